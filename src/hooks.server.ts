@@ -1,0 +1,29 @@
+/**
+ * Server hooks: start the runtime once (database, admin bootstrap, scheduler), guard every request,
+ * and turn unexpected errors into a generic message with a correlation id.
+ */
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
+import { getDb } from '$lib/server/db';
+import { createGuardHandle } from '$lib/server/http/guard';
+import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
+import { moduleLogger } from '$lib/server/logger';
+import { startRuntime } from '$lib/server/runtime';
+import { startScheduler } from '$lib/server/scheduler';
+
+const log = moduleLogger('http');
+
+export const init: ServerInit = async () => {
+	// Fail at start-up, not at the first login, when TRUSTED_PROXIES has a typo.
+	trustedProxiesFromEnv();
+	await startRuntime([bootstrapAdmin, startScheduler]);
+};
+
+export const handle: Handle = createGuardHandle({ db: getDb });
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	if (status === 404) return { message };
+	const requestId = (event.locals as Partial<App.Locals>).requestId;
+	log.error({ err: error, cid: requestId, path: event.url.pathname, status }, 'unhandled error');
+	return { message: status >= 500 ? 'Internal error' : message, code: status >= 500 ? 'internal' : `http.${status}` };
+};

@@ -1,0 +1,41 @@
+import type { LucideIcon } from '@lucide/svelte';
+import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
+import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
+import PlugIcon from '@lucide/svelte/icons/plug';
+
+export interface NavItem {
+	/** Label in the sidebar and the header's page title. */
+	title: string;
+	/** Absolute path; the item is active on this path and everything below it. */
+	href: `/${string}`;
+	icon: LucideIcon;
+}
+
+/**
+ * The main navigation, in sidebar order. Add Content, Schedules, Analytics and Settings here
+ * once their routes exist.
+ */
+export const nav: readonly NavItem[] = [
+	{ title: 'Dashboard', href: '/dashboard', icon: LayoutDashboardIcon },
+	{ title: 'Connectors', href: '/connectors', icon: PlugIcon },
+	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon }
+];
+
+/** Whether `pathname` is `item.href` or a page below it (`/connectors/3/edit` → Connectors). */
+export function isNavItemActive(item: NavItem, pathname: string): boolean {
+	return pathname === item.href || pathname.startsWith(`${item.href}/`);
+}
+
+/** The nav item for `pathname`, preferring the longest matching `href`. */
+export function findNavItem(
+	pathname: string,
+	items: readonly NavItem[] = nav
+): NavItem | undefined {
+	let best: NavItem | undefined;
+	for (const item of items) {
+		if (isNavItemActive(item, pathname) && (!best || item.href.length > best.href.length)) {
+			best = item;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,48 @@
+/**
+ * The login use case: throttle check, password verification, attempt record, session.
+ */
+import type { DbOrTx } from '$lib/server/db';
+import { systemClock, type Clock } from './clock';
+import { verifyDummyPassword, verifyPassword } from './password';
+import { getLoginLock, markLoginAttemptSucceeded, recordLoginAttempt } from './rate-limit';
+import { createSession, type NewSession } from './session';
+import { findUserByUsername, type AuthUser } from './users';
+
+/** One message for an unknown user and a wrong password, so usernames cannot be probed. */
+export const INVALID_CREDENTIALS_MESSAGE = 'Invalid username or password.';
+
+export type LoginResult =
+	| { ok: true; user: AuthUser; session: NewSession }
+	| { ok: false; reason: 'invalid' }
+	| { ok: false; reason: 'locked'; lockedUntil: Date };
+
+/**
+ * Tries to log `username` in from `address` (the client address, see `http/client-address.ts`).
+ *
+ * While the (username, address) pair is locked the password is not even checked. Otherwise the
+ * attempt is recorded as a failure *before* the ~80 ms verification and flipped to a success
+ * afterwards, so a burst of parallel guesses is counted as it happens rather than after it.
+ * @returns a new session on success; `invalid` or `locked` (with the end of the lock) otherwise.
+ */
+export async function login(
+	db: DbOrTx,
+	input: { username: string; password: string; address: string },
+	clock: Clock = systemClock
+): Promise<LoginResult> {
+	const key = { username: input.username, address: input.address };
+	const lock = await getLoginLock(db, key, clock);
+	if (lock) return { ok: false, reason: 'locked', lockedUntil: lock.lockedUntil };
+
+	const attemptId = await recordLoginAttempt(db, { ...key, success: false }, clock);
+	const user = await findUserByUsername(db, input.username);
+	if (!user) {
+		await verifyDummyPassword(input.password);
+		return { ok: false, reason: 'invalid' };
+	}
+	if (!(await verifyPassword(user.passwordHash, input.password))) {
+		return { ok: false, reason: 'invalid' };
+	}
+	await markLoginAttemptSucceeded(db, attemptId);
+	const session = await createSession(db, user.id, clock);
+	return { ok: true, user: { id: user.id, username: user.username }, session };
+}

@@ -1,0 +1,2 @@
+export { RadarrClient } from './client';
+export { moviesSearch } from './commands';

@@ -1,0 +1,40 @@
+/**
+ * Sonarr (v3 and v4, API v3) client: the library reads sync needs.
+ * Endpoints: `GET /api/v3/series`, `GET /api/v3/episode?seriesId=`, `GET /api/v3/episodefile?seriesId=`.
+ */
+import { BaseArrClient } from '../common/base-client';
+import { parseList } from '../common/schemas';
+import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
+import { toMirrorEpisode, toMirrorSeries } from './mapper';
+import { EpisodeFileSchema, EpisodeSchema, SeriesSchema, type SonarrEpisodeFile } from './types';
+
+/** Library reads get a longer timeout: big libraries make the apps slow (DESIGN.md pitfalls). */
+const LIBRARY_TIMEOUT_MS = 120_000;
+
+export class SonarrClient extends BaseArrClient {
+	/** Every series with its seasons and their statistics. Malformed series are skipped and counted. */
+	async listSeries(): Promise<Parsed<MirrorSeries>> {
+		const body = await this.http.request('GET', '/api/v3/series', { timeoutMs: LIBRARY_TIMEOUT_MS });
+		const parsed = parseList(SeriesSchema, body, 'series');
+		return { items: parsed.items.map(toMirrorSeries), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
+	}
+
+	/**
+	 * The episodes of one series joined with their episode files' quality
+	 * (EpisodeFileResource.qualityCutoffNotMet). Two requests per series.
+	 */
+	async listEpisodes(seriesArrId: number): Promise<Parsed<MirrorEpisode>> {
+		const [episodesBody, filesBody] = await Promise.all([
+			this.http.request('GET', '/api/v3/episode', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS }),
+			this.http.request('GET', '/api/v3/episodefile', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS })
+		]);
+		const episodes = parseList(EpisodeSchema, episodesBody, 'episode');
+		const files = parseList(EpisodeFileSchema, filesBody, 'episodefile');
+		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));
+		return {
+			items: episodes.items.map((e) => toMirrorEpisode(e, byId)),
+			skipped: episodes.skipped + files.skipped,
+			skippedIds: episodes.skippedIds
+		};
+	}
+}

@@ -1,0 +1,2 @@
+export { SonarrClient } from './client';
+export { episodeSearch, seasonSearch } from './commands';

@@ -1,0 +1,72 @@
+/**
+ * The single database client: Drizzle on Bun's native PostgreSQL driver.
+ *
+ * `openDatabase(url)` creates a client and applies pending migrations under a session-level
+ * advisory lock (two processes starting at once must not both migrate). The app opens one client at
+ * start-up (runtime.ts) and reaches it through `getDb()`; tests open their own.
+ */
+import { SQL } from 'bun';
+import { drizzle, type BunSQLDatabase } from 'drizzle-orm/bun-sql';
+import { migrate } from 'drizzle-orm/bun-sql/migrator';
+import * as schema from './schema';
+
+export type Database = BunSQLDatabase<typeof schema> & { $client: SQL };
+/** A database or a transaction: what repositories accept. */
+export type DbOrTx = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Advisory lock key for migrations ("comradar" in ASCII, fits a bigint). */
+const MIGRATION_LOCK = 0x636f6d7261646172n;
+
+export interface OpenDatabaseOptions {
+	migrationsDir?: string;
+	/** Pool size; 10 by default (spec: 10–25). */
+	max?: number;
+}
+
+/**
+ * Connects to `url` and, when `migrationsDir` is given, applies pending migrations first.
+ * @throws when the server is unreachable or a migration fails (nothing is half-applied: each
+ *   migration runs in a transaction).
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+	const client = new SQL(url, {
+		max: options.max ?? 10,
+		idleTimeout: 30,
+		maxLifetime: 30 * 60,
+		connectionTimeout: 10
+	});
+	if (options.migrationsDir) {
+		const reserved = await client.reserve();
+		try {
+			await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+			try {
+				await migrate(drizzle({ client: reserved as unknown as SQL }), {
+					migrationsFolder: options.migrationsDir
+				});
+			} finally {
+				await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+			}
+		} finally {
+			reserved.release();
+		}
+	}
+	return drizzle({ client, schema }) as Database;
+}
+
+let current: Database | undefined;
+
+/** Sets the process-wide client (runtime start-up). */
+export function setDb(db: Database | undefined): void {
+	current = db;
+}
+
+/**
+ * The process-wide client.
+ * @throws before the runtime has opened the database.
+ */
+export function getDb(): Database {
+	if (!current) throw new Error('database not initialised: runtime.start() has not run');
+	return current;
+}
+
+export { schema };

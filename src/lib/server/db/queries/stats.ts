@@ -1,0 +1,185 @@
+/**
+ * Read models for pages and the API: per-connector numbers, the request queue, search history.
+ * Reads the mirror and state tables only — never an *arr app (DESIGN.md decision 9).
+ */
+import { desc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../index';
+import { connectors, requestQueue, searchHistory, syncState } from '../schema';
+import {
+	episodeGapCondition,
+	episodeUpgradeCondition,
+	movieGapCondition,
+	movieUpgradeCondition
+} from '../../services/discovery/conditions';
+import { utcDayStart } from '../../services/queue/throttle';
+
+export interface ConnectorStats {
+	gaps: number;
+	upgrades: number;
+	/** Searches waiting in the request queue. */
+	queued: number;
+	/** Commands waiting in the request queue. */
+	queuedCommands: number;
+	searchesToday: number;
+	lastSyncAt: Date | null;
+	lastSyncStatus: string | null;
+	lastSyncError: string | null;
+}
+
+const EMPTY: ConnectorStats = {
+	gaps: 0,
+	upgrades: 0,
+	queued: 0,
+	queuedCommands: 0,
+	searchesToday: 0,
+	lastSyncAt: null,
+	lastSyncStatus: null,
+	lastSyncError: null
+};
+
+/** Numbers for every connector, in five grouped queries. */
+export async function connectorStats(db: DbOrTx, now: Date): Promise<Map<number, ConnectorStats>> {
+	const stats = new Map<number, ConnectorStats>();
+	const get = (id: number) => {
+		let s = stats.get(id);
+		if (!s) {
+			s = { ...EMPTY };
+			stats.set(id, s);
+		}
+		return s;
+	};
+	const [episodeRows, movieRows, queueRows, syncRows] = await Promise.all([
+		db.execute<{ connector_id: number; gaps: number; upgrades: number }>(sql`
+			select e.connector_id,
+			       count(*) filter (where ${episodeGapCondition(now)})::int as gaps,
+			       count(*) filter (where ${episodeUpgradeCondition})::int as upgrades
+			from episodes e join series s on s.id = e.series_id
+			group by e.connector_id`),
+		db.execute<{ connector_id: number; gaps: number; upgrades: number }>(sql`
+			select m.connector_id,
+			       count(*) filter (where ${movieGapCondition})::int as gaps,
+			       count(*) filter (where ${movieUpgradeCondition})::int as upgrades
+			from movies m group by m.connector_id`),
+		db.execute<{ connector_id: number; queued: number; queued_commands: number; today: number }>(sql`
+			select connector_id,
+			       coalesce(sum(search_count) filter (where status = 'pending'), 0)::int as queued,
+			       count(*) filter (where status = 'pending')::int as queued_commands,
+			       coalesce(sum(search_count) filter (
+			         where status in ('sending', 'sent', 'completed', 'failed')
+			           and claimed_at >= ${utcDayStart(now).toISOString()}::timestamptz), 0)::int as today
+			from request_queue group by connector_id`),
+		db.select().from(syncState)
+	]);
+	for (const r of [...episodeRows, ...movieRows]) {
+		const s = get(r.connector_id);
+		s.gaps += r.gaps;
+		s.upgrades += r.upgrades;
+	}
+	for (const r of queueRows) {
+		const s = get(r.connector_id);
+		s.queued = r.queued;
+		s.queuedCommands = r.queued_commands;
+		s.searchesToday = r.today;
+	}
+	for (const r of syncRows) {
+		const s = get(r.connectorId);
+		s.lastSyncAt = r.lastSyncAt;
+		s.lastSyncStatus = r.lastStatus;
+		s.lastSyncError = r.lastError;
+	}
+	return stats;
+}
+
+export function statsFor(stats: Map<number, ConnectorStats>, id: number): ConnectorStats {
+	return stats.get(id) ?? { ...EMPTY };
+}
+
+export interface QueueEntryView {
+	id: number;
+	connectorId: number;
+	connectorName: string;
+	command: string;
+	searchType: string;
+	label: string;
+	priority: number;
+	searchCount: number;
+	status: string;
+	/** The ids the command will carry (episodeIds / movieIds), or season for a SeasonSearch. */
+	payload: unknown;
+	createdAt: Date;
+	claimedAt: Date | null;
+	commandStatus: string | null;
+}
+
+/** Pending and in-flight requests, highest priority first. */
+export async function listQueue(db: DbOrTx, limit = 200): Promise<QueueEntryView[]> {
+	const rows = await db
+		.select({
+			id: requestQueue.id,
+			connectorId: requestQueue.connectorId,
+			connectorName: connectors.name,
+			command: requestQueue.command,
+			searchType: requestQueue.searchType,
+			label: requestQueue.label,
+			priority: requestQueue.priority,
+			searchCount: requestQueue.searchCount,
+			status: requestQueue.status,
+			payload: requestQueue.payload,
+			createdAt: requestQueue.createdAt,
+			claimedAt: requestQueue.claimedAt,
+			commandStatus: requestQueue.commandStatus
+		})
+		.from(requestQueue)
+		.innerJoin(connectors, eq(connectors.id, requestQueue.connectorId))
+		.where(sql`${requestQueue.status} in ('pending', 'sending', 'sent')`)
+		.orderBy(
+			sql`case ${requestQueue.status} when 'pending' then 1 else 0 end`,
+			desc(requestQueue.priority),
+			requestQueue.id
+		)
+		.limit(limit);
+	return rows;
+}
+
+export interface HistoryEntryView {
+	id: number;
+	connectorId: number;
+	connectorName: string;
+	command: string;
+	searchType: string;
+	label: string;
+	searchCount: number;
+	outcome: string;
+	commandStatus: string | null;
+	message: string | null;
+	arrCommandId: number | null;
+	sentAt: Date | null;
+	finishedAt: Date;
+	durationMs: number | null;
+}
+
+/** The most recent finished searches, newest first. */
+export async function listHistory(db: DbOrTx, options: { limit?: number; connectorId?: number } = {}): Promise<HistoryEntryView[]> {
+	const query = db
+		.select({
+			id: searchHistory.id,
+			connectorId: searchHistory.connectorId,
+			connectorName: connectors.name,
+			command: searchHistory.command,
+			searchType: searchHistory.searchType,
+			label: searchHistory.label,
+			searchCount: searchHistory.searchCount,
+			outcome: searchHistory.outcome,
+			commandStatus: searchHistory.commandStatus,
+			message: searchHistory.message,
+			arrCommandId: searchHistory.arrCommandId,
+			sentAt: searchHistory.sentAt,
+			finishedAt: searchHistory.finishedAt,
+			durationMs: searchHistory.durationMs
+		})
+		.from(searchHistory)
+		.innerJoin(connectors, eq(connectors.id, searchHistory.connectorId))
+		.$dynamic();
+	if (options.connectorId !== undefined) query.where(eq(searchHistory.connectorId, options.connectorId));
+	return query.orderBy(desc(searchHistory.finishedAt), desc(searchHistory.id)).limit(options.limit ?? 100);
+}

@@ -1,0 +1,106 @@
+/**
+ * Connectors: one row per configured *arr instance, its sync bookkeeping and health history.
+ */
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { timestamptz } from './columns';
+import { throttleProfiles } from './throttle';
+
+export const CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+export const HEALTH_STATES = ['unknown', 'healthy', 'degraded', 'unhealthy', 'offline'] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export const connectors = pgTable(
+	'connectors',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		type: varchar('type', { length: 16 }).$type<ConnectorType>().notNull(),
+		name: varchar('name', { length: 100 }).notNull(),
+		/** Base URL including any URL base, without a trailing slash (e.g. `http://nas:8989/sonarr`). */
+		url: varchar('url', { length: 500 }).notNull(),
+		/** AES-256-GCM ciphertext of the *arr API key (see crypto/secrets.ts); never sent to a client. */
+		apiKeyEncrypted: text('api_key_encrypted').notNull(),
+		/** Last 4 characters of the key, the only part the UI and API ever show. */
+		apiKeyHint: varchar('api_key_hint', { length: 4 }).notNull(),
+		enabled: boolean('enabled').notNull().default(true),
+		/** From `GET /api/v3/system/status`: `appName` and `version`. */
+		appName: varchar('app_name', { length: 50 }),
+		appVersion: varchar('app_version', { length: 50 }),
+		health: varchar('health', { length: 16 }).$type<HealthState>().notNull().default('unknown'),
+		healthReason: text('health_reason'),
+		healthCheckedAt: timestamptz('health_checked_at'),
+		consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+		/** Request timeout for calls to this instance, in ms. */
+		timeoutMs: integer('timeout_ms').notNull().default(30_000),
+		throttleProfileId: integer('throttle_profile_id').references(() => throttleProfiles.id, {
+			onDelete: 'set null'
+		}),
+		/** Season-pack decision settings (spec "Configurable Thresholds"). */
+		seasonPackEnabled: boolean('season_pack_enabled').notNull().default(true),
+		/** A fully aired season missing at least this share (%) of its episodes gets one SeasonSearch. */
+		seasonPackThresholdPct: integer('season_pack_threshold_pct').notNull().default(50),
+		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		updatedAt: timestamptz('updated_at').notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('connectors_name_unique').on(sql`lower(${t.name})`)]
+);
+
+export type Connector = typeof connectors.$inferSelect;
+export type NewConnector = typeof connectors.$inferInsert;
+
+/** One row per connector: the state of its mirror. */
+export const syncState = pgTable('sync_state', {
+	connectorId: integer('connector_id')
+		.primaryKey()
+		.references(() => connectors.id, { onDelete: 'cascade' }),
+	lastSyncAt: timestamptz('last_sync_at'),
+	lastSuccessAt: timestamptz('last_success_at'),
+	lastStatus: varchar('last_status', { length: 16 }),
+	lastError: text('last_error'),
+	runningSince: timestamptz('running_since')
+});
+
+export const SYNC_RUN_STATUSES = ['running', 'success', 'partial', 'failed'] as const;
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+
+/** One row per sync run (history shown on the connector page). */
+export const syncRuns = pgTable(
+	'sync_runs',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		status: varchar('status', { length: 16 }).$type<SyncRunStatus>().notNull(),
+		startedAt: timestamptz('started_at').notNull(),
+		finishedAt: timestamptz('finished_at'),
+		durationMs: integer('duration_ms'),
+		seriesCount: integer('series_count').notNull().default(0),
+		episodeCount: integer('episode_count').notNull().default(0),
+		movieCount: integer('movie_count').notNull().default(0),
+		/** Items that failed validation and were skipped. */
+		skippedCount: integer('skipped_count').notNull().default(0),
+		/** Items gone from the *arr app and removed from the mirror. */
+		removedCount: integer('removed_count').notNull().default(0),
+		error: text('error')
+	},
+	(t) => [index('sync_runs_connector_started_idx').on(t.connectorId, t.startedAt)]
+);
+
+/** Health state changes, newest last. */
+export const healthEvents = pgTable(
+	'health_events',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		fromState: varchar('from_state', { length: 16 }).$type<HealthState>().notNull(),
+		toState: varchar('to_state', { length: 16 }).$type<HealthState>().notNull(),
+		reason: text('reason'),
+		at: timestamptz('at').notNull().defaultNow()
+	},
+	(t) => [index('health_events_connector_at_idx').on(t.connectorId, t.at)]
+);

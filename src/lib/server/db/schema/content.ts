@@ -1,0 +1,158 @@
+/**
+ * The content mirror: what each *arr app holds, and at what quality.
+ *
+ * Column names keep the *arr field names (Sonarr/Radarr API v3 resources). `arr_id` is the id in
+ * the *arr app; `id` is ours. Every table is unique on `(connector_id, arr_id)` and cascades from
+ * its connector, so deleting a connector removes its mirror and, through the search registry's
+ * foreign keys, its search state.
+ */
+import { sql } from 'drizzle-orm';
+import {
+	boolean,
+	index,
+	integer,
+	pgTable,
+	smallint,
+	text,
+	uniqueIndex,
+	varchar
+} from 'drizzle-orm/pg-core';
+import { timestamptz } from './columns';
+import { connectors } from './connectors';
+
+/** Sonarr/Whisparr v2 series (SeriesResource). */
+export const series = pgTable(
+	'series',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		arrId: integer('arr_id').notNull(),
+		title: text('title').notNull(),
+		sortTitle: text('sort_title'),
+		/** continuing | ended | upcoming | deleted */
+		status: varchar('status', { length: 20 }),
+		/** standard | daily | anime */
+		seriesType: varchar('series_type', { length: 20 }),
+		monitored: boolean('monitored').notNull(),
+		year: integer('year'),
+		tvdbId: integer('tvdb_id'),
+		imdbId: varchar('imdb_id', { length: 20 }),
+		tmdbId: integer('tmdb_id'),
+		qualityProfileId: integer('quality_profile_id'),
+		added: timestamptz('added'),
+		syncedAt: timestamptz('synced_at').notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId)]
+);
+
+/** Seasons with SeasonStatisticsResource aggregates. */
+export const seasons = pgTable(
+	'seasons',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		seriesId: integer('series_id')
+			.notNull()
+			.references(() => series.id, { onDelete: 'cascade' }),
+		seasonNumber: integer('season_number').notNull(),
+		monitored: boolean('monitored').notNull(),
+		episodeFileCount: integer('episode_file_count').notNull().default(0),
+		episodeCount: integer('episode_count').notNull().default(0),
+		totalEpisodeCount: integer('total_episode_count').notNull().default(0),
+		/** Set while an episode of the season is still to air: the season is not fully aired. */
+		nextAiring: timestamptz('next_airing'),
+		previousAiring: timestamptz('previous_airing'),
+		syncedAt: timestamptz('synced_at').notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('seasons_series_number_unique').on(t.seriesId, t.seasonNumber)]
+);
+
+/** Episodes (EpisodeResource) with their file's quality state (EpisodeFileResource). */
+export const episodes = pgTable(
+	'episodes',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		seriesId: integer('series_id')
+			.notNull()
+			.references(() => series.id, { onDelete: 'cascade' }),
+		arrId: integer('arr_id').notNull(),
+		seasonNumber: integer('season_number').notNull(),
+		episodeNumber: integer('episode_number'),
+		title: text('title'),
+		airDateUtc: timestamptz('air_date_utc'),
+		/** Minutes; Sonarr counts an episode as aired once airDateUtc + runtime has passed. */
+		runtime: smallint('runtime').notNull().default(0),
+		monitored: boolean('monitored').notNull(),
+		hasFile: boolean('has_file').notNull(),
+		episodeFileId: integer('episode_file_id'),
+		/** Quality name of the file (e.g. `HDTV-720p`), null without a file. */
+		quality: varchar('quality', { length: 50 }),
+		qualityCutoffNotMet: boolean('quality_cutoff_not_met').notNull().default(false),
+		/** Sonarr ≥ 4.0.9 only; null when absent or never searched. */
+		lastSearchTime: timestamptz('last_search_time'),
+		syncedAt: timestamptz('synced_at').notNull().defaultNow()
+	},
+	(t) => [
+		uniqueIndex('episodes_connector_arr_unique').on(t.connectorId, t.arrId),
+		index('episodes_gap_idx')
+			.on(t.connectorId, t.airDateUtc)
+			.where(sql`${t.hasFile} = false and ${t.monitored} = true`),
+		index('episodes_upgrade_idx')
+			.on(t.connectorId)
+			.where(sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`),
+		index('episodes_series_season_idx').on(t.seriesId, t.seasonNumber)
+	]
+);
+
+/** Radarr movies (MovieResource) with their file's quality state. */
+export const movies = pgTable(
+	'movies',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		arrId: integer('arr_id').notNull(),
+		title: text('title').notNull(),
+		sortTitle: text('sort_title'),
+		year: integer('year'),
+		/** tba | announced | inCinemas | released | deleted */
+		status: varchar('status', { length: 20 }),
+		monitored: boolean('monitored').notNull(),
+		hasFile: boolean('has_file').notNull(),
+		movieFileId: integer('movie_file_id'),
+		quality: varchar('quality', { length: 50 }),
+		qualityCutoffNotMet: boolean('quality_cutoff_not_met').notNull().default(false),
+		minimumAvailability: varchar('minimum_availability', { length: 20 }),
+		/** Radarr's own `isAvailable` (minimum availability reached). */
+		isAvailable: boolean('is_available').notNull().default(false),
+		tmdbId: integer('tmdb_id'),
+		imdbId: varchar('imdb_id', { length: 20 }),
+		releaseDate: timestamptz('release_date'),
+		/** Radarr ≥ 5.10 only. */
+		lastSearchTime: timestamptz('last_search_time'),
+		added: timestamptz('added'),
+		syncedAt: timestamptz('synced_at').notNull().defaultNow()
+	},
+	(t) => [
+		uniqueIndex('movies_connector_arr_unique').on(t.connectorId, t.arrId),
+		index('movies_gap_idx')
+			.on(t.connectorId)
+			.where(sql`${t.hasFile} = false and ${t.monitored} = true`),
+		index('movies_upgrade_idx')
+			.on(t.connectorId)
+			.where(sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`)
+	]
+);
+
+export type Series = typeof series.$inferSelect;
+export type Season = typeof seasons.$inferSelect;
+export type Episode = typeof episodes.$inferSelect;
+export type Movie = typeof movies.$inferSelect;

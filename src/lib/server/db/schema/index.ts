@@ -1,0 +1,7 @@
+/** Every table of the database, by domain. drizzle-kit reads this file. */
+export * from './auth';
+export * from './connectors';
+export * from './content';
+export * from './search-state';
+export * from './settings';
+export * from './throttle';

@@ -1,0 +1,179 @@
+/**
+ * Search state: what Comradarr has done about each gap and upgrade candidate.
+ *
+ * - `search_registry`: one row per item (episode or movie) and search type, created when discovery
+ *   first finds it wanted; deleted when the item is no longer wanted (it gained a file / met the
+ *   cutoff) or leaves the mirror (cascade).
+ * - `request_queue`: the prioritised commands waiting to be sent, each linked to the registry rows it
+ *   searches through `request_queue_items`. A row is recorded (`sending`) before its command is
+ *   POSTed, so a crash never double-sends or loses it (see services/queue/recovery.ts).
+ * - `search_history`: append-only outcome of every command sent.
+ */
+import { sql } from 'drizzle-orm';
+import {
+	check,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	smallint,
+	text,
+	uniqueIndex,
+	varchar
+} from 'drizzle-orm/pg-core';
+import { jsonb, timestamptz } from './columns';
+import { connectors } from './connectors';
+import { episodes, movies, series } from './content';
+
+export const SEARCH_TYPES = ['gap', 'upgrade'] as const;
+export type SearchType = (typeof SEARCH_TYPES)[number];
+
+export const REGISTRY_STATES = ['pending', 'queued', 'searching', 'cooldown', 'exhausted'] as const;
+export type RegistryState = (typeof REGISTRY_STATES)[number];
+
+export const FAILURE_CATEGORIES = [
+	'no_results',
+	'command_failed',
+	'rate_limited',
+	'timeout',
+	'error',
+	'unknown'
+] as const;
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+
+export const searchRegistry = pgTable(
+	'search_registry',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		episodeId: integer('episode_id').references(() => episodes.id, { onDelete: 'cascade' }),
+		movieId: integer('movie_id').references(() => movies.id, { onDelete: 'cascade' }),
+		searchType: varchar('search_type', { length: 10 }).$type<SearchType>().notNull(),
+		state: varchar('state', { length: 12 }).$type<RegistryState>().notNull().default('pending'),
+		attempts: smallint('attempts').notNull().default(0),
+		priority: integer('priority').notNull().default(0),
+		lastSearchedAt: timestamptz('last_searched_at'),
+		nextEligibleAt: timestamptz('next_eligible_at').notNull().defaultNow(),
+		failureCategory: varchar('failure_category', { length: 20 }).$type<FailureCategory>(),
+		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		updatedAt: timestamptz('updated_at').notNull().defaultNow()
+	},
+	(t) => [
+		check(
+			'search_registry_one_item',
+			sql`(${t.episodeId} is null) <> (${t.movieId} is null)`
+		),
+		uniqueIndex('search_registry_episode_unique').on(t.episodeId, t.searchType),
+		uniqueIndex('search_registry_movie_unique').on(t.movieId, t.searchType),
+		index('search_registry_state_eligible_idx').on(t.state, t.nextEligibleAt),
+		index('search_registry_connector_type_state_idx').on(t.connectorId, t.searchType, t.state)
+	]
+);
+
+export const SEARCH_COMMANDS = ['EpisodeSearch', 'SeasonSearch', 'MoviesSearch'] as const;
+export type SearchCommandName = (typeof SEARCH_COMMANDS)[number];
+
+export const REQUEST_STATUSES = [
+	'pending',
+	'sending',
+	'sent',
+	'completed',
+	'failed',
+	'cancelled'
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** The body POSTed to `/api/v3/command`, exactly. */
+export type SearchCommandBody =
+	| { name: 'EpisodeSearch'; episodeIds: number[] }
+	| { name: 'SeasonSearch'; seriesId: number; seasonNumber: number }
+	| { name: 'MoviesSearch'; movieIds: number[] };
+
+export const requestQueue = pgTable(
+	'request_queue',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		command: varchar('command', { length: 20 }).$type<SearchCommandName>().notNull(),
+		searchType: varchar('search_type', { length: 10 }).$type<SearchType>().notNull(),
+		payload: jsonb<SearchCommandBody>('payload').notNull(),
+		/** Searches this command costs against the daily budget (items; 1 for a SeasonSearch). */
+		searchCount: integer('search_count').notNull(),
+		priority: integer('priority').notNull(),
+		/** Human summary shown in the queue, e.g. `Show — S02 (season pack)`. */
+		label: text('label').notNull(),
+		seriesId: integer('series_id').references(() => series.id, { onDelete: 'cascade' }),
+		seasonNumber: integer('season_number'),
+		status: varchar('status', { length: 12 }).$type<RequestStatus>().notNull().default('pending'),
+		scheduledAt: timestamptz('scheduled_at').notNull().defaultNow(),
+		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		/** Set when a dispatcher claims the row, before the POST: counts against the throttle window. */
+		claimedAt: timestamptz('claimed_at'),
+		sentAt: timestamptz('sent_at'),
+		arrCommandId: integer('arr_command_id'),
+		/** Sonarr's CommandStatus: queued|started|completed|failed|aborted|cancelled|orphaned. */
+		commandStatus: varchar('command_status', { length: 12 }),
+		message: text('message'),
+		finishedAt: timestamptz('finished_at'),
+		error: text('error')
+	},
+	(t) => [
+		index('request_queue_dispatch_idx')
+			.on(t.connectorId, t.priority, t.scheduledAt)
+			.where(sql`${t.status} = 'pending'`),
+		index('request_queue_status_idx').on(t.status),
+		index('request_queue_claimed_idx').on(t.connectorId, t.claimedAt)
+	]
+);
+
+export const requestQueueItems = pgTable(
+	'request_queue_items',
+	{
+		requestId: integer('request_id')
+			.notNull()
+			.references(() => requestQueue.id, { onDelete: 'cascade' }),
+		registryId: integer('registry_id')
+			.notNull()
+			.references(() => searchRegistry.id, { onDelete: 'cascade' })
+	},
+	(t) => [
+		primaryKey({ columns: [t.requestId, t.registryId] }),
+		index('request_queue_items_registry_idx').on(t.registryId)
+	]
+);
+
+export const SEARCH_OUTCOMES = ['completed', 'failed', 'unknown'] as const;
+export type SearchOutcome = (typeof SEARCH_OUTCOMES)[number];
+
+export const searchHistory = pgTable(
+	'search_history',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		requestId: integer('request_id'),
+		command: varchar('command', { length: 20 }).$type<SearchCommandName>().notNull(),
+		searchType: varchar('search_type', { length: 10 }).$type<SearchType>().notNull(),
+		searchCount: integer('search_count').notNull(),
+		label: text('label').notNull(),
+		payload: jsonb<SearchCommandBody>('payload').notNull(),
+		arrCommandId: integer('arr_command_id'),
+		outcome: varchar('outcome', { length: 12 }).$type<SearchOutcome>().notNull(),
+		commandStatus: varchar('command_status', { length: 12 }),
+		/** The command's `message`, e.g. "2 reports downloaded". */
+		message: text('message'),
+		sentAt: timestamptz('sent_at'),
+		finishedAt: timestamptz('finished_at').notNull().defaultNow(),
+		durationMs: integer('duration_ms')
+	},
+	(t) => [index('search_history_connector_finished_idx').on(t.connectorId, t.finishedAt)]
+);
+
+export type RegistryEntry = typeof searchRegistry.$inferSelect;
+export type QueuedRequest = typeof requestQueue.$inferSelect;
+export type HistoryEntry = typeof searchHistory.$inferSelect;

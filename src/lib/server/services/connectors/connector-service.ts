@@ -1,0 +1,231 @@
+/**
+ * Connector use cases: validate, test, create, update, delete, and the public view.
+ *
+ * Saving always tests the connection first with `GET /api/v3/system/status` (X-Api-Key header);
+ * a malformed URL, an unreachable host, a wrong key (401) or an app whose `appName` does not match
+ * the chosen type is refused with a field-level message and nothing is written.
+ * The API key is stored encrypted and never returned: views carry `apiKeyHint` (last 4 chars).
+ */
+import { and, eq, ne, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import type { Database } from '../../db';
+import { CONNECTOR_TYPES, connectors, type Connector, type ConnectorType } from '../../db/schema';
+import {
+	ArrApiError,
+	EXPECTED_APP_NAME,
+	createClient,
+	normaliseConnectorUrl,
+	type SystemStatus
+} from '../../connectors';
+import type { SecretBox } from '../../crypto/secrets';
+import { secretHint } from '../../crypto/secrets';
+import { recordHealth } from '../health/health-state';
+
+/** A failure tied to form fields: `{ field: message }`. */
+export class ConnectorFieldError extends Error {
+	readonly code = 'connectors.invalid';
+	constructor(readonly fields: Record<string, string>, message = Object.values(fields)[0] ?? 'Invalid connector') {
+		super(message);
+		this.name = 'ConnectorFieldError';
+	}
+}
+
+export class ConnectorNotFoundError extends Error {
+	readonly code = 'connectors.not_found';
+	constructor(id: number) {
+		super(`Connector ${id} does not exist`);
+		this.name = 'ConnectorNotFoundError';
+	}
+}
+
+const name = v.pipe(v.string('Name is required'), v.trim(), v.minLength(1, 'Name is required'), v.maxLength(100, 'Name is at most 100 characters'));
+const url = v.pipe(v.string('URL is required'), v.trim(), v.minLength(1, 'URL is required'), v.maxLength(500, 'URL is at most 500 characters'));
+const apiKey = v.pipe(v.string('API key is required'), v.trim(), v.minLength(1, 'API key is required'), v.maxLength(200, 'API key is too long'));
+const type = v.picklist(CONNECTOR_TYPES, 'Type must be sonarr, radarr or whisparr');
+
+/** Body of `POST /api/v1/connectors` and of the "Add connector" form. */
+export const ConnectorCreateSchema = v.object({
+	type,
+	name,
+	url,
+	apiKey,
+	enabled: v.optional(v.boolean(), true)
+});
+export type ConnectorCreateInput = v.InferOutput<typeof ConnectorCreateSchema>;
+
+/** Body of `PATCH /api/v1/connectors/{id}`: every field optional; an empty apiKey means unchanged. */
+export const ConnectorUpdateSchema = v.object({
+	type: v.optional(type),
+	name: v.optional(name),
+	url: v.optional(url),
+	apiKey: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'API key is too long'))),
+	enabled: v.optional(v.boolean()),
+	seasonPackEnabled: v.optional(v.boolean()),
+	seasonPackThresholdPct: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)))
+});
+export type ConnectorUpdateInput = v.InferOutput<typeof ConnectorUpdateSchema>;
+
+/** What the UI and the API may see of a connector (never the key). */
+export interface ConnectorView {
+	id: number;
+	type: ConnectorType;
+	name: string;
+	url: string;
+	enabled: boolean;
+	apiKeyHint: string;
+	appName: string | null;
+	version: string | null;
+	health: Connector['health'];
+	healthReason: string | null;
+	healthCheckedAt: Date | null;
+	seasonPackEnabled: boolean;
+	seasonPackThresholdPct: number;
+	createdAt: Date;
+}
+
+export function toView(c: Connector): ConnectorView {
+	return {
+		id: c.id,
+		type: c.type,
+		name: c.name,
+		url: c.url,
+		enabled: c.enabled,
+		apiKeyHint: c.apiKeyHint,
+		appName: c.appName,
+		version: c.appVersion,
+		health: c.health,
+		healthReason: c.healthReason,
+		healthCheckedAt: c.healthCheckedAt,
+		seasonPackEnabled: c.seasonPackEnabled,
+		seasonPackThresholdPct: c.seasonPackThresholdPct,
+		createdAt: c.createdAt
+	};
+}
+
+/**
+ * Tests a connection: URL shape, reachability, key, and app identity.
+ * @returns the app's status (appName, version)
+ * @throws ConnectorFieldError naming the field at fault
+ */
+export async function testConnection(input: { type: ConnectorType; url: string; apiKey: string; timeoutMs?: number }): Promise<SystemStatus & { url: string }> {
+	const checked = normaliseConnectorUrl(input.url);
+	if (!checked.ok) throw new ConnectorFieldError({ url: checked.message });
+	const client = createClient(input.type, {
+		baseUrl: checked.url,
+		apiKey: input.apiKey,
+		timeoutMs: input.timeoutMs ?? 10_000,
+		retries: 0
+	});
+	let status: SystemStatus;
+	try {
+		status = await client.getSystemStatus();
+	} catch (error) {
+		if (error instanceof ArrApiError) {
+			const field = error.kind === 'unauthorized' ? 'apiKey' : 'url';
+			throw new ConnectorFieldError({ [field]: error.message }, error.describe());
+		}
+		throw error;
+	}
+	const expected = EXPECTED_APP_NAME[input.type];
+	if (status.appName.toLowerCase() !== expected.toLowerCase()) {
+		throw new ConnectorFieldError({
+			type: `This URL is ${status.appName}, not ${expected}. Pick ${status.appName} as the type or check the URL.`
+		});
+	}
+	return { ...status, url: checked.url };
+}
+
+async function assertNameFree(db: Database, candidate: string, exceptId?: number): Promise<void> {
+	const clash = await db
+		.select({ id: connectors.id })
+		.from(connectors)
+		.where(
+			exceptId === undefined
+				? sql`lower(${connectors.name}) = lower(${candidate})`
+				: and(sql`lower(${connectors.name}) = lower(${candidate})`, ne(connectors.id, exceptId))
+		);
+	if (clash.length > 0) throw new ConnectorFieldError({ name: `A connector named "${candidate}" already exists` });
+}
+
+/**
+ * Creates a connector after a successful connection test.
+ * @throws ValiError on a malformed body; ConnectorFieldError on a refused connection or a taken name
+ */
+export async function createConnector(db: Database, secrets: SecretBox, body: unknown): Promise<ConnectorView> {
+	const input = v.parse(ConnectorCreateSchema, body);
+	await assertNameFree(db, input.name);
+	const status = await testConnection(input);
+	const now = new Date();
+	const [row] = await db
+		.insert(connectors)
+		.values({
+			type: input.type,
+			name: input.name,
+			url: status.url,
+			apiKeyEncrypted: secrets.encrypt(input.apiKey),
+			apiKeyHint: secretHint(input.apiKey),
+			enabled: input.enabled,
+			appName: status.appName,
+			appVersion: status.version,
+			health: 'healthy',
+			healthCheckedAt: now
+		})
+		.returning();
+	if (!row) throw new Error('insert returned no row');
+	return toView(row);
+}
+
+export async function getConnector(db: Database, id: number): Promise<Connector> {
+	const [row] = await db.select().from(connectors).where(eq(connectors.id, id));
+	if (!row) throw new ConnectorNotFoundError(id);
+	return row;
+}
+
+/**
+ * Updates a connector; re-tests the connection when type, URL or key change.
+ * @throws ValiError, ConnectorFieldError, ConnectorNotFoundError
+ */
+export async function updateConnector(db: Database, secrets: SecretBox, id: number, body: unknown): Promise<ConnectorView> {
+	const input = v.parse(ConnectorUpdateSchema, body);
+	const current = await getConnector(db, id);
+	if (input.name !== undefined) await assertNameFree(db, input.name, id);
+	const newKey = input.apiKey ? input.apiKey : undefined;
+	const changes: Partial<typeof connectors.$inferInsert> = { updatedAt: new Date() };
+	const connectionChanged =
+		(input.type !== undefined && input.type !== current.type) ||
+		(input.url !== undefined && input.url !== current.url) ||
+		newKey !== undefined;
+	if (connectionChanged) {
+		const status = await testConnection({
+			type: input.type ?? current.type,
+			url: input.url ?? current.url,
+			apiKey: newKey ?? secrets.decrypt(current.apiKeyEncrypted),
+			timeoutMs: current.timeoutMs
+		});
+		changes.url = status.url;
+		changes.appName = status.appName;
+		changes.appVersion = status.version;
+		if (input.type !== undefined) changes.type = input.type;
+		if (newKey !== undefined) {
+			changes.apiKeyEncrypted = secrets.encrypt(newKey);
+			changes.apiKeyHint = secretHint(newKey);
+		}
+	}
+	if (input.name !== undefined) changes.name = input.name;
+	if (input.enabled !== undefined) changes.enabled = input.enabled;
+	if (input.seasonPackEnabled !== undefined) changes.seasonPackEnabled = input.seasonPackEnabled;
+	if (input.seasonPackThresholdPct !== undefined) changes.seasonPackThresholdPct = input.seasonPackThresholdPct;
+	const [row] = await db.update(connectors).set(changes).where(eq(connectors.id, id)).returning();
+	if (!row) throw new ConnectorNotFoundError(id);
+	if (connectionChanged && (row.health === 'unhealthy' || row.health === 'offline')) {
+		await recordHealth(db, id, 'healthy', 'Connection tested after an edit');
+		return toView(await getConnector(db, id));
+	}
+	return toView(row);
+}
+
+/** Deletes a connector with its mirror and search state (cascades). @throws ConnectorNotFoundError */
+export async function deleteConnector(db: Database, id: number): Promise<void> {
+	const removed = await db.delete(connectors).where(eq(connectors.id, id)).returning({ id: connectors.id });
+	if (removed.length === 0) throw new ConnectorNotFoundError(id);
+}

@@ -1,0 +1,104 @@
+/**
+ * Discovery: finds a connector's gaps and upgrade candidates in the mirror and keeps the search
+ * registry in step with them, in set-based SQL (one statement per kind, whatever the library size).
+ *
+ * - Items that stopped being wanted (gained a file, met the cutoff, were unmonitored) lose their
+ *   registry row — unless a command for them is in flight (`searching`): the outcome is written
+ *   first, and the next sweep removes them.
+ * - Newly wanted items get a `pending` row, eligible at once.
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db';
+import type { ConnectorType, SearchType } from '../../db/schema';
+import {
+	episodeGapCondition,
+	episodeUpgradeCondition,
+	movieGapCondition,
+	movieUpgradeCondition
+} from './conditions';
+
+export interface WantedCounts {
+	gaps: number;
+	upgrades: number;
+}
+
+function rowCount(result: unknown): number {
+	const count = (result as { count?: unknown }).count;
+	return typeof count === 'number' ? count : Array.isArray(result) ? result.length : 0;
+}
+
+/** Counts gaps and upgrade candidates straight from the mirror. */
+export async function countWanted(db: DbOrTx, connectorId: number, type: ConnectorType, now: Date): Promise<WantedCounts> {
+	const rows =
+		type === 'radarr'
+			? await db.execute<{ gaps: number; upgrades: number }>(sql`
+				select count(*) filter (where ${movieGapCondition})::int as gaps,
+				       count(*) filter (where ${movieUpgradeCondition})::int as upgrades
+				from movies m where m.connector_id = ${connectorId}`)
+			: await db.execute<{ gaps: number; upgrades: number }>(sql`
+				select count(*) filter (where ${episodeGapCondition(now)})::int as gaps,
+				       count(*) filter (where ${episodeUpgradeCondition})::int as upgrades
+				from episodes e join series s on s.id = e.series_id
+				where e.connector_id = ${connectorId}`);
+	const row = rows[0];
+	return { gaps: row?.gaps ?? 0, upgrades: row?.upgrades ?? 0 };
+}
+
+export interface RegistryRefresh {
+	added: number;
+	removed: number;
+}
+
+/**
+ * Brings the registry of one connector in step with the mirror for the given search types.
+ * Run inside the sweep's transaction.
+ */
+export async function refreshRegistry(
+	db: DbOrTx,
+	connectorId: number,
+	type: ConnectorType,
+	searchTypes: readonly SearchType[],
+	now: Date
+): Promise<RegistryRefresh> {
+	let added = 0;
+	let removed = 0;
+	for (const searchType of searchTypes) {
+		if (type === 'radarr') {
+			const condition = searchType === 'gap' ? movieGapCondition : movieUpgradeCondition;
+			removed += rowCount(
+				await db.execute(sql`
+					delete from search_registry r
+					where r.connector_id = ${connectorId} and r.search_type = ${searchType}
+					  and r.movie_id is not null and r.state <> 'searching'
+					  and not exists (select 1 from movies m where m.id = r.movie_id and ${condition})`)
+			);
+			added += rowCount(
+				await db.execute(sql`
+					insert into search_registry (connector_id, movie_id, search_type, state, next_eligible_at)
+					select m.connector_id, m.id, ${searchType}, 'pending', ${now.toISOString()}::timestamptz
+					from movies m where m.connector_id = ${connectorId} and ${condition}
+					on conflict do nothing`)
+			);
+		} else {
+			const condition = searchType === 'gap' ? episodeGapCondition(now) : episodeUpgradeCondition;
+			removed += rowCount(
+				await db.execute(sql`
+					delete from search_registry r
+					where r.connector_id = ${connectorId} and r.search_type = ${searchType}
+					  and r.episode_id is not null and r.state <> 'searching'
+					  and not exists (
+						select 1 from episodes e join series s on s.id = e.series_id
+						where e.id = r.episode_id and ${condition})`)
+			);
+			added += rowCount(
+				await db.execute(sql`
+					insert into search_registry (connector_id, episode_id, search_type, state, next_eligible_at)
+					select e.connector_id, e.id, ${searchType}, 'pending', ${now.toISOString()}::timestamptz
+					from episodes e join series s on s.id = e.series_id
+					where e.connector_id = ${connectorId} and ${condition}
+					on conflict do nothing`)
+			);
+		}
+	}
+	return { added, removed };
+}

@@ -1,0 +1,79 @@
+/**
+ * Throttle arithmetic: how many commands and searches a connector may still send now.
+ *
+ * - Rolling window: at most `maxCommandsPerWindow` commands claimed in any `windowSeconds` window.
+ *   A command counts from the moment it is claimed (before it is sent), so a crash mid-send still
+ *   counts and a client-side timeout never frees a slot (the app may have run it anyway).
+ * - Daily budget: at most `dailySearchBudget` searches per UTC day (a search = one episode or movie
+ *   in a command, one per SeasonSearch).
+ */
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db';
+import { requestQueue, throttleProfiles, type Connector, type ThrottleProfile } from '../../db/schema';
+
+const COUNTED = ['sending', 'sent', 'completed', 'failed'] as const;
+
+/** Start of the UTC day containing `now`. */
+export function utcDayStart(now: Date): Date {
+	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+export interface ThrottleUsage {
+	commandsInWindow: number;
+	searchesToday: number;
+}
+
+export interface ThrottleAllowance {
+	/** Commands that may still be claimed right now. */
+	commands: number;
+	/** Searches left in today's budget. */
+	searches: number;
+}
+
+/** What a profile still allows, given the usage. Pure. */
+export function allowance(profile: ThrottleProfile, usage: ThrottleUsage): ThrottleAllowance {
+	return {
+		commands: Math.max(0, profile.maxCommandsPerWindow - usage.commandsInWindow),
+		searches: Math.max(0, profile.dailySearchBudget - usage.searchesToday)
+	};
+}
+
+/** Commands claimed in the current window and searches claimed today (UTC), for one connector. */
+export async function loadUsage(
+	db: DbOrTx,
+	connectorId: number,
+	profile: Pick<ThrottleProfile, 'windowSeconds'>,
+	now: Date
+): Promise<ThrottleUsage> {
+	const windowStart = new Date(now.getTime() - profile.windowSeconds * 1000);
+	const dayStart = utcDayStart(now);
+	const [row] = await db
+		.select({
+			commandsInWindow: sql<number>`count(*) filter (where ${requestQueue.claimedAt} > ${windowStart.toISOString()}::timestamptz)::int`,
+			searchesToday: sql<number>`coalesce(sum(${requestQueue.searchCount}) filter (where ${requestQueue.claimedAt} >= ${dayStart.toISOString()}::timestamptz), 0)::int`
+		})
+		.from(requestQueue)
+		.where(
+			and(
+				eq(requestQueue.connectorId, connectorId),
+				inArray(requestQueue.status, [...COUNTED]),
+				gte(requestQueue.claimedAt, windowStart < dayStart ? windowStart : dayStart)
+			)
+		);
+	return { commandsInWindow: row?.commandsInWindow ?? 0, searchesToday: row?.searchesToday ?? 0 };
+}
+
+/** The connector's throttle profile, or the default one ("Moderate" unless changed). */
+export async function profileFor(db: DbOrTx, connector: Pick<Connector, 'throttleProfileId'>): Promise<ThrottleProfile> {
+	if (connector.throttleProfileId !== null) {
+		const [own] = await db.select().from(throttleProfiles).where(eq(throttleProfiles.id, connector.throttleProfileId));
+		if (own) return own;
+	}
+	const [fallback] = await db
+		.select()
+		.from(throttleProfiles)
+		.orderBy(sql`${throttleProfiles.isDefault} desc`, throttleProfiles.id)
+		.limit(1);
+	if (!fallback) throw new Error('no throttle profile exists: the presets were not seeded');
+	return fallback;
+}

@@ -1,0 +1,48 @@
+import { redirect } from '@sveltejs/kit';
+import { fail, message, superValidate } from 'sveltekit-superforms';
+import { valibot } from 'sveltekit-superforms/adapters';
+import { getDb } from '$lib/server/db';
+import { INVALID_CREDENTIALS_MESSAGE, login } from '$lib/server/auth/login';
+import { lockoutMessage } from '$lib/server/auth/rate-limit';
+import { loginSchema } from '$lib/server/auth/schemas';
+import { setSessionCookie } from '$lib/server/auth/session';
+import { hasUsers } from '$lib/server/auth/users';
+import { requestClientAddress } from '$lib/server/http/client-address';
+import { safeRedirectTarget } from '$lib/server/http/guard';
+import { moduleLogger } from '$lib/server/logger';
+import type { Actions, PageServerLoad } from './$types';
+
+const log = moduleLogger('auth');
+
+export const load = (async ({ locals, url }) => {
+	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
+	if (!(await hasUsers(getDb()))) redirect(303, '/setup');
+	return { form: await superValidate(valibot(loginSchema)) };
+}) satisfies PageServerLoad;
+
+export const actions = {
+	default: async (event) => {
+		const form = await superValidate(event.request, valibot(loginSchema));
+		const password = form.data.password;
+		// The typed password never travels back to the browser.
+		form.data.password = '';
+		if (!form.valid) return fail(400, { form });
+
+		const db = getDb();
+		if (!(await hasUsers(db))) redirect(303, '/setup');
+		const address = requestClientAddress(event);
+		const result = await login(db, { username: form.data.username, password, address });
+		if (!result.ok) {
+			log.info(
+				{ cid: event.locals.requestId, username: form.data.username, address, reason: result.reason },
+				'login refused'
+			);
+			return result.reason === 'locked'
+				? message(form, lockoutMessage(result.lockedUntil, new Date()), { status: 429 })
+				: message(form, INVALID_CREDENTIALS_MESSAGE, { status: 400 });
+		}
+		log.info({ cid: event.locals.requestId, userId: result.user.id, address }, 'login');
+		setSessionCookie(event.cookies, result.session, event.url.protocol === 'https:');
+		redirect(303, safeRedirectTarget(event.url.searchParams.get('redirectTo')));
+	}
+} satisfies Actions;

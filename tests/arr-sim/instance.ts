@@ -1,0 +1,614 @@
+/**
+ * One simulated Sonarr or Radarr living under a URL base: authentication, request recording,
+ * fault injection, the endpoints both apps share (ping, system/status, health, qualityprofile,
+ * tag, rootfolder, command) and delegation to the app-specific module.
+ */
+import { CommandQueue, commandResource, type SimCommand } from './commands';
+import {
+	RADARR_PROFILES,
+	RADARR_QUALITIES,
+	SONARR_PROFILES,
+	SONARR_QUALITIES,
+	type SimEpisode,
+	type SimEpisodeFile,
+	type SimMovie,
+	type SimMovieFile,
+	type SimQualityProfile,
+	type SimSeries
+} from './library';
+import { RadarrApp, type MovieFileSpec } from './radarr';
+import { SonarrApp, type EpisodeFileSpec } from './sonarr';
+import type { MovieShape, SeriesShape } from './library';
+import { jsonResponse, notFound, problemDetails, wireDate, type Json, type JsonObject } from './wire';
+
+/** Which app an instance simulates. */
+export type SimAppType = 'sonarr' | 'radarr';
+
+/** Options of one simulated instance (see README.md). */
+export interface SimInstanceOptions {
+	type: SimAppType;
+	/** e.g. '/sonarr' ('' allowed); all routes live under it, including /ping. */
+	urlBase: string;
+	/** 32 hex chars typically. */
+	apiKey: string;
+	/** Deterministic generation (default 1). */
+	seed?: number;
+	/** Sonarr: number of series to generate (default 20). */
+	series?: number;
+	/** Radarr: number of movies (default 50). */
+	movies?: number;
+	/** Reported in system/status; default '4.0.19.2979' (Sonarr) / '6.0.4.10291' (Radarr). */
+	version?: string;
+	/** 0..1 share of searched wanted items that gain a file (or meet the cutoff) when a search completes; default 0.3. */
+	grabRate?: number;
+	/** Milliseconds a command spends 'started' before 'completed'; default 300. */
+	commandDurationMs?: number;
+	/** Clock for air dates, availability, command lifecycle and request timestamps (default real clock). */
+	now?: () => Date;
+}
+
+/** Options after defaults; `apiKey` follows {@link SimInstance.setApiKey}. */
+export interface ResolvedSimInstanceOptions {
+	type: SimAppType;
+	urlBase: string;
+	apiKey: string;
+	seed: number;
+	series: number;
+	movies: number;
+	version: string;
+	grabRate: number;
+	commandDurationMs: number;
+	now: () => Date;
+}
+
+/** One request received by an instance. */
+export interface RecordedRequest {
+	/** The instance's urlBase. */
+	instance: string;
+	method: string;
+	/** Path after urlBase, e.g. '/api/v3/series'. */
+	path: string;
+	/** Query parameters as sent (names not lower-cased), repeated keys kept in order. */
+	query: Record<string, string[]>;
+	/** Header names lower-cased, values exactly as received (the X-Api-Key value is not redacted). */
+	headers: Record<string, string>;
+	/** Parsed JSON body, the raw text when it is not JSON, or null when empty. */
+	body: unknown;
+	/** Response status (0 while the response is still being produced, e.g. during a fault delay). */
+	status: number;
+	/** When the request arrived, ms epoch of the instance clock. */
+	at: number;
+}
+
+/** A fault injected for requests whose path (after urlBase) starts with a prefix. */
+export interface SimFault {
+	/** Status to answer with (default 200 when `body` is given). */
+	status?: number;
+	/** Raw response body (e.g. '{"broken":' for malformed JSON); default empty. */
+	body?: string;
+	/** Delay before answering (ms). Alone, it delays the normal response. */
+	delayMs?: number;
+	/** How many requests get the fault (default unlimited). */
+	times?: number;
+}
+
+/** A health check result as returned by GET /api/v3/health. */
+export interface SimHealthItem {
+	source: string;
+	type: 'ok' | 'notice' | 'warning' | 'error';
+	message: string;
+	wikiUrl?: string;
+}
+
+/** Normalizes a URL base: '' or '/x' without a trailing slash. */
+export function normalizeUrlBase(urlBase: string): string {
+	const trimmed = urlBase.trim().replace(/\/+$/, '');
+	if (trimmed === '') {
+		return '';
+	}
+	return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/** Hooks the instance needs from the server (the shared request log and sleeping). */
+export interface InstanceHost {
+	record(req: RecordedRequest): void;
+	sleep(ms: number): Promise<void>;
+	origin(): string;
+	forgetRequests(instance: SimInstance): void;
+}
+
+/**
+ * A simulated Sonarr or Radarr. The library arrays are live: mutate them through the helpers
+ * (or call {@link SimInstance.reindex} after pushing/removing by hand). Accessors first apply
+ * every command transition due at the current clock (lazy lifecycle, see commands.ts).
+ */
+export class SimInstance {
+	readonly options: ResolvedSimInstanceOptions;
+	/** Requests this instance received, in order. */
+	readonly requests: RecordedRequest[] = [];
+	private readonly sonarr: SonarrApp | null;
+	private readonly radarr: RadarrApp | null;
+	private readonly queue: CommandQueue;
+	private faults: Array<{ prefix: string; fault: SimFault; remaining: number }> = [];
+	private health: SimHealthItem[] = [];
+	private startTime: Date;
+
+	constructor(
+		opts: SimInstanceOptions,
+		private readonly host: InstanceHost
+	) {
+		const type = opts.type;
+		if (type !== 'sonarr' && type !== 'radarr') {
+			throw new Error(`arr-sim: unknown instance type ${String(type)}`);
+		}
+		this.options = {
+			type,
+			urlBase: normalizeUrlBase(opts.urlBase),
+			apiKey: opts.apiKey,
+			seed: opts.seed ?? 1,
+			series: opts.series ?? 20,
+			movies: opts.movies ?? 50,
+			version: opts.version ?? (type === 'sonarr' ? '4.0.19.2979' : '6.0.4.10291'),
+			grabRate: Math.min(1, Math.max(0, opts.grabRate ?? 0.3)),
+			commandDurationMs: Math.max(0, opts.commandDurationMs ?? 300),
+			now: opts.now ?? (() => new Date())
+		};
+		const settings = {
+			seed: this.options.seed,
+			series: this.options.series,
+			movies: this.options.movies,
+			grabRate: this.options.grabRate,
+			urlBase: this.options.urlBase,
+			now: this.options.now
+		};
+		this.sonarr = type === 'sonarr' ? new SonarrApp(settings) : null;
+		this.radarr = type === 'radarr' ? new RadarrApp(settings) : null;
+		const app = this.sonarr ?? this.radarr;
+		if (!app) {
+			throw new Error('arr-sim: no app');
+		}
+		this.queue = new CommandQueue(app.commandDefs, app.executor, {
+			durationMs: this.options.commandDurationMs,
+			typeExclusiveFlag: type === 'radarr'
+		});
+		this.startTime = this.options.now();
+		app.generate();
+	}
+
+	/** `sim.url + urlBase`, e.g. 'http://127.0.0.1:43123/sonarr'. */
+	get baseUrl(): string {
+		return this.host.origin() + this.options.urlBase;
+	}
+
+	/** The instance clock in ms. */
+	nowMs(): number {
+		return this.options.now().getTime();
+	}
+
+	/** Applies every command transition due now (called by every request and accessor). */
+	tick(): void {
+		this.queue.advance(this.nowMs());
+	}
+
+	private requireSonarr(): SonarrApp {
+		if (!this.sonarr) {
+			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not sonarr`);
+		}
+		return this.sonarr;
+	}
+
+	private requireRadarr(): RadarrApp {
+		if (!this.radarr) {
+			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not radarr`);
+		}
+		return this.radarr;
+	}
+
+	// ---- live library --------------------------------------------------------------------
+
+	/** Sonarr series (empty array on Radarr). */
+	get series(): SimSeries[] {
+		this.tick();
+		return this.sonarr?.series ?? [];
+	}
+	/** Sonarr episodes (empty array on Radarr). */
+	get episodes(): SimEpisode[] {
+		this.tick();
+		return this.sonarr?.episodes ?? [];
+	}
+	/** Sonarr episode files (empty array on Radarr). */
+	get episodeFiles(): SimEpisodeFile[] {
+		this.tick();
+		return this.sonarr?.episodeFiles ?? [];
+	}
+	/** Radarr movies (empty array on Sonarr). */
+	get movies(): SimMovie[] {
+		this.tick();
+		return this.radarr?.movies ?? [];
+	}
+	/** Radarr movie files (empty array on Sonarr). */
+	get movieFiles(): SimMovieFile[] {
+		this.tick();
+		return this.radarr?.movieFiles ?? [];
+	}
+	/** Every command ever created on this instance, ascending id, with current status. */
+	get commands(): SimCommand[] {
+		this.tick();
+		return this.queue.all;
+	}
+
+	/** Commands whose name matches case-insensitively (e.g. 'EpisodeSearch'). */
+	commandsByName(name: string): SimCommand[] {
+		const n = name.toLowerCase();
+		return this.commands.filter((c) => c.name.toLowerCase() === n);
+	}
+
+	/** `totalRecords` of GET /api/v3/wanted/missing?monitored=true right now. */
+	wantedMissingTotal(): number {
+		this.tick();
+		const now = this.nowMs();
+		return this.sonarr ? this.sonarr.wanted('missing', true, now).length : this.requireRadarr().wanted('missing', true, now).length;
+	}
+
+	/** `totalRecords` of GET /api/v3/wanted/cutoff?monitored=true right now. */
+	wantedCutoffTotal(): number {
+		this.tick();
+		const now = this.nowMs();
+		return this.sonarr ? this.sonarr.wanted('cutoff', true, now).length : this.requireRadarr().wanted('cutoff', true, now).length;
+	}
+
+	/** Episodes currently in wanted/missing (or cutoff) with the given monitored filter, airDateUtc order. */
+	wantedEpisodes(kind: 'missing' | 'cutoff', monitored = true): SimEpisode[] {
+		this.tick();
+		return this.requireSonarr().wanted(kind, monitored, this.nowMs());
+	}
+
+	/** Movies currently in wanted/missing (or cutoff) with the given monitored filter, id order. */
+	wantedMovies(kind: 'missing' | 'cutoff', monitored = true): SimMovie[] {
+		this.tick();
+		return this.requireRadarr().wanted(kind, monitored, this.nowMs());
+	}
+
+	// ---- mutators ------------------------------------------------------------------------
+
+	/** Removes a Sonarr series with its episodes and files. @returns false when unknown */
+	removeSeries(id: number): boolean {
+		this.tick();
+		return this.requireSonarr().removeSeries(id);
+	}
+
+	/** Removes a Radarr movie with its file. @returns false when unknown */
+	removeMovie(id: number): boolean {
+		this.tick();
+		return this.requireRadarr().removeMovie(id);
+	}
+
+	/** Replaces/creates (`{cutoffNotMet}`) or deletes (`null`) an episode's file. @throws for an unknown episode */
+	setEpisodeFile(episodeId: number, file: EpisodeFileSpec | null): SimEpisodeFile | null {
+		this.tick();
+		return this.requireSonarr().setEpisodeFile(episodeId, file);
+	}
+
+	/** Replaces/creates (`{cutoffNotMet}`) or deletes (`null`) a movie's file. @throws for an unknown movie */
+	setMovieFile(movieId: number, file: MovieFileSpec | null): SimMovieFile | null {
+		this.tick();
+		return this.requireRadarr().setMovieFile(movieId, file);
+	}
+
+	/** Adds the next seeded series with overrides; `shape` steers its episodes. @returns the new series */
+	addSeries(overrides: Partial<Omit<SimSeries, 'id' | 'seasons'>> = {}, shape: SeriesShape = {}): SimSeries {
+		this.tick();
+		return this.requireSonarr().addSeries(overrides, shape);
+	}
+
+	/** Adds the next seeded movie with overrides; `shape` steers dates and file. @returns the new movie */
+	addMovie(overrides: Partial<Omit<SimMovie, 'id' | 'movieFileId'>> = {}, shape: MovieShape = {}): SimMovie {
+		this.tick();
+		return this.requireRadarr().addMovie(overrides, shape);
+	}
+
+	/** Episodes of one series, season/episode order (Sonarr). */
+	episodesOf(seriesId: number): SimEpisode[] {
+		this.tick();
+		return this.requireSonarr().episodesOf(seriesId);
+	}
+
+	/** Rebuild indexes after changing library arrays or air dates by hand. */
+	reindex(): void {
+		this.sonarr?.reindex();
+		this.radarr?.reindex();
+	}
+
+	/** Changes the accepted API key (`options.apiKey` follows). */
+	setApiKey(key: string): void {
+		this.options.apiKey = key;
+	}
+
+	/** Sets what GET /api/v3/health returns (default `[]`). */
+	setHealth(items: SimHealthItem[]): void {
+		this.health = items.map((i) => ({ ...i }));
+	}
+
+	/**
+	 * Injects a fault for requests whose path after urlBase starts with `pathPrefix`
+	 * (longest prefix wins; applied before authentication). `null` removes it.
+	 */
+	setFault(pathPrefix: string, fault: SimFault | null): void {
+		this.faults = this.faults.filter((f) => f.prefix !== pathPrefix);
+		if (fault) {
+			this.faults.push({ prefix: pathPrefix, fault: { ...fault }, remaining: fault.times ?? Infinity });
+			this.faults.sort((a, b) => b.prefix.length - a.prefix.length);
+		}
+	}
+
+	/** Removes every fault. */
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	/**
+	 * Back to the initial state: library regenerated from the seed (against the current clock),
+	 * commands, requests, faults and health cleared. The API key is kept.
+	 */
+	reset(): void {
+		this.queue.reset();
+		this.sonarr?.generate();
+		this.radarr?.generate();
+		this.faults = [];
+		this.health = [];
+		this.requests.length = 0;
+		this.host.forgetRequests(this);
+		this.startTime = this.options.now();
+	}
+
+	/** Summary used by GET /__sim/state. */
+	state(): JsonObject {
+		return {
+			urlBase: this.options.urlBase,
+			type: this.options.type,
+			apiKey: this.options.apiKey,
+			wantedMissing: this.wantedMissingTotal(),
+			wantedCutoff: this.wantedCutoffTotal(),
+			commands: this.commands.map((c) => ({ id: c.id, name: c.name, body: c.body, status: c.status }))
+		};
+	}
+
+	// ---- HTTP ----------------------------------------------------------------------------
+
+	/**
+	 * Handles a request whose path starts with this instance's urlBase.
+	 * @param path the path after urlBase ('' counts as '/')
+	 */
+	async handle(req: Request, url: URL, path: string): Promise<Response> {
+		const query: Record<string, string[]> = {};
+		for (const [k, v] of url.searchParams) {
+			(query[k] ??= []).push(v);
+		}
+		const headers: Record<string, string> = {};
+		req.headers.forEach((value, key) => {
+			headers[key.toLowerCase()] = value;
+		});
+		const text = req.method === 'GET' || req.method === 'HEAD' ? '' : await req.text();
+		let body: unknown = null;
+		let malformed = false;
+		if (text !== '') {
+			try {
+				body = JSON.parse(text) as unknown;
+			} catch {
+				body = text;
+				malformed = true;
+			}
+		}
+		const record: RecordedRequest = {
+			instance: this.options.urlBase,
+			method: req.method,
+			path: path === '' ? '/' : path,
+			query,
+			headers,
+			body,
+			status: 0,
+			at: this.nowMs()
+		};
+		this.requests.push(record);
+		this.host.record(record);
+		const res = await this.respond(req, record, text, malformed);
+		record.status = res.status;
+		return res;
+	}
+
+	private async respond(req: Request, rec: RecordedRequest, text: string, malformed: boolean): Promise<Response> {
+		const entry = this.faults.find((f) => rec.path.startsWith(f.prefix) && f.remaining > 0);
+		if (entry) {
+			entry.remaining--;
+			if (entry.remaining <= 0) {
+				this.faults = this.faults.filter((f) => f !== entry);
+			}
+			if (entry.fault.delayMs !== undefined && entry.fault.delayMs > 0) {
+				await this.host.sleep(entry.fault.delayMs);
+			}
+			if (entry.fault.status !== undefined || entry.fault.body !== undefined) {
+				const body = entry.fault.body ?? '';
+				return new Response(body === '' ? null : body, {
+					status: entry.fault.status ?? 200,
+					headers: body === '' ? {} : { 'content-type': 'application/json; charset=utf-8' }
+				});
+			}
+		}
+		const path = rec.path.toLowerCase().replace(/\/+$/, '') || '/';
+		if (path === '/ping') {
+			if (req.method !== 'GET' && req.method !== 'HEAD') {
+				return new Response(null, { status: 405 });
+			}
+			return jsonResponse({ status: 'OK' });
+		}
+		if (!this.authorized(rec)) {
+			return new Response(null, { status: 401 });
+		}
+		this.tick();
+		if (path === '/api') {
+			return jsonResponse({ current: 'v3', deprecated: [] });
+		}
+		if (!path.startsWith('/api/v3/')) {
+			return new Response(null, { status: 404 });
+		}
+		const segments = path.slice('/api/v3/'.length).split('/');
+		const lowerQuery: Record<string, string[]> = {};
+		for (const [k, v] of Object.entries(rec.query)) {
+			(lowerQuery[k.toLowerCase()] ??= []).push(...v);
+		}
+		const nowMs = this.nowMs();
+		if (malformed) {
+			return problemDetails({ $: [`'${text.slice(0, 1)}' is an invalid start of a value. Path: $ | LineNumber: 0 | BytePositionInLine: 0.`] });
+		}
+		const shared = this.handleShared(req.method, segments, rec, nowMs);
+		if (shared) {
+			return shared;
+		}
+		const app = this.sonarr ?? this.radarr;
+		const res = app?.handle({ method: req.method, segments, query: lowerQuery, nowMs });
+		return res ?? new Response(null, { status: 404 });
+	}
+
+	/** API key from `apikey` query, else `X-Api-Key`, else `Authorization: Bearer` (README §5). */
+	private authorized(rec: RecordedRequest): boolean {
+		let key: string | undefined;
+		for (const [k, v] of Object.entries(rec.query)) {
+			if (k.toLowerCase() === 'apikey') {
+				key = v[0];
+				break;
+			}
+		}
+		if (key === undefined) {
+			key = rec.headers['x-api-key'];
+		}
+		if (key === undefined) {
+			const auth = rec.headers.authorization;
+			const m = auth ? /^Bearer\s+(.+)$/i.exec(auth) : null;
+			key = m?.[1]?.trim();
+		}
+		return key !== undefined && key !== '' && key === this.options.apiKey;
+	}
+
+	private handleShared(method: string, segments: string[], rec: RecordedRequest, nowMs: number): Response | null {
+		const [a, b, c] = segments;
+		const isGet = method === 'GET' || method === 'HEAD';
+		if (c !== undefined) {
+			return null;
+		}
+		if (a === 'system' && b === 'status' && isGet) {
+			return jsonResponse(this.systemStatus());
+		}
+		if (a === 'health' && b === undefined && isGet) {
+			return jsonResponse(this.health.map((h) => ({ source: h.source, type: h.type, message: h.message, wikiUrl: h.wikiUrl })));
+		}
+		if (a === 'qualityprofile' && isGet) {
+			const profiles = this.qualityProfiles();
+			if (b === undefined) {
+				return jsonResponse(profiles);
+			}
+			const profile = profiles.find((p) => p.id === Number(b));
+			return profile ? jsonResponse(profile) : notFound();
+		}
+		if (a === 'tag' && b === undefined && isGet) {
+			return jsonResponse([]);
+		}
+		if (a === 'rootfolder' && b === undefined && isGet) {
+			const path = this.options.type === 'sonarr' ? '/tv' : '/movies';
+			return jsonResponse([{ path, accessible: true, freeSpace: 1_099_511_627_776, unmappedFolders: [], id: 1 }]);
+		}
+		if (a === 'command') {
+			if (b === undefined && method === 'POST') {
+				const result = this.queue.submit(rec.body, rec.headers['user-agent'] ?? null, nowMs);
+				if (!result.ok) {
+					return result.response;
+				}
+				// Source: CommandController.StartCommand → Created(id): 201 + Location.
+				return jsonResponse(commandResource(result.command), 201, {
+					location: `${this.options.urlBase}/api/v3/command/${result.command.id}`
+				});
+			}
+			if (b === undefined && isGet) {
+				return jsonResponse(this.queue.list(nowMs).map(commandResource));
+			}
+			if (b !== undefined && isGet) {
+				const cmd = this.queue.get(Number(b));
+				return cmd ? jsonResponse(commandResource(cmd)) : notFound();
+			}
+			return new Response(null, { status: 405 });
+		}
+		return null;
+	}
+
+	private systemStatus(): JsonObject {
+		const sonarr = this.options.type === 'sonarr';
+		return {
+			appName: sonarr ? 'Sonarr' : 'Radarr',
+			instanceName: sonarr ? 'Sonarr' : 'Radarr',
+			version: this.options.version,
+			buildTime: '2025-06-01T12:00:00Z',
+			isDebug: false,
+			isProduction: true,
+			isAdmin: false,
+			isUserInteractive: false,
+			startupPath: sonarr ? '/app/sonarr/bin' : '/app/radarr/bin',
+			appData: '/config',
+			osName: 'ubuntu',
+			osVersion: '24.04',
+			isNetCore: true,
+			isLinux: true,
+			isOsx: false,
+			isWindows: false,
+			isDocker: true,
+			mode: 'console',
+			branch: sonarr ? 'main' : 'master',
+			databaseType: 'sqLite',
+			databaseVersion: '3.46.1',
+			authentication: 'none',
+			migrationVersion: sonarr ? 219 : 242,
+			urlBase: this.options.urlBase,
+			runtimeVersion: '8.0.12',
+			runtimeName: '.NET',
+			startTime: wireDate(this.startTime),
+			packageVersion: this.options.version,
+			packageAuthor: '[arr-sim](https://example.invalid)',
+			packageUpdateMechanism: 'docker'
+		};
+	}
+
+	/** The two quality profiles as `QualityProfileResource` (cutoff = a quality or group id). */
+	qualityProfiles(): Array<JsonObject & { id: number }> {
+		const radarr = this.options.type === 'radarr';
+		const qualities = radarr ? RADARR_QUALITIES : SONARR_QUALITIES;
+		const profiles: readonly SimQualityProfile[] = radarr ? RADARR_PROFILES : SONARR_PROFILES;
+		const qualityJson = (id: number): Json => {
+			const q = qualities.get(id);
+			if (!q) {
+				return { id, name: 'Unknown', source: 'unknown', resolution: 0 };
+			}
+			return radarr
+				? { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' }
+				: { id: q.id, name: q.name, source: q.source, resolution: q.resolution };
+		};
+		return profiles.map((p) => ({
+			name: p.name,
+			upgradeAllowed: true,
+			cutoff: p.cutoff,
+			items: p.items.map((item): JsonObject =>
+				'groupId' in item
+					? {
+							name: item.name,
+							items: item.qualityIds.map((qid) => ({ quality: qualityJson(qid), items: [], allowed: item.allowed })),
+							allowed: item.allowed,
+							id: item.groupId
+						}
+					: { quality: qualityJson(item.qualityId), items: [], allowed: item.allowed }
+			),
+			minFormatScore: 0,
+			cutoffFormatScore: 0,
+			minUpgradeFormatScore: 1,
+			formatItems: [],
+			...(radarr ? { language: { id: 1, name: 'English' } } : {}),
+			id: p.id
+		}));
+	}
+}

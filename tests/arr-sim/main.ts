@@ -1,0 +1,63 @@
+/**
+ * CLI: `bun tests/arr-sim/main.ts` starts one Sonarr at /sonarr and one Radarr at /radarr.
+ *
+ * Environment: SIM_PORT (8989; 0 = random), SIM_SERIES (30), SIM_MOVIES (80), SIM_SEED (1),
+ * SIM_SONARR_KEY (0123456789abcdef0123456789abcdef), SIM_RADARR_KEY
+ * (fedcba9876543210fedcba9876543210), SIM_HOST (127.0.0.1).
+ * Prints `arr-sim listening on http://127.0.0.1:PORT (sonarr: /sonarr, radarr: /radarr)` and
+ * stops cleanly on SIGINT/SIGTERM.
+ */
+import { startSimulator } from './index';
+
+function envInt(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw.trim() === '') {
+		return fallback;
+	}
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < 0) {
+		console.error(`arr-sim: ${name} must be a non-negative integer, got '${raw}'`);
+		process.exit(2);
+	}
+	return n;
+}
+
+const sim = await startSimulator({
+	port: envInt('SIM_PORT', 8989),
+	hostname: process.env.SIM_HOST ?? '127.0.0.1',
+	instances: [
+		{
+			type: 'sonarr',
+			urlBase: '/sonarr',
+			apiKey: process.env.SIM_SONARR_KEY ?? '0123456789abcdef0123456789abcdef',
+			seed: envInt('SIM_SEED', 1),
+			series: envInt('SIM_SERIES', 30)
+		},
+		{
+			type: 'radarr',
+			urlBase: '/radarr',
+			apiKey: process.env.SIM_RADARR_KEY ?? 'fedcba9876543210fedcba9876543210',
+			seed: envInt('SIM_SEED', 1),
+			movies: envInt('SIM_MOVIES', 80)
+		}
+	]
+});
+
+console.log(`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr)`);
+
+let stopping = false;
+const shutdown = (): void => {
+	if (stopping) {
+		return;
+	}
+	stopping = true;
+	sim.stop().then(
+		() => process.exit(0),
+		(err: unknown) => {
+			console.error('arr-sim: stop failed', err);
+			process.exit(1);
+		}
+	);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

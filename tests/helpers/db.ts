@@ -1,0 +1,28 @@
+/**
+ * Test database helpers: a migrated client on the run's database and a full reset between tests.
+ */
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { openDatabase, type Database } from '../../src/lib/server/db';
+
+let shared: Promise<Database> | undefined;
+
+/** The migrated test database (one client per test file). */
+export function testDb(): Promise<Database> {
+	shared ??= openDatabase(inject('databaseUrl'), {
+		migrationsDir: path.resolve('drizzle'),
+		max: 5
+	});
+	return shared;
+}
+
+/** Empties every table (keeps the migrations journal) and restores the seeded throttle presets. */
+export async function resetDb(db: Database): Promise<void> {
+	const rows: { tablename: string }[] = await db.$client`
+		select tablename from pg_tables where schemaname = 'public'`;
+	const tables = rows.map((r) => `"public"."${r.tablename}"`).join(', ');
+	if (tables) await db.execute(sql.raw(`truncate ${tables} restart identity cascade`));
+	const { seedDefaults } = await import('../../src/lib/server/db/seed');
+	await seedDefaults(db);
+}

@@ -1,0 +1,19 @@
+import { defineConfig, presetWind3 } from 'unocss';
+import presetAnimations from 'unocss-preset-animations';
+import { presetShadcn } from 'unocss-preset-shadcn';
+
+export default defineConfig({
+	presets: [presetWind3(), presetAnimations(), presetShadcn({ color: 'zinc' })],
+	content: {
+		pipeline: {
+			// Variant strings live in tv() calls inside .ts files (STACK.md trap 12).
+			include: [/\.(svelte|ts|html)($|\?)/]
+		}
+	},
+	// unocss-preset-shadcn 1.0.1 maps `bg-sidebar` to --sidebar-background but defines only --sidebar.
+	preflights: [{ getCSS: () => ':root { --sidebar-background: var(--sidebar); }' }],
+	shortcuts: {
+		'page-title': 'text-2xl font-semibold tracking-tight',
+		'muted': 'text-sm text-muted-foreground'
+	}
+});
