@@ -358,7 +358,7 @@ export const SPECIAL_MOVIE_TITLES: readonly string[] = [
 	'😀 Emoji Movie'
 ];
 
-/** Same for episodes: the first aired episode of series 1 and 3, plus ~2% of all episodes. */
+/** Same for episodes: S01E01 of series 1 and 3, plus ~2% of all episodes. */
 export const SPECIAL_EPISODE_TITLES: readonly string[] = [
 	'Pikachu & Évoli',
 	'東京タワー',
@@ -546,7 +546,7 @@ export function generateSeries(
 		status: kind,
 		overview: rng.chance(0.1)
 			? `A <i>remarkable</i> story of ${title} & friends — "unmissable".`
-			: `${title} follows a group of people through ${seasonCount} season${seasonCount > 1 ? 's' : ''} of ${rng.pick(GENRES).toLowerCase()}.`,
+			: `${title}: ${seasonCount} season(s) of ${rng.pick(GENRES).toLowerCase()}.`,
 		network,
 		airTime: `${String(airHour).padStart(2, '0')}:${String(airMinute).padStart(2, '0')}`,
 		year,
@@ -625,7 +625,7 @@ export function generateSeries(
 			let epTitle: string;
 			if (day === null && !isSpecials) {
 				epTitle = 'TBA';
-			} else if (!specialTitleUsed && aired && (index === 1 || index === 3)) {
+			} else if (!specialTitleUsed && !isSpecials && (index === 1 || index === 3)) {
 				epTitle = SPECIAL_EPISODE_TITLES[(index - 1) / 2] ?? 'Special';
 				specialTitleUsed = true;
 			} else if (rng.chance(0.02)) {
@@ -784,11 +784,12 @@ export function generateMovie(
 	};
 	let file: SimMovieFile | null = null;
 	const releasedMs = (digitalRelease ?? physicalRelease ?? inCinemas)?.getTime();
-	const wantsFile =
-		shape.hasFile ?? (releasedMs !== undefined && releasedMs <= nowMs && (kind === 'released' ? rng.chance(0.65) : rng.chance(0.15)));
+	const released = releasedMs !== undefined && releasedMs <= nowMs;
+	const wantsFile = shape.hasFile ?? (released && rng.chance(kind === 'released' ? 0.65 : 0.15));
 	if (wantsFile) {
 		const cutoffNotMet = shape.cutoffNotMet ?? rng.chance(0.2);
-		file = makeMovieFile(rng, ids, movie, cutoffNotMet, new Date(Math.min(nowMs - MINUTE, (releasedMs ?? nowMs) + rng.int(1, 30) * DAY)), language);
+		const added = Math.min(nowMs - MINUTE, (releasedMs ?? nowMs) + rng.int(1, 30) * DAY);
+		file = makeMovieFile(rng, ids, movie, cutoffNotMet, new Date(added), language);
 	}
 	return { movie, file };
 }
@@ -838,8 +839,10 @@ export function makeEpisodeFile(
 	const qualityId = rng.pick(cutoffNotMet ? (profile?.below ?? [4]) : (profile?.meets ?? [5]));
 	const quality = SONARR_QUALITIES.get(qualityId);
 	const group = rng.pick(RELEASE_GROUPS);
-	const code = `S${String(episode.seasonNumber).padStart(2, '0')}E${String(episode.episodeNumber).padStart(2, '0')}`;
-	const relativePath = `Season ${String(episode.seasonNumber).padStart(2, '0')}/${folderOf(series.title)} - ${code} - ${folderOf(episode.title)} [${quality?.name ?? 'Unknown'}]-${group}.mkv`;
+	const season = String(episode.seasonNumber).padStart(2, '0');
+	const code = `S${season}E${String(episode.episodeNumber).padStart(2, '0')}`;
+	const name = `${folderOf(series.title)} - ${code} - ${folderOf(episode.title)}`;
+	const relativePath = `Season ${season}/${name} [${quality?.name ?? 'Unknown'}]-${group}.mkv`;
 	const file: SimEpisodeFile = {
 		id: ++ids.episodeFile,
 		seriesId: series.id,

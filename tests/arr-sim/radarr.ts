@@ -33,6 +33,7 @@ import {
 	badQueryValue,
 	errorResponse,
 	jsonResponse,
+	mediaCover,
 	notFound,
 	pageOf,
 	parsePaging,
@@ -45,6 +46,7 @@ import {
 } from './wire';
 
 const DAY = 86_400_000;
+const TMDB = 'https://image.tmdb.org/t/p/original';
 
 /** Radarr command classes the simulator knows (name → own properties). */
 export const RADARR_COMMANDS: readonly CommandDef[] = [
@@ -439,11 +441,11 @@ export class RadarrApp {
 			digitalRelease: wireDate(m.digitalRelease),
 			releaseDate: Number.isFinite(releaseDate) ? wireDate(new Date(releaseDate)) : undefined,
 			images: [
-				{ coverType: 'poster', url: `${base}/MediaCover/${m.id}/poster.jpg?lastWrite=638500000000000000`, remoteUrl: `https://image.tmdb.org/t/p/original/${m.tmdbId}.jpg` },
-				{ coverType: 'fanart', url: `${base}/MediaCover/${m.id}/fanart.jpg?lastWrite=638500000000000000`, remoteUrl: `https://image.tmdb.org/t/p/original/${m.tmdbId}-f.jpg` }
+				mediaCover(base, m.id, 'poster', `${TMDB}/${m.tmdbId}.jpg`),
+				mediaCover(base, m.id, 'fanart', `${TMDB}/${m.tmdbId}-f.jpg`)
 			],
 			website: m.website ?? undefined,
-			remotePoster: `https://image.tmdb.org/t/p/original/${m.tmdbId}.jpg`,
+			remotePoster: `${TMDB}/${m.tmdbId}.jpg`,
 			year: m.year,
 			youTubeTrailerId: m.youTubeTrailerId ?? undefined,
 			studio: m.studio,

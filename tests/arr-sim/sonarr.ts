@@ -33,6 +33,7 @@ import {
 	badQueryValue,
 	errorResponse,
 	jsonResponse,
+	mediaCover,
 	notFound,
 	pageOf,
 	parsePaging,
@@ -45,6 +46,7 @@ import {
 } from './wire';
 
 const MINUTE = 60_000;
+const TVDB = 'https://artworks.thetvdb.com/banners';
 
 /** Sonarr command classes the simulator knows (name → own properties). */
 export const SONARR_COMMANDS: readonly CommandDef[] = [
@@ -577,12 +579,12 @@ export class SonarrApp {
 			network: s.network,
 			airTime: s.airTime,
 			images: [
-				{ coverType: 'banner', url: `${base}/MediaCover/${s.id}/banner.jpg?lastWrite=638500000000000000`, remoteUrl: `https://artworks.thetvdb.com/banners/graphical/${s.tvdbId}-g.jpg` },
-				{ coverType: 'poster', url: `${base}/MediaCover/${s.id}/poster.jpg?lastWrite=638500000000000000`, remoteUrl: `https://artworks.thetvdb.com/banners/posters/${s.tvdbId}-1.jpg` },
-				{ coverType: 'fanart', url: `${base}/MediaCover/${s.id}/fanart.jpg?lastWrite=638500000000000000`, remoteUrl: `https://artworks.thetvdb.com/banners/fanart/original/${s.tvdbId}-1.jpg` }
+				mediaCover(base, s.id, 'banner', `${TVDB}/graphical/${s.tvdbId}-g.jpg`),
+				mediaCover(base, s.id, 'poster', `${TVDB}/posters/${s.tvdbId}-1.jpg`),
+				mediaCover(base, s.id, 'fanart', `${TVDB}/fanart/original/${s.tvdbId}-1.jpg`)
 			],
 			originalLanguage: { ...s.originalLanguage },
-			remotePoster: `https://artworks.thetvdb.com/banners/posters/${s.tvdbId}-1.jpg`,
+			remotePoster: `${TVDB}/posters/${s.tvdbId}-1.jpg`,
 			seasons,
 			year: s.year,
 			path: s.path,

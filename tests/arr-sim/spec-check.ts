@@ -97,7 +97,12 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 		if (schema.enum) {
 			return true;
 		}
-		return schema.type === 'integer' || schema.type === 'number' || schema.type === 'boolean' || (schema.type === 'string' && schema.format === 'date-time');
+		return (
+			schema.type === 'integer' ||
+			schema.type === 'number' ||
+			schema.type === 'boolean' ||
+			(schema.type === 'string' && schema.format === 'date-time')
+		);
 	};
 
 	const check = (value: unknown, s: Schema, path: string, errors: string[]): void => {
@@ -179,7 +184,8 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 				}
 				for (const [key, prop] of Object.entries(props)) {
 					if (!(key in obj) && alwaysPresent(key, prop)) {
-						errors.push(`${path}.${key}: missing (non-nullable ${resolve(prop).schema.type ?? 'enum'} of ${name ?? 'object'} is always serialized)`);
+						const kind = resolve(prop).schema.type ?? 'value';
+						errors.push(`${path}.${key}: missing (non-nullable ${kind} of ${name ?? 'object'} is always serialized)`);
 					}
 				}
 			}

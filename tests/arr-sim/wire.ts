@@ -56,6 +56,14 @@ export function splitCamelCase(name: string): string {
 	return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
 }
 
+/**
+ * A `MediaCover` entry: the app-local URL (under the urlBase, with a cache-busting `lastWrite`)
+ * and the metadata source's URL.
+ */
+export function mediaCover(urlBase: string, id: number, coverType: string, remoteUrl: string): JsonObject {
+	return { coverType, url: `${urlBase}/MediaCover/${id}/${coverType}.jpg?lastWrite=638500000000000000`, remoteUrl };
+}
+
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
 /** A JSON response (`application/json; charset=utf-8`); `undefined` properties are omitted. */

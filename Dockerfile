@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1.7
+# Debian-based: the embedded PostgreSQL binaries (embedded-postgres) are glibc builds.
+FROM oven/bun:1.4.5-debian AS deps
+WORKDIR /app
+COPY package.json bun.lock ./
+RUN --mount=type=cache,target=/root/.bun/install/cache bun install --frozen-lockfile
+
+FROM deps AS build
+COPY . .
+RUN bun run build
+
+FROM deps AS prod-deps
+RUN --mount=type=cache,target=/root/.bun/install/cache bun install --frozen-lockfile --production
+
+FROM oven/bun:1.4.5-debian AS runtime
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/data
+# The embedded PostgreSQL refuses to run as root: run as the image's unprivileged user.
+RUN mkdir -p /data && chown bun:bun /data
+COPY --from=prod-deps --chown=bun:bun /app/node_modules ./node_modules
+COPY --from=build --chown=bun:bun /app/build ./build
+COPY --chown=bun:bun drizzle ./drizzle
+COPY --chown=bun:bun package.json ./
+USER bun
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD bun -e "fetch('http://127.0.0.1:3000/health').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
+CMD ["bun", "./build/index.js"]

@@ -1,0 +1,56 @@
+import { defineConfig } from '@playwright/test';
+
+const APP_PORT = 4173;
+const SIM_PORT = 18989;
+
+/**
+ * E2E tests drive the built app (`bun ./build/index.js`) in Debian's Chromium against the *arr
+ * simulator, as a new user would. Playwright cannot download its own browser here.
+ */
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 90_000,
+	expect: { timeout: 15_000 },
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	reporter: [['list']],
+	use: {
+		baseURL: `http://127.0.0.1:${APP_PORT}`,
+		trace: 'off',
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
+		}
+	},
+	webServer: [
+		{
+			command: 'bun tests/arr-sim/main.ts',
+			url: `http://127.0.0.1:${SIM_PORT}/__sim/state`,
+			env: { SIM_PORT: String(SIM_PORT), SIM_SERIES: '25', SIM_MOVIES: '60' },
+			reuseExistingServer: false,
+			timeout: 30_000
+		},
+		{
+			command: 'sh scripts/e2e-server.sh',
+			url: `http://127.0.0.1:${APP_PORT}/health`,
+			env: {
+				PORT: String(APP_PORT),
+				HOST: '127.0.0.1',
+				ORIGIN: `http://127.0.0.1:${APP_PORT}`,
+				LOG_LEVEL: 'warn'
+			},
+			reuseExistingServer: false,
+			timeout: 60_000
+		}
+	]
+});

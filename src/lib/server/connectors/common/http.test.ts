@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, buildUrl, parseRetryAfter } from './http';
+import { normaliseConnectorUrl } from './url';
+
+describe('connector URL', () => {
+	it('keeps a URL base and drops the trailing slash', () => {
+		expect(normaliseConnectorUrl(' http://nas:8989/sonarr/ ')).toEqual({ ok: true, url: 'http://nas:8989/sonarr' });
+		expect(normaliseConnectorUrl('https://192.168.1.10:7878')).toEqual({ ok: true, url: 'https://192.168.1.10:7878' });
+	});
+	it.each(['nas:8989', 'ftp://nas', 'http://user:pw@nas', 'http://nas:8989/?apikey=x', 'http://nas:8989/api/v3', 'not a url', ''])(
+		'refuses %j with a message',
+		(input) => {
+			const result = normaliseConnectorUrl(input);
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.message.length).toBeGreaterThan(10);
+		}
+	);
+});
+
+describe('http helpers', () => {
+	it('repeats array query parameters', () => {
+		expect(buildUrl('http://h/s', '/api/v3/episode', { episodeIds: [1, 2], x: undefined })).toBe('http://h/s/api/v3/episode?episodeIds=1&episodeIds=2');
+	});
+	it('uses full jitter within the capped exponential bound', () => {
+		expect(backoffDelay(3, 500, 10_000, () => 0.999)).toBe(3996);
+		expect(backoffDelay(10, 500, 10_000, () => 0.5)).toBe(5000);
+		expect(backoffDelay(0, 500, 10_000, () => 0)).toBe(0);
+	});
+	it('reads Retry-After as seconds or an HTTP date', () => {
+		expect(parseRetryAfter('7')).toBe(7000);
+		expect(parseRetryAfter(new Date(61_000).toUTCString(), 1_000)).toBe(60_000);
+		expect(parseRetryAfter('soon')).toBeUndefined();
+		expect(parseRetryAfter(null)).toBeUndefined();
+	});
+});

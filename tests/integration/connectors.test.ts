@@ -1,0 +1,129 @@
+/**
+ * Connector creation refusals and fault isolation against the simulator and a real PostgreSQL.
+ */
+import { describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { RADARR_KEY, SONARR_KEY, useWorld } from '../helpers/world';
+import { connectors, healthEvents, requestQueue } from '../../src/lib/server/db/schema';
+import {
+	ConnectorFieldError,
+	createConnector,
+	toView,
+	updateConnector
+} from '../../src/lib/server/services/connectors/connector-service';
+import { cycleAll, syncAll, sweepAll } from '../../src/lib/server/services/operations';
+import { toResources } from '../../src/lib/server/api/v1';
+import { freePort } from '../../src/lib/server/db/embedded';
+
+const world = useWorld();
+
+async function refused(body: Record<string, unknown>): Promise<Record<string, string>> {
+	try {
+		await createConnector(world.db, world.secrets, body);
+	} catch (error) {
+		expect(error).toBeInstanceOf(ConnectorFieldError);
+		return (error as ConnectorFieldError).fields;
+	}
+	throw new Error('the connector was accepted');
+}
+
+async function connectorCount(): Promise<number> {
+	const [row] = await world.db.select({ n: sql<number>`count(*)::int` }).from(connectors);
+	return row?.n ?? 0;
+}
+
+describe('adding a connector', () => {
+	it('refuses a wrong API key on the apiKey field and saves nothing', async () => {
+		const fields = await refused({ type: 'sonarr', name: 'TV', url: world.sim.instance('/sonarr').baseUrl, apiKey: 'f'.repeat(32) });
+		expect(fields.apiKey).toMatch(/refused the API key/);
+		expect(await connectorCount()).toBe(0);
+	});
+
+	it('refuses an unreachable host on the url field and saves nothing', async () => {
+		const port = await freePort(); // nothing listens there
+		const fields = await refused({ type: 'radarr', name: 'Movies', url: `http://127.0.0.1:${port}`, apiKey: RADARR_KEY });
+		expect(fields.url).toMatch(/Could not reach/);
+		expect(await connectorCount()).toBe(0);
+	});
+
+	it('refuses a malformed URL before any request', async () => {
+		const before = world.sim.requests.length;
+		const fields = await refused({ type: 'sonarr', name: 'TV', url: 'nas:8989', apiKey: SONARR_KEY });
+		expect(fields.url).toBeTruthy();
+		expect(world.sim.requests.length).toBe(before);
+		expect(await connectorCount()).toBe(0);
+	});
+
+	it('refuses an app whose appName does not match the chosen type', async () => {
+		const fields = await refused({ type: 'sonarr', name: 'TV', url: world.sim.instance('/radarr').baseUrl, apiKey: RADARR_KEY });
+		expect(fields.type).toMatch(/Radarr, not Sonarr/);
+		expect(await connectorCount()).toBe(0);
+	});
+
+	it('refuses a duplicate name', async () => {
+		await world.addConnector('/sonarr', 'Main');
+		const fields = await refused({ type: 'radarr', name: 'main', url: world.sim.instance('/radarr').baseUrl, apiKey: RADARR_KEY });
+		expect(fields.name).toMatch(/already exists/);
+	});
+
+	it('stores the key encrypted, the detected version, and never returns the key', async () => {
+		const connector = await world.addConnector('/sonarr');
+		expect(connector.apiKeyEncrypted).not.toContain(SONARR_KEY);
+		expect(world.secrets.decrypt(connector.apiKeyEncrypted)).toBe(SONARR_KEY);
+		expect(connector.appVersion).toBe(world.sim.instance('/sonarr').options.version);
+		const json = JSON.stringify([toView(connector), ...(await toResources(world.db, [connector]))]);
+		expect(json).not.toContain(SONARR_KEY);
+		expect(json).toContain(`"apiKeyHint":"${SONARR_KEY.slice(-4)}"`);
+		// Requests carried the key in the header only.
+		const status = world.sim.requests.find((r) => r.path === '/api/v3/system/status' && r.status === 200);
+		expect(status?.headers['x-api-key']).toBe(SONARR_KEY);
+		expect(status?.query.apikey).toBeUndefined();
+		expect(status?.headers['user-agent']).toMatch(/^Comradarr\//);
+	});
+
+	it('keeps the stored key when an edit leaves it empty', async () => {
+		const connector = await world.addConnector('/sonarr');
+		await updateConnector(world.db, world.secrets, connector.id, { name: 'Renamed', apiKey: '' });
+		const [row] = await world.db.select().from(connectors).where(eq(connectors.id, connector.id));
+		expect(row?.name).toBe('Renamed');
+		expect(world.secrets.decrypt(row!.apiKeyEncrypted)).toBe(SONARR_KEY);
+	});
+});
+
+describe('fault isolation', () => {
+	for (const [label, fault] of [
+		['answering 500', { status: 500, body: '{"message":"database is locked"}' }],
+		['returning malformed JSON', { status: 200, body: '{"id": 1, "title": ' }]
+	] as const) {
+		it(`marks a connector ${label} unhealthy while the other keeps working`, async () => {
+			const sonarr = await world.addConnector('/sonarr');
+			const radarr = await world.addConnector('/radarr');
+			world.sim.instance('/sonarr').setFault('/api/v3/series', fault);
+			const deps = { db: world.db, secrets: world.secrets };
+			const reports = await syncAll(deps);
+			expect(reports.find((r) => r?.connectorId === sonarr.id)?.status).toBe('failed');
+			expect(reports.find((r) => r?.connectorId === radarr.id)?.status).toBe('success');
+
+			const [broken] = await world.db.select().from(connectors).where(eq(connectors.id, sonarr.id));
+			expect(broken?.health).toBe('unhealthy');
+			expect(broken?.healthReason).toMatch(/Sync failed/);
+			const events = await world.db.select().from(healthEvents).where(eq(healthEvents.connectorId, sonarr.id));
+			expect(events.map((e) => e.toState)).toContain('unhealthy');
+
+			const sweeps = await sweepAll(deps);
+			expect(sweeps.find((s) => s?.connectorId === sonarr.id)?.skipped).toBe('paused');
+			expect(sweeps.find((s) => s?.connectorId === radarr.id)?.queuedBatches).toBeGreaterThan(0);
+			const cycles = await cycleAll(deps);
+			expect(cycles.find((c) => c?.connectorId === radarr.id)?.dispatch.sent).toBeGreaterThan(0);
+			expect(cycles.find((c) => c?.connectorId === sonarr.id)?.dispatch.stoppedBy).toBe('paused');
+			const sent = await world.db.select().from(requestQueue).where(eq(requestQueue.connectorId, radarr.id));
+			expect(sent.some((r) => r.status === 'sent' || r.status === 'completed')).toBe(true);
+
+			// Health returns by itself once the app answers again.
+			world.sim.instance('/sonarr').clearFaults();
+			await syncAll(deps);
+			const [healed] = await world.db.select().from(connectors).where(eq(connectors.id, sonarr.id));
+			expect(healed?.health).toBe('healthy');
+		});
+	}
+});
