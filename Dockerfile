@@ -21,8 +21,9 @@ COPY --from=prod-deps --chown=bun:bun /app/node_modules ./node_modules
 COPY --from=build --chown=bun:bun /app/build ./build
 COPY --chown=bun:bun drizzle ./drizzle
 COPY --chown=bun:bun package.json ./
+COPY --chown=bun:bun scripts/serve.ts ./scripts/serve.ts
 USER bun
 VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD bun -e "fetch('http://127.0.0.1:3000/health').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"
-CMD ["bun", "./build/index.js"]
+CMD ["bun", "./scripts/serve.ts"]

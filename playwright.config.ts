@@ -46,7 +46,6 @@ export default defineConfig({
 			env: {
 				PORT: String(APP_PORT),
 				HOST: '127.0.0.1',
-				ORIGIN: `http://127.0.0.1:${APP_PORT}`,
 				LOG_LEVEL: 'warn'
 			},
 			reuseExistingServer: false,

@@ -9,4 +9,4 @@ if [ -n "$TEST_DATABASE_URL" ]; then
 	DATABASE_URL="$(bun scripts/e2e-db.ts)"
 	export DATABASE_URL
 fi
-exec bun ./build/index.js
+exec bun ./scripts/serve.ts

@@ -11,6 +11,5 @@ if [ ! -f build/index.js ] || [ -n "$(find src static drizzle package.json svelt
 fi
 export PORT="${PORT:-3000}"
 export HOST="${HOST:-0.0.0.0}"
-export ORIGIN="${ORIGIN:-http://localhost:$PORT}"
 echo "Comradarr starting on http://localhost:$PORT"
-exec bun ./build/index.js
+exec bun ./scripts/serve.ts

@@ -25,5 +25,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	if (status === 404) return { message };
 	const requestId = (event.locals as Partial<App.Locals>).requestId;
 	log.error({ err: error, cid: requestId, path: event.url.pathname, status }, 'unhandled error');
-	return { message: status >= 500 ? 'Internal error' : message, code: status >= 500 ? 'internal' : `http.${status}` };
+	return status >= 500
+		? { message: 'Internal error', code: 'internal' }
+		: { message, code: `http.${status}` };
 };

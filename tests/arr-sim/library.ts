@@ -276,6 +276,7 @@ export const RADARR_PROFILES: readonly SimQualityProfile[] = [
 	}
 ];
 
+/** Language id 1 as in both apps. */
 export const ENGLISH: SimLanguage = { id: 1, name: 'English' };
 const JAPANESE: SimLanguage = { id: 8, name: 'Japanese' };
 const FRENCH: SimLanguage = { id: 2, name: 'French' };
@@ -322,9 +323,11 @@ export class Rng {
 	int(min: number, max: number): number {
 		return min + Math.floor(this.next() * (max - min + 1));
 	}
+	/** True with probability `p`. */
 	chance(p: number): boolean {
 		return this.next() < p;
 	}
+	/** A uniformly chosen item. @throws on an empty list */
 	pick<T>(items: readonly T[]): T {
 		const item = items[Math.floor(this.next() * items.length)];
 		if (item === undefined) {
@@ -385,13 +388,15 @@ const GENRES = ['Drama', 'Comedy', 'Crime', 'Thriller', 'Science Fiction', 'Anim
 const RELEASE_GROUPS = ['NTb', 'FLUX', 'CAKES', 'SiGMA', 'EDITH', 'KOGi', 'playWEB', 'SuccessfulCrab', 'Ghost'];
 const EPISODE_WORDS = ['Pilot', 'Reunion', 'Homecoming', 'The Offer', 'Crossroads', 'Aftermath', 'Blackout', 'Ghosts', 'The Deal', 'Exit'];
 
-/** Sonarr/Radarr-style title helpers. */
+/** Sonarr/Radarr `sortTitle`: lower case without a leading article. */
 export function sortTitleOf(title: string): string {
 	return title.toLowerCase().replace(/^(the|a|an) /, '');
 }
+/** Sonarr/Radarr `cleanTitle`: lower-case letters and digits only (any script). */
 export function cleanTitleOf(title: string): string {
 	return title.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 }
+/** ASCII URL slug of a title (accents folded, markup dropped), `fallback` when nothing is left. */
 export function slugOf(title: string, fallback: string): string {
 	const slug = title
 		.normalize('NFKD')
@@ -427,6 +432,7 @@ export interface IdCounters {
 	movieFile: number;
 }
 
+/** Fresh id counters (the first id handed out is 1). */
 export function newCounters(): IdCounters {
 	return { series: 0, episode: 0, episodeFile: 0, movie: 0, movieFile: 0 };
 }

@@ -146,7 +146,12 @@ interface CookieWrite {
 
 function makeEvent(
 	url: string,
-	init: { method?: string; headers?: Record<string, string>; cookies?: Record<string, string> } = {}
+	init: {
+		method?: string;
+		headers?: Record<string, string>;
+		cookies?: Record<string, string>;
+		isDataRequest?: boolean;
+	} = {}
 ): { event: RequestEvent; writes: CookieWrite[] } {
 	const jar = new Map(Object.entries(init.cookies ?? {}));
 	const writes: CookieWrite[] = [];
@@ -170,6 +175,7 @@ function makeEvent(
 		request,
 		cookies,
 		locals: {},
+		isDataRequest: init.isDataRequest ?? false,
 		getClientAddress: () => '127.0.0.1'
 	} as unknown as RequestEvent;
 	return { event, writes };
@@ -231,6 +237,13 @@ describe('guard with a user', () => {
 		const response = await run(makeEvent('http://comradarr.lan/series?page=2').event);
 		expect(response.status).toBe(303);
 		expect(response.headers.get('location')).toBe('/login?redirectTo=%2Fseries%3Fpage%3D2');
+	});
+
+	it('answers a client-side navigation (__data.json) with the JSON redirect SvelteKit expects', async () => {
+		const response = await run(makeEvent('http://comradarr.lan/series', { isDataRequest: true }).event);
+		expect(response.status).toBe(200);
+		expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+		expect(await response.json()).toEqual({ type: 'redirect', location: '/login?redirectTo=%2Fseries' });
 	});
 
 	it('answers a use:enhance form post with an ActionResult redirect', async () => {
@@ -369,5 +382,8 @@ describe('guard with a user', () => {
 		expect(response.status).toBe(500);
 		expect(await response.text()).not.toContain('secret');
 		expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+		// /health must still answer (it reports the database state itself).
+		const health = await broken({ event: makeEvent('http://comradarr.lan/health').event, resolve });
+		expect(health.status).toBe(200);
 	});
 });

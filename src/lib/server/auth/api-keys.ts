@@ -119,7 +119,10 @@ export async function listApiKeys(db: DbOrTx, userId: number): Promise<ApiKeySum
  * Revokes one of `userId`'s keys.
  * @returns false when no such key belongs to the user.
  */
-export async function deleteApiKey(db: DbOrTx, input: { id: number; userId: number }): Promise<boolean> {
+export async function deleteApiKey(
+	db: DbOrTx,
+	input: { id: number; userId: number }
+): Promise<boolean> {
 	const deleted = await db
 		.delete(apiKeys)
 		.where(and(eq(apiKeys.id, input.id), eq(apiKeys.userId, input.userId)))

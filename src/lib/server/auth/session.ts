@@ -51,7 +51,9 @@ export async function createSession(
 	const token = randomToken(32);
 	const now = clock();
 	const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-	await db.insert(sessions).values({ id: sessionIdFromToken(token), userId, expiresAt, createdAt: now });
+	await db
+		.insert(sessions)
+		.values({ id: sessionIdFromToken(token), userId, expiresAt, createdAt: now });
 	return { token, expiresAt };
 }
 
@@ -108,7 +110,10 @@ export async function invalidateUserSessions(db: DbOrTx, userId: number): Promis
  * Deletes sessions that expired before now (maintenance job).
  * @returns how many rows were deleted.
  */
-export async function deleteExpiredSessions(db: DbOrTx, clock: Clock = systemClock): Promise<number> {
+export async function deleteExpiredSessions(
+	db: DbOrTx,
+	clock: Clock = systemClock
+): Promise<number> {
 	const deleted = await db
 		.delete(sessions)
 		.where(lt(sessions.expiresAt, clock()))

@@ -25,7 +25,10 @@ export async function hasUsers(db: DbOrTx): Promise<boolean> {
 }
 
 /** Finds a user by exact username, with the hash for verification; null when unknown. */
-export async function findUserByUsername(db: DbOrTx, username: string): Promise<UserWithHash | null> {
+export async function findUserByUsername(
+	db: DbOrTx,
+	username: string
+): Promise<UserWithHash | null> {
 	const [row] = await db
 		.select({ id: users.id, username: users.username, passwordHash: users.passwordHash })
 		.from(users)

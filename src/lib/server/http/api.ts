@@ -6,7 +6,13 @@
  * Unexpected errors are logged with the request's correlation id and answered with a generic 500:
  * a response never carries a stack, a SQL message or a secret.
  */
-import { isHttpError, isRedirect, json, type RequestEvent, type RequestHandler } from '@sveltejs/kit';
+import {
+	isHttpError,
+	isRedirect,
+	json,
+	type RequestEvent,
+	type RequestHandler
+} from '@sveltejs/kit';
 import * as v from 'valibot';
 import type { LayoutParams, RouteId } from '$app/types';
 import { moduleLogger } from '$lib/server/logger';
@@ -89,7 +95,9 @@ export function jsonError(error: unknown, context: { requestId?: string } = {}):
 function isJsonContentType(value: string | null): boolean {
 	if (!value) return false;
 	const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
-	return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+	return (
+		type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
+	);
 }
 
 /**
@@ -99,9 +107,16 @@ function isJsonContentType(value: string | null): boolean {
  *   `request.invalid_json` when the body is empty or not valid JSON; valibot's ValiError when the
  *   body does not match `schema` (→ 400 `validation.failed` through `jsonError`).
  */
-export async function readJson<T>(request: Request, schema: v.GenericSchema<unknown, T>): Promise<T> {
+export async function readJson<T>(
+	request: Request,
+	schema: v.GenericSchema<unknown, T>
+): Promise<T> {
 	if (!isJsonContentType(request.headers.get('content-type'))) {
-		apiError(415, 'request.invalid_json', 'Expected a JSON body (Content-Type: application/json).');
+		apiError(
+			415,
+			'request.invalid_json',
+			'Expected a JSON body (Content-Type: application/json).'
+		);
 	}
 	let text: string;
 	try {
@@ -122,7 +137,10 @@ export async function readJson<T>(request: Request, schema: v.GenericSchema<unkn
 /**
  * Wraps a `+server.ts` handler so every thrown error becomes a JSON error response (`jsonError`).
  * Redirects thrown with SvelteKit's `redirect()` pass through unchanged.
- * @example export const POST = withApi(async ({ request }) => json(await create(await readJson(request, schema))));
+ * @example
+ * export const POST: RequestHandler = withApi(async ({ request }) =>
+ * 	json(await createConnector(await readJson(request, connectorSchema)))
+ * );
  */
 export function withApi<
 	Params extends LayoutParams<'/'> = LayoutParams<'/'>,

@@ -62,7 +62,12 @@ function parseIPv6(text: string): Uint8Array | null {
 }
 
 function isV4Mapped(bytes: Uint8Array): boolean {
-	return bytes.length === 16 && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+	return (
+		bytes.length === 16 &&
+		bytes.subarray(0, 10).every((b) => b === 0) &&
+		bytes[10] === 0xff &&
+		bytes[11] === 0xff
+	);
 }
 
 /**
@@ -136,7 +141,8 @@ function parseIPv6OrV4Raw(text: string): Uint8Array | null {
 
 /**
  * Parses a `TRUSTED_PROXIES` value: comma- (or whitespace-) separated CIDRs; empty or unset → [].
- * @throws Error naming the first invalid entry (a typo must stop start-up, not silently trust no one).
+ * @throws Error naming the first invalid entry (a typo must stop start-up, not silently trust
+ *   no one).
  */
 export function parseTrustedProxies(value: string | undefined): Cidr[] {
 	if (!value) return [];
@@ -188,9 +194,8 @@ export function clientAddress(input: {
 }): string {
 	const peer = parseIp(stripPort(input.peer));
 	if (!peer) return input.peer;
-	if (input.trustedProxies.length === 0 || !input.forwardedFor || !isTrusted(input.trustedProxies, peer)) {
-		return formatIp(peer);
-	}
+	const proxies = input.trustedProxies;
+	if (proxies.length === 0 || !input.forwardedFor || !isTrusted(proxies, peer)) return formatIp(peer);
 	let current = peer;
 	const hops = input.forwardedFor.split(',');
 	for (let i = hops.length - 1; i >= 0; i--) {
@@ -208,14 +213,20 @@ let envProxies: { raw: string | undefined; cidrs: Cidr[] } | undefined;
  * `TRUSTED_PROXIES` from the environment, parsed once (re-parsed if the variable changes).
  * @throws Error naming an invalid entry.
  */
-export function trustedProxiesFromEnv(env: Record<string, string | undefined> = process.env): Cidr[] {
+export function trustedProxiesFromEnv(
+	env: Record<string, string | undefined> = process.env
+): Cidr[] {
 	const raw = env.TRUSTED_PROXIES;
-	if (!envProxies || envProxies.raw !== raw) envProxies = { raw, cidrs: parseTrustedProxies(raw) };
+	if (!envProxies || envProxies.raw !== raw) {
+		envProxies = { raw, cidrs: parseTrustedProxies(raw) };
+	}
 	return envProxies.cidrs;
 }
 
 /** The client address of a SvelteKit request, using `TRUSTED_PROXIES` from the environment. */
-export function requestClientAddress(event: Pick<RequestEvent, 'getClientAddress' | 'request'>): string {
+export function requestClientAddress(
+	event: Pick<RequestEvent, 'getClientAddress' | 'request'>
+): string {
 	return clientAddress({
 		peer: event.getClientAddress(),
 		forwardedFor: event.request.headers.get('x-forwarded-for'),

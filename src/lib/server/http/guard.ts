@@ -159,7 +159,11 @@ interface Authentication {
  * Authenticates a request and fills `locals.user` / `locals.apiKey`. An `X-Api-Key` header, when
  * present, is the only credential considered (a bad key is not rescued by a cookie).
  */
-async function authenticate(event: RequestEvent, db: Database, clock: Clock): Promise<Authentication> {
+async function authenticate(
+	event: RequestEvent,
+	db: Database,
+	clock: Clock
+): Promise<Authentication> {
 	const key = event.request.headers.get(API_KEY_HEADER);
 	if (key !== null) {
 		const principal = await verifyApiKey(db, key.trim(), clock);
@@ -188,24 +192,37 @@ function applyCookieChange(cookies: Cookies, change: CookieChange, secure: boole
  * SvelteKit adds `event.cookies` changes only to responses produced by `resolve`; responses the
  * guard builds itself get the Set-Cookie header here.
  */
-function serializeCookieChange(cookies: Cookies, change: CookieChange, secure: boolean): string | null {
+function serializeCookieChange(
+	cookies: Cookies,
+	change: CookieChange,
+	secure: boolean
+): string | null {
 	const options = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
 	if (change?.kind === 'set') {
-		return cookies.serialize(SESSION_COOKIE, change.token, { ...options, expires: change.expiresAt });
+		return cookies.serialize(SESSION_COOKIE, change.token, {
+			...options,
+			expires: change.expiresAt
+		});
 	}
-	if (change?.kind === 'clear') return cookies.serialize(SESSION_COOKIE, '', { ...options, maxAge: 0 });
+	if (change?.kind === 'clear') {
+		return cookies.serialize(SESSION_COOKIE, '', { ...options, maxAge: 0 });
+	}
 	return null;
 }
 
 /**
- * A redirect the client understands: a 303 for documents and data requests (SvelteKit rewrites a
- * 3xx from `handle` into its JSON form for `__data.json`), the ActionResult JSON for `use:enhance`
- * form posts.
+ * A redirect the client understands: a 303 for documents, the JSON forms SvelteKit's client expects
+ * for `__data.json` requests (client-side navigation) and for `use:enhance` form posts.
  */
 function redirectResponse(event: RequestEvent, location: string): Response {
-	if (event.request.method === 'POST' && event.request.headers.get('x-sveltekit-action') === 'true') {
+	const jsonHeaders = { 'content-type': 'application/json' };
+	if (event.isDataRequest) {
+		return new Response(JSON.stringify({ type: 'redirect', location }), { headers: jsonHeaders });
+	}
+	const enhanced = event.request.headers.get('x-sveltekit-action') === 'true';
+	if (event.request.method === 'POST' && enhanced) {
 		return new Response(JSON.stringify({ type: 'redirect', status: 303, location }), {
-			headers: { 'content-type': 'application/json' }
+			headers: jsonHeaders
 		});
 	}
 	return new Response(null, { status: 303, headers: { location } });
@@ -238,12 +255,15 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 		const headers = { ...securityHeaders(https), 'x-request-id': requestId };
 		let response: Response;
 		try {
-			response = await guard(event, resolve, deps.db(), clock, https);
+			response = await guard(event, resolve, deps.db, clock, https);
 		} catch (error) {
 			log.error({ err: error, cid: requestId, path: event.url.pathname }, 'request guard failed');
 			response = isApiPath(event.url.pathname)
 				? errorResponse(500, 'internal', 'Internal error')
-				: new Response('Internal error', { status: 500, headers: { 'content-type': 'text/plain' } });
+				: new Response('Internal error', {
+						status: 500,
+						headers: { 'content-type': 'text/plain' }
+					});
 		}
 		return withHeaders(response, headers);
 	};
@@ -252,20 +272,24 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 async function guard(
 	event: RequestEvent,
 	resolve: Parameters<Handle>[0]['resolve'],
-	db: Database,
+	getDb: () => Database,
 	clock: Clock,
 	https: boolean
 ): Promise<Response> {
 	const { pathname } = event.url;
-	// No credential lookup for assets and /health: the health check must answer with the database down.
+	// No credential lookup for assets and /health: /health must answer with the database down.
 	if (isStaticAssetPath(pathname) || pathname === '/health') return resolve(event);
+	const db = getDb();
 
 	const auth = await authenticate(event, db, clock);
 	applyCookieChange(event.cookies, auth.cookie, https);
 	const deny = (response: Response, reason: string): Response => {
 		const cookie = serializeCookieChange(event.cookies, auth.cookie, https);
 		if (cookie) response.headers.append('set-cookie', cookie);
-		log.debug({ cid: event.locals.requestId, path: pathname, method: event.request.method, reason }, 'request denied');
+		log.debug(
+			{ cid: event.locals.requestId, path: pathname, method: event.request.method, reason },
+			'request denied'
+		);
 		return response;
 	};
 
@@ -273,13 +297,21 @@ async function guard(
 
 	const api = isApiPath(pathname);
 	if (!auth.method) {
-		if (api) return deny(errorResponse(401, 'auth.required', 'Authentication required'), 'unauthenticated');
-		const location = (await hasUsers(db)) ? loginLocation(event.url, event.request.method) : '/setup';
+		if (api) {
+			return deny(errorResponse(401, 'auth.required', 'Authentication required'), 'unauthenticated');
+		}
+		const location = (await hasUsers(db))
+			? loginLocation(event.url, event.request.method)
+			: '/setup';
 		return deny(redirectResponse(event, location), 'unauthenticated');
 	}
 	if (event.locals.apiKey?.readOnly && !isReadMethod(event.request.method)) {
 		return deny(
-			errorResponse(403, 'auth.read_only', 'This API key is read-only: only GET and HEAD are allowed.'),
+			errorResponse(
+				403,
+				'auth.read_only',
+				'This API key is read-only: only GET and HEAD are allowed.'
+			),
 			'read-only key'
 		);
 	}
@@ -293,7 +325,11 @@ async function guard(
 		})
 	) {
 		return deny(
-			errorResponse(403, 'auth.bad_origin', 'Cross-origin request refused: the Origin header must match this site.'),
+			errorResponse(
+				403,
+				'auth.bad_origin',
+				'Cross-origin request refused: the Origin header must match this site.'
+			),
 			'bad origin'
 		);
 	}

@@ -34,7 +34,12 @@ export const actions = {
 		const result = await login(db, { username: form.data.username, password, address });
 		if (!result.ok) {
 			log.info(
-				{ cid: event.locals.requestId, username: form.data.username, address, reason: result.reason },
+				{
+					cid: event.locals.requestId,
+					username: form.data.username,
+					address,
+					reason: result.reason
+				},
 				'login refused'
 			);
 			return result.reason === 'locked'

@@ -29,7 +29,10 @@ export const actions = {
 		// Atomic: a second, concurrent setup finds the first user and is sent to /login.
 		const user = await createFirstUser(db, { username: form.data.username, password });
 		if (!user) redirect(303, '/login');
-		log.info({ cid: event.locals.requestId, userId: user.id, username: user.username }, 'admin created at setup');
+		log.info(
+			{ cid: event.locals.requestId, userId: user.id, username: user.username },
+			'admin created at setup'
+		);
 		const session = await createSession(db, user.id);
 		setSessionCookie(event.cookies, session, event.url.protocol === 'https:');
 		redirect(303, '/dashboard');

@@ -1,0 +1,39 @@
+/**
+ * The connector types the UI offers, in one place. Whisparr is accepted by the API and the service
+ * but is not offered yet; add it here when its support lands.
+ */
+export const OFFERED_CONNECTOR_TYPES = ['sonarr', 'radarr'] as const;
+export type OfferedConnectorType = (typeof OFFERED_CONNECTOR_TYPES)[number];
+
+const TYPE_LABELS: Record<string, string> = {
+	sonarr: 'Sonarr',
+	radarr: 'Radarr',
+	whisparr: 'Whisparr'
+};
+
+/** Default ports, for the URL placeholder (Sonarr 8989, Radarr 7878, Whisparr 6969). */
+const DEFAULT_PORTS: Record<string, number> = { sonarr: 8989, radarr: 7878, whisparr: 6969 };
+
+export interface ConnectorTypeOption<T extends string = string> {
+	value: T;
+	label: string;
+}
+
+/** "sonarr" → "Sonarr"; unknown types are shown as stored. */
+export function connectorTypeLabel(type: string): string {
+	return TYPE_LABELS[type] ?? type;
+}
+
+/** The options of the type select; `current` is added when it is stored but not offered. */
+export function connectorTypeOptions<T extends string = OfferedConnectorType>(
+	current?: T
+): ConnectorTypeOption<OfferedConnectorType | T>[] {
+	const values: (OfferedConnectorType | T)[] = [...OFFERED_CONNECTOR_TYPES];
+	if (current !== undefined && !values.includes(current)) values.push(current);
+	return values.map((value) => ({ value, label: connectorTypeLabel(value) }));
+}
+
+/** An example URL on the app's default port: `http://192.168.1.10:8989`. */
+export function exampleUrl(type: string): string {
+	return `http://192.168.1.10:${DEFAULT_PORTS[type] ?? 8989}`;
+}
