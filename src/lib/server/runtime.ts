@@ -73,26 +73,26 @@ async function boot(startupHooks: StartupHook[]): Promise<Runtime> {
 	setDb(db);
 	log.info({ embedded: Boolean(embedded), migrationsDir: config.migrationsDir }, 'database ready');
 
-	let stopped = false;
+	let stopping: Promise<void> | undefined;
+	const stopOnce = async (): Promise<void> => {
+		for (const hook of registry.shutdownHooks.splice(0)) {
+			try {
+				await hook();
+			} catch (error) {
+				log.error({ err: error }, 'shutdown hook failed');
+			}
+		}
+		await db.$client.close({ timeout: 5 });
+		setDb(undefined);
+		if (embedded) await embedded.stop();
+		registry.runtime = undefined;
+	};
 	const runtime: Runtime = {
 		config,
 		db,
 		secrets,
-		async stop() {
-			if (stopped) return;
-			stopped = true;
-			for (const hook of registry.shutdownHooks.splice(0)) {
-				try {
-					await hook();
-				} catch (error) {
-					log.error({ err: error }, 'shutdown hook failed');
-				}
-			}
-			await db.$client.close({ timeout: 5 });
-			setDb(undefined);
-			if (embedded) await embedded.stop();
-			registry.runtime = undefined;
-		}
+		// Every caller (signal, adapter event, test) waits for the same single shutdown.
+		stop: () => (stopping ??= stopOnce())
 	};
 	const shutdown = (reason: string) => {
 		log.info({ reason }, 'shutting down');

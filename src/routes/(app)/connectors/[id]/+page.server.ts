@@ -1,0 +1,88 @@
+import { error } from '@sveltejs/kit';
+import { fail, message } from 'sveltekit-superforms';
+import { getRuntime } from '$lib/server/runtime';
+import { toResources } from '$lib/server/api/v1';
+import {
+	ConnectorNotFoundError,
+	getConnector,
+	testConnection,
+	toView,
+	updateConnector
+} from '$lib/server/services/connectors/connector-service';
+import {
+	connectedMessage,
+	connectionFieldsValid,
+	connectorFailure,
+	editConnectorForm,
+	editValues
+} from '../connector-form.server';
+import {
+	deleteAction,
+	parseConnectorId,
+	sweepAction,
+	syncAction
+} from '../connector-actions.server';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The connector of the route, or a 404. */
+async function routeConnector(rawId: string) {
+	const { db } = await getRuntime();
+	const id = parseConnectorId(rawId);
+	if (id === null) error(404, 'Connector not found');
+	try {
+		return await getConnector(db, id);
+	} catch (err) {
+		if (err instanceof ConnectorNotFoundError) error(404, 'Connector not found');
+		throw err;
+	}
+}
+
+export const load = (async ({ params }) => {
+	const { db } = await getRuntime();
+	const connector = await routeConnector(params.id);
+	const [resource] = await toResources(db, [connector]);
+	if (!resource) error(404, 'Connector not found');
+	return { connector: resource, form: await editConnectorForm(toView(connector)) };
+}) satisfies PageServerLoad;
+
+// Named actions only: SvelteKit does not allow a default action next to named ones.
+export const actions = {
+	/** Tests the form's type, URL and key (the stored key when the field is empty); saves nothing. */
+	test: async ({ params, request }) => {
+		const { secrets } = await getRuntime();
+		const connector = await routeConnector(params.id);
+		const form = await editConnectorForm(request);
+		const typedKey = form.data.apiKey;
+		form.data.apiKey = '';
+		if (!connectionFieldsValid(form)) return fail(400, { form });
+		try {
+			const apiKey = typedKey || secrets.decrypt(connector.apiKeyEncrypted);
+			const status = await testConnection({ type: form.data.type, url: form.data.url, apiKey });
+			return message(form, connectedMessage(status));
+		} catch (err) {
+			return connectorFailure(form, err);
+		}
+	},
+
+	/** Saves the edit; a changed type, URL or key is tested first and nothing is written on error. */
+	save: async ({ params, request }) => {
+		const { db, secrets } = await getRuntime();
+		const connector = await routeConnector(params.id);
+		const form = await editConnectorForm(request);
+		const { apiKey } = form.data;
+		form.data.apiKey = '';
+		if (!form.valid) return fail(400, { form });
+		try {
+			const view = await updateConnector(db, secrets, connector.id, { ...form.data, apiKey });
+			form.data = editValues(view);
+			return message(form, 'Saved');
+		} catch (err) {
+			if (err instanceof ConnectorNotFoundError) error(404, 'Connector not found');
+			return connectorFailure(form, err);
+		}
+	},
+
+	sync: syncAction,
+	sweep: sweepAction,
+	delete: (event) => deleteAction(event, '/connectors')
+} satisfies Actions;

@@ -1,0 +1,139 @@
+/**
+ * The per-connector form actions shared by the Connectors list and the connector page:
+ * sync, sweep, enable/disable and delete. Each reads the connector's `id` from the posted form and
+ * answers with an `OperationOutcome` the page shows in a status region; failures use `fail()`.
+ * These are explicit user actions, so sync may call the *arr app (page loads never do).
+ */
+import { fail, redirect } from '@sveltejs/kit';
+import { SecretError } from '$lib/server/crypto/secrets';
+import type { Connector } from '$lib/server/db/schema';
+import { getRuntime, type Runtime } from '$lib/server/runtime';
+import {
+	ConnectorNotFoundError,
+	deleteConnector,
+	getConnector,
+	updateConnector
+} from '$lib/server/services/connectors/connector-service';
+import { sweepOne, syncOne } from '$lib/server/services/operations';
+import { describeSweep, describeSync } from './operation-messages';
+
+export type OperationKind = 'sync' | 'sweep' | 'toggle' | 'delete';
+
+export interface OperationOutcome {
+	op: OperationKind;
+	/** The connector's id, or null when the request named none. */
+	id: number | null;
+	/** The connector's name, shown as the result's title. */
+	title: string;
+	ok: boolean;
+	message: string;
+}
+
+interface StepResult {
+	message: string;
+	/** An HTTP status ≥ 400 when the operation did not do its work. */
+	failStatus?: number;
+}
+
+/** A route or form id as a positive integer, or null. */
+export function parseConnectorId(
+	raw: FormDataEntryValue | string | null | undefined
+): number | null {
+	if (typeof raw !== 'string' || !/^\d+$/.test(raw)) return null;
+	const id = Number(raw);
+	return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** Loads the posted connector, runs `step` on it, and turns the result into an outcome. */
+async function runOperation(
+	op: OperationKind,
+	request: Request,
+	step: (runtime: Runtime, connector: Connector, form: FormData) => Promise<StepResult>
+) {
+	const runtime = await getRuntime();
+	const form = await request.formData();
+	const id = parseConnectorId(form.get('id'));
+	if (id === null) {
+		return fail(400, { op, id, title: 'Connector', ok: false, message: 'No connector was given.' });
+	}
+	let connector: Connector;
+	try {
+		connector = await getConnector(runtime.db, id);
+	} catch (error) {
+		if (!(error instanceof ConnectorNotFoundError)) throw error;
+		return fail(404, {
+			op,
+			id,
+			title: 'Connector',
+			ok: false,
+			message: 'This connector no longer exists.'
+		});
+	}
+	let result: StepResult;
+	try {
+		result = await step(runtime, connector, form);
+	} catch (error) {
+		if (!(error instanceof SecretError)) throw error;
+		result = {
+			message:
+				'The stored API key cannot be decrypted with the current SECRET_KEY; ' +
+				'open the connector and enter the key again.',
+			failStatus: 409
+		};
+	}
+	const outcome: OperationOutcome = {
+		op,
+		id,
+		title: connector.name,
+		ok: result.failStatus === undefined,
+		message: result.message
+	};
+	return result.failStatus === undefined ? outcome : fail(result.failStatus, outcome);
+}
+
+/** `?/sync`: a full sync of the connector's library now. */
+export function syncAction({ request }: { request: Request }) {
+	return runOperation('sync', request, async (runtime, connector) => {
+		const report = await syncOne(runtime, connector);
+		return report.status === 'failed'
+			? { message: describeSync(report, connector.type), failStatus: 502 }
+			: { message: describeSync(report, connector.type) };
+	});
+}
+
+/** `?/sweep`: finds gaps and upgrade candidates in the mirror and queues their searches. */
+export function sweepAction({ request }: { request: Request }) {
+	return runOperation('sweep', request, async (runtime, connector) => {
+		const result = await sweepOne(runtime, connector, 'both');
+		return result.skipped === null
+			? { message: describeSweep(result) }
+			: { message: describeSweep(result), failStatus: 409 };
+	});
+}
+
+/** `?/toggle` with `enabled=true|false`: enables or disables the connector. */
+export function toggleAction({ request }: { request: Request }) {
+	return runOperation('toggle', request, async (runtime, connector, form) => {
+		const wanted = form.get('enabled');
+		const enabled = wanted === null ? !connector.enabled : wanted === 'true';
+		await updateConnector(runtime.db, runtime.secrets, connector.id, { enabled });
+		return {
+			message: enabled
+				? 'Enabled: scheduled syncs, sweeps and searches run again.'
+				: 'Disabled: no scheduled syncs, sweeps or searches run until you enable it again.'
+		};
+	});
+}
+
+/**
+ * `?/delete`: removes the connector with its mirror and search state (the *arr app is untouched).
+ * With `redirectTo`, a successful delete redirects there (the deleted connector's own page).
+ */
+export async function deleteAction({ request }: { request: Request }, redirectTo?: string) {
+	const outcome = await runOperation('delete', request, async (runtime, connector) => {
+		await deleteConnector(runtime.db, connector.id);
+		return { message: 'Deleted, with its library mirror and search state.' };
+	});
+	if (redirectTo !== undefined && 'ok' in outcome && outcome.ok) redirect(303, redirectTo);
+	return outcome;
+}

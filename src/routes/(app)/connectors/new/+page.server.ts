@@ -1,0 +1,47 @@
+import { redirect } from '@sveltejs/kit';
+import { fail, message } from 'sveltekit-superforms';
+import { getRuntime } from '$lib/server/runtime';
+import { createConnector, testConnection } from '$lib/server/services/connectors/connector-service';
+import {
+	addConnectorForm,
+	connectedMessage,
+	connectionFieldsValid,
+	connectorFailure
+} from '../connector-form.server';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load = (async () => {
+	return { form: await addConnectorForm() };
+}) satisfies PageServerLoad;
+
+// Named actions only: SvelteKit does not allow a default action next to named ones.
+export const actions = {
+	/** Tests type, URL and key without saving anything. */
+	test: async ({ request }) => {
+		const form = await addConnectorForm(request);
+		const { apiKey } = form.data;
+		form.data.apiKey = '';
+		if (!connectionFieldsValid(form)) return fail(400, { form });
+		try {
+			const status = await testConnection({ type: form.data.type, url: form.data.url, apiKey });
+			return message(form, connectedMessage(status));
+		} catch (error) {
+			return connectorFailure(form, error);
+		}
+	},
+
+	/** Tests the connection again and saves the connector; nothing is written on any error. */
+	save: async ({ request }) => {
+		const { db, secrets } = await getRuntime();
+		const form = await addConnectorForm(request);
+		const { apiKey } = form.data;
+		form.data.apiKey = '';
+		if (!form.valid) return fail(400, { form });
+		try {
+			await createConnector(db, secrets, { ...form.data, apiKey });
+		} catch (error) {
+			return connectorFailure(form, error);
+		}
+		redirect(303, '/connectors');
+	}
+} satisfies Actions;

@@ -1,0 +1,51 @@
+/**
+ * The sentences the connector actions show after a sync or a sweep. Pure functions of the
+ * services' results, so they are unit-tested.
+ */
+import type { SyncReport } from '$lib/server/services/sync/sync-service';
+import type { SweepResult } from '$lib/server/services/queue/sweep';
+import { countOf, formatDuration } from '$lib/components/connectors/format';
+
+/**
+ * "Synced 12 series, 380 episodes in 1.2 s" (Radarr: "Synced 250 movies in 0.8 s"), with skipped
+ * and removed items when there are any; for a failed sync, "Sync failed: <reason>".
+ */
+export function describeSync(report: Omit<SyncReport, 'connectorId'>, type: string): string {
+	if (report.status === 'failed') return `Sync failed: ${report.error ?? 'unknown error'}`;
+	const counts =
+		type === 'radarr'
+			? countOf(report.movieCount, 'movie')
+			: [
+					countOf(report.seriesCount, 'series', 'series'),
+					countOf(report.episodeCount, 'episode')
+				].join(', ');
+	const extras: string[] = [];
+	if (report.skipped > 0) extras.push(`${countOf(report.skipped, 'malformed item')} skipped`);
+	if (report.removed > 0) extras.push(`${countOf(report.removed, 'item')} removed`);
+	const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+	return `Synced ${counts} in ${formatDuration(report.durationMs)}${tail}`;
+}
+
+/**
+ * "Queued 7 commands (42 searches); 120 gaps, 30 upgrade candidates", or why the sweep was skipped.
+ */
+export function describeSweep(
+	result: Pick<SweepResult, 'skipped' | 'wanted' | 'queuedBatches' | 'queuedSearches'>
+): string {
+	switch (result.skipped) {
+		case 'disabled':
+			return 'Sweep skipped: the connector is disabled. Enable it first.';
+		case 'paused':
+			return (
+				'Sweep skipped: the connector is paused while it is unhealthy or offline. ' +
+				'A successful sync brings it back.'
+			);
+		case null: {
+			const commands = countOf(result.queuedBatches, 'command');
+			const searches = countOf(result.queuedSearches, 'search', 'searches');
+			const gaps = countOf(result.wanted.gaps, 'gap');
+			const upgrades = countOf(result.wanted.upgrades, 'upgrade candidate');
+			return `Queued ${commands} (${searches}); ${gaps}, ${upgrades}`;
+		}
+	}
+}
