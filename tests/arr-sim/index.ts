@@ -1,5 +1,6 @@
 /**
- * arr-sim: a Sonarr v4 / Radarr v6 (API v3) simulator for integration and e2e tests.
+ * arr-sim: a Sonarr v4 / Radarr v6 / Whisparr v2 / Whisparr v3 (API v3) simulator for integration
+ * and e2e tests.
  *
  * `startSimulator` serves any number of instances from one `Bun.serve` HTTP server, each under its
  * own URL base. Instances expose their live, seeded library and helpers (see instance.ts);
@@ -11,10 +12,18 @@
  * await fetch(`${sim.url}/sonarr/api/v3/series`, { headers: { 'X-Api-Key': KEY } });
  * await sim.stop();
  */
-import { normalizeUrlBase, SimInstance, type RecordedRequest, type SimFault, type SimInstanceOptions } from './instance';
+import {
+	normalizeUrlBase,
+	SimInstance,
+	type RecordedRequest,
+	type SimFault,
+	type SimHealthItem,
+	type SimInstanceOptions
+} from './instance';
 import { jsonResponse } from './wire';
 
-export { SimInstance, normalizeUrlBase } from './instance';
+export { FAULT_TIMEOUT_CAP_MS, SimInstance, normalizeUrlBase } from './instance';
+export { DEFAULT_VERSIONS, RADARR_LAST_SEARCH_TIME, SONARR_LAST_SEARCH_TIME, hasLastSearchTime, versionAtLeast } from './versions';
 export type {
 	RecordedRequest,
 	ResolvedSimInstanceOptions,
@@ -37,7 +46,7 @@ export type {
 	SimSeason,
 	SimSeries
 } from './library';
-export { availabilityDate, isAvailable, movieStatus } from './radarr';
+export { availabilityDate, isAvailable, movieStatus, releaseDateOf } from './radarr';
 
 /** A running simulator. */
 export interface Simulator {
@@ -50,7 +59,7 @@ export interface Simulator {
 	/** Every request received by any instance, in arrival order (control requests excluded). */
 	requests: RecordedRequest[];
 	clearRequests(): void;
-	/** Stops the server, cancelling pending fault delays. */
+	/** Stops the server, cancelling pending fault delays and releasing held `timeout` faults. */
 	stop(): Promise<void>;
 }
 
@@ -70,21 +79,27 @@ export interface StartSimulatorOptions {
 export async function startSimulator(opts: StartSimulatorOptions): Promise<Simulator> {
 	const requests: RecordedRequest[] = [];
 	const timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
+	let stopped = false;
 	let origin = '';
 	const host = {
 		record: (r: RecordedRequest): void => {
 			requests.push(r);
 		},
-		sleep: (ms: number): Promise<void> =>
+		sleep: (ms: number, signal?: AbortSignal): Promise<void> =>
 			new Promise<void>((resolve) => {
-				const entry = {
-					timer: setTimeout(() => {
-						timers.delete(entry);
-						resolve();
-					}, ms),
-					resolve
+				if (stopped || signal?.aborted) {
+					resolve();
+					return;
+				}
+				const done = (): void => {
+					clearTimeout(entry.timer);
+					timers.delete(entry);
+					signal?.removeEventListener('abort', done);
+					resolve();
 				};
+				const entry = { timer: setTimeout(done, ms), resolve: done };
 				timers.add(entry);
+				signal?.addEventListener('abort', done, { once: true });
 			}),
 		origin: (): string => origin,
 		forgetRequests: (inst: SimInstance): void => {
@@ -178,6 +193,22 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 				inst.setFault(body.pathPrefix, parseFault(body.fault));
 				return Response.json({ ok: true });
 			}
+			case 'POST /__sim/health': {
+				const body = await readJson(req);
+				const items = isRecord(body) ? parseHealth(body.items) : null;
+				if (!isRecord(body) || typeof body.urlBase !== 'string' || items === null) {
+					return Response.json(
+						{ message: "expected {urlBase, items: [{source, type: 'ok'|'notice'|'warning'|'error', message, wikiUrl?}]}" },
+						{ status: 400 }
+					);
+				}
+				const inst = byBase.get(normalizeUrlBase(body.urlBase));
+				if (!inst) {
+					return Response.json({ message: `unknown urlBase ${body.urlBase}` }, { status: 404 });
+				}
+				inst.setHealth(items);
+				return Response.json({ ok: true });
+			}
 			case 'POST /__sim/faults/clear':
 				for (const inst of instances) {
 					inst.clearFaults();
@@ -211,7 +242,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 			}
 		},
 		async stop(): Promise<void> {
-			for (const t of timers) {
+			stopped = true;
+			for (const t of [...timers]) {
 				clearTimeout(t.timer);
 				t.resolve();
 			}
@@ -254,5 +286,46 @@ function parseFault(v: unknown): SimFault | null {
 	if (typeof v.times === 'number') {
 		fault.times = v.times;
 	}
+	if (isRecord(v.headers)) {
+		const headers: Record<string, string> = {};
+		for (const [name, value] of Object.entries(v.headers)) {
+			if (typeof value === 'string' || typeof value === 'number') {
+				headers[name] = String(value);
+			}
+		}
+		fault.headers = headers;
+	}
+	if (v.timeout === true) {
+		fault.timeout = true;
+	}
 	return fault;
+}
+
+const HEALTH_TYPES: ReadonlySet<string> = new Set(['ok', 'notice', 'warning', 'error']);
+
+/** Health items of `POST /__sim/health`, or null when malformed. */
+function parseHealth(v: unknown): SimHealthItem[] | null {
+	if (!Array.isArray(v)) {
+		return null;
+	}
+	const items: SimHealthItem[] = [];
+	for (const raw of v) {
+		if (
+			!isRecord(raw) ||
+			typeof raw.source !== 'string' ||
+			typeof raw.message !== 'string' ||
+			typeof raw.type !== 'string' ||
+			!HEALTH_TYPES.has(raw.type) ||
+			(raw.wikiUrl !== undefined && raw.wikiUrl !== null && typeof raw.wikiUrl !== 'string')
+		) {
+			return null;
+		}
+		items.push({
+			source: raw.source,
+			type: raw.type as SimHealthItem['type'],
+			message: raw.message,
+			...(typeof raw.wikiUrl === 'string' ? { wikiUrl: raw.wikiUrl } : {})
+		});
+	}
+	return items;
 }

@@ -1,7 +1,8 @@
 /**
- * One simulated Sonarr or Radarr living under a URL base: authentication, request recording,
- * fault injection, the endpoints both apps share (ping, system/status, health, qualityprofile,
- * tag, rootfolder, command) and delegation to the app-specific module.
+ * One simulated Sonarr, Radarr, Whisparr v2 (Sonarr-shaped) or Whisparr v3 (Radarr-shaped) living
+ * under a URL base: authentication, request recording, fault injection, the endpoints all apps
+ * share (ping, system/status, health, qualityprofile, tag, rootfolder, command) and delegation to
+ * the app-specific module.
  */
 import { CommandQueue, commandResource, type SimCommand } from './commands';
 import {
@@ -16,13 +17,18 @@ import {
 	type SimQualityProfile,
 	type SimSeries
 } from './library';
-import { RadarrApp, type MovieFileSpec } from './radarr';
+import { RadarrApp, whisparrV3Quality, type MovieFileSpec } from './radarr';
 import { SonarrApp, type EpisodeFileSpec } from './sonarr';
 import type { MovieShape, SeriesShape } from './library';
+import { DEFAULT_VERSIONS, hasLastSearchTime, type SimAppType } from './versions';
 import { jsonResponse, notFound, problemDetails, wireDate, type Json, type JsonObject } from './wire';
 
-/** Which app an instance simulates. */
-export type SimAppType = 'sonarr' | 'radarr';
+export type { SimAppType } from './versions';
+
+const APP_TYPES: readonly SimAppType[] = ['sonarr', 'radarr', 'whisparr-v2', 'whisparr-v3'];
+
+/** A `timeout` fault answers nothing for at most this long (then 504), unless the client gives up first. */
+export const FAULT_TIMEOUT_CAP_MS = 120_000;
 
 /** Options of one simulated instance (see README.md). */
 export interface SimInstanceOptions {
@@ -33,12 +39,21 @@ export interface SimInstanceOptions {
 	apiKey: string;
 	/** Deterministic generation (default 1). */
 	seed?: number;
-	/** Sonarr: number of series to generate (default 20). */
+	/** Sonarr / Whisparr v2: number of series (sites) to generate (default 20). */
 	series?: number;
-	/** Radarr: number of movies (default 50). */
+	/** Radarr / Whisparr v3: number of movies (movies and scenes) to generate (default 50). */
 	movies?: number;
-	/** Reported in system/status; default '4.0.19.2979' (Sonarr) / '6.0.4.10291' (Radarr). */
+	/**
+	 * Reported in system/status; default '4.0.19.2979' (Sonarr), '6.0.4.10291' (Radarr),
+	 * '2.0.0.1000' (Whisparr v2), '3.2.0.27' (Whisparr v3). Steers `lastSearchTime`: Sonarr
+	 * ≥ 4.0.9.2332 and Radarr ≥ 5.10.3.9178 write it (see versions.ts).
+	 */
 	version?: string;
+	/**
+	 * Whisparr v3 only: serve wanted/missing and wanted/cutoff like the builds after 2025-11-17
+	 * (default false: 404, as in the released v3.2.0 builds). The other apps always serve them.
+	 */
+	wantedEndpoints?: boolean;
 	/** 0..1 share of searched wanted items that gain a file (or meet the cutoff) when a search completes; default 0.3. */
 	grabRate?: number;
 	/** Milliseconds a command spends 'started' before 'completed'; default 300. */
@@ -59,6 +74,8 @@ export interface ResolvedSimInstanceOptions {
 	grabRate: number;
 	commandDurationMs: number;
 	now: () => Date;
+	/** Whether wanted/* is served (always true except Whisparr v3 without the option). */
+	wantedEndpoints: boolean;
 }
 
 /** One request received by an instance. */
@@ -74,7 +91,10 @@ export interface RecordedRequest {
 	headers: Record<string, string>;
 	/** Parsed JSON body, the raw text when it is not JSON, or null when empty. */
 	body: unknown;
-	/** Response status (0 while the response is still being produced, e.g. during a fault delay). */
+	/**
+	 * Response status: 0 while the response is still being produced (e.g. during a fault delay) and
+	 * when the client gave up before the answer (e.g. a `timeout` fault).
+	 */
 	status: number;
 	/** When the request arrived, ms epoch of the instance clock. */
 	at: number;
@@ -82,14 +102,27 @@ export interface RecordedRequest {
 
 /** A fault injected for requests whose path (after urlBase) starts with a prefix. */
 export interface SimFault {
-	/** Status to answer with (default 200 when `body` is given). */
+	/**
+	 * Status to answer with (default 200 when `body` is given). Without `body` the answer is empty
+	 * with no content type, e.g. `{status: 401}` is exactly the apps' 401.
+	 */
 	status?: number;
 	/** Raw response body (e.g. '{"broken":' for malformed JSON); default empty. */
 	body?: string;
 	/** Delay before answering (ms). Alone, it delays the normal response. */
 	delayMs?: number;
-	/** How many requests get the fault (default unlimited). */
+	/** How many requests get the fault (default unlimited), e.g. `{status: 500, times: 2}` then recovery. */
 	times?: number;
+	/**
+	 * Response headers added to the fault's answer, e.g. `{status: 429, headers: {'Retry-After': '1'}}`.
+	 * Without `status`/`body` they are added to the normal answer.
+	 */
+	headers?: Record<string, string>;
+	/**
+	 * Hold the request open without answering until the client gives up (aborts or disconnects),
+	 * at most {@link FAULT_TIMEOUT_CAP_MS} (then `status` or 504, empty). `stop()` releases it.
+	 */
+	timeout?: true;
 }
 
 /** A health check result as returned by GET /api/v3/health. */
@@ -112,15 +145,18 @@ export function normalizeUrlBase(urlBase: string): string {
 /** Hooks the instance needs from the server (the shared request log and sleeping). */
 export interface InstanceHost {
 	record(req: RecordedRequest): void;
-	sleep(ms: number): Promise<void>;
+	/** Resolves after `ms`, when `signal` aborts, or when the server stops, whichever is first. */
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 	origin(): string;
 	forgetRequests(instance: SimInstance): void;
 }
 
 /**
- * A simulated Sonarr or Radarr. The library arrays are live: mutate them through the helpers
- * (or call {@link SimInstance.reindex} after pushing/removing by hand). Accessors first apply
- * every command transition due at the current clock (lazy lifecycle, see commands.ts).
+ * A simulated Sonarr, Radarr, Whisparr v2 or Whisparr v3. Whisparr v2 uses the Sonarr members
+ * (`series` = sites, `episodes` = scenes), Whisparr v3 the Radarr ones (`movies` = movies and
+ * scenes). The library arrays are live: mutate them through the helpers (or call
+ * {@link SimInstance.reindex} after pushing/removing by hand). Accessors first apply every command
+ * transition due at the current clock (lazy lifecycle, see commands.ts).
  */
 export class SimInstance {
 	readonly options: ResolvedSimInstanceOptions;
@@ -138,7 +174,7 @@ export class SimInstance {
 		private readonly host: InstanceHost
 	) {
 		const type = opts.type;
-		if (type !== 'sonarr' && type !== 'radarr') {
+		if (!APP_TYPES.includes(type)) {
 			throw new Error(`arr-sim: unknown instance type ${String(type)}`);
 		}
 		this.options = {
@@ -148,10 +184,11 @@ export class SimInstance {
 			seed: opts.seed ?? 1,
 			series: opts.series ?? 20,
 			movies: opts.movies ?? 50,
-			version: opts.version ?? (type === 'sonarr' ? '4.0.19.2979' : '6.0.4.10291'),
+			version: opts.version ?? DEFAULT_VERSIONS[type],
 			grabRate: Math.min(1, Math.max(0, opts.grabRate ?? 0.3)),
 			commandDurationMs: Math.max(0, opts.commandDurationMs ?? 300),
-			now: opts.now ?? (() => new Date())
+			now: opts.now ?? (() => new Date()),
+			wantedEndpoints: type === 'whisparr-v3' ? (opts.wantedEndpoints ?? false) : true
 		};
 		const settings = {
 			seed: this.options.seed,
@@ -159,17 +196,20 @@ export class SimInstance {
 			movies: this.options.movies,
 			grabRate: this.options.grabRate,
 			urlBase: this.options.urlBase,
-			now: this.options.now
+			now: this.options.now,
+			lastSearchTime: hasLastSearchTime(type, this.options.version),
+			wantedEndpoints: this.options.wantedEndpoints
 		};
-		this.sonarr = type === 'sonarr' ? new SonarrApp(settings) : null;
-		this.radarr = type === 'radarr' ? new RadarrApp(settings) : null;
+		const sonarrShaped = type === 'sonarr' || type === 'whisparr-v2';
+		this.sonarr = sonarrShaped ? new SonarrApp({ ...settings, flavor: type === 'whisparr-v2' ? 'whisparr-v2' : 'sonarr' }) : null;
+		this.radarr = sonarrShaped ? null : new RadarrApp({ ...settings, flavor: type === 'whisparr-v3' ? 'whisparr-v3' : 'radarr' });
 		const app = this.sonarr ?? this.radarr;
 		if (!app) {
 			throw new Error('arr-sim: no app');
 		}
 		this.queue = new CommandQueue(app.commandDefs, app.executor, {
 			durationMs: this.options.commandDurationMs,
-			typeExclusiveFlag: type === 'radarr'
+			typeExclusiveFlag: !sonarrShaped
 		});
 		this.startTime = this.options.now();
 		app.generate();
@@ -192,41 +232,41 @@ export class SimInstance {
 
 	private requireSonarr(): SonarrApp {
 		if (!this.sonarr) {
-			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not sonarr`);
+			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not sonarr or whisparr-v2`);
 		}
 		return this.sonarr;
 	}
 
 	private requireRadarr(): RadarrApp {
 		if (!this.radarr) {
-			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not radarr`);
+			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not radarr or whisparr-v3`);
 		}
 		return this.radarr;
 	}
 
 	// ---- live library --------------------------------------------------------------------
 
-	/** Sonarr series (empty array on Radarr). */
+	/** Sonarr series / Whisparr v2 sites (empty array on Radarr-shaped apps). */
 	get series(): SimSeries[] {
 		this.tick();
 		return this.sonarr?.series ?? [];
 	}
-	/** Sonarr episodes (empty array on Radarr). */
+	/** Sonarr episodes / Whisparr v2 scenes (`airDate` = releaseDate; empty on Radarr-shaped apps). */
 	get episodes(): SimEpisode[] {
 		this.tick();
 		return this.sonarr?.episodes ?? [];
 	}
-	/** Sonarr episode files (empty array on Radarr). */
+	/** Sonarr / Whisparr v2 episode files (empty array on Radarr-shaped apps). */
 	get episodeFiles(): SimEpisodeFile[] {
 		this.tick();
 		return this.sonarr?.episodeFiles ?? [];
 	}
-	/** Radarr movies (empty array on Sonarr). */
+	/** Radarr movies / Whisparr v3 movies and scenes (`itemType`; empty on Sonarr-shaped apps). */
 	get movies(): SimMovie[] {
 		this.tick();
 		return this.radarr?.movies ?? [];
 	}
-	/** Radarr movie files (empty array on Sonarr). */
+	/** Radarr / Whisparr v3 movie files (empty array on Sonarr-shaped apps). */
 	get movieFiles(): SimMovieFile[] {
 		this.tick();
 		return this.radarr?.movieFiles ?? [];
@@ -243,7 +283,10 @@ export class SimInstance {
 		return this.commands.filter((c) => c.name.toLowerCase() === n);
 	}
 
-	/** `totalRecords` of GET /api/v3/wanted/missing?monitored=true right now. */
+	/**
+	 * `totalRecords` of GET /api/v3/wanted/missing?monitored=true right now (for a Whisparr v3
+	 * without wanted endpoints: what it would be).
+	 */
 	wantedMissingTotal(): number {
 		this.tick();
 		const now = this.nowMs();
@@ -257,7 +300,7 @@ export class SimInstance {
 		return this.sonarr ? this.sonarr.wanted('cutoff', true, now).length : this.requireRadarr().wanted('cutoff', true, now).length;
 	}
 
-	/** Episodes currently in wanted/missing (or cutoff) with the given monitored filter, airDateUtc order. */
+	/** Episodes (scenes) currently in wanted/missing (or cutoff) with the given monitored filter, airDateUtc order. */
 	wantedEpisodes(kind: 'missing' | 'cutoff', monitored = true): SimEpisode[] {
 		this.tick();
 		return this.requireSonarr().wanted(kind, monitored, this.nowMs());
@@ -324,7 +367,7 @@ export class SimInstance {
 		this.options.apiKey = key;
 	}
 
-	/** Sets what GET /api/v3/health returns (default `[]`). */
+	/** Sets what GET /api/v3/health returns (default `[]`); also `POST /__sim/health`. */
 	setHealth(items: SimHealthItem[]): void {
 		this.health = items.map((i) => ({ ...i }));
 	}
@@ -332,11 +375,16 @@ export class SimInstance {
 	/**
 	 * Injects a fault for requests whose path after urlBase starts with `pathPrefix`
 	 * (longest prefix wins; applied before authentication). `null` removes it.
+	 * @example inst.setFault('/api/v3/wanted', { status: 429, headers: { 'Retry-After': '1' }, times: 1 })
 	 */
 	setFault(pathPrefix: string, fault: SimFault | null): void {
 		this.faults = this.faults.filter((f) => f.prefix !== pathPrefix);
 		if (fault) {
-			this.faults.push({ prefix: pathPrefix, fault: { ...fault }, remaining: fault.times ?? Infinity });
+			const copy: SimFault = { ...fault };
+			if (fault.headers) {
+				copy.headers = { ...fault.headers };
+			}
+			this.faults.push({ prefix: pathPrefix, fault: copy, remaining: fault.times ?? Infinity });
 			this.faults.sort((a, b) => b.prefix.length - a.prefix.length);
 		}
 	}
@@ -412,31 +460,46 @@ export class SimInstance {
 		this.requests.push(record);
 		this.host.record(record);
 		const res = await this.respond(req, record, text, malformed);
-		record.status = res.status;
+		record.status = req.signal.aborted ? 0 : res.status;
 		return res;
 	}
 
 	private async respond(req: Request, rec: RecordedRequest, text: string, malformed: boolean): Promise<Response> {
 		const entry = this.faults.find((f) => rec.path.startsWith(f.prefix) && f.remaining > 0);
-		if (entry) {
-			entry.remaining--;
-			if (entry.remaining <= 0) {
-				this.faults = this.faults.filter((f) => f !== entry);
-			}
-			if (entry.fault.delayMs !== undefined && entry.fault.delayMs > 0) {
-				await this.host.sleep(entry.fault.delayMs);
-			}
-			if (entry.fault.status !== undefined || entry.fault.body !== undefined) {
-				const body = entry.fault.body ?? '';
-				return new Response(body === '' ? null : body, {
-					status: entry.fault.status ?? 200,
-					headers: body === '' ? {} : { 'content-type': 'application/json; charset=utf-8' }
-				});
-			}
+		if (!entry) {
+			return this.respondNormally(req, rec, text, malformed);
 		}
+		entry.remaining--;
+		if (entry.remaining <= 0) {
+			this.faults = this.faults.filter((f) => f !== entry);
+		}
+		const fault = entry.fault;
+		if (fault.timeout) {
+			// Answer nothing: wait for the client to give up (or the cap, or stop()).
+			await this.host.sleep(FAULT_TIMEOUT_CAP_MS, req.signal);
+			return new Response(null, { status: fault.status ?? 504, headers: fault.headers ?? {} });
+		}
+		if (fault.delayMs !== undefined && fault.delayMs > 0) {
+			await this.host.sleep(fault.delayMs, req.signal);
+		}
+		if (fault.status !== undefined || fault.body !== undefined) {
+			const body = fault.body ?? '';
+			const headers: Record<string, string> = body === '' ? {} : { 'content-type': 'application/json; charset=utf-8' };
+			return new Response(body === '' ? null : body, { status: fault.status ?? 200, headers: { ...headers, ...fault.headers } });
+		}
+		const res = await this.respondNormally(req, rec, text, malformed);
+		for (const [name, value] of Object.entries(fault.headers ?? {})) {
+			res.headers.set(name, value);
+		}
+		return res;
+	}
+
+	private async respondNormally(req: Request, rec: RecordedRequest, text: string, malformed: boolean): Promise<Response> {
 		const path = rec.path.toLowerCase().replace(/\/+$/, '') || '/';
 		if (path === '/ping') {
-			if (req.method !== 'GET' && req.method !== 'HEAD') {
+			// Whisparr v2 maps GET only (README §2); the others answer HEAD too.
+			const head = req.method === 'HEAD' && this.options.type !== 'whisparr-v2';
+			if (req.method !== 'GET' && !head) {
 				return new Response(null, { status: 405 });
 			}
 			return jsonResponse({ status: 'OK' });
@@ -513,7 +576,7 @@ export class SimInstance {
 			return jsonResponse([]);
 		}
 		if (a === 'rootfolder' && b === undefined && isGet) {
-			const path = this.options.type === 'sonarr' ? '/tv' : '/movies';
+			const path = { sonarr: '/tv', radarr: '/movies', 'whisparr-v2': '/sites', 'whisparr-v3': '/scenes' }[this.options.type];
 			return jsonResponse([{ path, accessible: true, freeSpace: 1_099_511_627_776, unmappedFolders: [], id: 1 }]);
 		}
 		if (a === 'command') {
@@ -540,17 +603,19 @@ export class SimInstance {
 	}
 
 	private systemStatus(): JsonObject {
-		const sonarr = this.options.type === 'sonarr';
+		const type = this.options.type;
+		const sonarr = type === 'sonarr' || type === 'whisparr-v2';
+		const appName = { sonarr: 'Sonarr', radarr: 'Radarr', 'whisparr-v2': 'Whisparr', 'whisparr-v3': 'Whisparr' }[type];
 		return {
-			appName: sonarr ? 'Sonarr' : 'Radarr',
-			instanceName: sonarr ? 'Sonarr' : 'Radarr',
+			appName,
+			instanceName: appName,
 			version: this.options.version,
 			buildTime: '2025-06-01T12:00:00Z',
 			isDebug: false,
 			isProduction: true,
 			isAdmin: false,
 			isUserInteractive: false,
-			startupPath: sonarr ? '/app/sonarr/bin' : '/app/radarr/bin',
+			startupPath: `/app/${appName.toLowerCase()}/bin`,
 			appData: '/config',
 			osName: 'ubuntu',
 			osVersion: '24.04',
@@ -560,7 +625,7 @@ export class SimInstance {
 			isWindows: false,
 			isDocker: true,
 			mode: 'console',
-			branch: sonarr ? 'main' : 'master',
+			branch: { sonarr: 'main', radarr: 'master', 'whisparr-v2': 'v2', 'whisparr-v3': 'eros' }[type],
 			databaseType: 'sqLite',
 			databaseVersion: '3.46.1',
 			authentication: 'none',
@@ -575,15 +640,23 @@ export class SimInstance {
 		};
 	}
 
-	/** The two quality profiles as `QualityProfileResource` (cutoff = a quality or group id). */
+	/**
+	 * The two quality profiles as `QualityProfileResource` (cutoff = a quality or group id).
+	 * Whisparr has no `minUpgradeFormatScore`; Whisparr v3 qualities have no `modifier`.
+	 */
 	qualityProfiles(): Array<JsonObject & { id: number }> {
-		const radarr = this.options.type === 'radarr';
+		const type = this.options.type;
+		const radarr = type === 'radarr' || type === 'whisparr-v3';
+		const whisparr = type === 'whisparr-v2' || type === 'whisparr-v3';
 		const qualities = radarr ? RADARR_QUALITIES : SONARR_QUALITIES;
 		const profiles: readonly SimQualityProfile[] = radarr ? RADARR_PROFILES : SONARR_PROFILES;
 		const qualityJson = (id: number): Json => {
 			const q = qualities.get(id);
 			if (!q) {
 				return { id, name: 'Unknown', source: 'unknown', resolution: 0 };
+			}
+			if (type === 'whisparr-v3') {
+				return whisparrV3Quality(q);
 			}
 			return radarr
 				? { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' }
@@ -605,7 +678,7 @@ export class SimInstance {
 			),
 			minFormatScore: 0,
 			cutoffFormatScore: 0,
-			minUpgradeFormatScore: 1,
+			minUpgradeFormatScore: whisparr ? undefined : 1,
 			formatItems: [],
 			...(radarr ? { language: { id: 1, name: 'English' } } : {}),
 			id: p.id

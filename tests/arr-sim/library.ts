@@ -141,6 +141,14 @@ export interface SimMovie {
 	/** 0 = no file. */
 	movieFileId: number;
 	lastSearchTime: Date | null;
+	/** Whisparr v3 only (absent on Radarr): a scene or a full movie. */
+	itemType?: 'movie' | 'scene';
+	/** Whisparr v3 only: StashDB id (a UUID), `null` when the item is not on StashDB. */
+	stashId?: string | null;
+	/** Whisparr v3 only: id at the metadata source (the stashId for scenes, the tmdbId for movies). */
+	foreignId?: string;
+	/** Whisparr v3 only: the studio's release code (e.g. 'BRZ-0142'), `null` when none. */
+	code?: string | null;
 }
 
 /** Internal model of a Radarr movie file. */
@@ -464,6 +472,7 @@ export interface GeneratedSeries {
  * Generates series number `index` (1-based) of a library.
  * @param anchorMs midnight UTC of the generation day
  * @param nowMs the clock (files only exist for episodes aired before it)
+ * @param rootFolder root folder of the series paths (Whisparr v2 uses '/sites')
  */
 export function generateSeries(
 	seed: number,
@@ -471,7 +480,8 @@ export function generateSeries(
 	ids: IdCounters,
 	anchorMs: number,
 	nowMs: number,
-	shape: SeriesShape = {}
+	shape: SeriesShape = {},
+	rootFolder = '/tv'
 ): GeneratedSeries {
 	const rng = new Rng(hashInts(seed, 0x5e7, index));
 	const id = ++ids.series;
@@ -556,8 +566,8 @@ export function generateSeries(
 		network,
 		airTime: `${String(airHour).padStart(2, '0')}:${String(airMinute).padStart(2, '0')}`,
 		year,
-		path: `/tv/${folder}`,
-		rootFolderPath: '/tv',
+		path: `${rootFolder}/${folder}`,
+		rootFolderPath: rootFolder,
 		qualityProfileId: profile.id,
 		seasonFolder: true,
 		monitored,
@@ -695,6 +705,7 @@ export interface GeneratedMovie {
  * Generates movie number `index` (1-based): released (~62%), in cinemas (~14%), announced
  * (~16%) and TBA (~8%), ~15% unmonitored, ~65% of released ones with a file, ~20% of files
  * below the cutoff.
+ * @param rootFolder root folder of the movie paths (Whisparr v3 uses '/scenes')
  */
 export function generateMovie(
 	seed: number,
@@ -702,7 +713,8 @@ export function generateMovie(
 	ids: IdCounters,
 	anchorMs: number,
 	nowMs: number,
-	shape: MovieShape = {}
+	shape: MovieShape = {},
+	rootFolder = '/movies'
 ): GeneratedMovie {
 	const rng = new Rng(hashInts(seed, 0x30f1e, index));
 	const id = ++ids.movie;
@@ -761,8 +773,8 @@ export function generateMovie(
 			: `${title} is a ${rng.pick(GENRES).toLowerCase()} film.`,
 		year,
 		studio: rng.pick(STUDIOS),
-		path: `/movies/${folderName}`,
-		rootFolderPath: '/movies',
+		path: `${rootFolder}/${folderName}`,
+		rootFolderPath: rootFolder,
 		folderName,
 		qualityProfileId: profile.id,
 		monitored: rng.chance(0.85),

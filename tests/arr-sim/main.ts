@@ -1,11 +1,15 @@
 /**
- * CLI: `bun tests/arr-sim/main.ts` starts one Sonarr at /sonarr and one Radarr at /radarr.
+ * CLI: `bun tests/arr-sim/main.ts` starts one Sonarr at /sonarr, one Radarr at /radarr, one
+ * Whisparr v2 at /whisparr and one Whisparr v3 at /whisparr3.
  *
  * Environment: SIM_PORT (8989; 0 = random), SIM_SERIES (30), SIM_MOVIES (80), SIM_SEED (1),
  * SIM_SONARR_KEY (0123456789abcdef0123456789abcdef), SIM_RADARR_KEY
- * (fedcba9876543210fedcba9876543210), SIM_HOST (127.0.0.1).
- * Prints `arr-sim listening on http://127.0.0.1:PORT (sonarr: /sonarr, radarr: /radarr)` and
- * stops cleanly on SIGINT/SIGTERM.
+ * (fedcba9876543210fedcba9876543210), SIM_WHISPARR_KEY (abcdefabcdefabcdefabcdefabcdef01),
+ * SIM_WHISPARR3_KEY (1234512345123451234512345123451a), SIM_HOST (127.0.0.1).
+ * Whisparr v2 gets a third of SIM_SERIES sites, Whisparr v3 a third of SIM_MOVIES items
+ * (rounded up).
+ * Prints `arr-sim listening on http://127.0.0.1:PORT (sonarr: /sonarr, radarr: /radarr,
+ * whisparr: /whisparr, whisparr3: /whisparr3)` and stops cleanly on SIGINT/SIGTERM.
  */
 import { startSimulator } from './index';
 
@@ -22,6 +26,9 @@ function envInt(name: string, fallback: number): number {
 	return n;
 }
 
+const seriesCount = envInt('SIM_SERIES', 30);
+const movieCount = envInt('SIM_MOVIES', 80);
+
 const sim = await startSimulator({
 	port: envInt('SIM_PORT', 8989),
 	hostname: process.env.SIM_HOST ?? '127.0.0.1',
@@ -31,19 +38,33 @@ const sim = await startSimulator({
 			urlBase: '/sonarr',
 			apiKey: process.env.SIM_SONARR_KEY ?? '0123456789abcdef0123456789abcdef',
 			seed: envInt('SIM_SEED', 1),
-			series: envInt('SIM_SERIES', 30)
+			series: seriesCount
 		},
 		{
 			type: 'radarr',
 			urlBase: '/radarr',
 			apiKey: process.env.SIM_RADARR_KEY ?? 'fedcba9876543210fedcba9876543210',
 			seed: envInt('SIM_SEED', 1),
-			movies: envInt('SIM_MOVIES', 80)
+			movies: movieCount
+		},
+		{
+			type: 'whisparr-v2',
+			urlBase: '/whisparr',
+			apiKey: process.env.SIM_WHISPARR_KEY ?? 'abcdefabcdefabcdefabcdefabcdef01',
+			seed: envInt('SIM_SEED', 1),
+			series: Math.ceil(seriesCount / 3)
+		},
+		{
+			type: 'whisparr-v3',
+			urlBase: '/whisparr3',
+			apiKey: process.env.SIM_WHISPARR3_KEY ?? '1234512345123451234512345123451a',
+			seed: envInt('SIM_SEED', 1),
+			movies: Math.ceil(movieCount / 3)
 		}
 	]
 });
 
-console.log(`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr)`);
+console.log(`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr, whisparr: /whisparr, whisparr3: /whisparr3)`);
 
 let stopping = false;
 const shutdown = (): void => {

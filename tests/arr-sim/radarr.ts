@@ -1,6 +1,8 @@
 /**
  * Radarr v6 (API v3) behaviour of the simulator: library state, resources, the movie/moviefile/
- * wanted endpoints and the effects of search commands.
+ * wanted endpoints and the effects of search commands. The same class plays Whisparr v3 "Eros"
+ * (`flavor: 'whisparr-v3'`, a Radarr fork with movies and scenes) with the shapes of its (stale)
+ * spec: see {@link RadarrApp.movieResource}.
  *
  * Rules reproduced from Radarr:
  * - `isAvailable` (Movie.IsAvailable, delay 0): minimumAvailability `tba`/`announced` → always;
@@ -12,11 +14,15 @@
  *   when some date is known, else `tba`.
  * - wanted/missing, monitored=true: monitored, no file, available. wanted/cutoff, monitored=true:
  *   monitored, has a file with `qualityCutoffNotMet`. monitored=false selects unmonitored movies.
+ * - Whisparr v3: same rules. Its released builds before 2025-11-17 have no wanted endpoints
+ *   (404); `wantedEndpoints: true` emulates later builds. Scenes are generated with a single
+ *   release date (`digitalRelease`) and minimumAvailability `released`.
  */
 import type { CommandDef, CommandExecutor, CommandOutcome, SimCommand } from './commands';
 import {
 	anchorOf,
 	generateMovie,
+	type SimQuality,
 	hashInts,
 	hashUnit,
 	makeMovieFile,
@@ -94,6 +100,29 @@ export interface RadarrSettings {
 	grabRate: number;
 	urlBase: string;
 	now: () => Date;
+	/** Which Radarr-shaped app to play (default 'radarr'). */
+	flavor?: 'radarr' | 'whisparr-v3';
+	/** Whether `MovieResource.lastSearchTime` is written (default true; see versions.ts). */
+	lastSearchTime?: boolean;
+	/** Whether wanted/missing and wanted/cutoff exist (default true; Whisparr v3 before 2025-11 has none). */
+	wantedEndpoints?: boolean;
+}
+
+/** Whisparr v3 `QualitySource` of a Radarr quality (v3 has Sonarr-style sources and no modifier). */
+const WHISPARR_V3_SOURCES: Readonly<Record<string, string>> = { webdl: 'web', webrip: 'webRip', tv: 'television', bluray: 'bluray', dvd: 'dvd' };
+
+/** A quality as Whisparr v3 writes it: `{id, name, source, resolution}`, remuxes as `blurayRaw`. */
+export function whisparrV3Quality(q: SimQuality): JsonObject {
+	const source = q.modifier === 'remux' ? 'blurayRaw' : (WHISPARR_V3_SOURCES[q.source] ?? 'unknown');
+	return { id: q.id, name: q.name, source, resolution: q.resolution };
+}
+
+const WHISPARR_STUDIOS = ['Velvet Room', 'Northern Lights Media', 'Paper Moon Pictures', 'Studio Ørsted', 'Midnight Reel', 'Crimson Lane', 'Golden Hour Films'];
+
+/** A deterministic UUID-shaped id. */
+function uuidOf(...values: number[]): string {
+	const hex = [0, 1, 2, 3].map((i) => hashInts(...values, i).toString(16).padStart(8, '0')).join('');
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Fields of a new movie file given to {@link RadarrApp.setMovieFile}. */
@@ -127,6 +156,20 @@ export function availabilityDate(m: SimMovie): number {
 		return m.digitalRelease.getTime();
 	}
 	return m.inCinemas ? m.inCinemas.getTime() + 90 * DAY : Infinity;
+}
+
+/**
+ * `MovieResource.releaseDate` (ms, or Infinity when unknown): the date availability is judged on,
+ * or the earliest known date for `tba`/`announced`.
+ */
+export function releaseDateOf(m: SimMovie): number {
+	const avail = availabilityDate(m);
+	if (avail !== -Infinity) {
+		return avail;
+	}
+	return [m.inCinemas, m.digitalRelease, m.physicalRelease]
+		.filter((d): d is Date => d !== null)
+		.reduce<number>((acc, d) => Math.min(acc, d.getTime()), Infinity);
 }
 
 /** Radarr `Movie.IsAvailable()` at `nowMs`. */
@@ -177,7 +220,13 @@ export class RadarrApp {
 	readonly commandDefs = RADARR_COMMANDS;
 	readonly executor: CommandExecutor;
 
+	/** Whether this instance plays Whisparr v3. */
+	readonly whisparr: boolean;
+	private readonly rootFolder: string;
+
 	constructor(private readonly settings: RadarrSettings) {
+		this.whisparr = settings.flavor === 'whisparr-v3';
+		this.rootFolder = this.whisparr ? '/scenes' : '/movies';
 		this.executor = {
 			onStart: (cmd, at) => this.onStart(cmd, at),
 			onComplete: (cmd, at) => this.onComplete(cmd, at)
@@ -192,7 +241,8 @@ export class RadarrApp {
 		this.movies = [];
 		this.movieFiles = [];
 		for (let i = 1; i <= this.settings.movies; i++) {
-			const g = generateMovie(this.settings.seed, i, this.ids, this.anchorMs, now.getTime());
+			const g = generateMovie(this.settings.seed, i, this.ids, this.anchorMs, now.getTime(), {}, this.rootFolder);
+			this.decorate(g.movie, i);
 			this.movies.push(g.movie);
 			if (g.file) {
 				this.movieFiles.push(g.file);
@@ -200,6 +250,32 @@ export class RadarrApp {
 		}
 		this.generatedCount = this.settings.movies;
 		this.ix = null;
+	}
+
+	/**
+	 * Whisparr v3: turns generated movie number `index` into a scene (~70%) or a movie with
+	 * stashId/foreignId/code/studio. A scene keeps one release date, the one its file (if any) was
+	 * generated against, as `digitalRelease`.
+	 */
+	private decorate(m: SimMovie, index: number): void {
+		if (!this.whisparr) {
+			return;
+		}
+		const seed = this.settings.seed;
+		const h = hashInts(seed, 0xe505, index);
+		const scene = h % 10 < 7;
+		m.itemType = scene ? 'scene' : 'movie';
+		m.studio = WHISPARR_STUDIOS[(h >>> 4) % WHISPARR_STUDIOS.length] ?? 'Velvet Room';
+		m.stashId = (h >>> 8) % 10 < (scene ? 9 : 5) ? uuidOf(seed, 0x57a5, index) : null;
+		m.foreignId = scene ? (m.stashId ?? `tpdb-${100_000 + ((h >>> 12) % 900_000)}`) : String(m.tmdbId);
+		m.code = scene && (h >>> 16) % 10 < 6 ? `${m.studio.replace(/[^A-Za-z]/g, '').slice(0, 3).toUpperCase()}-${String((h >>> 20) % 10_000).padStart(4, '0')}` : null;
+		if (scene) {
+			m.digitalRelease = m.digitalRelease ?? m.physicalRelease ?? m.inCinemas;
+			m.inCinemas = null;
+			m.physicalRelease = null;
+			m.minimumAvailability = 'released';
+			m.imdbId = null;
+		}
 	}
 
 	/** Forces the indexes to be rebuilt on next use. */
@@ -264,7 +340,8 @@ export class RadarrApp {
 		this.index();
 		const index = ++this.generatedCount;
 		const now = this.settings.now();
-		const g = generateMovie(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape);
+		const g = generateMovie(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape, this.rootFolder);
+		this.decorate(g.movie, index);
 		Object.assign(g.movie, overrides);
 		this.movies.push(g.movie);
 		if (g.file) {
@@ -374,7 +451,7 @@ export class RadarrApp {
 
 	// ---- resources -----------------------------------------------------------------------
 
-	/** `MovieFileResource`. */
+	/** `MovieFileResource` (Whisparr v3: qualities without `modifier`, Sonarr-style sources). */
 	movieFileResource(f: SimMovieFile): JsonObject {
 		const q = RADARR_QUALITIES.get(f.qualityId) ?? { id: 0, name: 'Unknown', source: 'unknown', resolution: 0, modifier: 'none' };
 		return {
@@ -388,7 +465,9 @@ export class RadarrApp {
 			edition: f.edition ?? '',
 			languages: f.languages.map((l) => ({ id: l.id, name: l.name })),
 			quality: {
-				quality: { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' },
+				quality: this.whisparr
+					? whisparrV3Quality(q)
+					: { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' },
 				revision: { version: 1, real: 0, isRepack: false }
 			},
 			customFormats: [],
@@ -416,16 +495,19 @@ export class RadarrApp {
 		};
 	}
 
-	/** `MovieResource` as GET /movie returns it (with `movieFile` and `statistics`). */
+	/**
+	 * `MovieResource` as GET /movie returns it (with `movieFile` and `statistics`). Whisparr v3
+	 * writes the properties of its spec instead: `itemType`, `stashId`, `foreignId`, `studioTitle`,
+	 * `code`, `credits`, one `releaseDate`; no cinema/digital/physical dates, `minimumAvailability`,
+	 * `movieFileId` or `lastSearchTime` (the stale spec lacks the last two).
+	 */
 	movieResource(m: SimMovie, nowMs: number): JsonObject {
 		const file = m.movieFileId > 0 ? this.index().fileById.get(m.movieFileId) : undefined;
 		const base = this.settings.urlBase;
-		const avail = availabilityDate(m);
-		const earliest = [m.inCinemas, m.digitalRelease, m.physicalRelease]
-			.filter((d): d is Date => d !== null)
-			.reduce<number>((acc, d) => Math.min(acc, d.getTime()), Infinity);
-		// releaseDate: the date availability is judged on (earliest known date for tba/announced).
-		const releaseDate = avail === -Infinity ? earliest : avail;
+		const releaseDate = releaseDateOf(m);
+		if (this.whisparr) {
+			return this.whisparrMovieResource(m, file, Number.isFinite(releaseDate) ? new Date(releaseDate) : null, nowMs);
+		}
 		return {
 			title: m.title,
 			originalTitle: m.originalTitle,
@@ -474,7 +556,56 @@ export class RadarrApp {
 			},
 			movieFile: file ? this.movieFileResource(file) : undefined,
 			popularity: m.popularity,
-			lastSearchTime: wireDate(m.lastSearchTime),
+			lastSearchTime: this.settings.lastSearchTime === false ? undefined : wireDate(m.lastSearchTime),
+			statistics: {
+				movieFileCount: file ? 1 : 0,
+				sizeOnDisk: file?.size ?? 0,
+				releaseGroups: file ? [file.releaseGroup] : []
+			},
+			id: m.id
+		};
+	}
+
+	private whisparrMovieResource(m: SimMovie, file: SimMovieFile | undefined, releaseDate: Date | null, nowMs: number): JsonObject {
+		const base = this.settings.urlBase;
+		return {
+			title: m.title,
+			code: m.code ?? undefined,
+			originalLanguage: { ...m.originalLanguage },
+			sortTitle: m.sortTitle,
+			sizeOnDisk: file?.size ?? 0,
+			status: movieStatus(m, nowMs),
+			overview: m.overview,
+			releaseDate: wireDate(releaseDate),
+			images: [mediaCover(base, m.id, 'poster', `${TMDB}/${m.tmdbId}.jpg`)],
+			website: m.website ?? undefined,
+			remotePoster: `${TMDB}/${m.tmdbId}.jpg`,
+			year: m.year,
+			studioTitle: m.studio,
+			path: m.path,
+			qualityProfileId: m.qualityProfileId,
+			hasFile: m.movieFileId > 0,
+			monitored: m.monitored,
+			isAvailable: isAvailable(m, nowMs),
+			folderName: m.path,
+			runtime: m.runtime,
+			cleanTitle: m.cleanTitle,
+			imdbId: m.imdbId ?? undefined,
+			tmdbId: m.tmdbId,
+			foreignId: m.foreignId ?? String(m.tmdbId),
+			stashId: m.stashId ?? undefined,
+			titleSlug: m.titleSlug,
+			rootFolderPath: m.rootFolderPath,
+			genres: [...m.genres],
+			tags: [...m.tags],
+			added: wireDate(m.added),
+			ratings: {
+				imdb: { votes: m.ratings.imdb.votes, value: m.ratings.imdb.value, type: 'user' },
+				tmdb: { votes: m.ratings.tmdb.votes, value: m.ratings.tmdb.value, type: 'user' }
+			},
+			movieFile: file ? this.movieFileResource(file) : undefined,
+			credits: [],
+			itemType: m.itemType ?? 'movie',
 			statistics: {
 				movieFileCount: file ? 1 : 0,
 				sizeOnDisk: file?.size ?? 0,
@@ -490,6 +621,11 @@ export class RadarrApp {
 	handle(req: AppRequest): Response | null {
 		const [a, b, c] = req.segments;
 		const q = req.query;
+		const wantedServed = this.settings.wantedEndpoints !== false;
+		if (a === 'wanted' && !wantedServed) {
+			// Not a route of this build: the same empty 404 as any unknown path.
+			return null;
+		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
 			return a === 'movie' || a === 'moviefile' || a === 'wanted' ? new Response(null, { status: 405 }) : null;
 		}
@@ -502,7 +638,11 @@ export class RadarrApp {
 			if (tmdbId === null) {
 				return badQueryValue('tmdbId', q.tmdbid);
 			}
-			const list = tmdbId === undefined ? this.movies : this.movies.filter((m) => m.tmdbId === tmdbId);
+			let list = tmdbId === undefined ? this.movies : this.movies.filter((m) => m.tmdbId === tmdbId);
+			const stashId = this.whisparr ? q.stashid?.[q.stashid.length - 1] : undefined;
+			if (stashId !== undefined && stashId !== '') {
+				list = list.filter((m) => m.stashId === stashId);
+			}
 			return jsonResponse(list.map((m) => this.movieResource(m, req.nowMs)));
 		}
 		if (a === 'moviefile' && c === undefined) {
@@ -541,7 +681,7 @@ export class RadarrApp {
 			return jsonResponse(files.map((f) => this.movieFileResource(f)));
 		}
 		if (a === 'wanted' && (b === 'missing' || b === 'cutoff') && c === undefined) {
-			const paging = parsePaging(q, SORT_KEYS, 'movieMetadata.sortTitle');
+			const paging = parsePaging(q, this.sortKeys(), 'movieMetadata.sortTitle');
 			if (paging instanceof Response) {
 				return paging;
 			}
@@ -563,6 +703,14 @@ export class RadarrApp {
 		}
 		return null;
 	}
+
+	/** wanted/* sort keys of this app and version. */
+	private sortKeys(): readonly string[] {
+		if (this.whisparr) {
+			return ['movieMetadata.sortTitle', 'movieMetadata.year', 'movieMetadata.releaseDate', 'movies.lastSearchTime'];
+		}
+		return this.settings.lastSearchTime === false ? SORT_KEYS.filter((k) => k !== 'movies.lastSearchTime') : SORT_KEYS;
+	}
 }
 
 /** Sort value per supported key; missing dates sort first (SQL NULLs are smallest). */
@@ -578,6 +726,11 @@ function sortKeyOf(key: string): (m: SimMovie) => string | number {
 			return (m) => m.physicalRelease?.getTime() ?? -Infinity;
 		case 'movies.lastSearchTime':
 			return (m) => m.lastSearchTime?.getTime() ?? -Infinity;
+		case 'movieMetadata.releaseDate':
+			return (m) => {
+				const d = releaseDateOf(m);
+				return Number.isFinite(d) ? d : -Infinity;
+			};
 		default:
 			return (m) => m.sortTitle;
 	}

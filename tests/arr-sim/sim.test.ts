@@ -1056,7 +1056,7 @@ describe('test helpers', () => {
 });
 
 describe('CLI', () => {
-	it('starts Sonarr and Radarr, prints one line and stops on SIGTERM', async () => {
+	it('starts Sonarr, Radarr and both Whisparrs, prints one line and stops on SIGTERM', async () => {
 		const repo = fileURLToPath(new URL('../../', import.meta.url));
 		const proc = Bun.spawn([process.execPath, 'tests/arr-sim/main.ts'], {
 			cwd: repo,
@@ -1074,7 +1074,10 @@ describe('CLI', () => {
 			out += new TextDecoder().decode(value);
 		}
 		reader.releaseLock();
-		const m = /^arr-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(sonarr: \/sonarr, radarr: \/radarr\)\n$/.exec(out);
+		const m =
+			/^arr-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(sonarr: \/sonarr, radarr: \/radarr, whisparr: \/whisparr, whisparr3: \/whisparr3\)\n$/.exec(
+				out
+			);
 		expect(m, out).not.toBeNull();
 		const origin = m?.[1] ?? '';
 		expect((await fetch(`${origin}/sonarr/ping`)).status).toBe(200);
@@ -1082,6 +1085,14 @@ describe('CLI', () => {
 		expect(((await series.json()) as unknown[]).length).toBe(3);
 		const movies = await fetch(`${origin}/radarr/api/v3/movie`, { headers: { 'X-Api-Key': RADARR_KEY } });
 		expect(((await movies.json()) as unknown[]).length).toBe(4);
+		// Whisparr v2 gets a third of the series, Whisparr v3 a third of the movies (rounded up).
+		const sites = await fetch(`${origin}/whisparr/api/v3/series`, { headers: { 'X-Api-Key': 'abcdefabcdefabcdefabcdefabcdef01' } });
+		expect(((await sites.json()) as unknown[]).length).toBe(1);
+		const w3 = { 'X-Api-Key': '1234512345123451234512345123451a' };
+		expect(((await (await fetch(`${origin}/whisparr3/api/v3/movie`, { headers: w3 })).json()) as unknown[]).length).toBe(2);
+		const status = (await (await fetch(`${origin}/whisparr3/api/v3/system/status`, { headers: w3 })).json()) as { appName: string; version: string };
+		expect(status).toMatchObject({ appName: 'Whisparr', version: '3.2.0.27' });
+		expect((await fetch(`${origin}/whisparr3/api/v3/wanted/missing`, { headers: w3 })).status).toBe(404);
 		proc.kill('SIGTERM');
 		expect(await proc.exited).toBe(0);
 	});

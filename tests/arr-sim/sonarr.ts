@@ -1,6 +1,8 @@
 /**
  * Sonarr v4 (API v3) behaviour of the simulator: library state, resources, the series/episode/
- * episodefile/wanted endpoints and the effects of search commands.
+ * episodefile/wanted endpoints and the effects of search commands. The same class plays
+ * Whisparr v2 (`flavor: 'whisparr-v2'`, a Sonarr fork: series = sites, episodes = scenes) with the
+ * differences of ../shared/arr-api/README.md §2 (see {@link SonarrApp.episodeResource}).
  *
  * Rules reproduced from Sonarr (see ../shared/arr-api/README.md and the upstream source):
  * - wanted/missing, monitored=true: episode and series monitored, no file, `airDateUtc` set and
@@ -12,6 +14,9 @@
  *   `episodeCount` = (monitored and airDateUtc <= now) or has file, `episodeFileCount` = has file,
  *   `nextAiring` = earliest monitored airDateUtc >= now, `previousAiring` = latest monitored
  *   airDateUtc < now, `percentOfEpisodes` = files / episodeCount × 100.
+ * - Whisparr v2 wanted/missing (the simulator's reading): episode and series monitored, no file,
+ *   `releaseDate` (the episode's `airDate` day) set and its midnight UTC <= now. The generator
+ *   keeps `airDateUtc` at that midnight so ordering and statistics agree with `releaseDate`.
  */
 import type { CommandDef, CommandExecutor, CommandOutcome, SimCommand } from './commands';
 import {
@@ -115,6 +120,33 @@ export interface SonarrSettings {
 	grabRate: number;
 	urlBase: string;
 	now: () => Date;
+	/** Which Sonarr-shaped app to play (default 'sonarr'). */
+	flavor?: 'sonarr' | 'whisparr-v2';
+	/** Whether `EpisodeResource.lastSearchTime` is written (default true; see versions.ts). */
+	lastSearchTime?: boolean;
+}
+
+/** SeriesResource properties Sonarr v4 has and the Whisparr v2 spec does not. */
+const WHISPARR_V2_SERIES_ABSENT = [
+	'alternateTitles',
+	'airTime',
+	'tvRageId',
+	'tvMazeId',
+	'tmdbId',
+	'lastAired',
+	'seriesType',
+	'imdbId',
+	'seasonFolder',
+	'languageProfileId'
+] as const;
+
+const PERFORMER_FIRST = ['Alex', 'Sam', 'Jordan', 'Riley', 'Casey', 'Morgan', 'Taylor', 'Jamie', 'Avery', 'Quinn', 'Zoë', 'Léa'];
+const PERFORMER_LAST = ['Stone', 'Rivers', 'Vale', 'Monroe', 'Hart', 'Lane', 'Cruz', 'Blake', 'Reed', 'Fox', 'Ångström', 'Nuñez'];
+const PERFORMER_GENDERS = ['female', 'female', 'female', 'male', 'other'] as const;
+
+/** Midnight UTC of a `yyyy-MM-dd` day, ms epoch. */
+function dayStartMs(day: string): number {
+	return Date.parse(`${day}T00:00:00Z`);
 }
 
 interface SonarrIndex {
@@ -162,7 +194,13 @@ export class SonarrApp {
 	readonly commandDefs = SONARR_COMMANDS;
 	readonly executor: CommandExecutor;
 
+	/** Whether this instance plays Whisparr v2. */
+	readonly whisparr: boolean;
+	private readonly rootFolder: string;
+
 	constructor(private readonly settings: SonarrSettings) {
+		this.whisparr = settings.flavor === 'whisparr-v2';
+		this.rootFolder = this.whisparr ? '/sites' : '/tv';
 		this.executor = {
 			onStart: (cmd, at) => this.onStart(cmd, at),
 			onComplete: (cmd, at) => this.onComplete(cmd, at)
@@ -178,7 +216,7 @@ export class SonarrApp {
 		this.episodes = [];
 		this.episodeFiles = [];
 		for (let i = 1; i <= this.settings.series; i++) {
-			this.pushGenerated(generateSeries(this.settings.seed, i, this.ids, this.anchorMs, now.getTime()));
+			this.pushGenerated(generateSeries(this.settings.seed, i, this.ids, this.anchorMs, now.getTime(), {}, this.rootFolder));
 		}
 		this.generatedCount = this.settings.series;
 		this.ix = null;
@@ -187,6 +225,10 @@ export class SonarrApp {
 	private pushGenerated(g: { series: SimSeries; episodes: SimEpisode[]; files: SimEpisodeFile[] }): void {
 		this.series.push(g.series);
 		for (const e of g.episodes) {
+			if (this.whisparr) {
+				// A scene has a release day, not an air time: keep airDateUtc at its midnight UTC.
+				e.airDateUtc = e.airDate === null ? null : new Date(dayStartMs(e.airDate));
+			}
 			this.episodes.push(e);
 		}
 		for (const f of g.files) {
@@ -268,9 +310,18 @@ export class SonarrApp {
 
 	// ---- queries -------------------------------------------------------------------------
 
-	/** Whether an episode counts as missing at `nowMs`, ignoring monitoring. */
+	/**
+	 * Whether an episode counts as missing at `nowMs`, ignoring monitoring: Sonarr waits
+	 * `airDateUtc + series.runtime`; Whisparr v2 takes the release day's midnight UTC.
+	 */
 	private airedWithoutFile(ep: SimEpisode, series: SimSeries, nowMs: number): boolean {
-		return ep.episodeFileId === 0 && ep.airDateUtc !== null && ep.airDateUtc.getTime() + series.runtime * MINUTE <= nowMs;
+		if (ep.episodeFileId !== 0) {
+			return false;
+		}
+		if (this.whisparr) {
+			return ep.airDate !== null && dayStartMs(ep.airDate) <= nowMs;
+		}
+		return ep.airDateUtc !== null && ep.airDateUtc.getTime() + series.runtime * MINUTE <= nowMs;
 	}
 
 	private cutoffUnmet(ep: SimEpisode, fileById: Map<number, SimEpisodeFile>): boolean {
@@ -327,7 +378,7 @@ export class SonarrApp {
 		this.index();
 		const index = ++this.generatedCount;
 		const now = this.settings.now();
-		const g = generateSeries(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape);
+		const g = generateSeries(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape, this.rootFolder);
 		Object.assign(g.series, overrides);
 		if (overrides.runtime !== undefined) {
 			for (const e of g.episodes) {
@@ -567,7 +618,7 @@ export class SonarrApp {
 		}
 		const base = this.settings.urlBase;
 		const lastAired: string | null = lastAiredDay;
-		return {
+		const resource: JsonObject = {
 			title: s.title,
 			alternateTitles: [],
 			sortTitle: s.sortTitle,
@@ -624,6 +675,12 @@ export class SonarrApp {
 			languageProfileId: 1,
 			id: s.id
 		};
+		if (this.whisparr) {
+			for (const key of WHISPARR_V2_SERIES_ABSENT) {
+				resource[key] = undefined;
+			}
+		}
+		return resource;
 	}
 
 	/** `EpisodeFileResource` (v4 shape: `languages[]`, `quality`, `mediaInfo`, `qualityCutoffNotMet`). */
@@ -645,8 +702,9 @@ export class SonarrApp {
 			},
 			customFormats: [],
 			customFormatScore: 0,
-			indexerFlags: 0,
-			releaseType: 'singleEpisode',
+			// Whisparr v2's EpisodeFileResource has neither.
+			indexerFlags: this.whisparr ? undefined : 0,
+			releaseType: this.whisparr ? undefined : 'singleEpisode',
 			mediaInfo: {
 				audioBitrate: 384_000,
 				audioChannels: 5.1,
@@ -669,11 +727,38 @@ export class SonarrApp {
 		};
 	}
 
-	/** `EpisodeResource`, optionally with the embedded series / episode file. */
+	/**
+	 * `EpisodeResource`, optionally with the embedded series / episode file. Whisparr v2 writes a
+	 * scene instead: no `episodeNumber`, `airDate`, `airDateUtc`, `lastSearchTime`, `finaleType` or
+	 * scene numbering; `releaseDate` ("yyyy-MM-dd", DateOnly on the wire), `seriesTitle`,
+	 * `actors[]` and `grabbed` instead.
+	 */
 	episodeResource(e: SimEpisode, opts: { series?: boolean; episodeFile?: boolean; images?: boolean; nowMs: number }): JsonObject {
 		const ix = this.index();
 		const series = opts.series ? ix.seriesById.get(e.seriesId) : undefined;
 		const file = opts.episodeFile && e.episodeFileId > 0 ? ix.fileById.get(e.episodeFileId) : undefined;
+		if (this.whisparr) {
+			return {
+				seriesId: e.seriesId,
+				tvdbId: e.tvdbId,
+				episodeFileId: e.episodeFileId,
+				seasonNumber: e.seasonNumber,
+				title: e.title,
+				releaseDate: e.airDate ?? undefined,
+				runtime: e.runtime,
+				overview: e.overview ?? undefined,
+				episodeFile: file ? this.episodeFileResource(file) : undefined,
+				hasFile: e.episodeFileId > 0,
+				monitored: e.monitored,
+				absoluteEpisodeNumber: e.absoluteEpisodeNumber ?? undefined,
+				seriesTitle: ix.seriesById.get(e.seriesId)?.title,
+				series: series ? this.seriesResource(series, opts.nowMs, false) : undefined,
+				actors: this.actorsOf(e),
+				images: opts.images ? [] : undefined,
+				grabbed: false,
+				id: e.id
+			};
+		}
 		return {
 			seriesId: e.seriesId,
 			tvdbId: e.tvdbId,
@@ -683,7 +768,7 @@ export class SonarrApp {
 			title: e.title,
 			airDate: e.airDate ?? undefined,
 			airDateUtc: wireDate(e.airDateUtc),
-			lastSearchTime: wireDate(e.lastSearchTime),
+			lastSearchTime: this.settings.lastSearchTime === false ? undefined : wireDate(e.lastSearchTime),
 			runtime: e.runtime,
 			finaleType: e.finaleType ?? undefined,
 			overview: e.overview ?? undefined,
@@ -696,6 +781,22 @@ export class SonarrApp {
 			images: opts.images ? [] : undefined,
 			id: e.id
 		};
+	}
+
+	/** 1–3 performers of a Whisparr v2 scene (`Actor`), derived from the seed and the scene's tvdbId. */
+	private actorsOf(e: SimEpisode): JsonObject[] {
+		const n = 1 + (hashInts(this.settings.seed, e.tvdbId, 0xac7) % 3);
+		const out: JsonObject[] = [];
+		for (let i = 0; i < n; i++) {
+			const h = hashInts(this.settings.seed, e.tvdbId, 0xac7, i);
+			out.push({
+				tpdbId: 10_000 + (h % 90_000),
+				name: `${PERFORMER_FIRST[h % PERFORMER_FIRST.length] ?? 'Alex'} ${PERFORMER_LAST[(h >>> 8) % PERFORMER_LAST.length] ?? 'Stone'}`,
+				gender: PERFORMER_GENDERS[(h >>> 16) % PERFORMER_GENDERS.length] ?? 'female',
+				images: []
+			});
+		}
+		return out;
 	}
 
 	// ---- HTTP ----------------------------------------------------------------------------
@@ -780,11 +881,13 @@ export class SonarrApp {
 			return badQueryValue('episodeFileId', q.episodefileid);
 		}
 		const flags: Record<'series' | 'episodeFile' | 'images', boolean> = { series: false, episodeFile: false, images: false };
-		for (const [key, name] of [
+		const includes = [
 			['includeseries', 'series'],
 			['includeepisodefile', 'episodeFile'],
 			['includeimages', 'images']
-		] as const) {
+		] as const;
+		// Whisparr v2 binds only includeImages; the other two are ignored like any unknown parameter.
+		for (const [key, name] of this.whisparr ? includes.slice(2) : includes) {
 			const v = queryBool(q[key]);
 			if (v === null) {
 				return badQueryValue(key, q[key]);
@@ -809,7 +912,15 @@ export class SonarrApp {
 
 	private wantedPage(req: AppRequest, kind: 'missing' | 'cutoff'): Response {
 		const q = req.query;
-		const paging = parsePaging(q, ['episodes.airDateUtc', 'episodes.lastSearchTime', 'series.sortTitle'], 'episodes.airDateUtc');
+		const paging = this.whisparr
+			? parsePaging(q, ['releaseDate', 'episodes.airDateUtc', 'series.sortTitle'], 'releaseDate')
+			: parsePaging(
+					q,
+					this.settings.lastSearchTime === false
+						? ['episodes.airDateUtc', 'series.sortTitle']
+						: ['episodes.airDateUtc', 'episodes.lastSearchTime', 'series.sortTitle'],
+					'episodes.airDateUtc'
+				);
 		if (paging instanceof Response) {
 			return paging;
 		}

@@ -10,13 +10,15 @@
  * - wire rules: no `null` anywhere (the apps omit nulls), and "required-ness" as the apps
  *   serialize it: every non-nullable scalar or enum property must be present, because .NET value
  *   types are never null. `id` is exempt (RestResource omits a default id).
- * - spec-vs-wire exceptions documented in ../shared/arr-api/README.md §6: `HttpUri` is a string.
+ * - spec-vs-wire exceptions documented in ../shared/arr-api/README.md §3 and §6 (the Whisparr
+ *   specs describe .NET structs as objects): `HttpUri` and `Version` are strings, `TimeSpan` is a
+ *   `[d.]hh:mm:ss[.fffffff]` string and `DateOnly` a `yyyy-MM-dd` string.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The apps whose specs can be loaded. */
-export type SpecApp = 'sonarr' | 'radarr';
+/** The apps whose specs can be loaded (folder names under ../shared/arr-api). */
+export type SpecApp = 'sonarr' | 'radarr' | 'whisparr-v2' | 'whisparr-v3';
 
 interface Schema {
 	$ref?: string;
@@ -54,6 +56,8 @@ export const SPEC_ROOT_URL = new URL('../../../shared/arr-api/', import.meta.url
 const POLYMORPHIC = new Set(['Command']);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const TIME_SPAN = /^(\d+\.)?\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const VERSION = /^\d+(\.\d+){1,3}$/;
 
 /**
  * Loads the spec of `app`.
@@ -114,6 +118,24 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 		if (name === 'HttpUri') {
 			if (typeof value !== 'string') {
 				errors.push(`${path}: HttpUri must be a string on the wire`);
+			}
+			return;
+		}
+		if (name === 'Version') {
+			if (typeof value !== 'string' || !VERSION.test(value)) {
+				errors.push(`${path}: Version must be a string like '8.0.12' on the wire, got ${JSON.stringify(value)}`);
+			}
+			return;
+		}
+		if (name === 'TimeSpan') {
+			if (typeof value !== 'string' || !TIME_SPAN.test(value)) {
+				errors.push(`${path}: TimeSpan must be a [d.]hh:mm:ss[.fffffff] string on the wire, got ${JSON.stringify(value)}`);
+			}
+			return;
+		}
+		if (name === 'DateOnly') {
+			if (typeof value !== 'string' || !DATE_ONLY.test(value)) {
+				errors.push(`${path}: DateOnly must be a yyyy-MM-dd string on the wire, got ${JSON.stringify(value)}`);
 			}
 			return;
 		}

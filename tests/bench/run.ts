@@ -75,7 +75,7 @@ await time(`sync radarr (${movieCount} movies)`, () => syncOne(runtime, radarr))
 await time('sweep sonarr (gaps + upgrades)', () => sweepOne(runtime, sonarr, 'both'));
 await time('sweep radarr (gaps + upgrades)', () => sweepOne(runtime, radarr, 'both'));
 await time('sweep sonarr again', () => sweepOne(runtime, sonarr, 'both'));
-const wanted = await time('count wanted (sonarr)', () => countWanted(db, sonarr.id, 'sonarr', new Date()));
+const wanted = await time('count wanted (sonarr)', () => countWanted(db, sonarr.id, 'series', new Date()));
 await time('dispatcher cycle (both)', async () => Promise.all([cycleOne(runtime, await getConnector(db, sonarr.id)), cycleOne(runtime, await getConnector(db, radarr.id))]));
 const [registry] = await db.execute<{ n: number }>(sql`select count(*)::int as n from search_registry`);
 console.log(`\nsonarr: ${first.episodeCount} episodes, ${wanted.gaps} gaps, ${wanted.upgrades} upgrade candidates; registry rows ${registry?.n}`);

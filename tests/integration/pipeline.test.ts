@@ -15,7 +15,7 @@ import {
 	throttleProfiles,
 	type Connector
 } from '../../src/lib/server/db/schema';
-import { clientFor, type SonarrClient } from '../../src/lib/server/connectors';
+import { clientFor, libraryKind, type SonarrClient } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { countWanted } from '../../src/lib/server/services/discovery/discovery-service';
@@ -113,7 +113,7 @@ describe('discovery', () => {
 		for (const base of ['/sonarr', '/radarr']) {
 			const connector = await world.addConnector(base);
 			await sync(connector);
-			const counts = await countWanted(world.db, connector.id, connector.type, new Date());
+			const counts = await countWanted(world.db, connector.id, libraryKind(connector), new Date());
 			const sim = world.sim.instance(base);
 			expect(counts.gaps).toBe(sim.wantedMissingTotal());
 			expect(counts.upgrades).toBe(sim.wantedCutoffTotal());

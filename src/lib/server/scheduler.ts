@@ -10,10 +10,7 @@ import { Cron } from 'croner';
 import type { Database } from './db';
 import { moduleLogger } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
-import { cycleAll, sweepAll, syncAll, trackAll, type OperationDeps } from './services/operations';
-import { connectors } from './db/schema';
-import { eq } from 'drizzle-orm';
-import { checkConnectorHealth } from './services/health/health-check';
+import { checkAll, cycleAll, sweepAll, syncAll, trackAll, type OperationDeps } from './services/operations';
 
 const log = moduleLogger('scheduler');
 
@@ -39,14 +36,7 @@ export const JOBS: readonly JobDefinition[] = [
 	{ name: 'sweep', pattern: '5 * * * *', run: (deps) => sweepAll(deps, 'both') },
 	{ name: 'dispatch', pattern: '* * * * *', run: (deps) => cycleAll(deps) },
 	{ name: 'track-commands', pattern: '*/15 * * * * *', run: (deps) => trackAll(deps) },
-	{
-		name: 'health',
-		pattern: '*/5 * * * *',
-		run: async (deps) => {
-			const list = await deps.db.select().from(connectors).where(eq(connectors.enabled, true));
-			return Promise.allSettled(list.map((connector) => checkConnectorHealth({ ...deps, connector })));
-		}
-	}
+	{ name: 'health', pattern: '*/5 * * * *', run: (deps) => checkAll(deps) }
 ];
 
 const JOB_LOCK_NS = 0x4a6f;

@@ -47,12 +47,34 @@ function isAlive(pid: number): boolean {
 	}
 }
 
-/** Stops a cluster left running by a killed parent, or removes its stale pid file. */
+/** The parent pid of `pid` from /proc (Linux), or null when unknown. */
+function parentPid(pid: number): number | null {
+	try {
+		// /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ')'.
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+		return Number.isInteger(ppid) ? ppid : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Stops a cluster left running by a killed parent (re-parented to init), or removes a stale pid
+ * file. A cluster whose parent is still alive belongs to a running Comradarr: refuse to touch it.
+ * @throws Error when another live process owns the cluster
+ */
 async function clearStalePostmaster(databaseDir: string): Promise<void> {
 	const pidFile = path.join(databaseDir, 'postmaster.pid');
 	if (!existsSync(pidFile)) return;
 	const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
 	if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+		const ppid = parentPid(pid);
+		if (ppid !== null && ppid > 1 && ppid !== process.pid && isAlive(ppid)) {
+			throw new Error(
+				`the embedded PostgreSQL in ${databaseDir} is in use by process ${ppid}; stop that Comradarr first`
+			);
+		}
 		log.warn({ pid }, 'a PostgreSQL from an earlier run is still alive; stopping it');
 		process.kill(pid, 'SIGINT'); // fast shutdown
 		for (let i = 0; i < 100 && isAlive(pid); i++) await Bun.sleep(100);

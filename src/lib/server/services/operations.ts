@@ -15,6 +15,7 @@ import { dispatchConnector, type DispatchResult } from './queue/dispatcher';
 import { trackCommands, type TrackResult } from './queue/command-tracker';
 import { recoverInFlight, type RecoveryResult } from './queue/recovery';
 import { profileFor } from './queue/throttle';
+import { checkConnectorHealth, type HealthCheckResult } from './health/health-check';
 
 const log = moduleLogger('operations');
 
@@ -93,4 +94,14 @@ export async function trackAll(deps: OperationDeps): Promise<(TrackResult | null
 			...(deps.clock ? { clock: deps.clock } : {})
 		})
 	);
+}
+
+/** A health check of one connector now (the "Check health" button; the job runs every 5 min). */
+export async function checkOne(deps: OperationDeps, connector: Connector): Promise<HealthCheckResult> {
+	return checkConnectorHealth({ ...deps, connector });
+}
+
+/** Health checks of every enabled connector, paused ones included (that is how they resume). */
+export async function checkAll(deps: OperationDeps): Promise<(HealthCheckResult | null)[]> {
+	return eachConnector(await enabledConnectors(deps.db), (c) => checkOne(deps, c));
 }

@@ -12,7 +12,8 @@ export const ARR_ERROR_KINDS = [
 	'server_error',
 	'invalid_response',
 	'bad_request',
-	'wrong_app'
+	'wrong_app',
+	'refused_address'
 ] as const;
 export type ArrErrorKind = (typeof ARR_ERROR_KINDS)[number];
 
@@ -25,7 +26,8 @@ const USER_MESSAGES: Record<ArrErrorKind, string> = {
 	server_error: 'The app answered with a server error.',
 	invalid_response: 'The app sent a response Comradarr could not read.',
 	bad_request: 'The app rejected the request (400).',
-	wrong_app: 'This URL belongs to a different app than the one chosen.'
+	wrong_app: 'This URL belongs to a different app than the one chosen.',
+	refused_address: 'This address is not allowed: link-local and unspecified addresses (e.g. 169.254.x.x, 0.0.0.0) are refused.'
 };
 
 export class ArrApiError extends Error {

@@ -13,6 +13,7 @@
 import { APP_VERSION } from '../../config';
 import { moduleLogger } from '../../logger';
 import { ArrApiError } from './errors';
+import { assertAllowedHost } from './address-guard';
 
 const log = moduleLogger('arr-http');
 
@@ -99,6 +100,8 @@ export class ArrHttpClient {
 	readonly #skipTlsVerify: boolean;
 	readonly #limiter: Limiter;
 	readonly #log;
+	/** The host check runs once per client, before its first request (clients are short-lived). */
+	#hostChecked: Promise<void> | undefined;
 
 	constructor(options: ArrHttpOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -120,6 +123,8 @@ export class ArrHttpClient {
 	async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
 		const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
 		const url = buildUrl(this.baseUrl, path, options.query);
+		this.#hostChecked ??= assertAllowedHost(new URL(this.baseUrl).hostname);
+		await this.#hostChecked;
 		for (let attempt = 0; ; attempt++) {
 			try {
 				return await this.#limiter.run(() => this.#once(method, url, options));

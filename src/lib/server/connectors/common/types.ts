@@ -91,6 +91,8 @@ export interface MirrorMovie {
 	isAvailable: boolean;
 	tmdbId: number | null;
 	imdbId: string | null;
+	/** Whisparr v3 only: `movie` or `scene`; null elsewhere. */
+	itemType: string | null;
 	releaseDate: Date | null;
 	lastSearchTime: Date | null;
 	added: Date | null;

@@ -12,7 +12,11 @@ import { MovieSchema } from './types';
 export class RadarrClient extends BaseArrClient {
 	/** Every movie with its file's quality state. Malformed movies are skipped and counted. */
 	async listMovies(): Promise<Parsed<MirrorMovie>> {
-		const body = await this.http.request('GET', '/api/v3/movie', { timeoutMs: 300_000 });
+		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { timeoutMs: 300_000 }));
+	}
+
+	/** MovieResource list → mirror rows; Whisparr v3 overrides this for its scene fields. */
+	protected parseMovies(body: unknown): Parsed<MirrorMovie> {
 		const parsed = parseList(MovieSchema, body, 'movie');
 		return { items: parsed.items.map(toMirrorMovie), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
 	}

@@ -19,6 +19,7 @@ export function toMirrorMovie(m: RadarrMovie): MirrorMovie {
 		isAvailable: m.isAvailable,
 		tmdbId: m.tmdbId,
 		imdbId: m.imdbId,
+		itemType: null,
 		releaseDate: m.releaseDate ?? m.digitalRelease ?? m.physicalRelease ?? m.inCinemas ?? null,
 		lastSearchTime: m.lastSearchTime,
 		added: m.added

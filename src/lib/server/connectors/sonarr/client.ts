@@ -8,6 +8,9 @@ import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
 import { toMirrorEpisode, toMirrorSeries } from './mapper';
 import { EpisodeFileSchema, EpisodeSchema, SeriesSchema, type SonarrEpisodeFile } from './types';
 
+/** Quality state of episode files by id, as the episode mappers need it. */
+export type EpisodeFileMap = ReadonlyMap<number, SonarrEpisodeFile>;
+
 /** Library reads get a longer timeout: big libraries make the apps slow (DESIGN.md pitfalls). */
 const LIBRARY_TIMEOUT_MS = 120_000;
 
@@ -28,12 +31,18 @@ export class SonarrClient extends BaseArrClient {
 			this.http.request('GET', '/api/v3/episode', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS }),
 			this.http.request('GET', '/api/v3/episodefile', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS })
 		]);
-		const episodes = parseList(EpisodeSchema, episodesBody, 'episode');
 		const files = parseList(EpisodeFileSchema, filesBody, 'episodefile');
 		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));
+		const episodes = this.parseEpisodes(episodesBody, byId);
+		return { ...episodes, skipped: episodes.skipped + files.skipped };
+	}
+
+	/** EpisodeResource list → mirror rows; Whisparr v2 overrides this for its scene shape. */
+	protected parseEpisodes(body: unknown, files: EpisodeFileMap): Parsed<MirrorEpisode> {
+		const episodes = parseList(EpisodeSchema, body, 'episode');
 		return {
-			items: episodes.items.map((e) => toMirrorEpisode(e, byId)),
-			skipped: episodes.skipped + files.skipped,
+			items: episodes.items.map((e) => toMirrorEpisode(e, files)),
+			skipped: episodes.skipped,
 			skippedIds: episodes.skippedIds
 		};
 	}

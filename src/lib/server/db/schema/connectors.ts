@@ -3,7 +3,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
-import { timestamptz } from './columns';
+import { jsonb, timestamptz } from './columns';
 import { throttleProfiles } from './throttle';
 
 export const CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
@@ -11,6 +11,14 @@ export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 
 export const HEALTH_STATES = ['unknown', 'healthy', 'degraded', 'unhealthy', 'offline'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
+
+/** One entry of the app's `GET /api/v3/health` (HealthResource). */
+export interface AppHealthItem {
+	source: string | null;
+	type: string;
+	message: string;
+	wikiUrl: string | null;
+}
 
 export const connectors = pgTable(
 	'connectors',
@@ -32,8 +40,12 @@ export const connectors = pgTable(
 		healthReason: text('health_reason'),
 		healthCheckedAt: timestamptz('health_checked_at'),
 		consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+		/** The app's own health warnings from `GET /api/v3/health` at the last check. */
+		appHealth: jsonb<AppHealthItem[]>('app_health').notNull().default(sql`'[]'::jsonb`),
 		/** Request timeout for calls to this instance, in ms. */
 		timeoutMs: integer('timeout_ms').notNull().default(30_000),
+		/** Accept a self-signed certificate (off by default; the UI warns). */
+		skipTlsVerify: boolean('skip_tls_verify').notNull().default(false),
 		throttleProfileId: integer('throttle_profile_id').references(() => throttleProfiles.id, {
 			onDelete: 'set null'
 		}),
@@ -41,6 +53,12 @@ export const connectors = pgTable(
 		seasonPackEnabled: boolean('season_pack_enabled').notNull().default(true),
 		/** A fully aired season missing at least this share (%) of its episodes gets one SeasonSearch. */
 		seasonPackThresholdPct: integer('season_pack_threshold_pct').notNull().default(50),
+		/** A fully aired season missing more than this many episodes gets a pack even below the threshold; null = off. */
+		maxEpisodesBeforePack: integer('max_episodes_before_pack'),
+		/** A season pack is not repeated for the same season within this many hours. */
+		seasonPackCooldownHours: integer('season_pack_cooldown_hours').notNull().default(168),
+		/** An item searched waits this many hours before its next search; null = the throttle profile's. */
+		searchCooldownHours: integer('search_cooldown_hours'),
 		createdAt: timestamptz('created_at').notNull().defaultNow(),
 		updatedAt: timestamptz('updated_at').notNull().defaultNow()
 	},

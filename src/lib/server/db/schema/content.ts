@@ -135,6 +135,8 @@ export const movies = pgTable(
 		isAvailable: boolean('is_available').notNull().default(false),
 		tmdbId: integer('tmdb_id'),
 		imdbId: varchar('imdb_id', { length: 20 }),
+		/** Whisparr v3 only: `movie` or `scene`. */
+		itemType: varchar('item_type', { length: 10 }),
 		releaseDate: timestamptz('release_date'),
 		/** Radarr ≥ 5.10 only. */
 		lastSearchTime: timestamptz('last_search_time'),

@@ -14,12 +14,16 @@ import {
 	ArrApiError,
 	EXPECTED_APP_NAME,
 	createClient,
+	libraryKind,
 	normaliseConnectorUrl,
+	versionWarning,
+	whisparrLine,
+	type LibraryKind,
 	type SystemStatus
 } from '../../connectors';
 import type { SecretBox } from '../../crypto/secrets';
 import { secretHint } from '../../crypto/secrets';
-import { recordHealth } from '../health/health-state';
+import { recordSuccess } from '../health/health-state';
 
 /** A failure tied to form fields: `{ field: message }`. */
 export class ConnectorFieldError extends Error {
@@ -43,25 +47,46 @@ const url = v.pipe(v.string('URL is required'), v.trim(), v.minLength(1, 'URL is
 const apiKey = v.pipe(v.string('API key is required'), v.trim(), v.minLength(1, 'API key is required'), v.maxLength(200, 'API key is too long'));
 const type = v.picklist(CONNECTOR_TYPES, 'Type must be sonarr, radarr or whisparr');
 
+const int = (label: string, min: number, max: number) =>
+	v.pipe(
+		v.number(`${label} must be a number`),
+		v.integer(`${label} must be a whole number`),
+		v.minValue(min, `${label} must be at least ${min}`),
+		v.maxValue(max, `${label} must be at most ${max}`)
+	);
+
 /** Body of `POST /api/v1/connectors` and of the "Add connector" form. */
 export const ConnectorCreateSchema = v.object({
 	type,
 	name,
 	url,
 	apiKey,
-	enabled: v.optional(v.boolean(), true)
+	enabled: v.optional(v.boolean(), true),
+	timeoutMs: v.optional(int('Timeout', 1_000, 300_000)),
+	skipTlsVerify: v.optional(v.boolean())
 });
 export type ConnectorCreateInput = v.InferOutput<typeof ConnectorCreateSchema>;
 
 /** Body of `PATCH /api/v1/connectors/{id}`: every field optional; an empty apiKey means unchanged. */
+/** Per-connector settings, shared by create and update (all optional). */
+const settingsEntries = {
+	/** Request timeout in ms (1–300 s). */
+	timeoutMs: v.optional(int('Timeout', 1_000, 300_000)),
+	skipTlsVerify: v.optional(v.boolean()),
+	seasonPackEnabled: v.optional(v.boolean()),
+	seasonPackThresholdPct: v.optional(int('Season pack threshold', 1, 100)),
+	maxEpisodesBeforePack: v.optional(v.nullable(int('Max individual episodes', 1, 500))),
+	seasonPackCooldownHours: v.optional(int('Season pack cooldown', 1, 24 * 90)),
+	searchCooldownHours: v.optional(v.nullable(int('Episode cooldown', 1, 24 * 90)))
+};
+
 export const ConnectorUpdateSchema = v.object({
 	type: v.optional(type),
 	name: v.optional(name),
 	url: v.optional(url),
 	apiKey: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'API key is too long'))),
 	enabled: v.optional(v.boolean()),
-	seasonPackEnabled: v.optional(v.boolean()),
-	seasonPackThresholdPct: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)))
+	...settingsEntries
 });
 export type ConnectorUpdateInput = v.InferOutput<typeof ConnectorUpdateSchema>;
 
@@ -75,12 +100,34 @@ export interface ConnectorView {
 	apiKeyHint: string;
 	appName: string | null;
 	version: string | null;
+	/** "Sonarr 4.0.19", "Whisparr v3 (Eros) 3.2.0" … for display. */
+	appLabel: string | null;
+	/** series (Sonarr, Whisparr v2) or movies (Radarr, Whisparr v3). */
+	libraryKind: LibraryKind;
+	/** Set when the version is older than the oldest we test against. */
+	versionWarning: string | null;
 	health: Connector['health'];
 	healthReason: string | null;
 	healthCheckedAt: Date | null;
+	/** The app's own health warnings at the last check. */
+	appHealth: Connector['appHealth'];
+	timeoutMs: number;
+	skipTlsVerify: boolean;
 	seasonPackEnabled: boolean;
 	seasonPackThresholdPct: number;
+	maxEpisodesBeforePack: number | null;
+	seasonPackCooldownHours: number;
+	/** Null: the throttle profile's cooldown applies. */
+	searchCooldownHours: number | null;
 	createdAt: Date;
+}
+
+/** "Whisparr v3 (Eros) 3.2.0.27", "Sonarr 4.0.19.2979"; null before the first contact. */
+export function appLabel(type: ConnectorType, appName: string | null, version: string | null): string | null {
+	if (!version) return null;
+	const name = appName ?? EXPECTED_APP_NAME[type];
+	if (type === 'whisparr') return whisparrLine(version) === 3 ? `${name} v3 (Eros) ${version}` : `${name} v2 ${version}`;
+	return `${name} ${version}`;
 }
 
 export function toView(c: Connector): ConnectorView {
@@ -93,11 +140,20 @@ export function toView(c: Connector): ConnectorView {
 		apiKeyHint: c.apiKeyHint,
 		appName: c.appName,
 		version: c.appVersion,
+		appLabel: appLabel(c.type, c.appName, c.appVersion),
+		libraryKind: libraryKind(c),
+		versionWarning: versionWarning(c.type, c.appVersion),
 		health: c.health,
 		healthReason: c.healthReason,
 		healthCheckedAt: c.healthCheckedAt,
+		appHealth: c.appHealth,
+		timeoutMs: c.timeoutMs,
+		skipTlsVerify: c.skipTlsVerify,
 		seasonPackEnabled: c.seasonPackEnabled,
 		seasonPackThresholdPct: c.seasonPackThresholdPct,
+		maxEpisodesBeforePack: c.maxEpisodesBeforePack,
+		seasonPackCooldownHours: c.seasonPackCooldownHours,
+		searchCooldownHours: c.searchCooldownHours,
 		createdAt: c.createdAt
 	};
 }
@@ -107,13 +163,20 @@ export function toView(c: Connector): ConnectorView {
  * @returns the app's status (appName, version)
  * @throws ConnectorFieldError naming the field at fault
  */
-export async function testConnection(input: { type: ConnectorType; url: string; apiKey: string; timeoutMs?: number }): Promise<SystemStatus & { url: string }> {
+export async function testConnection(input: {
+	type: ConnectorType;
+	url: string;
+	apiKey: string;
+	timeoutMs?: number | undefined;
+	skipTlsVerify?: boolean | undefined;
+}): Promise<SystemStatus & { url: string; label: string | null; versionWarning: string | null }> {
 	const checked = normaliseConnectorUrl(input.url);
 	if (!checked.ok) throw new ConnectorFieldError({ url: checked.message });
 	const client = createClient(input.type, {
 		baseUrl: checked.url,
 		apiKey: input.apiKey,
-		timeoutMs: input.timeoutMs ?? 10_000,
+		timeoutMs: Math.min(input.timeoutMs ?? 10_000, 30_000),
+		skipTlsVerify: input.skipTlsVerify ?? false,
 		retries: 0
 	});
 	let status: SystemStatus;
@@ -132,7 +195,12 @@ export async function testConnection(input: { type: ConnectorType; url: string; 
 			type: `This URL is ${status.appName}, not ${expected}. Pick ${status.appName} as the type or check the URL.`
 		});
 	}
-	return { ...status, url: checked.url };
+	return {
+		...status,
+		url: checked.url,
+		label: appLabel(input.type, status.appName, status.version),
+		versionWarning: versionWarning(input.type, status.version)
+	};
 }
 
 async function assertNameFree(db: Database, candidate: string, exceptId?: number): Promise<void> {
@@ -156,6 +224,10 @@ export async function createConnector(db: Database, secrets: SecretBox, body: un
 	await assertNameFree(db, input.name);
 	const status = await testConnection(input);
 	const now = new Date();
+	const settings = {
+		...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+		...(input.skipTlsVerify === undefined ? {} : { skipTlsVerify: input.skipTlsVerify })
+	};
 	const [row] = await db
 		.insert(connectors)
 		.values({
@@ -168,7 +240,8 @@ export async function createConnector(db: Database, secrets: SecretBox, body: un
 			appName: status.appName,
 			appVersion: status.version,
 			health: 'healthy',
-			healthCheckedAt: now
+			healthCheckedAt: now,
+			...settings
 		})
 		.returning();
 	if (!row) throw new Error('insert returned no row');
@@ -194,13 +267,15 @@ export async function updateConnector(db: Database, secrets: SecretBox, id: numb
 	const connectionChanged =
 		(input.type !== undefined && input.type !== current.type) ||
 		(input.url !== undefined && input.url !== current.url) ||
+		(input.skipTlsVerify !== undefined && input.skipTlsVerify !== current.skipTlsVerify) ||
 		newKey !== undefined;
 	if (connectionChanged) {
 		const status = await testConnection({
 			type: input.type ?? current.type,
 			url: input.url ?? current.url,
 			apiKey: newKey ?? secrets.decrypt(current.apiKeyEncrypted),
-			timeoutMs: current.timeoutMs
+			timeoutMs: input.timeoutMs ?? current.timeoutMs,
+			skipTlsVerify: input.skipTlsVerify ?? current.skipTlsVerify
 		});
 		changes.url = status.url;
 		changes.appName = status.appName;
@@ -213,12 +288,14 @@ export async function updateConnector(db: Database, secrets: SecretBox, id: numb
 	}
 	if (input.name !== undefined) changes.name = input.name;
 	if (input.enabled !== undefined) changes.enabled = input.enabled;
-	if (input.seasonPackEnabled !== undefined) changes.seasonPackEnabled = input.seasonPackEnabled;
-	if (input.seasonPackThresholdPct !== undefined) changes.seasonPackThresholdPct = input.seasonPackThresholdPct;
+	for (const key of Object.keys(settingsEntries) as (keyof typeof settingsEntries)[]) {
+		const value = input[key];
+		if (value !== undefined) Object.assign(changes, { [key]: value });
+	}
 	const [row] = await db.update(connectors).set(changes).where(eq(connectors.id, id)).returning();
 	if (!row) throw new ConnectorNotFoundError(id);
 	if (connectionChanged && (row.health === 'unhealthy' || row.health === 'offline')) {
-		await recordHealth(db, id, 'healthy', 'Connection tested after an edit');
+		await recordSuccess(db, id);
 		return toView(await getConnector(db, id));
 	}
 	return toView(row);

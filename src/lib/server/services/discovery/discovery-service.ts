@@ -9,7 +9,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
-import type { ConnectorType, SearchType } from '../../db/schema';
+import type { SearchType } from '../../db/schema';
+import type { LibraryKind } from '../../connectors';
 import {
 	episodeGapCondition,
 	episodeUpgradeCondition,
@@ -28,9 +29,9 @@ function rowCount(result: unknown): number {
 }
 
 /** Counts gaps and upgrade candidates straight from the mirror. */
-export async function countWanted(db: DbOrTx, connectorId: number, type: ConnectorType, now: Date): Promise<WantedCounts> {
+export async function countWanted(db: DbOrTx, connectorId: number, kind: LibraryKind, now: Date): Promise<WantedCounts> {
 	const rows =
-		type === 'radarr'
+		kind === 'movies'
 			? await db.execute<{ gaps: number; upgrades: number }>(sql`
 				select count(*) filter (where ${movieGapCondition})::int as gaps,
 				       count(*) filter (where ${movieUpgradeCondition})::int as upgrades
@@ -56,14 +57,14 @@ export interface RegistryRefresh {
 export async function refreshRegistry(
 	db: DbOrTx,
 	connectorId: number,
-	type: ConnectorType,
+	kind: LibraryKind,
 	searchTypes: readonly SearchType[],
 	now: Date
 ): Promise<RegistryRefresh> {
 	let added = 0;
 	let removed = 0;
 	for (const searchType of searchTypes) {
-		if (type === 'radarr') {
+		if (kind === 'movies') {
 			const condition = searchType === 'gap' ? movieGapCondition : movieUpgradeCondition;
 			removed += rowCount(
 				await db.execute(sql`

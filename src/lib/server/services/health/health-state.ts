@@ -1,22 +1,27 @@
 /**
- * Connector health state: writes the state and, when it changes, a health event (history).
+ * Connector health: the state machine and its history.
  *
- * States: healthy → degraded (the app's own warnings, recent errors) → unhealthy (repeated failures
- * or 401) → offline (unreachable). Sweeps and dispatch skip unhealthy and offline connectors.
+ *   healthy   — the last contact worked and the app reports no warnings
+ *   degraded  — the app reports warnings/errors of its own (`GET /api/v3/health`), it rate limits
+ *               us, or a first failure that may pass
+ *   unhealthy — repeated failures (3 in a row, or a failure that survived the HTTP retries), a
+ *               refused API key (401), or a URL that now answers as another app
+ *   offline   — the app cannot be reached or does not answer in time
+ *
+ * Sweeps and dispatch skip unhealthy and offline connectors; the health check (every 5 min) keeps
+ * probing them and they resume by themselves once a check passes. Every change of state is written
+ * to `health_events` with its reason.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
-import { connectors, healthEvents, type HealthState } from '../../db/schema';
+import { connectors, healthEvents, type AppHealthItem, type HealthState } from '../../db/schema';
 import { isArrApiError } from '../../connectors';
 
 /** Connectors in these states are paused: no sweep, no dispatch. */
 export const PAUSED_STATES: ReadonlySet<HealthState> = new Set(['unhealthy', 'offline']);
 
-/** The health state an error puts a connector in: unreachable/timeout → offline, else unhealthy. */
-export function stateForError(error: unknown): HealthState {
-	if (isArrApiError(error) && (error.kind === 'unreachable' || error.kind === 'timeout')) return 'offline';
-	return 'unhealthy';
-}
+/** Failures in a row that turn a degraded connector unhealthy. */
+export const UNHEALTHY_AFTER_FAILURES = 3;
 
 /** A reason a user can read, from any error (never contains a secret). */
 export function reasonForError(error: unknown): string {
@@ -25,33 +30,111 @@ export function reasonForError(error: unknown): string {
 }
 
 /**
- * Sets a connector's health; records a health event when the state changes.
- * `success` resets the consecutive-failure count; a failure increments it.
+ * The state a failure puts a connector in.
+ * @param failuresBefore consecutive failures before this one
+ * @param afterRetries the call already went through the HTTP layer's retries (sync, dispatch)
  */
-export async function recordHealth(
+export function stateForFailure(error: unknown, failuresBefore: number, afterRetries: boolean): HealthState {
+	if (isArrApiError(error)) {
+		switch (error.kind) {
+			case 'unreachable':
+			case 'timeout':
+				return 'offline';
+			case 'unauthorized':
+			case 'wrong_app':
+			case 'refused_address':
+				return 'unhealthy';
+			case 'rate_limited':
+				return 'degraded';
+			default:
+				break;
+		}
+	}
+	return afterRetries || failuresBefore + 1 >= UNHEALTHY_AFTER_FAILURES ? 'unhealthy' : 'degraded';
+}
+
+/** Healthy, or degraded with the app's own warnings as the reason. */
+export function stateForAppHealth(items: readonly AppHealthItem[]): { state: HealthState; reason: string | null } {
+	const warnings = items.filter((h) => h.type === 'warning' || h.type === 'error');
+	return warnings.length === 0
+		? { state: 'healthy', reason: null }
+		: { state: 'degraded', reason: warnings.map((w) => w.message).join(' · ') };
+}
+
+async function writeState(
 	db: DbOrTx,
 	connectorId: number,
-	state: HealthState,
-	reason: string | null,
-	now: Date = new Date()
-): Promise<void> {
+	change: { state: HealthState; reason: string | null; failed: boolean; appHealth?: AppHealthItem[] },
+	now: Date
+): Promise<HealthState | null> {
 	const [previous] = await db
 		.select({ health: connectors.health })
 		.from(connectors)
 		.where(eq(connectors.id, connectorId))
 		.for('update');
-	if (!previous) return;
-	const failing = state === 'unhealthy' || state === 'offline';
+	if (!previous) return null;
 	await db
 		.update(connectors)
 		.set({
-			health: state,
-			healthReason: reason,
+			health: change.state,
+			healthReason: change.reason,
 			healthCheckedAt: now,
-			consecutiveFailures: failing ? sql`${connectors.consecutiveFailures} + 1` : 0
+			consecutiveFailures: change.failed ? sql`${connectors.consecutiveFailures} + 1` : 0,
+			...(change.appHealth ? { appHealth: change.appHealth } : {})
 		})
 		.where(eq(connectors.id, connectorId));
-	if (previous.health !== state) {
-		await db.insert(healthEvents).values({ connectorId, fromState: previous.health, toState: state, reason, at: now });
+	if (previous.health !== change.state) {
+		await db.insert(healthEvents).values({
+			connectorId,
+			fromState: previous.health,
+			toState: change.state,
+			reason: change.reason,
+			at: now
+		});
 	}
+	return change.state;
+}
+
+/**
+ * Records a failed contact. `context` prefixes the reason (e.g. "Sync failed").
+ * @returns the new state (null when the connector no longer exists)
+ */
+export async function recordFailure(
+	db: DbOrTx,
+	connectorId: number,
+	error: unknown,
+	options: { afterRetries: boolean; context?: string; now?: Date }
+): Promise<HealthState | null> {
+	const [row] = await db
+		.select({ failures: connectors.consecutiveFailures })
+		.from(connectors)
+		.where(eq(connectors.id, connectorId));
+	if (!row) return null;
+	const state = stateForFailure(error, row.failures, options.afterRetries);
+	const reason = options.context ? `${options.context}: ${reasonForError(error)}` : reasonForError(error);
+	return writeState(db, connectorId, { state, reason, failed: true }, options.now ?? new Date());
+}
+
+/**
+ * Records a successful contact. With `appHealth` (from a health check) the app's warnings are
+ * stored and decide between healthy and degraded; without it the last stored warnings do.
+ */
+export async function recordSuccess(
+	db: DbOrTx,
+	connectorId: number,
+	options: { appHealth?: AppHealthItem[]; now?: Date } = {}
+): Promise<HealthState | null> {
+	let items = options.appHealth;
+	if (!items) {
+		const [row] = await db.select({ appHealth: connectors.appHealth }).from(connectors).where(eq(connectors.id, connectorId));
+		if (!row) return null;
+		items = row.appHealth;
+	}
+	const { state, reason } = stateForAppHealth(items);
+	return writeState(
+		db,
+		connectorId,
+		{ state, reason, failed: false, ...(options.appHealth ? { appHealth: options.appHealth } : {}) },
+		options.now ?? new Date()
+	);
 }

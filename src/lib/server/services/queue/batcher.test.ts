@@ -28,10 +28,16 @@ const season = (over: Partial<SeasonStats>): SeasonStats => ({
 });
 
 describe('season pack decision', () => {
-	const on = { enabled: true, thresholdPct: 50 };
+	const on = { enabled: true, thresholdPct: 50, maxEpisodesBeforePack: null };
 	it('packs a fully aired season missing at least the threshold share', () => {
 		expect(decideSeasonPacks([season({ gapCount: 5 })], on)).toEqual([{ seriesId: 1, seasonNumber: 1 }]);
 		expect(decideSeasonPacks([season({ gapCount: 4 })], on)).toEqual([]);
+	});
+	it('forces a pack above maxEpisodesBeforePack missing episodes, even below the threshold', () => {
+		const big = season({ episodeCount: 24, gapCount: 6 });
+		expect(decideSeasonPacks([big], on)).toEqual([]);
+		expect(decideSeasonPacks([big], { ...on, maxEpisodesBeforePack: 5 })).toEqual([{ seriesId: 1, seasonNumber: 1 }]);
+		expect(decideSeasonPacks([season({ episodeCount: 24, gapCount: 5 })], { ...on, maxEpisodesBeforePack: 5 })).toEqual([]);
 	});
 	it('never sends a season pack for a season still airing', () => {
 		expect(decideSeasonPacks([season({ gapCount: 10, fullyAired: false })], on)).toEqual([]);
@@ -39,7 +45,7 @@ describe('season pack decision', () => {
 	it('never packs specials, a season in pack cooldown, or when packs are disabled', () => {
 		expect(decideSeasonPacks([season({ seasonNumber: 0, gapCount: 10 })], on)).toEqual([]);
 		expect(decideSeasonPacks([season({ gapCount: 10, recentlyPacked: true })], on)).toEqual([]);
-		expect(decideSeasonPacks([season({ gapCount: 10 })], { enabled: false, thresholdPct: 50 })).toEqual([]);
+		expect(decideSeasonPacks([season({ gapCount: 10 })], { enabled: false, thresholdPct: 50, maxEpisodesBeforePack: null })).toEqual([]);
 	});
 });
 

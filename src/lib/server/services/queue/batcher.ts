@@ -11,6 +11,8 @@
  *   stop once `searchBudget` searches are planned (the queue holds about what can be sent).
  */
 import type { SearchCommandBody, SearchCommandName, SearchType } from '../../db/schema';
+import { episodeSearch, seasonSearch } from '../../connectors/sonarr/commands';
+import { moviesSearch } from '../../connectors/radarr/commands';
 
 export interface EpisodeCandidate {
 	kind: 'episode';
@@ -79,11 +81,14 @@ export interface SeasonPackSettings {
 	enabled: boolean;
 	/** Minimum share of the season missing, in percent (default 50). */
 	thresholdPct: number;
+	/** More missing episodes than this force a pack even below the threshold; null = off (default). */
+	maxEpisodesBeforePack: number | null;
 }
 
 /**
  * Which seasons get a season pack: fully aired regular seasons (not specials) missing at least
- * `thresholdPct` % of their episodes, with no season pack in cooldown, when packs are enabled.
+ * `thresholdPct` % of their episodes — or more than `maxEpisodesBeforePack` episodes when that is
+ * set — with no season pack in cooldown, when packs are enabled.
  */
 export function decideSeasonPacks(stats: readonly SeasonStats[], settings: SeasonPackSettings): SeasonPackChoice[] {
 	if (!settings.enabled) return [];
@@ -94,7 +99,9 @@ export function decideSeasonPacks(stats: readonly SeasonStats[], settings: Seaso
 				s.fullyAired &&
 				!s.recentlyPacked &&
 				s.episodeCount > 0 &&
-				s.gapCount * 100 >= settings.thresholdPct * s.episodeCount
+				s.gapCount > 0 &&
+				(s.gapCount * 100 >= settings.thresholdPct * s.episodeCount ||
+					(settings.maxEpisodesBeforePack !== null && s.gapCount > settings.maxEpisodesBeforePack))
 		)
 		.map((s) => ({ seriesId: s.seriesId, seasonNumber: s.seasonNumber }));
 }
@@ -147,7 +154,7 @@ export function planBatches(
 		batches.push({
 			command: 'SeasonSearch',
 			searchType: 'gap',
-			payload: { name: 'SeasonSearch', seriesId: first.arrSeriesId, seasonNumber: first.seasonNumber },
+			payload: seasonSearch(first.arrSeriesId, first.seasonNumber),
 			registryIds: group.map((c) => c.registryId),
 			priority: Math.max(...group.map((c) => c.priority)),
 			searchCount: 1,
@@ -173,7 +180,7 @@ export function planBatches(
 			batches.push({
 				command: 'EpisodeSearch',
 				searchType: first.searchType,
-				payload: { name: 'EpisodeSearch', episodeIds: part.map((c) => c.arrEpisodeId) },
+				payload: episodeSearch(part.map((c) => c.arrEpisodeId)),
 				registryIds: part.map((c) => c.registryId),
 				priority: Math.max(...part.map((c) => c.priority)),
 				searchCount: part.length,
@@ -193,7 +200,7 @@ export function planBatches(
 			batches.push({
 				command: 'MoviesSearch',
 				searchType,
-				payload: { name: 'MoviesSearch', movieIds: part.map((c) => c.arrMovieId) },
+				payload: moviesSearch(part.map((c) => c.arrMovieId)),
 				registryIds: part.map((c) => c.registryId),
 				priority: first.priority,
 				searchCount: part.length,

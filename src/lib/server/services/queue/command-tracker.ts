@@ -8,6 +8,7 @@ import type { Database } from '../../db';
 import { requestQueue, type Connector, type ThrottleProfile } from '../../db/schema';
 import type { ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
+import { cooldownHours } from './throttle';
 import { FINISHED_COMMAND_STATUSES, failureFromCommand, finishRequest } from './outcome';
 
 const log = moduleLogger('command-tracker');
@@ -59,7 +60,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 				commandStatus: status,
 				message,
 				failure: command === null ? 'unknown' : failureFromCommand(status, message),
-				cooldownHours: profile.searchCooldownHours,
+				cooldownHours: cooldownHours(connector, profile),
 				finishedAt: command?.ended ?? clock()
 			})
 		);

@@ -14,9 +14,9 @@ import type { Database } from '../../db';
 import { requestQueue, type Connector, type QueuedRequest, type ThrottleProfile } from '../../db/schema';
 import { isArrApiError, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { PAUSED_STATES, reasonForError, recordHealth, stateForError } from '../health/health-state';
+import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
 import { finishRequest } from './outcome';
-import { allowance, loadUsage } from './throttle';
+import { allowance, cooldownHours, loadUsage } from './throttle';
 
 const log = moduleLogger('dispatcher');
 
@@ -114,14 +114,14 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 						commandStatus: null,
 						message: reasonForError(error),
 						failure: isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'error',
-						cooldownHours: profile.searchCooldownHours,
+						cooldownHours: cooldownHours(connector, profile),
 						finishedAt: clock()
 					})
 				);
 				result.failed++;
 			}
 			// Otherwise the app may have taken it: the row stays `sending` for recovery to resolve.
-			await recordHealth(db, connector.id, stateForError(error), `Dispatch failed: ${reasonForError(error)}`, clock());
+			await recordFailure(db, connector.id, error, { afterRetries: true, context: 'Dispatch failed', now: clock() });
 			result.stoppedBy = 'error';
 			return result;
 		}

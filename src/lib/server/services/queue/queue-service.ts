@@ -16,6 +16,7 @@ import {
 	type ThrottleProfile
 } from '../../db/schema';
 import { episodeGapCondition } from '../discovery/conditions';
+import { libraryKind } from '../../connectors';
 import {
 	decideSeasonPacks,
 	planBatches,
@@ -25,8 +26,6 @@ import {
 } from './batcher';
 import { episodePriority, moviePriority } from './prioritizer';
 
-/** A season pack is not repeated for the same season within this time. */
-export const SEASON_PACK_COOLDOWN_HOURS = 7 * 24;
 /** At most this many candidates are considered per build (memory stays flat on huge backlogs). */
 const CANDIDATE_LIMIT = 20_000;
 
@@ -48,7 +47,7 @@ async function loadCandidates(
 ): Promise<Candidate[]> {
 	const at = sql`${now.toISOString()}::timestamptz`;
 	const types = jsonParam(searchTypes);
-	if (connector.type === 'radarr') {
+	if (libraryKind(connector) === 'movies') {
 		const rows = await db.execute<{
 			registry_id: number;
 			search_type: SearchType;
@@ -116,7 +115,8 @@ export async function loadSeasonStats(
 	db: DbOrTx,
 	connectorId: number,
 	seriesIds: readonly number[],
-	now: Date
+	now: Date,
+	packCooldownHours: number
 ): Promise<SeasonStats[]> {
 	if (seriesIds.length === 0) return [];
 	const at = sql`${now.toISOString()}::timestamptz`;
@@ -137,7 +137,7 @@ export async function loadSeasonStats(
 		         select 1 from request_queue q
 		         where q.connector_id = ${connectorId} and q.command = 'SeasonSearch'
 		           and q.series_id = e.series_id and q.season_number = e.season_number
-		           and q.claimed_at > ${at} - make_interval(hours => ${SEASON_PACK_COOLDOWN_HOURS})
+		           and q.claimed_at > ${at} - make_interval(hours => ${packCooldownHours})
 		       ) as recently_packed
 		from episodes e
 		join series s on s.id = e.series_id
@@ -216,10 +216,14 @@ export async function buildQueue(
 	const gapSeries = [
 		...new Set(candidates.flatMap((c) => (c.kind === 'episode' && c.searchType === 'gap' ? [c.seriesId] : [])))
 	];
-	const stats = connector.type === 'radarr' ? [] : await loadSeasonStats(db, connector.id, gapSeries, now);
+	const stats =
+		libraryKind(connector) === 'movies'
+			? []
+			: await loadSeasonStats(db, connector.id, gapSeries, now, connector.seasonPackCooldownHours);
 	const packs = decideSeasonPacks(stats, {
 		enabled: connector.seasonPackEnabled,
-		thresholdPct: connector.seasonPackThresholdPct
+		thresholdPct: connector.seasonPackThresholdPct,
+		maxEpisodesBeforePack: connector.maxEpisodesBeforePack
 	});
 	const batches = planBatches(candidates, packs, {
 		maxItemsPerCommand: profile.maxItemsPerCommand,

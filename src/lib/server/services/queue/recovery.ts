@@ -16,6 +16,7 @@ import type { Database } from '../../db';
 import { requestQueue, type Connector, type QueuedRequest, type SearchCommandBody, type ThrottleProfile } from '../../db/schema';
 import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
+import { cooldownHours } from './throttle';
 import { finishRequest } from './outcome';
 
 const log = moduleLogger('recovery');
@@ -113,7 +114,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 					commandStatus: null,
 					message: 'Comradarr stopped while sending this command; whether the app received it is unknown',
 					failure: 'unknown',
-					cooldownHours: profile.searchCooldownHours,
+					cooldownHours: cooldownHours(connector, profile),
 					finishedAt: now
 				})
 			);

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../db';
 import type { Connector, SearchType } from '../../db/schema';
 import { moduleLogger } from '../../logger';
+import { libraryKind } from '../../connectors';
 import { countWanted, refreshRegistry, type WantedCounts } from '../discovery/discovery-service';
 import { PAUSED_STATES } from '../health/health-state';
 import { buildQueue } from './queue-service';
@@ -56,9 +57,9 @@ export async function runSweep(deps: {
 	await db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connector.id})`);
 		const profile = await profileFor(tx, connector);
-		const refresh = await refreshRegistry(tx, connector.id, connector.type, types, now);
+		const refresh = await refreshRegistry(tx, connector.id, libraryKind(connector), types, now);
 		const built = await buildQueue(tx, connector, profile, types, now);
-		result.wanted = await countWanted(tx, connector.id, connector.type, now);
+		result.wanted = await countWanted(tx, connector.id, libraryKind(connector), now);
 		result.registryAdded = refresh.added;
 		result.registryRemoved = refresh.removed;
 		result.queuedBatches = built.batches;

@@ -77,3 +77,11 @@ export async function profileFor(db: DbOrTx, connector: Pick<Connector, 'throttl
 	if (!fallback) throw new Error('no throttle profile exists: the presets were not seeded');
 	return fallback;
 }
+
+/** Hours an item waits after a search: the connector's own setting, else its profile's. */
+export function cooldownHours(
+	connector: Pick<Connector, 'searchCooldownHours'>,
+	profile: Pick<ThrottleProfile, 'searchCooldownHours'>
+): number {
+	return connector.searchCooldownHours ?? profile.searchCooldownHours;
+}

@@ -14,7 +14,7 @@ import { connectors, syncRuns, syncState, type Connector, type SyncRunStatus } f
 import { removeSeriesExcept, replaceMovies, replaceSeriesEpisodes, upsertSeries } from '../../db/queries/content';
 import { RadarrClient, SonarrClient, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { reasonForError, recordHealth, stateForError } from '../health/health-state';
+import { reasonForError, recordFailure, recordSuccess } from '../health/health-state';
 
 const log = moduleLogger('sync');
 
@@ -74,12 +74,12 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 		if (client instanceof RadarrClient) await syncMovies(db, connector, client, report);
 		else if (client instanceof SonarrClient) await syncSeries(db, connector, client, report, deps.seriesConcurrency ?? 4);
 		if (report.skipped > 0) report.status = 'partial';
-		await recordHealth(db, connector.id, connector.health === 'degraded' ? 'degraded' : 'healthy', null, clock());
+		await recordSuccess(db, connector.id, { now: clock() });
 	} catch (error) {
 		report.status = 'failed';
 		report.error = reasonForError(error);
 		log.warn({ connectorId: connector.id, err: error instanceof Error ? error.message : String(error) }, 'sync failed');
-		await recordHealth(db, connector.id, stateForError(error), `Sync failed: ${report.error}`, clock());
+		await recordFailure(db, connector.id, error, { afterRetries: true, context: 'Sync failed', now: clock() });
 	}
 	const finishedAt = clock();
 	report.durationMs = Math.round(performance.now() - started);

@@ -47,10 +47,15 @@ CREATE TABLE "connectors" (
 	"health_reason" text,
 	"health_checked_at" timestamp (3) with time zone,
 	"consecutive_failures" integer DEFAULT 0 NOT NULL,
+	"app_health" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"timeout_ms" integer DEFAULT 30000 NOT NULL,
+	"skip_tls_verify" boolean DEFAULT false NOT NULL,
 	"throttle_profile_id" integer,
 	"season_pack_enabled" boolean DEFAULT true NOT NULL,
 	"season_pack_threshold_pct" integer DEFAULT 50 NOT NULL,
+	"max_episodes_before_pack" integer,
+	"season_pack_cooldown_hours" integer DEFAULT 168 NOT NULL,
+	"search_cooldown_hours" integer,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
@@ -124,6 +129,7 @@ CREATE TABLE "movies" (
 	"is_available" boolean DEFAULT false NOT NULL,
 	"tmdb_id" integer,
 	"imdb_id" varchar(20),
+	"item_type" varchar(10),
 	"release_date" timestamp (3) with time zone,
 	"last_search_time" timestamp (3) with time zone,
 	"added" timestamp (3) with time zone,

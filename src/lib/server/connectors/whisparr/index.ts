@@ -1,0 +1,1 @@
+export { WhisparrV2Client, WhisparrV3Client, whisparrLine, type WhisparrLine } from './client';
