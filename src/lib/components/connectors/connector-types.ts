@@ -1,8 +1,8 @@
 /**
- * The connector types the UI offers, in one place. Whisparr is accepted by the API and the service
- * but is not offered yet; add it here when its support lands.
+ * The connector types the UI offers, in one place. Whisparr covers both lines: v2 (series-shaped)
+ * and v3 "Eros" (movie-shaped); the connection test tells them apart by version.
  */
-export const OFFERED_CONNECTOR_TYPES = ['sonarr', 'radarr'] as const;
+export const OFFERED_CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
 export type OfferedConnectorType = (typeof OFFERED_CONNECTOR_TYPES)[number];
 
 const TYPE_LABELS: Record<string, string> = {
@@ -31,6 +31,14 @@ export function connectorTypeOptions<T extends string = OfferedConnectorType>(
 	const values: (OfferedConnectorType | T)[] = [...OFFERED_CONNECTOR_TYPES];
 	if (current !== undefined && !values.includes(current)) values.push(current);
 	return values.map((value) => ({ value, label: connectorTypeLabel(value) }));
+}
+
+/** "Sonarr, Radarr or Whisparr": the offered types in running text. */
+export function offeredTypesText(conjunction = 'or'): string {
+	const labels = OFFERED_CONNECTOR_TYPES.map(connectorTypeLabel);
+	return labels.length < 2
+		? labels.join('')
+		: `${labels.slice(0, -1).join(', ')} ${conjunction} ${labels.at(-1)}`;
 }
 
 /** An example URL on the app's default port: `http://192.168.1.10:8989`. */

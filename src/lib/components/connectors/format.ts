@@ -1,3 +1,5 @@
+import type { LibraryKind } from '$lib/server/connectors';
+
 /**
  * Number and duration formatting for the pages and the messages of their actions. The locale is
  * fixed so server-rendered and hydrated text agree (as in `$lib/utils`).
@@ -22,4 +24,19 @@ export function formatDuration(ms: number): string {
 	const minutes = Math.floor(totalSeconds / 60);
 	const rest = totalSeconds % 60;
 	return rest === 0 ? `${formatCount(minutes)} min` : `${formatCount(minutes)} min ${rest} s`;
+}
+
+/** Percent of a 0..1 share: 0.873 → "87%", null → "—". */
+export function formatPercent(share: number | null): string {
+	return share === null ? '—' : `${Math.round(share * 100)}%`;
+}
+
+/** What a sync saw: "12 series, 380 episodes" for a series library, "250 movies" for movies. */
+export function libraryCounts(
+	kind: LibraryKind,
+	counts: { seriesCount: number; episodeCount: number; movieCount: number }
+): string {
+	if (kind === 'movies') return countOf(counts.movieCount, 'movie');
+	const series = countOf(counts.seriesCount, 'series', 'series');
+	return `${series}, ${countOf(counts.episodeCount, 'episode')}`;
 }

@@ -1,8 +1,9 @@
 /**
  * The per-connector form actions shared by the Connectors list and the connector page:
- * sync, sweep, enable/disable and delete. Each reads the connector's `id` from the posted form and
- * answers with an `OperationOutcome` the page shows in a status region; failures use `fail()`.
- * These are explicit user actions, so sync may call the *arr app (page loads never do).
+ * sync, sweep, health check, enable/disable and delete. Each reads the connector's `id` from the
+ * posted form and answers with an `OperationOutcome` the page shows in a status region; failures
+ * use `fail()`. These are explicit user actions, so sync and the health check may call the *arr
+ * app (page loads never do).
  */
 import { fail, redirect } from '@sveltejs/kit';
 import { SecretError } from '$lib/server/crypto/secrets';
@@ -14,10 +15,11 @@ import {
 	getConnector,
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
-import { sweepOne, syncOne } from '$lib/server/services/operations';
-import { describeSweep, describeSync } from './operation-messages';
+import { libraryKind } from '$lib/server/connectors';
+import { checkOne, sweepOne, syncOne } from '$lib/server/services/operations';
+import { describeHealthCheck, describeSweep, describeSync } from './operation-messages';
 
-export type OperationKind = 'sync' | 'sweep' | 'toggle' | 'delete';
+export type OperationKind = 'sync' | 'sweep' | 'check' | 'toggle' | 'delete';
 
 export interface OperationOutcome {
 	op: OperationKind;
@@ -95,9 +97,22 @@ async function runOperation(
 export function syncAction({ request }: { request: Request }) {
 	return runOperation('sync', request, async (runtime, connector) => {
 		const report = await syncOne(runtime, connector);
-		return report.status === 'failed'
-			? { message: describeSync(report, connector.type), failStatus: 502 }
-			: { message: describeSync(report, connector.type) };
+		const message = describeSync(report, libraryKind(connector));
+		return report.status === 'failed' ? { message, failStatus: 502 } : { message };
+	});
+}
+
+/**
+ * `?/check`: a health check now (ping, system status, the app's own health warnings); the page
+ * then shows the stored result. An unreachable or refusing app answers 502.
+ */
+export function checkAction({ request }: { request: Request }) {
+	return runOperation('check', request, async (runtime, connector) => {
+		const { state } = await checkOne(runtime, connector);
+		if (state === null) return { message: 'This connector no longer exists.', failStatus: 404 };
+		const { healthReason } = await getConnector(runtime.db, connector.id);
+		const message = describeHealthCheck(state, healthReason);
+		return state === 'unhealthy' || state === 'offline' ? { message, failStatus: 502 } : { message };
 	});
 }
 

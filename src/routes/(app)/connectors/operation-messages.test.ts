@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSweep, describeSync } from './operation-messages';
+import { describeHealthCheck, describeSweep, describeSync } from './operation-messages';
 
 const report = {
 	status: 'success' as const,
@@ -13,25 +13,25 @@ const report = {
 };
 
 describe('describeSync', () => {
-	it('counts series and episodes for Sonarr, with the duration in seconds', () => {
-		expect(describeSync(report, 'sonarr')).toBe('Synced 12 series, 380 episodes in 1.2 s');
+	it('counts series and episodes for a series library, with the duration in seconds', () => {
+		expect(describeSync(report, 'series')).toBe('Synced 12 series, 380 episodes in 1.2 s');
 	});
 
-	it('counts movies for Radarr, in the singular when there is one', () => {
-		expect(describeSync({ ...report, movieCount: 1, durationMs: 400 }, 'radarr')).toBe(
+	it('counts movies for a movie library, in the singular when there is one', () => {
+		expect(describeSync({ ...report, movieCount: 1, durationMs: 400 }, 'movies')).toBe(
 			'Synced 1 movie in 0.4 s'
 		);
 	});
 
 	it('mentions skipped and removed items so a partial sync is not mistaken for a clean one', () => {
-		expect(describeSync({ ...report, status: 'partial', skipped: 2, removed: 1 }, 'sonarr')).toBe(
+		expect(describeSync({ ...report, status: 'partial', skipped: 2, removed: 1 }, 'series')).toBe(
 			'Synced 12 series, 380 episodes in 1.2 s (2 malformed items skipped, 1 item removed)'
 		);
 	});
 
 	it('gives the reason of a failed sync', () => {
 		const failed = { ...report, status: 'failed' as const, error: 'Connection refused' };
-		expect(describeSync(failed, 'sonarr')).toBe('Sync failed: Connection refused');
+		expect(describeSync(failed, 'series')).toBe('Sync failed: Connection refused');
 	});
 });
 
@@ -58,5 +58,17 @@ describe('describeSweep', () => {
 	it('says why a sweep was skipped', () => {
 		expect(describeSweep({ ...result, skipped: 'disabled' })).toMatch(/disabled/);
 		expect(describeSweep({ ...result, skipped: 'paused' })).toMatch(/paused/);
+	});
+});
+
+describe('describeHealthCheck', () => {
+	it('names the state of a healthy connector without a reason', () => {
+		expect(describeHealthCheck('healthy', null)).toBe('Health: healthy');
+	});
+
+	it("gives the app's own warnings as the reason a connector is degraded", () => {
+		expect(describeHealthCheck('degraded', 'Indexers unavailable due to failures: NZBgeek')).toBe(
+			'Health: degraded — Indexers unavailable due to failures: NZBgeek'
+		);
 	});
 });

@@ -1,24 +1,20 @@
 /**
- * The sentences the connector actions show after a sync or a sweep. Pure functions of the
- * services' results, so they are unit-tested.
+ * The sentences the connector actions show after a sync, a sweep or a health check. Pure
+ * functions of the services' results, so they are unit-tested.
  */
+import type { LibraryKind } from '$lib/server/connectors';
+import type { HealthState } from '$lib/server/db/schema';
 import type { SyncReport } from '$lib/server/services/sync/sync-service';
 import type { SweepResult } from '$lib/server/services/queue/sweep';
-import { countOf, formatDuration } from '$lib/components/connectors/format';
+import { countOf, formatDuration, libraryCounts } from '$lib/components/connectors/format';
 
 /**
- * "Synced 12 series, 380 episodes in 1.2 s" (Radarr: "Synced 250 movies in 0.8 s"), with skipped
- * and removed items when there are any; for a failed sync, "Sync failed: <reason>".
+ * "Synced 12 series, 380 episodes in 1.2 s" (movie libraries: "Synced 250 movies in 0.8 s"), with
+ * skipped and removed items when there are any; for a failed sync, "Sync failed: <reason>".
  */
-export function describeSync(report: Omit<SyncReport, 'connectorId'>, type: string): string {
+export function describeSync(report: Omit<SyncReport, 'connectorId'>, kind: LibraryKind): string {
 	if (report.status === 'failed') return `Sync failed: ${report.error ?? 'unknown error'}`;
-	const counts =
-		type === 'radarr'
-			? countOf(report.movieCount, 'movie')
-			: [
-					countOf(report.seriesCount, 'series', 'series'),
-					countOf(report.episodeCount, 'episode')
-				].join(', ');
+	const counts = libraryCounts(kind, report);
 	const extras: string[] = [];
 	if (report.skipped > 0) extras.push(`${countOf(report.skipped, 'malformed item')} skipped`);
 	if (report.removed > 0) extras.push(`${countOf(report.removed, 'item')} removed`);
@@ -48,4 +44,9 @@ export function describeSweep(
 			return `Queued ${commands} (${searches}); ${gaps}, ${upgrades}`;
 		}
 	}
+}
+
+/** "Health: healthy"; otherwise with the reason: "Health: degraded — <the app's warnings>". */
+export function describeHealthCheck(state: HealthState, reason: string | null): string {
+	return state !== 'healthy' && reason ? `Health: ${state} — ${reason}` : `Health: ${state}`;
 }

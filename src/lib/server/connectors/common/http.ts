@@ -213,11 +213,21 @@ export class ArrHttpClient {
 	}
 }
 
-/** The `message` of an *arr error body, or a short excerpt of the raw text. */
-function errorText(text: string): string {
+/**
+ * The readable part of an *arr error body: `{message}` (ApiException), ProblemDetails `{title}`
+ * (model binding), the first `errorMessage` of a FluentValidation array; else a short excerpt.
+ */
+export function errorText(text: string): string {
 	try {
 		const parsed = JSON.parse(text) as unknown;
-		if (parsed && typeof parsed === 'object' && 'message' in parsed) return String(parsed.message);
+		if (Array.isArray(parsed)) {
+			const first = parsed[0] as { errorMessage?: unknown } | undefined;
+			if (first && typeof first.errorMessage === 'string') return first.errorMessage;
+		} else if (parsed && typeof parsed === 'object') {
+			const body = parsed as { message?: unknown; title?: unknown };
+			if (typeof body.message === 'string') return body.message;
+			if (typeof body.title === 'string') return body.title;
+		}
 	} catch {
 		// not JSON: fall through
 	}

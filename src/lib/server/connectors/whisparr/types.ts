@@ -37,8 +37,21 @@ export const SceneEpisodeSchema = v.looseObject({
 });
 export type WhisparrScene = v.InferOutput<typeof SceneEpisodeSchema>;
 
+/**
+ * Radarr's movie fields minus those Whisparr v3's MovieResource does not have (movieFileId,
+ * minimumAvailability, inCinemas, digitalRelease, physicalRelease), plus `itemType`.
+ */
+const {
+	movieFileId: _movieFileId,
+	minimumAvailability: _minimumAvailability,
+	inCinemas: _inCinemas,
+	digitalRelease: _digitalRelease,
+	physicalRelease: _physicalRelease,
+	...whisparrMovieEntries
+} = MovieSchema.entries;
+
 export const WhisparrMovieSchema = v.looseObject({
-	...MovieSchema.entries,
+	...whisparrMovieEntries,
 	itemType: optionalString
 });
 export type WhisparrMovie = v.InferOutput<typeof WhisparrMovieSchema>;

@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
 import { fail, message } from 'sveltekit-superforms';
 import { getRuntime } from '$lib/server/runtime';
-import { toResources } from '$lib/server/api/v1';
+import { toResource } from '$lib/server/api/v1';
+import { connectorActivity } from '$lib/server/db/queries/connector-detail';
 import {
 	ConnectorNotFoundError,
 	getConnector,
@@ -12,11 +13,14 @@ import {
 import {
 	connectedMessage,
 	connectionFieldsValid,
+	connectionInput,
 	connectorFailure,
 	editConnectorForm,
-	editValues
+	editValues,
+	updateInput
 } from '../connector-form.server';
 import {
+	checkAction,
 	deleteAction,
 	parseConnectorId,
 	sweepAction,
@@ -37,17 +41,25 @@ async function routeConnector(rawId: string) {
 	}
 }
 
+/** The connector, its numbers, health and sync history — from PostgreSQL only. */
 export const load = (async ({ params }) => {
 	const { db } = await getRuntime();
 	const connector = await routeConnector(params.id);
-	const [resource] = await toResources(db, [connector]);
-	if (!resource) error(404, 'Connector not found');
-	return { connector: resource, form: await editConnectorForm(toView(connector)) };
+	const { stats, success, healthEvents, syncRuns } = await connectorActivity(db, connector.id);
+	return {
+		connector: toResource(connector, stats),
+		queuedCommands: stats.queuedCommands,
+		lastSyncError: stats.lastSyncError,
+		success,
+		healthEvents,
+		syncRuns,
+		form: await editConnectorForm(toView(connector))
+	};
 }) satisfies PageServerLoad;
 
 // Named actions only: SvelteKit does not allow a default action next to named ones.
 export const actions = {
-	/** Tests the form's type, URL and key (the stored key when the field is empty); saves nothing. */
+	/** Tests the form's connection fields (the stored key when the field is empty); saves nothing. */
 	test: async ({ params, request }) => {
 		const { secrets } = await getRuntime();
 		const connector = await routeConnector(params.id);
@@ -57,14 +69,14 @@ export const actions = {
 		if (!connectionFieldsValid(form)) return fail(400, { form });
 		try {
 			const apiKey = typedKey || secrets.decrypt(connector.apiKeyEncrypted);
-			const status = await testConnection({ type: form.data.type, url: form.data.url, apiKey });
+			const status = await testConnection(connectionInput(form.data, apiKey));
 			return message(form, connectedMessage(status));
 		} catch (err) {
 			return connectorFailure(form, err);
 		}
 	},
 
-	/** Saves the edit; a changed type, URL or key is tested first and nothing is written on error. */
+	/** Saves the edit; changed connection details are tested first and nothing is written on error. */
 	save: async ({ params, request }) => {
 		const { db, secrets } = await getRuntime();
 		const connector = await routeConnector(params.id);
@@ -73,15 +85,17 @@ export const actions = {
 		form.data.apiKey = '';
 		if (!form.valid) return fail(400, { form });
 		try {
-			const view = await updateConnector(db, secrets, connector.id, { ...form.data, apiKey });
+			const view = await updateConnector(db, secrets, connector.id, updateInput(form.data, apiKey));
 			form.data = editValues(view);
-			return message(form, 'Saved');
+			// The status card shows a version warning from the reloaded page data.
+			return message(form, { text: 'Saved', warning: null });
 		} catch (err) {
 			if (err instanceof ConnectorNotFoundError) error(404, 'Connector not found');
 			return connectorFailure(form, err);
 		}
 	},
 
+	check: checkAction,
 	sync: syncAction,
 	sweep: sweepAction,
 	delete: (event) => deleteAction(event, '/connectors')

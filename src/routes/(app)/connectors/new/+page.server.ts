@@ -6,7 +6,9 @@ import {
 	addConnectorForm,
 	connectedMessage,
 	connectionFieldsValid,
-	connectorFailure
+	connectionInput,
+	connectorFailure,
+	createInput
 } from '../connector-form.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -16,14 +18,14 @@ export const load = (async () => {
 
 // Named actions only: SvelteKit does not allow a default action next to named ones.
 export const actions = {
-	/** Tests type, URL and key without saving anything. */
+	/** Tests the connection fields without saving anything. */
 	test: async ({ request }) => {
 		const form = await addConnectorForm(request);
 		const { apiKey } = form.data;
 		form.data.apiKey = '';
 		if (!connectionFieldsValid(form)) return fail(400, { form });
 		try {
-			const status = await testConnection({ type: form.data.type, url: form.data.url, apiKey });
+			const status = await testConnection(connectionInput(form.data, apiKey));
 			return message(form, connectedMessage(status));
 		} catch (error) {
 			return connectorFailure(form, error);
@@ -38,7 +40,7 @@ export const actions = {
 		form.data.apiKey = '';
 		if (!form.valid) return fail(400, { form });
 		try {
-			await createConnector(db, secrets, { ...form.data, apiKey });
+			await createConnector(db, secrets, createInput(form.data, apiKey));
 		} catch (error) {
 			return connectorFailure(form, error);
 		}
