@@ -41,7 +41,7 @@ export function useWorld(instances?: SimInstanceOptions[]): World {
 		world.addConnector = async (urlBase, name) => {
 			const instance = world.sim.instance(urlBase);
 			const view = await createConnector(world.db, world.secrets, {
-				type: instance.options.type,
+				type: instance.options.type.startsWith('whisparr') ? 'whisparr' : (instance.options.type as 'sonarr' | 'radarr'),
 				name: name ?? `${instance.options.type} ${urlBase}`,
 				url: instance.baseUrl,
 				apiKey: instance.options.apiKey

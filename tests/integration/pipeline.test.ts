@@ -15,10 +15,10 @@ import {
 	throttleProfiles,
 	type Connector
 } from '../../src/lib/server/db/schema';
-import { clientFor, libraryKind, type SonarrClient } from '../../src/lib/server/connectors';
+import { RadarrClient, clientFor, libraryKind, type SonarrClient } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
-import { countWanted } from '../../src/lib/server/services/discovery/discovery-service';
+import { countWanted, refreshRegistry } from '../../src/lib/server/services/discovery/discovery-service';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { trackCommands } from '../../src/lib/server/services/queue/command-tracker';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
@@ -117,12 +117,23 @@ describe('discovery', () => {
 			const sim = world.sim.instance(base);
 			expect(counts.gaps).toBe(sim.wantedMissingTotal());
 			expect(counts.upgrades).toBe(sim.wantedCutoffTotal());
-			// And what the app's own endpoint says over HTTP.
+			// And exactly the items the app's own wanted lists name, read page by page over HTTP.
 			const client = clientFor(connector, world.secrets);
-			const missing = (await client.http.request('GET', '/api/v3/wanted/missing', { query: { pageSize: 1, monitored: true } })) as { totalRecords: number };
-			const cutoff = (await client.http.request('GET', '/api/v3/wanted/cutoff', { query: { pageSize: 1, monitored: true } })) as { totalRecords: number };
-			expect(counts.gaps).toBe(missing.totalRecords);
-			expect(counts.upgrades).toBe(cutoff.totalRecords);
+			for (const [kind, condition] of [
+				['missing', 'gap'],
+				['cutoff', 'upgrade']
+			] as const) {
+				const appIds: number[] = [];
+				const pages =
+					client instanceof RadarrClient ? client.wantedMovieIds(kind) : (client as SonarrClient).wantedEpisodeIds(kind);
+				for await (const page of pages) appIds.push(...page.items);
+				await refreshRegistry(world.db, connector.id, libraryKind(connector), [condition], new Date());
+				const ours = await world.db.execute<{ arr_id: number }>(sql`
+					select coalesce(e.arr_id, m.arr_id) as arr_id from search_registry r
+					left join episodes e on e.id = r.episode_id left join movies m on m.id = r.movie_id
+					where r.connector_id = ${connector.id} and r.search_type = ${condition}`);
+				expect(ours.map((r) => r.arr_id).sort((a, b) => a - b)).toEqual(appIds.sort((a, b) => a - b));
+			}
 			expect(counts.gaps + counts.upgrades).toBeGreaterThan(0);
 		}
 	});

@@ -3,10 +3,11 @@
  * Endpoints: `GET /api/v3/series`, `GET /api/v3/episode?seriesId=`, `GET /api/v3/episodefile?seriesId=`.
  */
 import { BaseArrClient } from '../common/base-client';
+import { paginate, type Page } from '../common/paging';
 import { parseList } from '../common/schemas';
 import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
 import { toMirrorEpisode, toMirrorSeries } from './mapper';
-import { EpisodeFileSchema, EpisodeSchema, SeriesSchema, type SonarrEpisodeFile } from './types';
+import { EpisodeFileSchema, EpisodeIdSchema, EpisodeSchema, SeriesSchema, type SonarrEpisodeFile } from './types';
 
 /** Quality state of episode files by id, as the episode mappers need it. */
 export type EpisodeFileMap = ReadonlyMap<number, SonarrEpisodeFile>;
@@ -35,6 +36,16 @@ export class SonarrClient extends BaseArrClient {
 		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));
 		const episodes = this.parseEpisodes(episodesBody, byId);
 		return { ...episodes, skipped: episodes.skipped + files.skipped };
+	}
+
+	/**
+	 * `GET /api/v3/wanted/missing` or `/wanted/cutoff` (monitored only), page by page: the app's
+	 * own view of the gaps / upgrade candidates, as episode arr ids.
+	 */
+	async *wantedEpisodeIds(kind: 'missing' | 'cutoff'): AsyncGenerator<Page<number>> {
+		for await (const page of paginate(this.http, `/api/v3/wanted/${kind}`, EpisodeIdSchema, { monitored: true })) {
+			yield { ...page, items: page.items.map((e) => e.id) };
+		}
 	}
 
 	/** EpisodeResource list → mirror rows; Whisparr v2 overrides this for its scene shape. */

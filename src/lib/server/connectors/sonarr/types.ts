@@ -59,3 +59,6 @@ export const EpisodeFileSchema = v.looseObject({
 	qualityCutoffNotMet: v.optional(v.boolean(), false)
 });
 export type SonarrEpisodeFile = v.InferOutput<typeof EpisodeFileSchema>;
+
+/** Just the id of an EpisodeResource (wanted lists). */
+export const EpisodeIdSchema = v.looseObject({ id });

@@ -1,0 +1,123 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import {
+	ConnectorFieldError,
+	ConnectorUpdateSchema
+} from '$lib/server/services/connectors/connector-service';
+import {
+	addConnectorForm,
+	connectorFailure,
+	editConnectorForm,
+	updateInput
+} from './connector-form.server';
+
+/** A POST of the edit form as the browser sends it (every field a string). */
+function editPost(overrides: Record<string, string | null> = {}): Request {
+	const fields: Record<string, string | null> = {
+		type: 'sonarr',
+		name: 'Sonarr',
+		url: 'http://127.0.0.1:8989',
+		apiKey: '',
+		enabled: 'on',
+		timeoutSeconds: '30',
+		skipTlsVerify: null,
+		seasonPackEnabled: 'on',
+		seasonPackThresholdPct: '50',
+		maxEpisodesBeforePack: '',
+		seasonPackCooldownHours: '168',
+		searchCooldownHours: '',
+		...overrides
+	};
+	const body = new FormData();
+	for (const [name, value] of Object.entries(fields)) {
+		if (value !== null) body.set(name, value);
+	}
+	return new Request('http://localhost/connectors/1?/save', { method: 'POST', body });
+}
+
+describe('the connector edit form', () => {
+	it('keeps the stored API key when the key field is left empty', async () => {
+		const form = await editConnectorForm(editPost());
+		expect(form.valid).toBe(true);
+		expect(updateInput(form.data, '').apiKey).toBe('');
+	});
+
+	it('asks for seconds and saves milliseconds', async () => {
+		const form = await editConnectorForm(editPost({ timeoutSeconds: '12.5' }));
+		expect(form.valid).toBe(true);
+		expect(updateInput(form.data, '').timeoutMs).toBe(12_500);
+	});
+
+	it('refuses a timeout outside 1–300 s on the timeout field', async () => {
+		for (const seconds of ['0', '301', '']) {
+			const form = await editConnectorForm(editPost({ timeoutSeconds: seconds }));
+			expect(form.valid).toBe(false);
+			expect(form.errors.timeoutSeconds?.[0]).toMatch(/1 to 300/);
+		}
+	});
+
+	it('turns an empty "max episodes" and an empty cooldown into null (off, the profile’s)', async () => {
+		const form = await editConnectorForm(editPost());
+		const input = updateInput(form.data, '');
+		expect(input.maxEpisodesBeforePack).toBeNull();
+		expect(input.searchCooldownHours).toBeNull();
+	});
+
+	it('posts back the season-pack settings of a movie library from hidden fields unchanged', async () => {
+		const form = await editConnectorForm(
+			editPost({ type: 'radarr', seasonPackEnabled: 'false', maxEpisodesBeforePack: '12' })
+		);
+		expect(form.valid).toBe(true);
+		expect(form.data.seasonPackEnabled).toBe(false);
+		expect(form.data.maxEpisodesBeforePack).toBe(12);
+	});
+
+	it('accepts exactly what the service accepts', async () => {
+		const form = await editConnectorForm(editPost({ searchCooldownHours: '48' }));
+		const parsed = v.safeParse(ConnectorUpdateSchema, updateInput(form.data, 'new-key'));
+		expect(parsed.success).toBe(true);
+	});
+});
+
+describe('the add connector form', () => {
+	it('uses the default timeout of 30 s when the field is left empty', async () => {
+		const body = new FormData();
+		for (const [name, value] of Object.entries({
+			type: 'whisparr',
+			name: 'Whisparr',
+			url: 'http://127.0.0.1:6969',
+			apiKey: 'k'.repeat(32),
+			timeoutSeconds: ''
+		})) {
+			body.set(name, value);
+		}
+		const form = await addConnectorForm(
+			new Request('http://localhost/connectors/new?/save', { method: 'POST', body })
+		);
+		expect(form.valid).toBe(true);
+		expect(form.data.timeoutSeconds).toBe(30);
+		expect(form.data.skipTlsVerify).toBe(false);
+	});
+});
+
+describe('connectorFailure', () => {
+	it('puts a refused key on the API key field', async () => {
+		const form = await editConnectorForm(editPost());
+		connectorFailure(form, new ConnectorFieldError({ apiKey: 'Sonarr refused the API key' }));
+		expect(form.valid).toBe(false);
+		expect(form.errors.apiKey).toEqual(['Sonarr refused the API key']);
+	});
+
+	it('puts the service’s timeout error (in ms) on the seconds field', async () => {
+		const form = await editConnectorForm(editPost());
+		const parsed = v.safeParse(ConnectorUpdateSchema, { timeoutMs: 5 });
+		if (parsed.success) throw new Error('expected a validation error');
+		connectorFailure(form, new v.ValiError(parsed.issues));
+		expect(form.errors.timeoutSeconds?.[0]).toMatch(/Timeout/);
+	});
+
+	it('rethrows errors that are not about the form', async () => {
+		const form = await editConnectorForm(editPost());
+		expect(() => connectorFailure(form, new Error('database down'))).toThrow('database down');
+	});
+});
