@@ -21,7 +21,7 @@ export class BaseArrClient {
 
 	/** `GET /ping` (anonymous) → true when the app answers `{status: "OK"}`. */
 	async ping(): Promise<boolean> {
-		const body = await this.http.request('GET', '/ping', { timeoutMs: 10_000 });
+		const body = await this.http.request('GET', '/ping');
 		return typeof body === 'object' && body !== null && (body as { status?: unknown }).status === 'OK';
 	}
 

@@ -41,9 +41,17 @@ export interface RequestOptions {
 	body?: unknown;
 	/** Default: true for GET/HEAD, false otherwise. */
 	idempotent?: boolean;
-	/** Override the connector timeout for this call (e.g. long sync pages). */
+	/** Override the connector timeout for this call. */
 	timeoutMs?: number;
+	/**
+	 * A whole-library read (series, episodes of a series, movies, wanted pages): big libraries make
+	 * the apps slow (DESIGN.md pitfalls), so these get LIBRARY_TIMEOUT_FACTOR × the connector timeout.
+	 */
+	library?: boolean;
 }
+
+/** Library reads may take this many times the connector's timeout (30 s → 2 min). */
+export const LIBRARY_TIMEOUT_FACTOR = 4;
 
 /** A counting semaphore: at most `max` holders at once, FIFO waiters. */
 export class Limiter {
@@ -143,6 +151,10 @@ export class ArrHttpClient {
 		}
 	}
 
+	#timeoutFor(options: RequestOptions): number {
+		return options.timeoutMs ?? (options.library ? this.#timeoutMs * LIBRARY_TIMEOUT_FACTOR : this.#timeoutMs);
+	}
+
 	async #once(method: string, url: string, options: RequestOptions): Promise<unknown> {
 		const started = performance.now();
 		const path = url.slice(this.baseUrl.length);
@@ -155,7 +167,7 @@ export class ArrHttpClient {
 		const init: RequestInit & { tls?: { rejectUnauthorized: boolean } } = {
 			method,
 			headers,
-			signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+			signal: AbortSignal.timeout(this.#timeoutFor(options)),
 			redirect: 'manual'
 		};
 		if (options.body !== undefined) init.body = JSON.stringify(options.body);
@@ -167,7 +179,7 @@ export class ArrHttpClient {
 		} catch (cause) {
 			const name = cause instanceof Error ? cause.name : '';
 			if (name === 'TimeoutError' || name === 'AbortError') {
-				throw new ArrApiError('timeout', `${method} ${path}: no answer within ${options.timeoutMs ?? this.#timeoutMs} ms`, { url }, { cause });
+				throw new ArrApiError('timeout', `${method} ${path}: no answer within ${this.#timeoutFor(options)} ms`, { url }, { cause });
 			}
 			const text = cause instanceof Error ? cause.message : String(cause);
 			throw new ArrApiError('unreachable', `${method} ${path}: ${text}`, { url }, { cause });

@@ -39,7 +39,7 @@ export async function* paginate<S extends v.GenericSchema>(
 	pageSize = PAGE_SIZE
 ): AsyncGenerator<Page<v.InferOutput<S>>> {
 	for (let page = 1; ; page++) {
-		const body = await http.request('GET', path, { query: { ...query, page, pageSize }, timeoutMs: 120_000 });
+		const body = await http.request('GET', path, { query: { ...query, page, pageSize }, library: true });
 		const parsed = v.safeParse(PageSchema, body);
 		if (!parsed.success) throw new ArrApiError('invalid_response', `${path}: not a paging resource`);
 		const records = parseList(schema, parsed.output.records, path);

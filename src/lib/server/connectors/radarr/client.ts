@@ -15,7 +15,7 @@ import { MovieSchema } from './types';
 export class RadarrClient extends BaseArrClient {
 	/** Every movie with its file's quality state. Malformed movies are skipped and counted. */
 	async listMovies(): Promise<Parsed<MirrorMovie>> {
-		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { timeoutMs: 300_000 }));
+		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { library: true }));
 	}
 
 	/**

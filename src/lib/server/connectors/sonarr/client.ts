@@ -12,13 +12,10 @@ import { EpisodeFileSchema, EpisodeIdSchema, EpisodeSchema, SeriesSchema, type S
 /** Quality state of episode files by id, as the episode mappers need it. */
 export type EpisodeFileMap = ReadonlyMap<number, SonarrEpisodeFile>;
 
-/** Library reads get a longer timeout: big libraries make the apps slow (DESIGN.md pitfalls). */
-const LIBRARY_TIMEOUT_MS = 120_000;
-
 export class SonarrClient extends BaseArrClient {
 	/** Every series with its seasons and their statistics. Malformed series are skipped and counted. */
 	async listSeries(): Promise<Parsed<MirrorSeries>> {
-		const body = await this.http.request('GET', '/api/v3/series', { timeoutMs: LIBRARY_TIMEOUT_MS });
+		const body = await this.http.request('GET', '/api/v3/series', { library: true });
 		const parsed = parseList(SeriesSchema, body, 'series');
 		return { items: parsed.items.map(toMirrorSeries), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
 	}
@@ -29,8 +26,8 @@ export class SonarrClient extends BaseArrClient {
 	 */
 	async listEpisodes(seriesArrId: number): Promise<Parsed<MirrorEpisode>> {
 		const [episodesBody, filesBody] = await Promise.all([
-			this.http.request('GET', '/api/v3/episode', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS }),
-			this.http.request('GET', '/api/v3/episodefile', { query: { seriesId: seriesArrId }, timeoutMs: LIBRARY_TIMEOUT_MS })
+			this.http.request('GET', '/api/v3/episode', { query: { seriesId: seriesArrId }, library: true }),
+			this.http.request('GET', '/api/v3/episodefile', { query: { seriesId: seriesArrId }, library: true })
 		]);
 		const files = parseList(EpisodeFileSchema, filesBody, 'episodefile');
 		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));

@@ -1,0 +1,79 @@
+/**
+ * Every request Comradarr's connectors send — while they test, sync, sweep, dispatch, track,
+ * recover and check health — is an operation of the official spec of the app it talks to, with
+ * only query parameters that operation declares. Runs against the simulator for Sonarr v3 and v4,
+ * Radarr v4 and v6, Whisparr v2 and v3.
+ */
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { useWorld } from '../helpers/world';
+import { loadContract, matchOperation, type ContractApp } from './contract';
+import { requestQueue } from '../../src/lib/server/db/schema';
+import { checkOne, cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
+import { clientFor } from '../../src/lib/server/connectors';
+import { profileFor } from '../../src/lib/server/services/queue/throttle';
+import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
+
+const INSTANCES = [
+	{ type: 'sonarr', urlBase: '/sonarr4', apiKey: 'a'.repeat(32), series: 6, version: '4.0.19.2979', spec: 'sonarr' },
+	{ type: 'sonarr', urlBase: '/sonarr3', apiKey: 'b'.repeat(32), series: 6, version: '3.0.10.1567', spec: 'sonarr' },
+	{ type: 'radarr', urlBase: '/radarr6', apiKey: 'c'.repeat(32), movies: 30, version: '6.0.4.10291', spec: 'radarr' },
+	{ type: 'radarr', urlBase: '/radarr4', apiKey: 'd'.repeat(32), movies: 30, version: '4.7.5.7809', spec: 'radarr' },
+	{ type: 'whisparr-v2', urlBase: '/whisparr2', apiKey: 'e'.repeat(32), series: 6, spec: 'whisparr-v2' },
+	{ type: 'whisparr-v3', urlBase: '/whisparr3', apiKey: 'f'.repeat(32), movies: 30, spec: 'whisparr-v3' }
+] as const;
+
+const world = useWorld(
+	INSTANCES.map(({ spec: _spec, ...options }) => ({ ...options, commandDurationMs: 10 }))
+);
+const contract = loadContract();
+
+/** Every request the simulator received from Comradarr, per operation, for the closing report. */
+const seen = new Map<string, Set<string>>();
+
+describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))('requests to %s', (urlBase, spec) => {
+	it(`match operations of the ${spec} spec`, async () => {
+		const connector = await world.addConnector(urlBase);
+		const runtime = { db: world.db, secrets: world.secrets };
+		expect((await syncOne(runtime, connector)).status).toBe('success');
+		const sweep = await sweepOne(runtime, connector, 'both');
+		expect(sweep.queuedBatches).toBeGreaterThan(0);
+		await cycleOne(runtime, connector);
+		await Bun.sleep(50);
+		await cycleOne(runtime, connector); // tracks the commands to their end
+		await checkOne(runtime, connector);
+		// A recorded-but-unsent command makes recovery read the app's command list.
+		const [pending] = await world.db.select().from(requestQueue).where(eq(requestQueue.status, 'pending')).limit(1);
+		if (pending) {
+			await world.db.update(requestQueue).set({ status: 'sending', claimedAt: new Date(Date.now() - 180_000) }).where(eq(requestQueue.id, pending.id));
+			const profile = await profileFor(world.db, connector);
+			await recoverInFlight({ db: world.db, connector, client: clientFor(connector, world.secrets), profile });
+		}
+
+		const app = contract.apps[spec as ContractApp];
+		const ours = world.sim.instance(urlBase).requests.filter((r) => r.headers['user-agent']?.startsWith('Comradarr/'));
+		expect(ours.length).toBeGreaterThan(5);
+		const problems: string[] = [];
+		for (const request of ours) {
+			const operation = matchOperation(app, request.method, request.path);
+			if (!operation) {
+				problems.push(`${request.method} ${request.path}: no such operation`);
+				continue;
+			}
+			const declared = new Set(app.operations[operation]!.query);
+			for (const name of Object.keys(request.query)) {
+				if (!declared.has(name)) problems.push(`${operation}: undeclared query parameter ${name}`);
+			}
+			expect(request.headers['x-api-key']).toBe(world.sim.instance(urlBase).options.apiKey);
+			expect(request.query.apikey).toBeUndefined();
+			const set = seen.get(operation) ?? new Set<string>();
+			set.add(spec);
+			seen.set(operation, set);
+		}
+		expect(problems).toEqual([]);
+		// Only targeted searches are ever posted.
+		for (const post of ours.filter((r) => r.method === 'POST')) {
+			expect(['EpisodeSearch', 'SeasonSearch', 'MoviesSearch']).toContain((post.body as { name: string }).name);
+		}
+	});
+});

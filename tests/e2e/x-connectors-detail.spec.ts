@@ -1,0 +1,247 @@
+/**
+ * The connector page (issue "Connector detail page"): adding a Whisparr v3 connector, the app's
+ * own health warnings after "Check health", and editing settings without re-entering the key.
+ *
+ * Runs after walking-skeleton.spec.ts on the same app and database (files run in name order,
+ * one worker): it logs in as the admin that spec created, or creates the admin when it runs alone.
+ * Each test adds the connectors it needs under its own names, so the tests also run one by one.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+
+const SIM = 'http://127.0.0.1:18989';
+// The simulator's default keys (tests/arr-sim/main.ts).
+const SONARR_KEY = '0123456789abcdef0123456789abcdef';
+const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
+const WHISPARR3_KEY = '1234512345123451234512345123451a';
+const ADMIN = { username: 'admin', password: 'correct horse battery' };
+
+const INDEXER_WARNING = {
+	source: 'IndexerStatusCheck',
+	type: 'warning',
+	message: 'Indexers unavailable due to failures: NZBgeek',
+	wikiUrl: 'https://wiki.servarr.com/sonarr/system#indexers-are-unavailable-due-to-failures'
+};
+
+test.describe.configure({ mode: 'serial' });
+
+/** Logs in as the admin, creating it first when the app is still fresh. */
+async function logIn(page: Page) {
+	await page.goto('/dashboard');
+	await page.waitForURL(/\/(dashboard|setup|login)/);
+	if (page.url().includes('/setup')) {
+		await page.getByLabel('Username').fill(ADMIN.username);
+		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+		await page.getByLabel('Confirm password').fill(ADMIN.password);
+		await page.getByRole('button', { name: 'Create account' }).click();
+	} else if (page.url().includes('/login')) {
+		await page.getByLabel('Username').fill(ADMIN.username);
+		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+		await page.getByRole('button', { name: 'Log in' }).click();
+	}
+	await expect(page).toHaveURL(/\/dashboard/);
+}
+
+interface NewConnector {
+	type: 'Sonarr' | 'Radarr' | 'Whisparr';
+	name: string;
+	base: string;
+	key: string;
+}
+
+/** Fills the "Add connector" form (without submitting it). */
+async function fillNewConnector(page: Page, c: NewConnector) {
+	await page.goto('/connectors/new');
+	await page.getByLabel('Type', { exact: true }).selectOption({ label: c.type });
+	await page.getByLabel('Name', { exact: true }).fill(c.name);
+	await page.getByLabel('URL', { exact: true }).fill(`${SIM}${c.base}`);
+	await page.getByLabel('API key', { exact: true }).fill(c.key);
+}
+
+/** Opens the connector's page, adding the connector first when it does not exist yet. */
+async function openConnector(page: Page, c: NewConnector) {
+	await page.goto('/connectors');
+	const link = page.getByRole('link', { name: c.name, exact: true });
+	if ((await link.count()) === 0) {
+		await fillNewConnector(page, c);
+		await page.getByRole('button', { name: 'Save connector' }).click();
+		await expect(page).toHaveURL(/\/connectors$/);
+	}
+	await link.click();
+	await expect(page.getByRole('heading', { level: 1, name: c.name })).toBeVisible();
+}
+
+async function setSimHealth(request: APIRequestContext, urlBase: string, items: unknown[]) {
+	const res = await request.post(`${SIM}/__sim/health`, { data: { urlBase, items } });
+	expect(res.ok()).toBe(true);
+}
+
+test.beforeEach(async ({ page }) => {
+	await logIn(page);
+});
+
+test('a Whisparr v3 connector is recognised by its version and shows as healthy', async ({
+	page
+}) => {
+	const whisparr: NewConnector = {
+		type: 'Whisparr',
+		name: 'Whisparr Eros',
+		base: '/whisparr3',
+		key: WHISPARR3_KEY
+	};
+	await fillNewConnector(page, whisparr);
+	await page.getByRole('button', { name: 'Test connection' }).click();
+	await expect(
+		page.getByRole('status').filter({ hasText: /Connected to Whisparr v3 \(Eros\) 3\./ })
+	).toBeVisible();
+	await page.getByRole('button', { name: 'Save connector' }).click();
+	await expect(page).toHaveURL(/\/connectors$/);
+
+	// The list shows the app label instead of a bare version.
+	const card = page
+		.getByRole('listitem')
+		.filter({ has: page.getByRole('link', { name: whisparr.name, exact: true }) });
+	await expect(card).toContainText(/Whisparr v3 \(Eros\) 3\./);
+
+	await openConnector(page, whisparr);
+	const status = page.getByRole('region', { name: 'Status' });
+	await expect(status).toContainText(/Whisparr v3 \(Eros\) 3\.2\.0\.27/);
+	await expect(status.getByText('Healthy', { exact: true })).toBeVisible();
+	await expect(status.getByText('Old version')).toHaveCount(0);
+
+	// Whisparr v3 holds movies and scenes: no season-pack settings, a movie cooldown instead.
+	const settings = page.getByRole('region', { name: 'Settings' });
+	await expect(settings.getByLabel('Movie cooldown (hours)')).toBeVisible();
+	await expect(settings.getByLabel('Season packs')).toHaveCount(0);
+	await expect(settings.getByLabel('Season pack threshold (%)')).toHaveCount(0);
+
+	await expect(page.getByRole('region', { name: 'App health warnings' })).toContainText(
+		'The app reports no problems.'
+	);
+	await expect(page.getByRole('region', { name: 'Sync history' })).toContainText(
+		'Not synced yet.'
+	);
+
+	// The hidden season-pack values of a movie library do not stop a save.
+	await settings.getByLabel('Movie cooldown (hours)').fill('72');
+	await settings.getByRole('button', { name: 'Save changes' }).click();
+	await expect(settings.getByRole('status')).toHaveText('Saved');
+	await page.reload();
+	await expect(settings.getByLabel('Movie cooldown (hours)')).toHaveValue('72');
+});
+
+test("the app's own health warning degrades the connector, on its page and in the list", async ({
+	page,
+	request
+}) => {
+	const sonarr: NewConnector = {
+		type: 'Sonarr',
+		name: 'Sonarr health',
+		base: '/sonarr',
+		key: SONARR_KEY
+	};
+	await openConnector(page, sonarr);
+	// Series libraries get the season-pack settings.
+	await expect(page.getByLabel('Season pack threshold (%)')).toBeVisible();
+
+	await setSimHealth(request, '/sonarr', [INDEXER_WARNING]);
+	try {
+		await page.getByRole('button', { name: 'Check health' }).click();
+		await expect(page.getByRole('status').filter({ hasText: 'Health: degraded' })).toBeVisible();
+
+		const status = page.getByRole('region', { name: 'Status' });
+		await expect(status.getByText('Degraded', { exact: true })).toBeVisible();
+		await expect(status).toContainText(INDEXER_WARNING.message);
+
+		const warnings = page.getByRole('region', { name: 'App health warnings' });
+		await expect(warnings.getByRole('listitem')).toHaveCount(1);
+		await expect(warnings).toContainText('Warning');
+		await expect(warnings).toContainText(INDEXER_WARNING.message);
+		const wiki = warnings.getByRole('link', { name: /How to fix this/ });
+		await expect(wiki).toHaveAttribute('href', INDEXER_WARNING.wikiUrl);
+		await expect(wiki).toHaveAttribute('rel', 'noopener noreferrer');
+
+		const history = page.getByRole('region', { name: 'Health history' });
+		const change = history.getByRole('row').filter({ hasText: INDEXER_WARNING.message });
+		await expect(change.first()).toContainText('Degraded');
+
+		await page.goto('/connectors');
+		const card = page
+			.getByRole('listitem')
+			.filter({ has: page.getByRole('link', { name: sonarr.name, exact: true }) });
+		await expect(card.getByText('Degraded', { exact: true })).toBeVisible();
+		await expect(card).toContainText(INDEXER_WARNING.message);
+	} finally {
+		await setSimHealth(request, '/sonarr', []);
+	}
+
+	// Once the app reports nothing, the next check brings the connector back.
+	await openConnector(page, sonarr);
+	await page.getByRole('button', { name: 'Check health' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Health: healthy' })).toBeVisible();
+	await expect(page.getByRole('region', { name: 'App health warnings' })).toContainText(
+		'The app reports no problems.'
+	);
+	await expect(
+		page.getByRole('region', { name: 'Status' }).getByText('Healthy', { exact: true })
+	).toBeVisible();
+});
+
+test('settings are saved without re-entering the API key, and the stored key still works', async ({
+	page
+}) => {
+	const radarr: NewConnector = {
+		type: 'Radarr',
+		name: 'Radarr to rename',
+		base: '/radarr',
+		key: RADARR_KEY
+	};
+	const renamed = `Radarr renamed ${Date.now()}`;
+	await openConnector(page, radarr);
+	const settings = page.getByRole('region', { name: 'Settings' });
+	const apiKey = settings.getByLabel('API key', { exact: true });
+	const timeout = settings.getByLabel('Timeout (seconds)');
+	await expect(apiKey).toHaveValue('');
+
+	// An out-of-range timeout is refused on its field and nothing is saved.
+	await timeout.fill('0');
+	await settings.getByRole('button', { name: 'Save changes' }).click();
+	await expect(settings.getByText('Enter a timeout from 1 to 300 s')).toBeVisible();
+
+	// Turning TLS verification off warns while it is checked.
+	const skipTls = settings.getByLabel('Skip TLS certificate verification');
+	const tlsWarning = settings
+		.getByRole('alert')
+		.filter({ hasText: 'the connection is no longer protected against interception' });
+	await skipTls.check();
+	await expect(tlsWarning).toBeVisible();
+	await skipTls.uncheck();
+	await expect(tlsWarning).toHaveCount(0);
+
+	await settings.getByLabel('Name', { exact: true }).fill(renamed);
+	await timeout.fill('45');
+	await settings.getByRole('button', { name: 'Save changes' }).click();
+	await expect(settings.getByRole('status')).toHaveText('Saved');
+	await expect(page.getByRole('heading', { level: 1, name: renamed })).toBeVisible();
+
+	// Saved for real: a fresh load shows the new values, and the key field is empty again.
+	await page.reload();
+	await expect(settings.getByLabel('Name', { exact: true })).toHaveValue(renamed);
+	await expect(timeout).toHaveValue('45');
+	await expect(apiKey).toHaveValue('');
+
+	await settings.getByRole('button', { name: 'Test connection' }).click();
+	await expect(settings.getByRole('status')).toContainText(/Connected to Radarr \d/);
+
+	await page.goto('/connectors');
+	await expect(page.getByRole('link', { name: renamed, exact: true })).toBeVisible();
+	await expect(page.getByRole('link', { name: radarr.name, exact: true })).toHaveCount(0);
+
+	// Deleting asks first and says what goes; cancelling keeps the connector.
+	await page.getByRole('link', { name: renamed, exact: true }).click();
+	await page.getByRole('button', { name: `Delete: ${renamed}` }).click();
+	const dialog = page.getByRole('alertdialog');
+	await expect(dialog).toContainText(/library mirror, search state/);
+	await dialog.getByRole('button', { name: 'Cancel' }).click();
+	await expect(dialog).toHaveCount(0);
+	await expect(page.getByRole('heading', { level: 1, name: renamed })).toBeVisible();
+});
