@@ -54,6 +54,14 @@ describe('adding a connector', () => {
 		expect(await connectorCount()).toBe(0);
 	});
 
+	it('refuses link-local and metadata addresses before sending anything', async () => {
+		for (const url of ['http://169.254.169.254/latest', 'http://0.0.0.0:8989', 'http://[fe80::1]:8989']) {
+			const fields = await refused({ type: 'sonarr', name: 'Meta', url, apiKey: SONARR_KEY });
+			expect(fields.url).toMatch(/not allowed/);
+		}
+		expect(await connectorCount()).toBe(0);
+	});
+
 	it('refuses an app whose appName does not match the chosen type', async () => {
 		const fields = await refused({ type: 'sonarr', name: 'TV', url: world.sim.instance('/radarr').baseUrl, apiKey: RADARR_KEY });
 		expect(fields.type).toMatch(/Radarr, not Sonarr/);
