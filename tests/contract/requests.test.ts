@@ -4,13 +4,13 @@
  * only query parameters that operation declares. Runs against the simulator for Sonarr v3 and v4,
  * Radarr v4 and v6, Whisparr v2 and v3.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import { loadContract, matchOperation, type ContractApp } from './contract';
 import { requestQueue } from '../../src/lib/server/db/schema';
 import { checkOne, cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
-import { clientFor } from '../../src/lib/server/connectors';
+import { RadarrClient, clientFor, type SonarrClient } from '../../src/lib/server/connectors';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
 
@@ -28,8 +28,13 @@ const world = useWorld(
 );
 const contract = loadContract();
 
-/** Every request the simulator received from Comradarr, per operation, for the closing report. */
+/** The operations Comradarr used, per app; printed with CONTRACT_REPORT=1 (the endpoint list in docs). */
 const seen = new Map<string, Set<string>>();
+afterAll(() => {
+	if (!process.env.CONTRACT_REPORT) return;
+	const lines = [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([op, apps]) => `${op}  ← ${[...apps].sort().join(', ')}`);
+	console.log(`operations used:\n${lines.join('\n')}`);
+});
 
 describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))('requests to %s', (urlBase, spec) => {
 	it(`match operations of the ${spec} spec`, async () => {
@@ -48,6 +53,16 @@ describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))('requests to %
 			await world.db.update(requestQueue).set({ status: 'sending', claimedAt: new Date(Date.now() - 180_000) }).where(eq(requestQueue.id, pending.id));
 			const profile = await profileFor(world.db, connector);
 			await recoverInFlight({ db: world.db, connector, client: clientFor(connector, world.secrets), profile });
+		}
+
+		// The command list recovery reads, and the paged wanted lists (not on Whisparr v3: it has none).
+		const client = clientFor(connector, world.secrets);
+		await client.listCommands();
+		if (spec !== 'whisparr-v3') {
+			for (const kind of ['missing', 'cutoff'] as const) {
+				const pages = client instanceof RadarrClient ? client.wantedMovieIds(kind) : (client as SonarrClient).wantedEpisodeIds(kind);
+				for await (const page of pages) expect(page.skipped).toBe(0);
+			}
 		}
 
 		const app = contract.apps[spec as ContractApp];
