@@ -84,7 +84,8 @@ test('a Whisparr v3 connector is recognised by its version and shows as healthy'
 }) => {
 	const whisparr: NewConnector = {
 		type: 'Whisparr',
-		name: 'Whisparr Eros',
+		// New each run: this test adds the connector through the form every time.
+		name: `Whisparr Eros ${Date.now().toString(36)}`,
 		base: '/whisparr3',
 		key: WHISPARR3_KEY
 	};
