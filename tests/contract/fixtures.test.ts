@@ -52,7 +52,7 @@ const CHECKS: Record<string, Check> = {
 	'sonarr/wanted-missing.json': () => placeholderPage('sonarr/wanted-missing.json'),
 	'sonarr/wanted-missing-includeSeries.json': () => placeholderPage('sonarr/wanted-missing-includeSeries.json'),
 	'radarr/movie.json': () => {
-		const movies = allParse(MovieSchema, 'radarr/movie.json').map(toMirrorMovie);
+		const movies = allParse(MovieSchema, 'radarr/movie.json').map((m) => toMirrorMovie(m));
 		expect(movies.every((m) => typeof m.hasFile === 'boolean')).toBe(true);
 	},
 	'radarr/moviefile.json': () => allParse(MovieFileSchema, 'radarr/moviefile.json'),

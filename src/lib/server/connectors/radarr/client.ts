@@ -31,6 +31,6 @@ export class RadarrClient extends BaseArrClient {
 	/** MovieResource list → mirror rows; Whisparr v3 overrides this for its scene fields. */
 	protected parseMovies(body: unknown): Parsed<MirrorMovie> {
 		const parsed = parseList(MovieSchema, body, 'movie');
-		return { items: parsed.items.map(toMirrorMovie), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
+		return { items: parsed.items.map((m) => toMirrorMovie(m)), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
 	}
 }

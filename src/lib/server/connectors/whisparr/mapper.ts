@@ -1,5 +1,6 @@
 /** Whisparr resources → mirror rows. Pure functions. */
 import type { MirrorEpisode, MirrorMovie } from '../common/types';
+import { toMirrorMovie } from '../radarr/mapper';
 import type { EpisodeFileMap } from '../sonarr/client';
 import type { WhisparrMovie, WhisparrScene } from './types';
 
@@ -26,27 +27,7 @@ export function sceneToMirrorEpisode(e: WhisparrScene, files: EpisodeFileMap): M
 	};
 }
 
-/** A Whisparr v3 movie or scene (MovieResource without Radarr's availability fields). */
+/** A Whisparr v3 movie or scene. */
 export function toMirrorWhisparrMovie(m: WhisparrMovie): MirrorMovie {
-	const hasFile = Boolean(m.hasFile) || Boolean(m.movieFile);
-	return {
-		arrId: m.id,
-		title: m.title,
-		sortTitle: m.sortTitle,
-		year: m.year && m.year > 0 ? m.year : null,
-		status: m.status,
-		monitored: m.monitored,
-		hasFile,
-		movieFileId: hasFile ? (m.movieFile?.id ?? null) : null,
-		quality: m.movieFile?.quality?.quality?.name ?? null,
-		qualityCutoffNotMet: hasFile ? (m.movieFile?.qualityCutoffNotMet ?? false) : false,
-		minimumAvailability: null,
-		isAvailable: m.isAvailable,
-		tmdbId: m.tmdbId,
-		imdbId: m.imdbId,
-		itemType: m.itemType,
-		releaseDate: m.releaseDate,
-		lastSearchTime: m.lastSearchTime,
-		added: m.added
-	};
+	return toMirrorMovie(m, m.itemType);
 }
