@@ -206,6 +206,23 @@ const SORT_KEYS = [
 	'movies.lastSearchTime'
 ] as const;
 
+/** `MovieResource.ratings`, the same in Radarr and Whisparr v3. */
+function ratingsResource(m: SimMovie): JsonObject {
+	return {
+		imdb: { votes: m.ratings.imdb.votes, value: m.ratings.imdb.value, type: 'user' },
+		tmdb: { votes: m.ratings.tmdb.votes, value: m.ratings.tmdb.value, type: 'user' }
+	};
+}
+
+/** `MovieResource.statistics`, the same in Radarr and Whisparr v3. */
+function movieStatistics(file: SimMovieFile | undefined): JsonObject {
+	return {
+		movieFileCount: file ? 1 : 0,
+		sizeOnDisk: file?.size ?? 0,
+		releaseGroups: file ? [file.releaseGroup] : []
+	};
+}
+
 /**
  * One simulated Radarr: the live library (plain arrays, see library.ts) plus indexes rebuilt
  * automatically when the arrays change length or identity.
@@ -550,18 +567,11 @@ export class RadarrApp {
 			keywords: [],
 			tags: [...m.tags],
 			added: wireDate(m.added),
-			ratings: {
-				imdb: { votes: m.ratings.imdb.votes, value: m.ratings.imdb.value, type: 'user' },
-				tmdb: { votes: m.ratings.tmdb.votes, value: m.ratings.tmdb.value, type: 'user' }
-			},
+			ratings: ratingsResource(m),
 			movieFile: file ? this.movieFileResource(file) : undefined,
 			popularity: m.popularity,
 			lastSearchTime: this.settings.lastSearchTime === false ? undefined : wireDate(m.lastSearchTime),
-			statistics: {
-				movieFileCount: file ? 1 : 0,
-				sizeOnDisk: file?.size ?? 0,
-				releaseGroups: file ? [file.releaseGroup] : []
-			},
+			statistics: movieStatistics(file),
 			id: m.id
 		};
 	}
@@ -599,18 +609,11 @@ export class RadarrApp {
 			genres: [...m.genres],
 			tags: [...m.tags],
 			added: wireDate(m.added),
-			ratings: {
-				imdb: { votes: m.ratings.imdb.votes, value: m.ratings.imdb.value, type: 'user' },
-				tmdb: { votes: m.ratings.tmdb.votes, value: m.ratings.tmdb.value, type: 'user' }
-			},
+			ratings: ratingsResource(m),
 			movieFile: file ? this.movieFileResource(file) : undefined,
 			credits: [],
 			itemType: m.itemType ?? 'movie',
-			statistics: {
-				movieFileCount: file ? 1 : 0,
-				sizeOnDisk: file?.size ?? 0,
-				releaseGroups: file ? [file.releaseGroup] : []
-			},
+			statistics: movieStatistics(file),
 			id: m.id
 		};
 	}

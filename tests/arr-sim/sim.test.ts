@@ -5,8 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimInstance, type Simulator } from './index';
+import { startSimulator, type SimInstance, type SimInstanceOptions, type Simulator } from './index';
 import { loadSpec } from './spec-check';
+import { call, getJson, manualClock, postCommand, seriesWithEpisodes, type ManualClock, type WireCommand, type WirePage } from './test-helpers';
 
 const SONARR_KEY = '0123456789abcdef0123456789abcdef';
 const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
@@ -64,68 +65,8 @@ interface WireMovie {
 	lastSearchTime?: string;
 	movieFile?: { qualityCutoffNotMet: boolean };
 }
-interface WirePage<T> {
-	page: number;
-	pageSize: number;
-	sortKey: string;
-	sortDirection: string;
-	totalRecords: number;
-	records: T[];
-}
-interface WireCommand {
-	id: number;
-	name: string;
-	commandName: string;
-	status: string;
-	result: string;
-	message?: string;
-	queued: string;
-	started?: string;
-	ended?: string;
-	duration?: string;
-	stateChangeTime?: string;
-	trigger: string;
-	priority: string;
-	clientUserAgent?: string;
-	body: Record<string, unknown>;
-}
 
 // ---- helpers ----------------------------------------------------------------------------
-
-interface Reply {
-	status: number;
-	headers: Headers;
-	text: string;
-	ms: number;
-}
-
-async function call(inst: SimInstance, path: string, init: RequestInit & { key?: string | null } = {}): Promise<Reply> {
-	const headers = new Headers(init.headers);
-	const key = init.key === undefined ? inst.options.apiKey : init.key;
-	if (key !== null) {
-		headers.set('X-Api-Key', key);
-	}
-	if (init.body !== undefined) {
-		headers.set('content-type', 'application/json');
-	}
-	const t0 = performance.now();
-	const res = await fetch(inst.baseUrl + path, { ...init, headers });
-	const text = await res.text();
-	return { status: res.status, headers: res.headers, text, ms: performance.now() - t0 };
-}
-
-async function getJson<T>(inst: SimInstance, path: string): Promise<T> {
-	const r = await call(inst, path);
-	if (r.status !== 200) {
-		throw new Error(`${path} → ${r.status} ${r.text}`);
-	}
-	return JSON.parse(r.text) as T;
-}
-
-async function postCommand(inst: SimInstance, body: unknown, extra: Record<string, string> = {}): Promise<Reply & { json: WireCommand }> {
-	const r = await call(inst, '/api/v3/command', { method: 'POST', body: JSON.stringify(body), headers: extra });
-	return { ...r, json: JSON.parse(r.text) as WireCommand };
-}
 
 /** All records of a paged endpoint, page by page. */
 async function allPages<T>(inst: SimInstance, path: string, pageSize: number): Promise<{ records: T[]; total: number; pages: WirePage<T>[] }> {
@@ -144,23 +85,29 @@ async function allPages<T>(inst: SimInstance, path: string, pageSize: number): P
 	}
 }
 
-function manualClock(start = Date.parse('2026-03-15T12:00:00Z')): { now: () => Date; advance: (ms: number) => void } {
-	let t = start;
-	return {
-		now: () => new Date(t),
-		advance: (ms: number) => {
-			t += ms;
-		}
-	};
-}
+type ExtraOptions = Omit<SimInstanceOptions, 'type' | 'urlBase' | 'apiKey' | 'now'>;
 
-async function seriesWithEpisodes(inst: SimInstance): Promise<{ series: WireSeries[]; episodes: WireEpisode[] }> {
-	const series = await getJson<WireSeries[]>(inst, '/api/v3/series');
-	const episodes: WireEpisode[] = [];
-	for (const s of series) {
-		episodes.push(...(await getJson<WireEpisode[]>(inst, `/api/v3/episode?seriesId=${s.id}`)));
-	}
-	return { series, episodes };
+/**
+ * A Sonarr at /sonarr and a Radarr at /radarr on one manual clock, started before the tests of the
+ * enclosing describe block and stopped after them (the fields are set once beforeAll ran).
+ */
+function sonarrAndRadarr(sonarrOptions: ExtraOptions, radarrOptions: ExtraOptions): { clock: ManualClock; sim: Simulator; son: SimInstance; rad: SimInstance } {
+	const clock = manualClock();
+	const env = { clock } as { clock: ManualClock; sim: Simulator; son: SimInstance; rad: SimInstance };
+	beforeAll(async () => {
+		env.sim = await startSimulator({
+			instances: [
+				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, ...sonarrOptions, now: clock.now },
+				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, ...radarrOptions, now: clock.now }
+			]
+		});
+		env.son = env.sim.instance('/sonarr');
+		env.rad = env.sim.instance('/radarr');
+	});
+	afterAll(async () => {
+		await env.sim.stop();
+	});
+	return env;
 }
 
 /** Sonarr's wanted/missing rule, applied to wire data. */
@@ -422,73 +369,57 @@ describe('seeded library', () => {
 });
 
 describe('wanted lists', () => {
-	let fixed: Simulator;
-	const clock = manualClock();
-	let son: SimInstance;
-	let rad: SimInstance;
-
-	beforeAll(async () => {
-		fixed = await startSimulator({
-			instances: [
-				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, seed: 3, series: 40, now: clock.now },
-				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, seed: 3, movies: 150, now: clock.now }
-			]
-		});
-		son = fixed.instance('/sonarr');
-		rad = fixed.instance('/radarr');
-	});
-	afterAll(async () => {
-		await fixed.stop();
-	});
+	const env = sonarrAndRadarr({ seed: 3, series: 40 }, { seed: 3, movies: 150 });
+	const { clock } = env;
 
 	it('reports wanted/missing totals equal to a manual count over /series and /episode (specials included)', async () => {
-		const { series, episodes } = await seriesWithEpisodes(son);
+		const { series, episodes } = await seriesWithEpisodes<WireSeries, WireEpisode>(env.son);
 		const now = clock.now().getTime();
 		const expected = countMissing(series, episodes, now, true);
-		const missing = await getJson<WirePage<WireEpisode>>(son, '/api/v3/wanted/missing');
+		const missing = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing');
 		expect(missing.totalRecords).toBe(expected);
-		expect(son.wantedMissingTotal()).toBe(expected);
-		const unmonitored = await getJson<WirePage<WireEpisode>>(son, '/api/v3/wanted/missing?monitored=false');
+		expect(env.son.wantedMissingTotal()).toBe(expected);
+		const unmonitored = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing?monitored=false');
 		expect(unmonitored.totalRecords).toBe(countMissing(series, episodes, now, false));
 		expect(unmonitored.totalRecords).toBeGreaterThan(0);
-		const all = await allPages<WireEpisode>(son, '/api/v3/wanted/missing', 1000);
+		const all = await allPages<WireEpisode>(env.son, '/api/v3/wanted/missing', 1000);
 		expect(all.records.some((e) => e.seasonNumber === 0) || episodes.every((e) => e.seasonNumber !== 0 || !e.monitored || e.hasFile)).toBe(true);
 		// An episode that aired less than its runtime ago is not missing yet.
 		expect(all.records.every((e) => e.airDateUtc !== undefined && !e.hasFile && e.monitored)).toBe(true);
 	});
 
 	it('reports wanted/cutoff totals equal to a manual count over /episodefile', async () => {
-		const { series, episodes } = await seriesWithEpisodes(son);
+		const { series, episodes } = await seriesWithEpisodes<WireSeries, WireEpisode>(env.son);
 		const files = new Map<number, WireEpisodeFile>();
 		for (const s of series) {
-			for (const f of await getJson<WireEpisodeFile[]>(son, `/api/v3/episodefile?seriesId=${s.id}`)) {
+			for (const f of await getJson<WireEpisodeFile[]>(env.son, `/api/v3/episodefile?seriesId=${s.id}`)) {
 				files.set(f.id, f);
 			}
 		}
 		const byId = new Map(series.map((s) => [s.id, s]));
 		const expected = episodes.filter((e) => e.monitored && byId.get(e.seriesId)?.monitored === true && e.hasFile && files.get(e.episodeFileId)?.qualityCutoffNotMet === true).length;
 		expect(expected).toBeGreaterThan(0);
-		expect((await getJson<WirePage<WireEpisode>>(son, '/api/v3/wanted/cutoff')).totalRecords).toBe(expected);
-		expect(son.wantedCutoffTotal()).toBe(expected);
+		expect((await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/cutoff')).totalRecords).toBe(expected);
+		expect(env.son.wantedCutoffTotal()).toBe(expected);
 	});
 
 	it('reports radarr wanted totals equal to a manual count over /movie', async () => {
-		const movies = await getJson<WireMovie[]>(rad, '/api/v3/movie');
+		const movies = await getJson<WireMovie[]>(env.rad, '/api/v3/movie');
 		const missing = movies.filter((m) => m.monitored && !m.hasFile && m.isAvailable).length;
 		const cutoff = movies.filter((m) => m.monitored && m.movieFile?.qualityCutoffNotMet === true).length;
 		expect(missing).toBeGreaterThan(0);
 		expect(cutoff).toBeGreaterThan(0);
-		expect((await getJson<WirePage<WireMovie>>(rad, '/api/v3/wanted/missing')).totalRecords).toBe(missing);
-		expect((await getJson<WirePage<WireMovie>>(rad, '/api/v3/wanted/cutoff')).totalRecords).toBe(cutoff);
-		expect(rad.wantedMissingTotal()).toBe(missing);
-		expect(rad.wantedCutoffTotal()).toBe(cutoff);
+		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing')).totalRecords).toBe(missing);
+		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/cutoff')).totalRecords).toBe(cutoff);
+		expect(env.rad.wantedMissingTotal()).toBe(missing);
+		expect(env.rad.wantedCutoffTotal()).toBe(cutoff);
 		const unmonitored = movies.filter((m) => !m.monitored && !m.hasFile && m.isAvailable).length;
-		expect((await getJson<WirePage<WireMovie>>(rad, '/api/v3/wanted/missing?monitored=false')).totalRecords).toBe(unmonitored);
+		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing?monitored=false')).totalRecords).toBe(unmonitored);
 	});
 
 	it('pages cover every record exactly once, in airDateUtc order, echoing the paging parameters', async () => {
-		const total = son.wantedMissingTotal();
-		const desc = await allPages<WireEpisode>(son, '/api/v3/wanted/missing', 7);
+		const total = env.son.wantedMissingTotal();
+		const desc = await allPages<WireEpisode>(env.son, '/api/v3/wanted/missing', 7);
 		expect(desc.total).toBe(total);
 		expect(desc.records).toHaveLength(total);
 		expect(new Set(desc.records.map((e) => e.id)).size).toBe(total);
@@ -497,24 +428,24 @@ describe('wanted lists', () => {
 		expect(desc.pages[0]).toMatchObject({ page: 1, pageSize: 7, sortKey: 'episodes.airDateUtc', sortDirection: 'descending' });
 		expect(desc.pages.at(-1)?.records.length).toBe(total - (desc.pages.length - 1) * 7);
 
-		const asc = await allPages<WireEpisode>(son, '/api/v3/wanted/missing?sortKey=episodes.airDateUtc&sortDirection=ascending', 13);
+		const asc = await allPages<WireEpisode>(env.son, '/api/v3/wanted/missing?sortKey=episodes.airDateUtc&sortDirection=ascending', 13);
 		expect(asc.records.map((e) => e.id)).toEqual(desc.records.map((e) => e.id).reverse());
 		expect(asc.pages[0]?.sortDirection).toBe('ascending');
 
-		const beyond = await getJson<WirePage<WireEpisode>>(son, `/api/v3/wanted/missing?page=${total + 1}&pageSize=10`);
+		const beyond = await getJson<WirePage<WireEpisode>>(env.son, `/api/v3/wanted/missing?page=${total + 1}&pageSize=10`);
 		expect(beyond.records).toEqual([]);
 		expect(beyond.totalRecords).toBe(total);
 
-		const unknownKey = await getJson<WirePage<WireEpisode>>(son, '/api/v3/wanted/missing?sortKey=nonsense');
+		const unknownKey = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing?sortKey=nonsense');
 		expect(unknownKey.sortKey).toBe('episodes.airDateUtc');
 
-		const movies = await allPages<WireMovie>(rad, '/api/v3/wanted/missing?sortKey=movieMetadata.sortTitle&sortDirection=ascending', 4);
-		expect(movies.records).toHaveLength(rad.wantedMissingTotal());
+		const movies = await allPages<WireMovie>(env.rad, '/api/v3/wanted/missing?sortKey=movieMetadata.sortTitle&sortDirection=ascending', 4);
+		expect(movies.records).toHaveLength(env.rad.wantedMissingTotal());
 		expect(new Set(movies.records.map((m) => m.id)).size).toBe(movies.records.length);
 	});
 
 	it('computes season statistics the way Sonarr does', async () => {
-		const { series, episodes } = await seriesWithEpisodes(son);
+		const { series, episodes } = await seriesWithEpisodes<WireSeries, WireEpisode>(env.son);
 		const now = clock.now().getTime();
 		for (const s of series) {
 			for (const season of s.seasons) {
@@ -537,27 +468,11 @@ describe('wanted lists', () => {
 });
 
 describe('commands', () => {
-	let fixed: Simulator;
-	const clock = manualClock();
-	let son: SimInstance;
-	let rad: SimInstance;
-
-	beforeAll(async () => {
-		fixed = await startSimulator({
-			instances: [
-				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, seed: 11, series: 80, grabRate: 0.5, now: clock.now },
-				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, seed: 11, movies: 300, grabRate: 1, now: clock.now }
-			]
-		});
-		son = fixed.instance('/sonarr');
-		rad = fixed.instance('/radarr');
-	});
-	afterAll(async () => {
-		await fixed.stop();
-	});
+	const env = sonarrAndRadarr({ seed: 11, series: 80, grabRate: 0.5 }, { seed: 11, movies: 300, grabRate: 1 });
+	const { clock } = env;
 
 	it('answers POST /command with 201, a Location header and a queued CommandResource', async () => {
-		const r = await postCommand(son, { name: 'RssSync' }, { 'User-Agent': 'Comradarr/test' });
+		const r = await postCommand(env.son, { name: 'RssSync' }, { 'User-Agent': 'Comradarr/test' });
 		expect(r.status).toBe(201);
 		expect(r.headers.get('location')).toBe(`/sonarr/api/v3/command/${r.json.id}`);
 		expect(r.json).toMatchObject({
@@ -576,17 +491,17 @@ describe('commands', () => {
 	});
 
 	it('returns the existing command for an identical queued or started one, ids in any order', async () => {
-		const first = await postCommand(son, { name: 'EpisodeSearch', episodeIds: [3, 1, 2] });
-		const again = await postCommand(son, { name: 'episodesearch', EpisodeIds: [1, 2, 3] });
+		const first = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [3, 1, 2] });
+		const again = await postCommand(env.son, { name: 'episodesearch', EpisodeIds: [1, 2, 3] });
 		expect(again.status).toBe(201);
 		expect(again.json.id).toBe(first.json.id);
-		const other = await postCommand(son, { name: 'EpisodeSearch', episodeIds: [1, 2] });
+		const other = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [1, 2] });
 		expect(other.json.id).not.toBe(first.json.id);
 		clock.advance(100);
-		const whileStarted = await postCommand(son, { name: 'EpisodeSearch', episodeIds: [2, 3, 1] });
+		const whileStarted = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [2, 3, 1] });
 		expect(whileStarted.json).toMatchObject({ id: first.json.id, status: 'started' });
 		clock.advance(1000);
-		const afterDone = await postCommand(son, { name: 'EpisodeSearch', episodeIds: [1, 2, 3] });
+		const afterDone = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [1, 2, 3] });
 		expect(afterDone.json.id).toBeGreaterThan(other.json.id);
 		clock.advance(1000);
 	});
@@ -594,11 +509,11 @@ describe('commands', () => {
 	it('runs at most three commands at once: queued → started → completed, FIFO', async () => {
 		const posted: WireCommand[] = [];
 		for (let i = 0; i < 5; i++) {
-			posted.push((await postCommand(son, { name: 'SeriesSearch', seriesId: i + 1 })).json);
+			posted.push((await postCommand(env.son, { name: 'SeriesSearch', seriesId: i + 1 })).json);
 		}
 		expect(posted.every((c) => c.status === 'queued')).toBe(true);
 		const status = async (): Promise<string[]> =>
-			Promise.all(posted.map(async (c) => (await getJson<WireCommand>(son, `/api/v3/command/${c.id}`)).status));
+			Promise.all(posted.map(async (c) => (await getJson<WireCommand>(env.son, `/api/v3/command/${c.id}`)).status));
 		expect(await status()).toEqual(['started', 'started', 'started', 'queued', 'queued']);
 		clock.advance(299);
 		expect(await status()).toEqual(['started', 'started', 'started', 'queued', 'queued']);
@@ -606,137 +521,137 @@ describe('commands', () => {
 		expect(await status()).toEqual(['completed', 'completed', 'completed', 'started', 'started']);
 		clock.advance(300);
 		expect(await status()).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
-		const done = await getJson<WireCommand>(son, `/api/v3/command/${posted[4]?.id ?? 0}`);
+		const done = await getJson<WireCommand>(env.son, `/api/v3/command/${posted[4]?.id ?? 0}`);
 		expect(done).toMatchObject({ result: 'successful', duration: '00:00:00.3000000' });
 		expect(done.message).toMatch(/^Series search completed\. \d+ reports downloaded\.$/);
 		expect(Date.parse(done.ended ?? '') - Date.parse(done.started ?? '')).toBe(0); // second precision on the wire
 		expect(done.stateChangeTime).toBe(done.started);
-		const startedAt = son.commands.find((c) => c.id === posted[4]?.id)?.started?.getTime();
+		const startedAt = env.son.commands.find((c) => c.id === posted[4]?.id)?.started?.getTime();
 		expect(startedAt).toBe(clock.now().getTime() - 300);
 
-		const listed = await getJson<WireCommand[]>(son, '/api/v3/command');
+		const listed = await getJson<WireCommand[]>(env.son, '/api/v3/command');
 		expect(listed.map((c) => c.id)).toEqual(expect.arrayContaining(posted.map((c) => c.id)));
 		clock.advance(5 * 60_000);
-		const later = await getJson<WireCommand[]>(son, '/api/v3/command');
+		const later = await getJson<WireCommand[]>(env.son, '/api/v3/command');
 		expect(later.filter((c) => posted.some((p) => p.id === c.id))).toEqual([]);
-		expect((await call(son, `/api/v3/command/${posted[0]?.id ?? 0}`)).status).toBe(200);
-		expect(son.commandsByName('seriessearch').length).toBeGreaterThanOrEqual(5);
+		expect((await call(env.son, `/api/v3/command/${posted[0]?.id ?? 0}`)).status).toBe(200);
+		expect(env.son.commandsByName('seriessearch').length).toBeGreaterThanOrEqual(5);
 	});
 
 	it('never has more than three started commands, whatever the interleaving', async () => {
-		const base = son.commands.length;
+		const base = env.son.commands.length;
 		for (let i = 0; i < 12; i++) {
-			await postCommand(son, { name: 'SeasonSearch', seriesId: (i % 6) + 1, seasonNumber: Math.floor(i / 6) + 1 });
+			await postCommand(env.son, { name: 'SeasonSearch', seriesId: (i % 6) + 1, seasonNumber: Math.floor(i / 6) + 1 });
 			clock.advance(77);
-			const list = await getJson<WireCommand[]>(son, '/api/v3/command');
+			const list = await getJson<WireCommand[]>(env.son, '/api/v3/command');
 			expect(list.filter((c) => c.status === 'started').length).toBeLessThanOrEqual(3);
 		}
 		clock.advance(10_000);
-		expect(son.commands.slice(base).every((c) => c.status === 'completed' || c.status === 'failed')).toBe(true);
+		expect(env.son.commands.slice(base).every((c) => c.status === 'completed' || c.status === 'failed')).toBe(true);
 		clock.advance(10 * 60_000);
 	});
 
 	it('gives a grabRate share of searched wanted episodes a file and stamps lastSearchTime', async () => {
-		const missing = son.wantedEpisodes('missing').map((e) => e.id);
-		const cutoff = son.wantedEpisodes('cutoff').map((e) => e.id);
+		const missing = env.son.wantedEpisodes('missing').map((e) => e.id);
+		const cutoff = env.son.wantedEpisodes('cutoff').map((e) => e.id);
 		const ids = [...missing, ...cutoff];
 		expect(ids.length).toBeGreaterThan(150);
-		const beforeMissing = son.wantedMissingTotal();
-		const beforeCutoff = son.wantedCutoffTotal();
-		const cmd = await postCommand(son, { name: 'EpisodeSearch', episodeIds: ids });
+		const beforeMissing = env.son.wantedMissingTotal();
+		const beforeCutoff = env.son.wantedCutoffTotal();
+		const cmd = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: ids });
 		clock.advance(1);
-		const started = son.commands.find((c) => c.id === cmd.json.id);
+		const started = env.son.commands.find((c) => c.id === cmd.json.id);
 		expect(started?.status).toBe('started');
-		const eps = await getJson<WireEpisode[]>(son, `/api/v3/episode?${ids.slice(0, 50).map((id) => `episodeIds=${id}`).join('&')}`);
+		const eps = await getJson<WireEpisode[]>(env.son, `/api/v3/episode?${ids.slice(0, 50).map((id) => `episodeIds=${id}`).join('&')}`);
 		expect(eps.every((e) => e.lastSearchTime === new Date(clock.now().getTime() - 1).toISOString().slice(0, 19) + 'Z')).toBe(true);
 		clock.advance(300);
-		const done = await getJson<WireCommand>(son, `/api/v3/command/${cmd.json.id}`);
-		const grabbed = son.commands.find((c) => c.id === cmd.json.id)?.grabbedIds ?? [];
+		const done = await getJson<WireCommand>(env.son, `/api/v3/command/${cmd.json.id}`);
+		const grabbed = env.son.commands.find((c) => c.id === cmd.json.id)?.grabbedIds ?? [];
 		expect(done.message).toBe(`Episode search completed. ${grabbed.length} reports downloaded.`);
 		const share = grabbed.length / ids.length;
 		expect(share).toBeGreaterThan(0.35);
 		expect(share).toBeLessThan(0.65);
 		const grabbedMissing = grabbed.filter((id) => missing.includes(id)).length;
-		expect(son.wantedMissingTotal()).toBe(beforeMissing - grabbedMissing);
-		expect(son.wantedCutoffTotal()).toBe(beforeCutoff - (grabbed.length - grabbedMissing));
+		expect(env.son.wantedMissingTotal()).toBe(beforeMissing - grabbedMissing);
+		expect(env.son.wantedCutoffTotal()).toBe(beforeCutoff - (grabbed.length - grabbedMissing));
 		for (const id of grabbed.slice(0, 20)) {
-			const [ep] = await getJson<WireEpisode[]>(son, `/api/v3/episode?episodeIds=${id}&includeEpisodeFile=true`);
+			const [ep] = await getJson<WireEpisode[]>(env.son, `/api/v3/episode?episodeIds=${id}&includeEpisodeFile=true`);
 			expect(ep?.hasFile).toBe(true);
-			const file = son.episodeFiles.find((f) => f.id === ep?.episodeFileId);
+			const file = env.son.episodeFiles.find((f) => f.id === ep?.episodeFileId);
 			expect(file?.qualityCutoffNotMet).toBe(false);
 		}
 		clock.advance(10 * 60_000);
 	});
 
 	it('searches only the monitored episodes of a season and grabs nothing for bulk searches', async () => {
-		const season = son.series
+		const season = env.son.series
 			.flatMap((s) => s.seasons.map((x) => ({ seriesId: s.id, seasonNumber: x.seasonNumber })))
 			.find(({ seriesId, seasonNumber }) => {
-				const eps = son.episodesOf(seriesId).filter((e) => e.seasonNumber === seasonNumber);
+				const eps = env.son.episodesOf(seriesId).filter((e) => e.seasonNumber === seasonNumber);
 				return eps.some((e) => !e.monitored) && eps.some((e) => e.monitored);
 			});
 		expect(season).toBeDefined();
-		const cmd = await postCommand(son, { name: 'SeasonSearch', ...season });
+		const cmd = await postCommand(env.son, { name: 'SeasonSearch', ...season });
 		clock.advance(301);
-		const c = son.commands.find((x) => x.id === cmd.json.id);
-		const expected = son.episodesOf(season?.seriesId ?? 0).filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored).map((e) => e.id);
+		const c = env.son.commands.find((x) => x.id === cmd.json.id);
+		const expected = env.son.episodesOf(season?.seriesId ?? 0).filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored).map((e) => e.id);
 		expect(c?.searchedIds).toEqual(expected);
 		expect(c?.status).toBe('completed');
 
-		const before = son.wantedMissingTotal();
-		const bulk = await postCommand(son, { name: 'MissingEpisodeSearch' });
+		const before = env.son.wantedMissingTotal();
+		const bulk = await postCommand(env.son, { name: 'MissingEpisodeSearch' });
 		expect(bulk.json.body).toMatchObject({ monitored: true });
 		clock.advance(301);
-		expect(son.commands.find((x) => x.id === bulk.json.id)).toMatchObject({ status: 'completed', grabbedIds: [] });
-		expect(son.wantedMissingTotal()).toBe(before);
+		expect(env.son.commands.find((x) => x.id === bulk.json.id)).toMatchObject({ status: 'completed', grabbedIds: [] });
+		expect(env.son.wantedMissingTotal()).toBe(before);
 		clock.advance(10 * 60_000);
 	});
 
 	it('fails a search for an unknown id like the apps do', async () => {
-		const cmd = await postCommand(son, { name: 'SeriesSearch', seriesId: 999_999 });
+		const cmd = await postCommand(env.son, { name: 'SeriesSearch', seriesId: 999_999 });
 		clock.advance(301);
-		const res = await getJson<WireCommand>(son, `/api/v3/command/${cmd.json.id}`);
+		const res = await getJson<WireCommand>(env.son, `/api/v3/command/${cmd.json.id}`);
 		expect(res).toMatchObject({ status: 'failed', result: 'unknown', message: 'Series with ID 999999 does not exist' });
 		clock.advance(10 * 60_000);
 	});
 
 	it('grabs only available movies in MoviesSearch and stamps lastSearchTime', async () => {
 		const now = clock.now().getTime();
-		const all = await getJson<WireMovie[]>(rad, '/api/v3/movie');
+		const all = await getJson<WireMovie[]>(env.rad, '/api/v3/movie');
 		const unavailable = all.filter((m) => !m.isAvailable && !m.hasFile).map((m) => m.id);
-		const missing = rad.wantedMovies('missing').map((m) => m.id);
+		const missing = env.rad.wantedMovies('missing').map((m) => m.id);
 		expect(unavailable.length).toBeGreaterThan(0);
-		const cmd = await postCommand(rad, { name: 'moviessearch', movieIds: [...missing, ...unavailable] });
+		const cmd = await postCommand(env.rad, { name: 'moviessearch', movieIds: [...missing, ...unavailable] });
 		expect(cmd.json.body).toMatchObject({ isTypeExclusive: false, name: 'MoviesSearch' });
 		clock.advance(301);
-		const c = rad.commands.find((x) => x.id === cmd.json.id);
+		const c = env.rad.commands.find((x) => x.id === cmd.json.id);
 		expect(c?.grabbedIds.sort((a, b) => a - b)).toEqual([...missing].sort((a, b) => a - b));
-		expect(rad.wantedMissingTotal()).toBe(0);
-		const after = await getJson<WireMovie[]>(rad, '/api/v3/movie');
+		expect(env.rad.wantedMissingTotal()).toBe(0);
+		const after = await getJson<WireMovie[]>(env.rad, '/api/v3/movie');
 		for (const m of after.filter((x) => unavailable.includes(x.id))) {
 			expect(m.hasFile).toBe(false);
 			expect(Date.parse(m.lastSearchTime ?? '')).toBe(Math.floor((now + 0) / 1000) * 1000);
 		}
-		const files = await getJson<WireEpisodeFile[]>(rad, `/api/v3/moviefile?${missing.slice(0, 3).map((id) => `movieId=${id}`).join('&')}`);
+		const files = await getJson<WireEpisodeFile[]>(env.rad, `/api/v3/moviefile?${missing.slice(0, 3).map((id) => `movieId=${id}`).join('&')}`);
 		expect(files).toHaveLength(Math.min(3, missing.length));
 		clock.advance(10 * 60_000);
 	});
 
 	it('rejects bad command bodies the way ASP.NET and FluentValidation do', async () => {
-		const unknown = await postCommand(son, { name: 'MakeCoffee' });
+		const unknown = await postCommand(env.son, { name: 'MakeCoffee' });
 		expect(unknown.status).toBe(500);
 		expect(unknown.json).toMatchObject({ message: expect.any(String), description: expect.any(String) });
-		const noName = await call(son, '/api/v3/command', { method: 'POST', body: JSON.stringify({ episodeIds: [1] }) });
+		const noName = await call(env.son, '/api/v3/command', { method: 'POST', body: JSON.stringify({ episodeIds: [1] }) });
 		expect(noName.status).toBe(400);
 		const arr = JSON.parse(noName.text) as Array<{ propertyName: string; errorMessage: string }>;
 		expect(Array.isArray(arr)).toBe(true);
 		expect(arr[0]?.propertyName).toBe('Name');
-		const malformed = await call(son, '/api/v3/command', { method: 'POST', body: '{"name": "RssSync",' });
+		const malformed = await call(env.son, '/api/v3/command', { method: 'POST', body: '{"name": "RssSync",' });
 		expect(malformed.status).toBe(400);
 		expect(JSON.parse(malformed.text)).toMatchObject({ status: 400, title: expect.any(String), errors: expect.any(Object) });
-		const wrongType = await postCommand(son, { name: 'EpisodeSearch', episodeIds: ['1'] });
+		const wrongType = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: ['1'] });
 		expect(wrongType.status).toBe(400);
-		const missingCmd = await call(son, '/api/v3/command/424242');
+		const missingCmd = await call(env.son, '/api/v3/command/424242');
 		expect(missingCmd.status).toBe(404);
 		expect(JSON.parse(missingCmd.text)).toEqual({ message: 'NotFound' });
 	});
@@ -919,112 +834,96 @@ describe('errors and faults', () => {
 });
 
 describe('test helpers', () => {
-	let fixed: Simulator;
-	const clock = manualClock();
-	let son: SimInstance;
-	let rad: SimInstance;
-
-	beforeAll(async () => {
-		fixed = await startSimulator({
-			instances: [
-				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, series: 10, now: clock.now },
-				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, movies: 40, now: clock.now }
-			]
-		});
-		son = fixed.instance('/sonarr');
-		rad = fixed.instance('/radarr');
-	});
-	afterAll(async () => {
-		await fixed.stop();
-	});
+	const env = sonarrAndRadarr({ series: 10 }, { movies: 40 });
+	const { clock } = env;
 
 	it('removes a series with its episodes and files', async () => {
-		const victim = son.series.find((s) => son.wantedEpisodes('missing').some((e) => e.seriesId === s.id));
+		const victim = env.son.series.find((s) => env.son.wantedEpisodes('missing').some((e) => e.seriesId === s.id));
 		expect(victim).toBeDefined();
 		const id = victim?.id ?? 0;
-		const lost = son.wantedEpisodes('missing').filter((e) => e.seriesId === id).length;
-		const before = son.wantedMissingTotal();
-		expect(son.removeSeries(id)).toBe(true);
-		expect(son.wantedMissingTotal()).toBe(before - lost);
-		expect((await call(son, `/api/v3/series/${id}`)).status).toBe(404);
-		expect(JSON.parse((await call(son, `/api/v3/episode?seriesId=${id}`)).text)).toEqual([]);
-		expect(son.episodeFiles.some((f) => f.seriesId === id)).toBe(false);
-		expect(son.removeSeries(id)).toBe(false);
+		const lost = env.son.wantedEpisodes('missing').filter((e) => e.seriesId === id).length;
+		const before = env.son.wantedMissingTotal();
+		expect(env.son.removeSeries(id)).toBe(true);
+		expect(env.son.wantedMissingTotal()).toBe(before - lost);
+		expect((await call(env.son, `/api/v3/series/${id}`)).status).toBe(404);
+		expect(JSON.parse((await call(env.son, `/api/v3/episode?seriesId=${id}`)).text)).toEqual([]);
+		expect(env.son.episodeFiles.some((f) => f.seriesId === id)).toBe(false);
+		expect(env.son.removeSeries(id)).toBe(false);
 	});
 
 	it('sets and deletes episode and movie files, moving items between wanted lists', () => {
-		const missing = son.wantedEpisodes('missing')[0];
+		const missing = env.son.wantedEpisodes('missing')[0];
 		expect(missing).toBeDefined();
-		const m0 = son.wantedMissingTotal();
-		const c0 = son.wantedCutoffTotal();
-		son.setEpisodeFile(missing?.id ?? 0, { cutoffNotMet: true });
-		expect(son.wantedMissingTotal()).toBe(m0 - 1);
-		expect(son.wantedCutoffTotal()).toBe(c0 + 1);
-		son.setEpisodeFile(missing?.id ?? 0, { cutoffNotMet: false });
-		expect(son.wantedCutoffTotal()).toBe(c0);
-		son.setEpisodeFile(missing?.id ?? 0, null);
-		expect(son.wantedMissingTotal()).toBe(m0);
-		expect(() => son.setEpisodeFile(987_654, null)).toThrow();
+		const m0 = env.son.wantedMissingTotal();
+		const c0 = env.son.wantedCutoffTotal();
+		env.son.setEpisodeFile(missing?.id ?? 0, { cutoffNotMet: true });
+		expect(env.son.wantedMissingTotal()).toBe(m0 - 1);
+		expect(env.son.wantedCutoffTotal()).toBe(c0 + 1);
+		env.son.setEpisodeFile(missing?.id ?? 0, { cutoffNotMet: false });
+		expect(env.son.wantedCutoffTotal()).toBe(c0);
+		env.son.setEpisodeFile(missing?.id ?? 0, null);
+		expect(env.son.wantedMissingTotal()).toBe(m0);
+		expect(() => env.son.setEpisodeFile(987_654, null)).toThrow();
 
-		const movie = rad.wantedMovies('missing')[0];
+		const movie = env.rad.wantedMovies('missing')[0];
 		expect(movie).toBeDefined();
-		const r0 = rad.wantedMissingTotal();
-		const file = rad.setMovieFile(movie?.id ?? 0, { cutoffNotMet: true });
+		const r0 = env.rad.wantedMissingTotal();
+		const file = env.rad.setMovieFile(movie?.id ?? 0, { cutoffNotMet: true });
 		expect(file?.movieId).toBe(movie?.id);
-		expect(rad.wantedMissingTotal()).toBe(r0 - 1);
-		expect(rad.wantedMovies('cutoff').some((m) => m.id === movie?.id)).toBe(true);
-		rad.setMovieFile(movie?.id ?? 0, null);
-		expect(rad.wantedMissingTotal()).toBe(r0);
+		expect(env.rad.wantedMissingTotal()).toBe(r0 - 1);
+		expect(env.rad.wantedMovies('cutoff').some((m) => m.id === movie?.id)).toBe(true);
+		env.rad.setMovieFile(movie?.id ?? 0, null);
+		expect(env.rad.wantedMissingTotal()).toBe(r0);
 	});
 
 	it('adds series and movies with overrides and serves them', async () => {
-		const s = son.addSeries({ title: 'Added Ünïcode Show', monitored: true }, { kind: 'ended', seasons: 2, episodesPerSeason: 10, missingRatio: 1, specials: false });
+		const s = env.son.addSeries({ title: 'Added Ünïcode Show', monitored: true }, { kind: 'ended', seasons: 2, episodesPerSeason: 10, missingRatio: 1, specials: false });
 		expect(s.id).toBe(11);
-		expect(son.episodesOf(s.id)).toHaveLength(20);
-		const wire = await getJson<WireSeries>(son, `/api/v3/series/${s.id}`);
+		expect(env.son.episodesOf(s.id)).toHaveLength(20);
+		const wire = await getJson<WireSeries>(env.son, `/api/v3/series/${s.id}`);
 		expect(wire.title).toBe('Added Ünïcode Show');
-		const m = rad.addMovie({ monitored: false }, { kind: 'released', hasFile: false });
+		const m = env.rad.addMovie({ monitored: false }, { kind: 'released', hasFile: false });
 		expect(m.id).toBe(41);
-		expect((await getJson<WireMovie>(rad, `/api/v3/movie/${m.id}`)).monitored).toBe(false);
-		son.removeSeries(s.id);
-		rad.removeMovie(m.id);
+		expect((await getJson<WireMovie>(env.rad, `/api/v3/movie/${m.id}`)).monitored).toBe(false);
+		env.son.removeSeries(s.id);
+		env.rad.removeMovie(m.id);
 	});
 
 	it('rotates the API key', async () => {
-		son.setApiKey('11111111111111111111111111111111');
-		expect((await call(son, '/api/v3/tag', { key: SONARR_KEY })).status).toBe(401);
-		expect((await call(son, '/api/v3/tag', { key: '11111111111111111111111111111111' })).status).toBe(200);
-		son.setApiKey(SONARR_KEY);
+		env.son.setApiKey('11111111111111111111111111111111');
+		expect((await call(env.son, '/api/v3/tag', { key: SONARR_KEY })).status).toBe(401);
+		expect((await call(env.son, '/api/v3/tag', { key: '11111111111111111111111111111111' })).status).toBe(200);
+		env.son.setApiKey(SONARR_KEY);
 	});
 
 	it('resets to the seeded library and forgets commands and requests', async () => {
-		await postCommand(son, { name: 'RssSync' });
-		son.reset();
-		expect(son.commands).toEqual([]);
-		expect(son.requests).toEqual([]);
-		expect(fixed.requests.some((r) => r.instance === '/sonarr')).toBe(false);
-		expect(son.series).toHaveLength(10);
+		await postCommand(env.son, { name: 'RssSync' });
+		env.son.reset();
+		expect(env.son.commands).toEqual([]);
+		expect(env.son.requests).toEqual([]);
+		expect(env.sim.requests.some((r) => r.instance === '/sonarr')).toBe(false);
+		expect(env.son.series).toHaveLength(10);
 		const fresh = await startSimulator({ instances: [{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, series: 10, now: clock.now }] });
 		try {
-			expect(son.episodes).toEqual(fresh.instance('/sonarr').episodes);
+			expect(env.son.episodes).toEqual(fresh.instance('/sonarr').episodes);
 		} finally {
 			await fresh.stop();
 		}
-		expect(() => fixed.instance('/nope')).toThrow();
-		expect(fixed.instance('sonarr/')).toBe(son);
+		expect(() => env.sim.instance('/nope')).toThrow();
+		expect(env.sim.instance('sonarr/')).toBe(env.son);
 	});
 
 	it('offers an unauthenticated control API that is not recorded', async () => {
-		fixed.clearRequests();
-		await call(son, '/api/v3/tag');
-		await call(rad, '/api/v3/tag');
-		const all = (await (await fetch(`${fixed.url}/__sim/requests`)).json()) as unknown[];
+		env.sim.clearRequests();
+		await call(env.son, '/api/v3/tag');
+		await call(env.rad, '/api/v3/tag');
+		const all = (await (await fetch(`${env.sim.url}/__sim/requests`)).json()) as unknown[];
 		expect(all).toHaveLength(2);
-		const onlyRadarr = (await (await fetch(`${fixed.url}/__sim/requests?instance=/radarr`)).json()) as Array<{ instance: string }>;
+		const onlyRadarr = (await (await fetch(`${env.sim.url}/__sim/requests?instance=/radarr`)).json()) as Array<{ instance: string }>;
 		expect(onlyRadarr.map((r) => r.instance)).toEqual(['/radarr']);
 
-		await postCommand(rad, { name: 'MoviesSearch', movieIds: [2, 1] });
-		const state = (await (await fetch(`${fixed.url}/__sim/state`)).json()) as Array<{
+		await postCommand(env.rad, { name: 'MoviesSearch', movieIds: [2, 1] });
+		const state = (await (await fetch(`${env.sim.url}/__sim/state`)).json()) as Array<{
 			urlBase: string;
 			type: string;
 			apiKey: string;
@@ -1036,22 +935,22 @@ describe('test helpers', () => {
 			['/sonarr', 'sonarr', SONARR_KEY],
 			['/radarr', 'radarr', RADARR_KEY]
 		]);
-		expect(state[0]?.wantedMissing).toBe(son.wantedMissingTotal());
-		expect(state[1]?.wantedCutoff).toBe(rad.wantedCutoffTotal());
+		expect(state[0]?.wantedMissing).toBe(env.son.wantedMissingTotal());
+		expect(state[1]?.wantedCutoff).toBe(env.rad.wantedCutoffTotal());
 		expect(state[1]?.commands.at(-1)).toMatchObject({ name: 'MoviesSearch', body: { movieIds: [2, 1] } });
 
-		const fault = await fetch(`${fixed.url}/__sim/fault`, {
+		const fault = await fetch(`${env.sim.url}/__sim/fault`, {
 			method: 'POST',
 			body: JSON.stringify({ urlBase: '/radarr', pathPrefix: '/api/v3/movie', fault: { status: 502, times: 1 } })
 		});
 		expect(fault.status).toBe(200);
-		expect((await call(rad, '/api/v3/movie')).status).toBe(502);
-		expect((await call(rad, '/api/v3/movie')).status).toBe(200);
+		expect((await call(env.rad, '/api/v3/movie')).status).toBe(502);
+		expect((await call(env.rad, '/api/v3/movie')).status).toBe(200);
 
-		const reset = await fetch(`${fixed.url}/__sim/reset`, { method: 'POST' });
+		const reset = await fetch(`${env.sim.url}/__sim/reset`, { method: 'POST' });
 		expect(reset.status).toBe(200);
-		expect(rad.commands).toEqual([]);
-		expect(fixed.requests).toEqual([]);
+		expect(env.rad.commands).toEqual([]);
+		expect(env.sim.requests).toEqual([]);
 	});
 });
 

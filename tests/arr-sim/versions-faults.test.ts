@@ -6,48 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_TIMEOUT_CAP_MS, startSimulator, versionAtLeast, type SimInstance, type Simulator } from './index';
 import { loadSpec } from './spec-check';
+import { call, getJson, manualClock } from './test-helpers';
 
 const KEY = '0123456789abcdef0123456789abcdef';
-
-interface Reply {
-	status: number;
-	headers: Headers;
-	text: string;
-	ms: number;
-}
-
-async function call(inst: SimInstance, path: string, init: RequestInit & { key?: string | null } = {}): Promise<Reply> {
-	const headers = new Headers(init.headers);
-	const key = init.key === undefined ? inst.options.apiKey : init.key;
-	if (key !== null) {
-		headers.set('X-Api-Key', key);
-	}
-	if (init.body !== undefined) {
-		headers.set('content-type', 'application/json');
-	}
-	const t0 = performance.now();
-	const res = await fetch(inst.baseUrl + path, { ...init, headers });
-	const text = await res.text();
-	return { status: res.status, headers: res.headers, text, ms: performance.now() - t0 };
-}
-
-async function getJson<T>(inst: SimInstance, path: string): Promise<T> {
-	const r = await call(inst, path);
-	if (r.status !== 200) {
-		throw new Error(`${path} → ${r.status} ${r.text}`);
-	}
-	return JSON.parse(r.text) as T;
-}
-
-function manualClock(start = Date.parse('2026-03-15T12:00:00Z')): { now: () => Date; advance: (ms: number) => void } {
-	let t = start;
-	return {
-		now: () => new Date(t),
-		advance: (ms: number) => {
-			t += ms;
-		}
-	};
-}
 
 describe('versionAtLeast', () => {
 	it('compares dot-separated numbers, missing parts as 0', () => {

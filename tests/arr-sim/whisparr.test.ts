@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimInstance, type Simulator } from './index';
 import { loadSpec } from './spec-check';
+import { call, getJson, manualClock, postCommand, seriesWithEpisodes, type WireCommand, type WirePage } from './test-helpers';
 
 const W2_KEY = 'abcdefabcdefabcdefabcdefabcdef01';
 const W3_KEY = '1234512345123451234512345123451a';
@@ -46,62 +47,6 @@ interface WireItem {
 	isAvailable: boolean;
 	movieFile?: { id: number; qualityCutoffNotMet: boolean; quality: { quality: Record<string, unknown> } };
 }
-interface WirePage<T> {
-	page: number;
-	pageSize: number;
-	sortKey: string;
-	sortDirection: string;
-	totalRecords: number;
-	records: T[];
-}
-interface WireCommand {
-	id: number;
-	name: string;
-	status: string;
-}
-
-interface Reply {
-	status: number;
-	headers: Headers;
-	text: string;
-}
-
-async function call(inst: SimInstance, path: string, init: RequestInit = {}): Promise<Reply> {
-	const headers = new Headers(init.headers);
-	headers.set('X-Api-Key', inst.options.apiKey);
-	if (init.body !== undefined) {
-		headers.set('content-type', 'application/json');
-	}
-	const res = await fetch(inst.baseUrl + path, { ...init, headers });
-	return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-async function getJson<T>(inst: SimInstance, path: string): Promise<T> {
-	const r = await call(inst, path);
-	if (r.status !== 200) {
-		throw new Error(`${path} → ${r.status} ${r.text}`);
-	}
-	return JSON.parse(r.text) as T;
-}
-
-async function postCommand(inst: SimInstance, body: unknown): Promise<Reply & { json: WireCommand }> {
-	const r = await call(inst, '/api/v3/command', { method: 'POST', body: JSON.stringify(body) });
-	return { ...r, json: JSON.parse(r.text) as WireCommand };
-}
-
-function manualClock(start = Date.parse('2026-03-15T12:00:00Z')): { now: () => Date; advance: (ms: number) => void; set: (ms: number) => void } {
-	let t = start;
-	return {
-		now: () => new Date(t),
-		advance: (ms: number) => {
-			t += ms;
-		},
-		set: (ms: number) => {
-			t = ms;
-		}
-	};
-}
-
 const v2Spec = loadSpec('whisparr-v2');
 const v3Spec = loadSpec('whisparr-v3');
 if (!v2Spec || !v3Spec) {
@@ -131,15 +76,6 @@ afterAll(async () => {
 	await sim.stop();
 });
 
-async function allScenes(): Promise<{ sites: WireSite[]; scenes: WireScene[] }> {
-	const sites = await getJson<WireSite[]>(w2, '/api/v3/series');
-	const scenes: WireScene[] = [];
-	for (const s of sites) {
-		scenes.push(...(await getJson<WireScene[]>(w2, `/api/v3/episode?seriesId=${s.id}`)));
-	}
-	return { sites, scenes };
-}
-
 /** The simulator's documented Whisparr v2 wanted/missing rule, applied to wire data. */
 function countMissingScenes(sites: WireSite[], scenes: WireScene[], nowMs: number): number {
 	const byId = new Map(sites.map((s) => [s.id, s]));
@@ -161,7 +97,7 @@ describe('Whisparr v2 (sites and scenes)', () => {
 	});
 
 	it('writes scenes without episodeNumber, airDate, airDateUtc or lastSearchTime, with releaseDate, seriesTitle, actors and grabbed', async () => {
-		const { sites, scenes } = await allScenes();
+		const { series: sites, episodes: scenes } = await seriesWithEpisodes<WireSite, WireScene>(w2);
 		expect(sites).toHaveLength(8);
 		expect(scenes.length).toBe(w2.episodes.length);
 		const titles = new Map(sites.map((s) => [s.id, s.title]));
@@ -248,7 +184,7 @@ describe('Whisparr v2 (sites and scenes)', () => {
 	});
 
 	it('counts a scene as missing from the midnight UTC of its releaseDate on', async () => {
-		const { sites, scenes } = await allScenes();
+		const { series: sites, episodes: scenes } = await seriesWithEpisodes<WireSite, WireScene>(w2);
 		const nowMs = clock.now().getTime();
 		const missing = await getJson<WirePage<WireScene>>(w2, '/api/v3/wanted/missing?pageSize=1000');
 		expect(missing.totalRecords).toBe(countMissingScenes(sites, scenes, nowMs));

@@ -5,19 +5,12 @@
  * Moderate throttle (≤ 5 commands per connector per minute, ≤ 10 items per command).
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { RecordedRequest } from '../arr-sim';
 
 const SIM = 'http://127.0.0.1:18989';
 const SONARR_KEY = '0123456789abcdef0123456789abcdef';
 const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
 
-interface RecordedRequest {
-	instance: string;
-	method: string;
-	path: string;
-	query: Record<string, string[]>;
-	headers: Record<string, string>;
-	body: unknown;
-}
 
 /** Every id of the wanted/missing + wanted/cutoff lists of a simulated app (episodes or movies). */
 async function wantedIds(request: APIRequestContext, base: string, key: string) {
