@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import type { SubmitFunction } from '@sveltejs/kit';
 
 const KEY = Symbol('operation-tracker');
 
@@ -30,4 +31,33 @@ export function setOperationTracker(): OperationTracker {
 /** The page's tracker, or undefined when the page has none. */
 export function getOperationTracker(): OperationTracker | undefined {
 	return getContext<OperationTracker | undefined>(KEY);
+}
+
+/**
+ * The `use:enhance` submit function of one action form: `pending` while its action runs, counted
+ * on the page's tracker, and the page updated afterwards without resetting the form. `settled`
+ * runs once the action has finished, successful or not. Create it during component initialisation.
+ */
+export class TrackedSubmit {
+	pending = $state(false);
+	readonly #tracker = getOperationTracker();
+	readonly #settled: (() => void) | undefined;
+
+	constructor(settled?: () => void) {
+		this.#settled = settled;
+	}
+
+	submit: SubmitFunction = () => {
+		this.pending = true;
+		this.#tracker?.start();
+		return async ({ update }) => {
+			try {
+				await update({ reset: false });
+			} finally {
+				this.pending = false;
+				this.#settled?.();
+				this.#tracker?.done();
+			}
+		};
+	};
 }
