@@ -5,7 +5,7 @@
  * DISTINCT FROM (…)`, so unchanged rows are not rewritten. Batches of ≤ 1000 rows keep every
  * statement under PostgreSQL's 65 535-parameter limit.
  */
-import { and, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../index';
 import { episodes, movies, seasons, series } from '../schema';
@@ -17,6 +17,14 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
 	return out;
+}
+
+/**
+ * `column NOT IN (ids)` with the ids as ONE jsonb parameter, so a keep-list of any length fits
+ * (a plain NOT IN list binds one parameter per id, capped at 65 535).
+ */
+function notAmong(column: PgColumn, ids: readonly number[]): SQL {
+	return sql`${column} not in (select value::int from jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb))`;
 }
 
 /** `SET col = excluded.col` for each column, plus the IS DISTINCT FROM guard over them. */
@@ -126,9 +134,7 @@ export async function removeSeriesExcept(db: DbOrTx, connectorId: number, keepAr
 	const removed = await db
 		.delete(series)
 		.where(
-			keepArrIds.length > 0
-				? and(eq(series.connectorId, connectorId), notInArray(series.arrId, [...keepArrIds]))
-				: eq(series.connectorId, connectorId)
+			and(eq(series.connectorId, connectorId), notAmong(series.arrId, keepArrIds))
 		)
 		.returning({ id: series.id });
 	return removed.length;
@@ -191,9 +197,7 @@ export async function replaceSeriesEpisodes(
 	const removed = await db
 		.delete(episodes)
 		.where(
-			keep.length > 0
-				? and(eq(episodes.seriesId, seriesId), notInArray(episodes.arrId, keep))
-				: eq(episodes.seriesId, seriesId)
+			and(eq(episodes.seriesId, seriesId), notAmong(episodes.arrId, keep))
 		)
 		.returning({ id: episodes.id });
 	return removed.length;
@@ -239,9 +243,7 @@ export async function replaceMovies(
 	const removed = await db
 		.delete(movies)
 		.where(
-			keep.length > 0
-				? and(eq(movies.connectorId, connectorId), notInArray(movies.arrId, keep))
-				: eq(movies.connectorId, connectorId)
+			and(eq(movies.connectorId, connectorId), notAmong(movies.arrId, keep))
 		)
 		.returning({ id: movies.id });
 	return removed.length;

@@ -14,6 +14,7 @@ import {
 	ArrApiError,
 	EXPECTED_APP_NAME,
 	createClient,
+	forgetConnector,
 	libraryKind,
 	normaliseConnectorUrl,
 	versionWarning,
@@ -305,4 +306,5 @@ export async function updateConnector(db: Database, secrets: SecretBox, id: numb
 export async function deleteConnector(db: Database, id: number): Promise<void> {
 	const removed = await db.delete(connectors).where(eq(connectors.id, id)).returning({ id: connectors.id });
 	if (removed.length === 0) throw new ConnectorNotFoundError(id);
+	forgetConnector(id);
 }

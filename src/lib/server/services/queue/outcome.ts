@@ -2,7 +2,7 @@
  * Writing the outcome of a command: the request row, an append-only history entry, and the search
  * registry rows it covered (cooldown with backoff, or exhausted), in one transaction.
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import {
 	requestQueue,
@@ -86,10 +86,4 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 			updated_at = ${finishedAt.toISOString()}::timestamptz
 		from request_queue_items i
 		where i.registry_id = r.id and i.request_id = ${request.id}`);
-}
-
-/** Loads a request by id (for callers holding only the id). */
-export async function loadRequest(db: DbOrTx, id: number): Promise<QueuedRequest | undefined> {
-	const [row] = await db.select().from(requestQueue).where(eq(requestQueue.id, id));
-	return row;
 }

@@ -10,7 +10,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { connectors, syncRuns, syncState, type Connector, type SyncRunStatus } from '../../db/schema';
+import { syncRuns, syncState, type Connector, type SyncRunStatus } from '../../db/schema';
 import { removeSeriesExcept, replaceMovies, replaceSeriesEpisodes, upsertSeries } from '../../db/queries/content';
 import { RadarrClient, SonarrClient, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
@@ -162,9 +162,4 @@ async function syncSeries(
 	const results = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
 	const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
 	if (failure) throw failure.reason;
-}
-
-/** Connectors due a sync: enabled ones. */
-export async function listSyncableConnectors(db: Database): Promise<Connector[]> {
-	return db.select().from(connectors).where(eq(connectors.enabled, true));
 }
