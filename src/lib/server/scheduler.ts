@@ -57,7 +57,7 @@ export async function withJobLock(db: Database, jobIndex: number, task: () => Pr
 		}
 		return true;
 	} finally {
-		conn.release();
+		await conn.release();
 	}
 }
 

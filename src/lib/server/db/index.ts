@@ -47,7 +47,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
 				await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
 			}
 		} finally {
-			reserved.release();
+			await reserved.release();
 		}
 	}
 	return drizzle({ client, schema }) as Database;
