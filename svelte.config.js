@@ -9,11 +9,7 @@ const config = {
 		typescript: {
 			config(tsconfig) {
 				// svelte-check only sees src/ by default; root configs, scripts and tests are ours too.
-				tsconfig.include.push(
-					'../*.ts',
-					'../scripts/**/*.ts',
-					'../tests/**/*.ts'
-				);
+				tsconfig.include.push('../*.ts', '../scripts/**/*.ts', '../tests/**/*.ts');
 				return tsconfig;
 			}
 		}

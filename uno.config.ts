@@ -14,6 +14,6 @@ export default defineConfig({
 	preflights: [{ getCSS: () => ':root { --sidebar-background: var(--sidebar); }' }],
 	shortcuts: {
 		'page-title': 'text-2xl font-semibold tracking-tight',
-		'muted': 'text-sm text-muted-foreground'
+		muted: 'text-sm text-muted-foreground'
 	}
 });

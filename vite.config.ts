@@ -18,7 +18,12 @@ export default defineConfig({
 				test: {
 					name: 'server',
 					environment: 'node',
-					include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/arr-sim/**/*.test.ts']
+					include: [
+						'src/**/*.test.ts',
+						'tests/integration/**/*.test.ts',
+						'tests/contract/**/*.test.ts',
+						'tests/arr-sim/**/*.test.ts'
+					]
 				}
 			}
 		]

@@ -55,11 +55,20 @@ export interface ArrContract {
 }
 
 export const SHARED_DIR = path.resolve(import.meta.dirname, '../../shared/arr-api');
-export const CONTRACT_FILE = path.resolve(import.meta.dirname, '../tests/contract/arr-contract.generated.json');
+export const CONTRACT_FILE = path.resolve(
+	import.meta.dirname,
+	'../tests/contract/arr-contract.generated.json'
+);
 
 interface OpenApi {
-	paths: Record<string, Record<string, { parameters?: { name: string; in: string; $ref?: string }[] }>>;
-	components?: { schemas?: Record<string, OpenApiSchema>; parameters?: Record<string, { name: string; in: string }> };
+	paths: Record<
+		string,
+		Record<string, { parameters?: { name: string; in: string; $ref?: string }[] }>
+	>;
+	components?: {
+		schemas?: Record<string, OpenApiSchema>;
+		parameters?: Record<string, { name: string; in: string }>;
+	};
 }
 interface OpenApiSchema {
 	type?: string;
@@ -85,7 +94,10 @@ function describeType(schema: OpenApiSchema, all: Record<string, OpenApiSchema>)
 		if (target.enum) return { type: 'string', nullable, enum: [...target.enum] };
 		return { type: `ref:${name}`, nullable };
 	}
-	const type = s.type === 'array' ? `array<${s.items ? describeType(s.items, all).type : 'unknown'}>` : (s.type ?? 'object');
+	const type =
+		s.type === 'array'
+			? `array<${s.items ? describeType(s.items, all).type : 'unknown'}>`
+			: (s.type ?? 'object');
 	const out: PropertyContract = { type: s.format === 'date-time' ? 'date-time' : type, nullable };
 	if (s.enum) out.enum = [...s.enum];
 	return out;
@@ -131,7 +143,9 @@ export function serialise(contract: ArrContract): string {
 
 if (import.meta.main) {
 	if (!existsSync(SHARED_DIR)) {
-		console.error(`${SHARED_DIR} not found: the specs live in ../shared/arr-api beside the repository.`);
+		console.error(
+			`${SHARED_DIR} not found: the specs live in ../shared/arr-api beside the repository.`
+		);
 		process.exit(2);
 	}
 	const text = serialise(deriveContract());

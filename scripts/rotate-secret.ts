@@ -27,7 +27,10 @@ if (next === current) {
 	process.exit(2);
 }
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
-const db = await openDatabase(config.databaseUrl ?? embedded!.url, { migrationsDir: config.migrationsDir, max: 2 });
+const db = await openDatabase(config.databaseUrl ?? embedded!.url, {
+	migrationsDir: config.migrationsDir,
+	max: 2
+});
 try {
 	const result = await rotateSecrets(db, createSecretBox(current), createSecretBox(next));
 	const fromFile = !process.env.SECRET_KEY && !process.env.SECRET_KEY_FILE;
@@ -35,13 +38,19 @@ try {
 		const file = path.join(config.dataDir, 'secret.key');
 		writeFileSync(`${file}.new`, next, { mode: 0o600 });
 		renameSync(`${file}.new`, file);
-		console.log(`Re-encrypted ${result.connectors} connector API key(s); ${file} now holds the new key.`);
+		console.log(
+			`Re-encrypted ${result.connectors} connector API key(s); ${file} now holds the new key.`
+		);
 	} else {
 		console.log(`Re-encrypted ${result.connectors} connector API key(s).`);
-		console.log(`Set SECRET_KEY (or the file SECRET_KEY_FILE names) to the new key before starting Comradarr:\n${next}`);
+		console.log(
+			`Set SECRET_KEY (or the file SECRET_KEY_FILE names) to the new key before starting Comradarr:\n${next}`
+		);
 	}
 } catch (error) {
-	console.error(`Rotation failed; nothing was changed: ${error instanceof Error ? error.message : String(error)}`);
+	console.error(
+		`Rotation failed; nothing was changed: ${error instanceof Error ? error.message : String(error)}`
+	);
 	process.exitCode = 1;
 } finally {
 	await db.$client.close();

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `npm test`: the whole suite — type check, unit + integration tests (real PostgreSQL and the *arr
+# `npm test`: the whole suite — type check, lint, unit + integration tests (real PostgreSQL and the *arr
 # simulator), production build, and Playwright end-to-end tests against the built server.
 # PostgreSQL: TEST_DATABASE_URL when set, else an embedded one (nothing to install).
 set -e
@@ -9,6 +9,9 @@ bun install --frozen-lockfile
 
 echo "== svelte-check"
 bun run check
+
+echo "== lint (eslint, prettier --check)"
+bun run lint
 
 echo "== vitest (unit + integration)"
 bun --bun vitest run

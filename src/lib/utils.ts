@@ -30,7 +30,10 @@ const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
 // One formatter per process: constructing Intl formatters is comparatively expensive.
 // The locale is fixed so server-rendered and hydrated text agree.
 const relativeFormatter = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
-const absoluteFormatter = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
+const absoluteFormatter = new Intl.DateTimeFormat('en', {
+	dateStyle: 'medium',
+	timeStyle: 'medium'
+});
 
 /** Coerces a `Date`, an ISO string or null to a valid `Date`, or null when it is missing or unparsable. */
 export function toDate(value: Date | string | null | undefined): Date | null {

@@ -29,7 +29,8 @@ import {
 } from './wire';
 
 /** Sonarr/Radarr `CommandStatus`. */
-export type CommandStatus = 'queued' | 'started' | 'completed' | 'failed' | 'aborted' | 'cancelled' | 'orphaned';
+export type CommandStatus =
+	'queued' | 'started' | 'completed' | 'failed' | 'aborted' | 'cancelled' | 'orphaned';
 /** Sonarr/Radarr `CommandResult`. */
 export type CommandResult = 'unknown' | 'successful' | 'unsuccessful';
 
@@ -101,7 +102,8 @@ export type CommandOutcome =
 	| { ok: false; message: string; exception: string; grabbedIds: number[] };
 
 /** Result of `POST /api/v3/command` processing. */
-export type SubmitResult = { ok: true; command: SimCommand; created: boolean } | { ok: false; response: Response };
+export type SubmitResult =
+	{ ok: true; command: SimCommand; created: boolean } | { ok: false; response: Response };
 
 /**
  * FIFO command queue with lazy time evaluation (see module docs).
@@ -148,7 +150,9 @@ export class CommandQueue {
 			}
 			const head = this.queue[0];
 			const nextStart =
-				head && this.running.length < MAX_STARTED ? Math.max(head.queued.getTime(), this.cursor) : Infinity;
+				head && this.running.length < MAX_STARTED
+					? Math.max(head.queued.getTime(), this.cursor)
+					: Infinity;
 			const t = Math.min(nextEnd, nextStart);
 			if (t === Infinity || t > nowMs) {
 				return;
@@ -200,7 +204,8 @@ export class CommandQueue {
 	 * orders by status with CommandPriorityComparer), by id within a status.
 	 */
 	list(nowMs: number): SimCommand[] {
-		const rank = (c: SimCommand): number => (c.status === 'started' ? 0 : c.status === 'queued' ? 1 : 2);
+		const rank = (c: SimCommand): number =>
+			c.status === 'started' ? 0 : c.status === 'queued' ? 1 : 2;
 		return this.all
 			.filter((c) => c.ended === null || c.ended.getTime() + FINISHED_VISIBLE_MS > nowMs)
 			.sort((a, b) => rank(a) - rank(b) || a.id - b.id);
@@ -212,10 +217,18 @@ export class CommandQueue {
 	 */
 	submit(raw: unknown, userAgent: string | null, nowMs: number): SubmitResult {
 		if (raw === null || raw === undefined) {
-			return { ok: false, response: problemDetails({ '': ['A non-empty request body is required.'] }) };
+			return {
+				ok: false,
+				response: problemDetails({ '': ['A non-empty request body is required.'] })
+			};
 		}
 		if (typeof raw !== 'object' || Array.isArray(raw)) {
-			return { ok: false, response: problemDetails({ $: ['The JSON value could not be converted to CommandResource. Path: $'] }) };
+			return {
+				ok: false,
+				response: problemDetails({
+					$: ['The JSON value could not be converted to CommandResource. Path: $']
+				})
+			};
 		}
 		const body = raw as Record<string, unknown>;
 		const lookup = new Map<string, unknown>();
@@ -224,10 +237,18 @@ export class CommandQueue {
 		}
 		const nameValue = lookup.get('name');
 		if (nameValue !== undefined && nameValue !== null && typeof nameValue !== 'string') {
-			return { ok: false, response: problemDetails({ '$.name': ['The JSON value could not be converted to System.String. Path: $.name'] }) };
+			return {
+				ok: false,
+				response: problemDetails({
+					'$.name': ['The JSON value could not be converted to System.String. Path: $.name']
+				})
+			};
 		}
 		if (typeof nameValue !== 'string' || nameValue.trim() === '') {
-			return { ok: false, response: validationFailure('Name', "'Name' must not be empty.", 'NotEmptyValidator') };
+			return {
+				ok: false,
+				response: validationFailure('Name', "'Name' must not be empty.", 'NotEmptyValidator')
+			};
 		}
 		const def = this.defs.find((d) => d.name.toLowerCase() === nameValue.toLowerCase());
 		if (!def) {
@@ -256,10 +277,19 @@ export class CommandQueue {
 				continue;
 			}
 			if (!matchesType(value, spec.type)) {
-				const clr = { int: 'System.Int32', 'int[]': 'System.Int32[]', bool: 'System.Boolean', string: 'System.String' }[spec.type];
+				const clr = {
+					int: 'System.Int32',
+					'int[]': 'System.Int32[]',
+					bool: 'System.Boolean',
+					string: 'System.String'
+				}[spec.type];
 				return {
 					ok: false,
-					response: problemDetails({ [`$.${spec.name}`]: [`The JSON value could not be converted to ${clr}. Path: $.${spec.name}`] })
+					response: problemDetails({
+						[`$.${spec.name}`]: [
+							`The JSON value could not be converted to ${clr}. Path: $.${spec.name}`
+						]
+					})
 				};
 			}
 			props[spec.name] = Array.isArray(value) ? [...(value as number[])] : value;
@@ -271,7 +301,9 @@ export class CommandQueue {
 			return { ok: true, command: existing, created: false };
 		}
 		const updateScheduledTask =
-			typeof def.updateScheduledTask === 'function' ? def.updateScheduledTask(props) : def.updateScheduledTask;
+			typeof def.updateScheduledTask === 'function'
+				? def.updateScheduledTask(props)
+				: def.updateScheduledTask;
 		const wireBody: JsonObject = {};
 		for (const [k, v] of Object.entries(props)) {
 			wireBody[k] = v as number | boolean | string | number[];
@@ -324,7 +356,9 @@ function matchesType(value: unknown, type: CommandPropSpec['type']): boolean {
 		case 'int':
 			return typeof value === 'number' && Number.isInteger(value);
 		case 'int[]':
-			return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v));
+			return (
+				Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v))
+			);
 		case 'bool':
 			return typeof value === 'boolean';
 		case 'string':

@@ -23,7 +23,13 @@ import {
 import { jsonResponse } from './wire';
 
 export { FAULT_TIMEOUT_CAP_MS, SimInstance, normalizeUrlBase } from './instance';
-export { DEFAULT_VERSIONS, RADARR_LAST_SEARCH_TIME, SONARR_LAST_SEARCH_TIME, hasLastSearchTime, versionAtLeast } from './versions';
+export {
+	DEFAULT_VERSIONS,
+	RADARR_LAST_SEARCH_TIME,
+	SONARR_LAST_SEARCH_TIME,
+	hasLastSearchTime,
+	versionAtLeast
+} from './versions';
 export type {
 	RecordedRequest,
 	ResolvedSimInstanceOptions,
@@ -122,7 +128,9 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 		byBase.set(inst.options.urlBase, inst);
 	}
 	// Longest urlBase first so '/sonarr4k' is not swallowed by '/sonarr' (boundary-checked anyway).
-	const ordered = [...instances].sort((a, b) => b.options.urlBase.length - a.options.urlBase.length);
+	const ordered = [...instances].sort(
+		(a, b) => b.options.urlBase.length - a.options.urlBase.length
+	);
 
 	const findInstance = (pathname: string): { inst: SimInstance; rest: string } | null => {
 		for (const inst of ordered) {
@@ -152,7 +160,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 			}
 			return found.inst.handle(req, url, found.rest);
 		},
-		error: (err: Error): Response => jsonResponse({ message: err.message, description: err.stack ?? err.message }, 500)
+		error: (err: Error): Response =>
+			jsonResponse({ message: err.message, description: err.stack ?? err.message }, 500)
 	});
 
 	const control = async (req: Request, url: URL): Promise<Response> => {
@@ -161,7 +170,9 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 			case 'GET /__sim/requests': {
 				const filter = url.searchParams.get('instance');
 				const base = filter === null ? null : normalizeUrlBase(filter);
-				return Response.json(base === null ? requests : requests.filter((r) => r.instance === base));
+				return Response.json(
+					base === null ? requests : requests.filter((r) => r.instance === base)
+				);
 			}
 			case 'DELETE /__sim/requests':
 				requests.length = 0;
@@ -171,7 +182,10 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 				return new Response(null, { status: 204 });
 			case 'POST /__sim/reset': {
 				const body = await readJson(req);
-				const target = isRecord(body) && typeof body.urlBase === 'string' ? normalizeUrlBase(body.urlBase) : null;
+				const target =
+					isRecord(body) && typeof body.urlBase === 'string'
+						? normalizeUrlBase(body.urlBase)
+						: null;
 				for (const inst of instances) {
 					if (target === null || inst.options.urlBase === target) {
 						inst.reset();
@@ -183,8 +197,15 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 				return jsonResponse(instances.map((i) => i.state()));
 			case 'POST /__sim/fault': {
 				const body = await readJson(req);
-				if (!isRecord(body) || typeof body.urlBase !== 'string' || typeof body.pathPrefix !== 'string') {
-					return Response.json({ message: 'expected {urlBase, pathPrefix, fault}' }, { status: 400 });
+				if (
+					!isRecord(body) ||
+					typeof body.urlBase !== 'string' ||
+					typeof body.pathPrefix !== 'string'
+				) {
+					return Response.json(
+						{ message: 'expected {urlBase, pathPrefix, fault}' },
+						{ status: 400 }
+					);
 				}
 				const inst = byBase.get(normalizeUrlBase(body.urlBase));
 				if (!inst) {
@@ -198,7 +219,10 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 				const items = isRecord(body) ? parseHealth(body.items) : null;
 				if (!isRecord(body) || typeof body.urlBase !== 'string' || items === null) {
 					return Response.json(
-						{ message: "expected {urlBase, items: [{source, type: 'ok'|'notice'|'warning'|'error', message, wikiUrl?}]}" },
+						{
+							message:
+								"expected {urlBase, items: [{source, type: 'ok'|'notice'|'warning'|'error', message, wikiUrl?}]}"
+						},
 						{ status: 400 }
 					);
 				}

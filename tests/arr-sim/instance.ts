@@ -21,7 +21,14 @@ import { RadarrApp, whisparrV3Quality, type MovieFileSpec } from './radarr';
 import { SonarrApp, type EpisodeFileSpec } from './sonarr';
 import type { MovieShape, SeriesShape } from './library';
 import { DEFAULT_VERSIONS, hasLastSearchTime, type SimAppType } from './versions';
-import { jsonResponse, notFound, problemDetails, wireDate, type Json, type JsonObject } from './wire';
+import {
+	jsonResponse,
+	notFound,
+	problemDetails,
+	wireDate,
+	type Json,
+	type JsonObject
+} from './wire';
 
 export type { SimAppType } from './versions';
 
@@ -201,8 +208,12 @@ export class SimInstance {
 			wantedEndpoints: this.options.wantedEndpoints
 		};
 		const sonarrShaped = type === 'sonarr' || type === 'whisparr-v2';
-		this.sonarr = sonarrShaped ? new SonarrApp({ ...settings, flavor: type === 'whisparr-v2' ? 'whisparr-v2' : 'sonarr' }) : null;
-		this.radarr = sonarrShaped ? null : new RadarrApp({ ...settings, flavor: type === 'whisparr-v3' ? 'whisparr-v3' : 'radarr' });
+		this.sonarr = sonarrShaped
+			? new SonarrApp({ ...settings, flavor: type === 'whisparr-v2' ? 'whisparr-v2' : 'sonarr' })
+			: null;
+		this.radarr = sonarrShaped
+			? null
+			: new RadarrApp({ ...settings, flavor: type === 'whisparr-v3' ? 'whisparr-v3' : 'radarr' });
 		const app = this.sonarr ?? this.radarr;
 		if (!app) {
 			throw new Error('arr-sim: no app');
@@ -232,14 +243,18 @@ export class SimInstance {
 
 	private requireSonarr(): SonarrApp {
 		if (!this.sonarr) {
-			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not sonarr or whisparr-v2`);
+			throw new Error(
+				`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not sonarr or whisparr-v2`
+			);
 		}
 		return this.sonarr;
 	}
 
 	private requireRadarr(): RadarrApp {
 		if (!this.radarr) {
-			throw new Error(`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not radarr or whisparr-v3`);
+			throw new Error(
+				`arr-sim: ${this.options.urlBase || '/'} is a ${this.options.type} instance, not radarr or whisparr-v3`
+			);
 		}
 		return this.radarr;
 	}
@@ -290,14 +305,18 @@ export class SimInstance {
 	wantedMissingTotal(): number {
 		this.tick();
 		const now = this.nowMs();
-		return this.sonarr ? this.sonarr.wanted('missing', true, now).length : this.requireRadarr().wanted('missing', true, now).length;
+		return this.sonarr
+			? this.sonarr.wanted('missing', true, now).length
+			: this.requireRadarr().wanted('missing', true, now).length;
 	}
 
 	/** `totalRecords` of GET /api/v3/wanted/cutoff?monitored=true right now. */
 	wantedCutoffTotal(): number {
 		this.tick();
 		const now = this.nowMs();
-		return this.sonarr ? this.sonarr.wanted('cutoff', true, now).length : this.requireRadarr().wanted('cutoff', true, now).length;
+		return this.sonarr
+			? this.sonarr.wanted('cutoff', true, now).length
+			: this.requireRadarr().wanted('cutoff', true, now).length;
 	}
 
 	/** Episodes (scenes) currently in wanted/missing (or cutoff) with the given monitored filter, airDateUtc order. */
@@ -339,13 +358,19 @@ export class SimInstance {
 	}
 
 	/** Adds the next seeded series with overrides; `shape` steers its episodes. @returns the new series */
-	addSeries(overrides: Partial<Omit<SimSeries, 'id' | 'seasons'>> = {}, shape: SeriesShape = {}): SimSeries {
+	addSeries(
+		overrides: Partial<Omit<SimSeries, 'id' | 'seasons'>> = {},
+		shape: SeriesShape = {}
+	): SimSeries {
 		this.tick();
 		return this.requireSonarr().addSeries(overrides, shape);
 	}
 
 	/** Adds the next seeded movie with overrides; `shape` steers dates and file. @returns the new movie */
-	addMovie(overrides: Partial<Omit<SimMovie, 'id' | 'movieFileId'>> = {}, shape: MovieShape = {}): SimMovie {
+	addMovie(
+		overrides: Partial<Omit<SimMovie, 'id' | 'movieFileId'>> = {},
+		shape: MovieShape = {}
+	): SimMovie {
 		this.tick();
 		return this.requireRadarr().addMovie(overrides, shape);
 	}
@@ -417,7 +442,12 @@ export class SimInstance {
 			apiKey: this.options.apiKey,
 			wantedMissing: this.wantedMissingTotal(),
 			wantedCutoff: this.wantedCutoffTotal(),
-			commands: this.commands.map((c) => ({ id: c.id, name: c.name, body: c.body, status: c.status }))
+			commands: this.commands.map((c) => ({
+				id: c.id,
+				name: c.name,
+				body: c.body,
+				status: c.status
+			}))
 		};
 	}
 
@@ -464,7 +494,12 @@ export class SimInstance {
 		return res;
 	}
 
-	private async respond(req: Request, rec: RecordedRequest, text: string, malformed: boolean): Promise<Response> {
+	private async respond(
+		req: Request,
+		rec: RecordedRequest,
+		text: string,
+		malformed: boolean
+	): Promise<Response> {
 		const entry = this.faults.find((f) => rec.path.startsWith(f.prefix) && f.remaining > 0);
 		if (!entry) {
 			return this.respondNormally(req, rec, text, malformed);
@@ -484,8 +519,12 @@ export class SimInstance {
 		}
 		if (fault.status !== undefined || fault.body !== undefined) {
 			const body = fault.body ?? '';
-			const headers: Record<string, string> = body === '' ? {} : { 'content-type': 'application/json; charset=utf-8' };
-			return new Response(body === '' ? null : body, { status: fault.status ?? 200, headers: { ...headers, ...fault.headers } });
+			const headers: Record<string, string> =
+				body === '' ? {} : { 'content-type': 'application/json; charset=utf-8' };
+			return new Response(body === '' ? null : body, {
+				status: fault.status ?? 200,
+				headers: { ...headers, ...fault.headers }
+			});
 		}
 		const res = await this.respondNormally(req, rec, text, malformed);
 		for (const [name, value] of Object.entries(fault.headers ?? {})) {
@@ -494,7 +533,12 @@ export class SimInstance {
 		return res;
 	}
 
-	private async respondNormally(req: Request, rec: RecordedRequest, text: string, malformed: boolean): Promise<Response> {
+	private async respondNormally(
+		req: Request,
+		rec: RecordedRequest,
+		text: string,
+		malformed: boolean
+	): Promise<Response> {
 		const path = rec.path.toLowerCase().replace(/\/+$/, '') || '/';
 		if (path === '/ping') {
 			// Whisparr v2 maps GET only (README §2); the others answer HEAD too.
@@ -521,7 +565,11 @@ export class SimInstance {
 		}
 		const nowMs = this.nowMs();
 		if (malformed) {
-			return problemDetails({ $: [`'${text.slice(0, 1)}' is an invalid start of a value. Path: $ | LineNumber: 0 | BytePositionInLine: 0.`] });
+			return problemDetails({
+				$: [
+					`'${text.slice(0, 1)}' is an invalid start of a value. Path: $ | LineNumber: 0 | BytePositionInLine: 0.`
+				]
+			});
 		}
 		const shared = this.handleShared(req.method, segments, rec, nowMs);
 		if (shared) {
@@ -552,7 +600,12 @@ export class SimInstance {
 		return key !== undefined && key !== '' && key === this.options.apiKey;
 	}
 
-	private handleShared(method: string, segments: string[], rec: RecordedRequest, nowMs: number): Response | null {
+	private handleShared(
+		method: string,
+		segments: string[],
+		rec: RecordedRequest,
+		nowMs: number
+	): Response | null {
 		const [a, b, c] = segments;
 		const isGet = method === 'GET' || method === 'HEAD';
 		if (c !== undefined) {
@@ -562,7 +615,14 @@ export class SimInstance {
 			return jsonResponse(this.systemStatus());
 		}
 		if (a === 'health' && b === undefined && isGet) {
-			return jsonResponse(this.health.map((h) => ({ source: h.source, type: h.type, message: h.message, wikiUrl: h.wikiUrl })));
+			return jsonResponse(
+				this.health.map((h) => ({
+					source: h.source,
+					type: h.type,
+					message: h.message,
+					wikiUrl: h.wikiUrl
+				}))
+			);
 		}
 		if (a === 'qualityprofile' && isGet) {
 			const profiles = this.qualityProfiles();
@@ -576,8 +636,15 @@ export class SimInstance {
 			return jsonResponse([]);
 		}
 		if (a === 'rootfolder' && b === undefined && isGet) {
-			const path = { sonarr: '/tv', radarr: '/movies', 'whisparr-v2': '/sites', 'whisparr-v3': '/scenes' }[this.options.type];
-			return jsonResponse([{ path, accessible: true, freeSpace: 1_099_511_627_776, unmappedFolders: [], id: 1 }]);
+			const path = {
+				sonarr: '/tv',
+				radarr: '/movies',
+				'whisparr-v2': '/sites',
+				'whisparr-v3': '/scenes'
+			}[this.options.type];
+			return jsonResponse([
+				{ path, accessible: true, freeSpace: 1_099_511_627_776, unmappedFolders: [], id: 1 }
+			]);
 		}
 		if (a === 'command') {
 			if (b === undefined && method === 'POST') {
@@ -605,7 +672,12 @@ export class SimInstance {
 	private systemStatus(): JsonObject {
 		const type = this.options.type;
 		const sonarr = type === 'sonarr' || type === 'whisparr-v2';
-		const appName = { sonarr: 'Sonarr', radarr: 'Radarr', 'whisparr-v2': 'Whisparr', 'whisparr-v3': 'Whisparr' }[type];
+		const appName = {
+			sonarr: 'Sonarr',
+			radarr: 'Radarr',
+			'whisparr-v2': 'Whisparr',
+			'whisparr-v3': 'Whisparr'
+		}[type];
 		return {
 			appName,
 			instanceName: appName,
@@ -625,7 +697,9 @@ export class SimInstance {
 			isWindows: false,
 			isDocker: true,
 			mode: 'console',
-			branch: { sonarr: 'main', radarr: 'master', 'whisparr-v2': 'v2', 'whisparr-v3': 'eros' }[type],
+			branch: { sonarr: 'main', radarr: 'master', 'whisparr-v2': 'v2', 'whisparr-v3': 'eros' }[
+				type
+			],
 			databaseType: 'sqLite',
 			databaseVersion: '3.46.1',
 			authentication: 'none',
@@ -659,7 +733,13 @@ export class SimInstance {
 				return whisparrV3Quality(q);
 			}
 			return radarr
-				? { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' }
+				? {
+						id: q.id,
+						name: q.name,
+						source: q.source,
+						resolution: q.resolution,
+						modifier: q.modifier ?? 'none'
+					}
 				: { id: q.id, name: q.name, source: q.source, resolution: q.resolution };
 		};
 		return profiles.map((p) => ({
@@ -670,7 +750,11 @@ export class SimInstance {
 				'groupId' in item
 					? {
 							name: item.name,
-							items: item.qualityIds.map((qid) => ({ quality: qualityJson(qid), items: [], allowed: item.allowed })),
+							items: item.qualityIds.map((qid) => ({
+								quality: qualityJson(qid),
+								items: [],
+								allowed: item.allowed
+							})),
 							allowed: item.allowed,
 							id: item.groupId
 						}

@@ -184,7 +184,10 @@ export interface SimQualityProfile {
 	name: string;
 	cutoff: number;
 	/** Each item is a quality id, or a group `{id, name, qualities}`; `allowed` per item. */
-	items: Array<{ qualityId: number; allowed: boolean } | { groupId: number; name: string; qualityIds: number[]; allowed: boolean }>;
+	items: Array<
+		| { qualityId: number; allowed: boolean }
+		| { groupId: number; name: string; qualityIds: number[]; allowed: boolean }
+	>;
 	/** Qualities a generated file may have when the cutoff is met / not met. */
 	meets: number[];
 	below: number[];
@@ -222,7 +225,10 @@ export const RADARR_QUALITIES: ReadonlyMap<number, SimQuality> = new Map(
 			[30, 'Remux-1080p', 'bluray', 1080, 'remux'],
 			[31, 'Remux-2160p', 'bluray', 2160, 'remux']
 		] as const
-	).map(([id, name, source, resolution, modifier]) => [id, { id, name, source, resolution, modifier }])
+	).map(([id, name, source, resolution, modifier]) => [
+		id,
+		{ id, name, source, resolution, modifier }
+	])
 );
 
 /** Sonarr's two profiles: `HD-720p` (cutoff: WEB 720p group) and `HD-1080p` (cutoff: WEB 1080p). */
@@ -380,21 +386,125 @@ export const SPECIAL_EPISODE_TITLES: readonly string[] = [
 ];
 
 const ADJECTIVES = [
-	'Silent', 'Broken', 'Golden', 'Hidden', 'Last', 'Northern', 'Crimson', 'Quiet', 'Iron', 'Lost',
-	'Wild', 'Hollow', 'Bright', 'Frozen', 'Distant', 'Savage', 'Gentle', 'Burning', 'Secret', 'Endless',
-	'Electric', 'Velvet', 'Paper', 'Glass', 'Midnight', 'Southern', 'Little', 'Grand', 'Haunted', 'Royal'
+	'Silent',
+	'Broken',
+	'Golden',
+	'Hidden',
+	'Last',
+	'Northern',
+	'Crimson',
+	'Quiet',
+	'Iron',
+	'Lost',
+	'Wild',
+	'Hollow',
+	'Bright',
+	'Frozen',
+	'Distant',
+	'Savage',
+	'Gentle',
+	'Burning',
+	'Secret',
+	'Endless',
+	'Electric',
+	'Velvet',
+	'Paper',
+	'Glass',
+	'Midnight',
+	'Southern',
+	'Little',
+	'Grand',
+	'Haunted',
+	'Royal'
 ];
 const NOUNS = [
-	'Harbor', 'Kingdom', 'Detective', 'Empire', 'Garden', 'Frontier', 'Signal', 'Witness', 'Valley', 'Station',
-	'Orchard', 'Legacy', 'Tide', 'Verdict', 'Circuit', 'Shadows', 'Crown', 'Republic', 'Horizon', 'Archive',
-	'Lighthouse', 'Doctors', 'Outlaws', 'Academy', 'Diaries', 'Precinct', 'Mountain', 'River', 'Machine', 'Island'
+	'Harbor',
+	'Kingdom',
+	'Detective',
+	'Empire',
+	'Garden',
+	'Frontier',
+	'Signal',
+	'Witness',
+	'Valley',
+	'Station',
+	'Orchard',
+	'Legacy',
+	'Tide',
+	'Verdict',
+	'Circuit',
+	'Shadows',
+	'Crown',
+	'Republic',
+	'Horizon',
+	'Archive',
+	'Lighthouse',
+	'Doctors',
+	'Outlaws',
+	'Academy',
+	'Diaries',
+	'Precinct',
+	'Mountain',
+	'River',
+	'Machine',
+	'Island'
 ];
 const PATTERNS = ['The {A} {N}', '{A} {N}', '{N} of the {A}', 'The {N}', '{A} {N}s'];
-const NETWORKS = ['HBO', 'AMC', 'BBC One', 'NBC', 'FX', 'Netflix', 'Apple TV+', 'Fuji TV', 'Canal+', 'ABC'];
-const STUDIOS = ['A24', 'Warner Bros. Pictures', 'Studio Ghibli', 'Neon', 'Focus Features', 'Gaumont', 'Toho'];
-const GENRES = ['Drama', 'Comedy', 'Crime', 'Thriller', 'Science Fiction', 'Animation', 'Documentary', 'Mystery', 'Fantasy'];
-const RELEASE_GROUPS = ['NTb', 'FLUX', 'CAKES', 'SiGMA', 'EDITH', 'KOGi', 'playWEB', 'SuccessfulCrab', 'Ghost'];
-const EPISODE_WORDS = ['Pilot', 'Reunion', 'Homecoming', 'The Offer', 'Crossroads', 'Aftermath', 'Blackout', 'Ghosts', 'The Deal', 'Exit'];
+const NETWORKS = [
+	'HBO',
+	'AMC',
+	'BBC One',
+	'NBC',
+	'FX',
+	'Netflix',
+	'Apple TV+',
+	'Fuji TV',
+	'Canal+',
+	'ABC'
+];
+const STUDIOS = [
+	'A24',
+	'Warner Bros. Pictures',
+	'Studio Ghibli',
+	'Neon',
+	'Focus Features',
+	'Gaumont',
+	'Toho'
+];
+const GENRES = [
+	'Drama',
+	'Comedy',
+	'Crime',
+	'Thriller',
+	'Science Fiction',
+	'Animation',
+	'Documentary',
+	'Mystery',
+	'Fantasy'
+];
+const RELEASE_GROUPS = [
+	'NTb',
+	'FLUX',
+	'CAKES',
+	'SiGMA',
+	'EDITH',
+	'KOGi',
+	'playWEB',
+	'SuccessfulCrab',
+	'Ghost'
+];
+const EPISODE_WORDS = [
+	'Pilot',
+	'Reunion',
+	'Homecoming',
+	'The Offer',
+	'Crossroads',
+	'Aftermath',
+	'Blackout',
+	'Ghosts',
+	'The Deal',
+	'Exit'
+];
 
 /** Sonarr/Radarr `sortTitle`: lower case without a leading article. */
 export function sortTitleOf(title: string): string {
@@ -420,10 +530,7 @@ function folderOf(title: string): string {
 }
 
 function genTitle(rng: Rng): string {
-	return rng
-		.pick(PATTERNS)
-		.replace('{A}', rng.pick(ADJECTIVES))
-		.replace('{N}', rng.pick(NOUNS));
+	return rng.pick(PATTERNS).replace('{A}', rng.pick(ADJECTIVES)).replace('{N}', rng.pick(NOUNS));
 }
 
 /** Midnight UTC of the day containing `now` (the anchor for every generated date). */
@@ -485,10 +592,14 @@ export function generateSeries(
 ): GeneratedSeries {
 	const rng = new Rng(hashInts(seed, 0x5e7, index));
 	const id = ++ids.series;
-	const special = index % 2 === 0 ? SPECIAL_SERIES_TITLES[(index / 2 - 1) % SPECIAL_SERIES_TITLES.length] : undefined;
+	const special =
+		index % 2 === 0
+			? SPECIAL_SERIES_TITLES[(index / 2 - 1) % SPECIAL_SERIES_TITLES.length]
+			: undefined;
 	const title = special ?? genTitle(rng);
 	const kindRoll = rng.next();
-	const kind = shape.kind ?? (kindRoll < 0.45 ? 'ended' : kindRoll < 0.9 ? 'continuing' : 'upcoming');
+	const kind =
+		shape.kind ?? (kindRoll < 0.45 ? 'ended' : kindRoll < 0.9 ? 'continuing' : 'upcoming');
 	const seasonCount = shape.seasons ?? (kind === 'upcoming' ? 1 : rng.int(1, 8));
 	const runtime = rng.pick([22, 25, 30, 43, 45, 60]);
 	const anime = rng.chance(0.08);
@@ -497,7 +608,7 @@ export function generateSeries(
 	const airHour = rng.int(18, 22);
 	const airMinute = rng.pick([0, 0, 30]);
 	const utcOffset = anime ? 9 : rng.pick([-5, -5, -8, 0, 1]);
-	const tvdbId = 70_000 + hashInts(seed, index, 1) % 400_000;
+	const tvdbId = 70_000 + (hashInts(seed, index, 1) % 400_000);
 	const monitored = rng.chance(0.85);
 	const profile = rng.pick(SONARR_PROFILES);
 	const language = anime ? JAPANESE : rng.chance(0.05) ? FRENCH : ENGLISH;
@@ -548,7 +659,8 @@ export function generateSeries(
 	}
 	const airUtc = (day: number): Date =>
 		new Date(anchorMs + day * DAY + (airHour * 60 + airMinute) * MINUTE - utcOffset * 60 * MINUTE);
-	const localDay = (day: number): string => new Date(anchorMs + day * DAY).toISOString().slice(0, 10);
+	const localDay = (day: number): string =>
+		new Date(anchorMs + day * DAY).toISOString().slice(0, 10);
 
 	const firstDay = seasonStart[0] ?? 0;
 	const year = new Date(anchorMs + firstDay * DAY).getUTCFullYear();
@@ -577,7 +689,10 @@ export function generateSeries(
 		tvRageId: 0,
 		tvMazeId: rng.chance(0.8) ? 1000 + (hashInts(seed, index, 2) % 80_000) : 0,
 		tmdbId: 1000 + (hashInts(seed, index, 3) % 250_000),
-		imdbId: kind === 'upcoming' && rng.chance(0.5) ? null : `tt${String(hashInts(seed, index, 4) % 9_999_999).padStart(7, '0')}`,
+		imdbId:
+			kind === 'upcoming' && rng.chance(0.5)
+				? null
+				: `tt${String(hashInts(seed, index, 4) % 9_999_999).padStart(7, '0')}`,
 		seriesType: anime ? 'anime' : 'standard',
 		certification: rng.chance(0.7) ? rng.pick(['TV-14', 'TV-MA', 'TV-PG', 'TV-G']) : null,
 		genres: [rng.pick(GENRES), rng.pick(GENRES)].filter((g, i, a) => a.indexOf(g) === i),
@@ -594,7 +709,13 @@ export function generateSeries(
 	// Per-series download completeness profile.
 	const profileRoll = rng.next();
 	const completeness: 'complete' | 'mostly' | 'patchy' | 'empty' =
-		profileRoll < 0.4 ? 'complete' : profileRoll < 0.65 ? 'mostly' : profileRoll < 0.85 ? 'patchy' : 'empty';
+		profileRoll < 0.4
+			? 'complete'
+			: profileRoll < 0.65
+				? 'mostly'
+				: profileRoll < 0.85
+					? 'patchy'
+					: 'empty';
 
 	let absolute = 0;
 	let specialTitleUsed = false;
@@ -624,7 +745,8 @@ export function generateSeries(
 		} else {
 			missingRatio = 1;
 		}
-		const cutoffRatio = shape.cutoffUnmetRatio ?? (rng.chance(0.12) ? 1 : rng.chance(0.3) ? 0.2 : 0);
+		const cutoffRatio =
+			shape.cutoffUnmetRatio ?? (rng.chance(0.12) ? 1 : rng.chance(0.3) ? 0.2 : 0);
 
 		for (let e = 1; e <= count; e++) {
 			let day: number | null;
@@ -679,8 +801,13 @@ export function generateSeries(
 				// Unmonitored episodes were usually never grabbed.
 				const missing = !episode.monitored ? rng.chance(0.7) : rng.next() < missingRatio;
 				if (!missing) {
-					const added = Math.min(nowMs - MINUTE, airDateUtc.getTime() + rng.int(1, 72 * 60) * MINUTE);
-					files.push(makeEpisodeFile(rng, ids, series, episode, rng.next() < cutoffRatio, new Date(added)));
+					const added = Math.min(
+						nowMs - MINUTE,
+						airDateUtc.getTime() + rng.int(1, 72 * 60) * MINUTE
+					);
+					files.push(
+						makeEpisodeFile(rng, ids, series, episode, rng.next() < cutoffRatio, new Date(added))
+					);
 				}
 			}
 		}
@@ -718,10 +845,15 @@ export function generateMovie(
 ): GeneratedMovie {
 	const rng = new Rng(hashInts(seed, 0x30f1e, index));
 	const id = ++ids.movie;
-	const special = index % 2 === 0 ? SPECIAL_MOVIE_TITLES[(index / 2 - 1) % SPECIAL_MOVIE_TITLES.length] : undefined;
+	const special =
+		index % 2 === 0
+			? SPECIAL_MOVIE_TITLES[(index / 2 - 1) % SPECIAL_MOVIE_TITLES.length]
+			: undefined;
 	const title = special ?? genTitle(rng);
 	const roll = rng.next();
-	const kind = shape.kind ?? (roll < 0.62 ? 'released' : roll < 0.76 ? 'inCinemas' : roll < 0.92 ? 'announced' : 'tba');
+	const kind =
+		shape.kind ??
+		(roll < 0.62 ? 'released' : roll < 0.76 ? 'inCinemas' : roll < 0.92 ? 'announced' : 'tba');
 	let inCinemas: Date | null = null;
 	let digitalRelease: Date | null = null;
 	let physicalRelease: Date | null = null;
@@ -783,7 +915,10 @@ export function generateMovie(
 		digitalRelease,
 		physicalRelease,
 		runtime: kind === 'tba' ? 0 : rng.int(80, 180),
-		imdbId: kind === 'tba' ? null : `tt${String(hashInts(seed, index, 0x1d) % 9_999_999).padStart(7, '0')}`,
+		imdbId:
+			kind === 'tba'
+				? null
+				: `tt${String(hashInts(seed, index, 0x1d) % 9_999_999).padStart(7, '0')}`,
 		tmdbId,
 		certification: rng.chance(0.7) ? rng.pick(['PG', 'PG-13', 'R', 'G']) : null,
 		genres: [rng.pick(GENRES)],
@@ -795,7 +930,9 @@ export function generateMovie(
 			tmdb: { votes: rng.int(0, 30_000), value: Math.round(rng.next() * 100) / 10 }
 		},
 		popularity: Math.round(rng.next() * 100_000) / 1000,
-		youTubeTrailerId: rng.chance(0.5) ? `yt${String(hashInts(seed, index, 0x77) % 100_000_000)}` : null,
+		youTubeTrailerId: rng.chance(0.5)
+			? `yt${String(hashInts(seed, index, 0x77) % 100_000_000)}`
+			: null,
 		website: rng.chance(0.3) ? `https://example.com/movies/${tmdbId}` : null,
 		movieFileId: 0,
 		lastSearchTime: null
@@ -821,7 +958,8 @@ export function makeMovieFile(
 	dateAdded: Date,
 	language: SimLanguage = movie.originalLanguage
 ): SimMovieFile {
-	const profile = RADARR_PROFILES.find((p) => p.id === movie.qualityProfileId) ?? RADARR_PROFILES[0];
+	const profile =
+		RADARR_PROFILES.find((p) => p.id === movie.qualityProfileId) ?? RADARR_PROFILES[0];
 	const qualityId = rng.pick(cutoffNotMet ? (profile?.below ?? [3]) : (profile?.meets ?? [7]));
 	const quality = RADARR_QUALITIES.get(qualityId);
 	const group = rng.pick(RELEASE_GROUPS);
@@ -833,7 +971,9 @@ export function makeMovieFile(
 		path: `${movie.path}/${relativePath}`,
 		size: rng.int(1500, 60_000) * 1_048_576 + rng.int(0, 1_048_575),
 		dateAdded,
-		sceneName: rng.chance(0.6) ? `${movie.title.replace(/\s+/g, '.')}.${movie.year}.${quality?.name ?? ''}-${group}` : null,
+		sceneName: rng.chance(0.6)
+			? `${movie.title.replace(/\s+/g, '.')}.${movie.year}.${quality?.name ?? ''}-${group}`
+			: null,
 		releaseGroup: group,
 		edition: rng.chance(0.05) ? 'IMAX' : null,
 		qualityId,
@@ -853,7 +993,8 @@ export function makeEpisodeFile(
 	cutoffNotMet: boolean,
 	dateAdded: Date
 ): SimEpisodeFile {
-	const profile = SONARR_PROFILES.find((p) => p.id === series.qualityProfileId) ?? SONARR_PROFILES[0];
+	const profile =
+		SONARR_PROFILES.find((p) => p.id === series.qualityProfileId) ?? SONARR_PROFILES[0];
 	const qualityId = rng.pick(cutoffNotMet ? (profile?.below ?? [4]) : (profile?.meets ?? [5]));
 	const quality = SONARR_QUALITIES.get(qualityId);
 	const group = rng.pick(RELEASE_GROUPS);
@@ -870,7 +1011,9 @@ export function makeEpisodeFile(
 		path: `${series.path}/${relativePath}`,
 		size: rng.int(250, 4000) * 1_048_576 + rng.int(0, 1_048_575),
 		dateAdded,
-		sceneName: rng.chance(0.6) ? `${series.title.replace(/\s+/g, '.')}.${code}.${quality?.name ?? ''}-${group}` : null,
+		sceneName: rng.chance(0.6)
+			? `${series.title.replace(/\s+/g, '.')}.${code}.${quality?.name ?? ''}-${group}`
+			: null,
 		releaseGroup: group,
 		qualityId,
 		languages: [series.originalLanguage],

@@ -64,7 +64,9 @@ const sim = await startSimulator({
 	]
 });
 
-console.log(`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr, whisparr: /whisparr, whisparr3: /whisparr3)`);
+console.log(
+	`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr, whisparr: /whisparr, whisparr3: /whisparr3)`
+);
 
 let stopping = false;
 const shutdown = (): void => {

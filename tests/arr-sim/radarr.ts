@@ -57,14 +57,22 @@ const TMDB = 'https://image.tmdb.org/t/p/original';
 /** Radarr command classes the simulator knows (name → own properties). */
 export const RADARR_COMMANDS: readonly CommandDef[] = [
 	def('MoviesSearch', [{ name: 'movieIds', type: 'int[]' }], true),
-	def('MissingMoviesSearch', [
-		{ name: 'filterKey', type: 'string' },
-		{ name: 'filterValue', type: 'string' }
-	], true),
-	def('CutoffUnmetMoviesSearch', [
-		{ name: 'filterKey', type: 'string' },
-		{ name: 'filterValue', type: 'string' }
-	], true),
+	def(
+		'MissingMoviesSearch',
+		[
+			{ name: 'filterKey', type: 'string' },
+			{ name: 'filterValue', type: 'string' }
+		],
+		true
+	),
+	def(
+		'CutoffUnmetMoviesSearch',
+		[
+			{ name: 'filterKey', type: 'string' },
+			{ name: 'filterValue', type: 'string' }
+		],
+		true
+	),
 	{
 		name: 'RefreshMovie',
 		props: [
@@ -109,19 +117,40 @@ export interface RadarrSettings {
 }
 
 /** Whisparr v3 `QualitySource` of a Radarr quality (v3 has Sonarr-style sources and no modifier). */
-const WHISPARR_V3_SOURCES: Readonly<Record<string, string>> = { webdl: 'web', webrip: 'webRip', tv: 'television', bluray: 'bluray', dvd: 'dvd' };
+const WHISPARR_V3_SOURCES: Readonly<Record<string, string>> = {
+	webdl: 'web',
+	webrip: 'webRip',
+	tv: 'television',
+	bluray: 'bluray',
+	dvd: 'dvd'
+};
 
 /** A quality as Whisparr v3 writes it: `{id, name, source, resolution}`, remuxes as `blurayRaw`. */
 export function whisparrV3Quality(q: SimQuality): JsonObject {
-	const source = q.modifier === 'remux' ? 'blurayRaw' : (WHISPARR_V3_SOURCES[q.source] ?? 'unknown');
+	const source =
+		q.modifier === 'remux' ? 'blurayRaw' : (WHISPARR_V3_SOURCES[q.source] ?? 'unknown');
 	return { id: q.id, name: q.name, source, resolution: q.resolution };
 }
 
-const WHISPARR_STUDIOS = ['Velvet Room', 'Northern Lights Media', 'Paper Moon Pictures', 'Studio Ørsted', 'Midnight Reel', 'Crimson Lane', 'Golden Hour Films'];
+const WHISPARR_STUDIOS = [
+	'Velvet Room',
+	'Northern Lights Media',
+	'Paper Moon Pictures',
+	'Studio Ørsted',
+	'Midnight Reel',
+	'Crimson Lane',
+	'Golden Hour Films'
+];
 
 /** A deterministic UUID-shaped id. */
 function uuidOf(...values: number[]): string {
-	const hex = [0, 1, 2, 3].map((i) => hashInts(...values, i).toString(16).padStart(8, '0')).join('');
+	const hex = [0, 1, 2, 3]
+		.map((i) =>
+			hashInts(...values, i)
+				.toString(16)
+				.padStart(8, '0')
+		)
+		.join('');
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -178,7 +207,10 @@ export function isAvailable(m: SimMovie, nowMs: number): boolean {
 }
 
 /** The TMDB-like status of a movie at `nowMs`. */
-export function movieStatus(m: SimMovie, nowMs: number): 'tba' | 'announced' | 'inCinemas' | 'released' {
+export function movieStatus(
+	m: SimMovie,
+	nowMs: number
+): 'tba' | 'announced' | 'inCinemas' | 'released' {
 	const release = m.digitalRelease ?? m.physicalRelease;
 	const releasedAt =
 		m.digitalRelease && m.physicalRelease
@@ -258,7 +290,15 @@ export class RadarrApp {
 		this.movies = [];
 		this.movieFiles = [];
 		for (let i = 1; i <= this.settings.movies; i++) {
-			const g = generateMovie(this.settings.seed, i, this.ids, this.anchorMs, now.getTime(), {}, this.rootFolder);
+			const g = generateMovie(
+				this.settings.seed,
+				i,
+				this.ids,
+				this.anchorMs,
+				now.getTime(),
+				{},
+				this.rootFolder
+			);
 			this.decorate(g.movie, i);
 			this.movies.push(g.movie);
 			if (g.file) {
@@ -284,8 +324,16 @@ export class RadarrApp {
 		m.itemType = scene ? 'scene' : 'movie';
 		m.studio = WHISPARR_STUDIOS[(h >>> 4) % WHISPARR_STUDIOS.length] ?? 'Velvet Room';
 		m.stashId = (h >>> 8) % 10 < (scene ? 9 : 5) ? uuidOf(seed, 0x57a5, index) : null;
-		m.foreignId = scene ? (m.stashId ?? `tpdb-${100_000 + ((h >>> 12) % 900_000)}`) : String(m.tmdbId);
-		m.code = scene && (h >>> 16) % 10 < 6 ? `${m.studio.replace(/[^A-Za-z]/g, '').slice(0, 3).toUpperCase()}-${String((h >>> 20) % 10_000).padStart(4, '0')}` : null;
+		m.foreignId = scene
+			? (m.stashId ?? `tpdb-${100_000 + ((h >>> 12) % 900_000)}`)
+			: String(m.tmdbId);
+		m.code =
+			scene && (h >>> 16) % 10 < 6
+				? `${m.studio
+						.replace(/[^A-Za-z]/g, '')
+						.slice(0, 3)
+						.toUpperCase()}-${String((h >>> 20) % 10_000).padStart(4, '0')}`
+				: null;
 		if (scene) {
 			m.digitalRelease = m.digitalRelease ?? m.physicalRelease ?? m.inCinemas;
 			m.inCinemas = null;
@@ -319,7 +367,13 @@ export class RadarrApp {
 		for (const f of this.movieFiles) {
 			fileById.set(f.id, f);
 		}
-		this.ix = { movieById, fileById, moviesRef: this.movies, filesRef: this.movieFiles, lengths: [this.movies.length, this.movieFiles.length] };
+		this.ix = {
+			movieById,
+			fileById,
+			moviesRef: this.movies,
+			filesRef: this.movieFiles,
+			lengths: [this.movies.length, this.movieFiles.length]
+		};
 		return this.ix;
 	}
 
@@ -334,7 +388,9 @@ export class RadarrApp {
 	}
 
 	private cutoffUnmet(m: SimMovie): boolean {
-		return m.movieFileId > 0 && this.index().fileById.get(m.movieFileId)?.qualityCutoffNotMet === true;
+		return (
+			m.movieFileId > 0 && this.index().fileById.get(m.movieFileId)?.qualityCutoffNotMet === true
+		);
 	}
 
 	/** Movies of `wanted/missing` or `wanted/cutoff` at `nowMs`, in library (id) order. */
@@ -353,11 +409,22 @@ export class RadarrApp {
 	 * @param overrides fields of the movie (e.g. `{ monitored: false, minimumAvailability: 'announced' }`)
 	 * @param shape release timeline and file state
 	 */
-	addMovie(overrides: Partial<Omit<SimMovie, 'id' | 'movieFileId'>> = {}, shape: MovieShape = {}): SimMovie {
+	addMovie(
+		overrides: Partial<Omit<SimMovie, 'id' | 'movieFileId'>> = {},
+		shape: MovieShape = {}
+	): SimMovie {
 		this.index();
 		const index = ++this.generatedCount;
 		const now = this.settings.now();
-		const g = generateMovie(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape, this.rootFolder);
+		const g = generateMovie(
+			this.settings.seed,
+			index,
+			this.ids,
+			this.anchorMs || anchorOf(now),
+			now.getTime(),
+			shape,
+			this.rootFolder
+		);
 		this.decorate(g.movie, index);
 		Object.assign(g.movie, overrides);
 		this.movies.push(g.movie);
@@ -384,7 +451,11 @@ export class RadarrApp {
 	 * @returns the new file, or null
 	 * @throws when the movie does not exist
 	 */
-	setMovieFile(movieId: number, spec: MovieFileSpec | null, at: Date = this.settings.now()): SimMovieFile | null {
+	setMovieFile(
+		movieId: number,
+		spec: MovieFileSpec | null,
+		at: Date = this.settings.now()
+	): SimMovieFile | null {
 		const ix = this.index();
 		const movie = ix.movieById.get(movieId);
 		if (!movie) {
@@ -455,13 +526,25 @@ export class RadarrApp {
 			if (unknown !== undefined) {
 				return notFoundOutcome(`Movie with ID ${unknown} does not exist`, grabbed);
 			}
-			return { ok: true, message: `Movie search completed. ${grabbed.length} reports downloaded.`, grabbedIds: grabbed };
+			return {
+				ok: true,
+				message: `Movie search completed. ${grabbed.length} reports downloaded.`,
+				grabbedIds: grabbed
+			};
 		}
 		if (cmd.name === 'MissingMoviesSearch' || cmd.name === 'CutoffUnmetMoviesSearch') {
-			return { ok: true, message: 'Completed search for 0 movies. 0 reports downloaded.', grabbedIds: [] };
+			return {
+				ok: true,
+				message: 'Completed search for 0 movies. 0 reports downloaded.',
+				grabbedIds: []
+			};
 		}
 		if (cmd.name === 'RssSync') {
-			return { ok: true, message: 'RSS Sync Completed. Reports found: 0, Reports grabbed: 0', grabbedIds: [] };
+			return {
+				ok: true,
+				message: 'RSS Sync Completed. Reports found: 0, Reports grabbed: 0',
+				grabbedIds: []
+			};
 		}
 		return { ok: true, message: 'Completed', grabbedIds: [] };
 	}
@@ -470,7 +553,13 @@ export class RadarrApp {
 
 	/** `MovieFileResource` (Whisparr v3: qualities without `modifier`, Sonarr-style sources). */
 	movieFileResource(f: SimMovieFile): JsonObject {
-		const q = RADARR_QUALITIES.get(f.qualityId) ?? { id: 0, name: 'Unknown', source: 'unknown', resolution: 0, modifier: 'none' };
+		const q = RADARR_QUALITIES.get(f.qualityId) ?? {
+			id: 0,
+			name: 'Unknown',
+			source: 'unknown',
+			resolution: 0,
+			modifier: 'none'
+		};
 		return {
 			movieId: f.movieId,
 			relativePath: f.relativePath,
@@ -484,7 +573,13 @@ export class RadarrApp {
 			quality: {
 				quality: this.whisparr
 					? whisparrV3Quality(q)
-					: { id: q.id, name: q.name, source: q.source, resolution: q.resolution, modifier: q.modifier ?? 'none' },
+					: {
+							id: q.id,
+							name: q.name,
+							source: q.source,
+							resolution: q.resolution,
+							modifier: q.modifier ?? 'none'
+						},
 				revision: { version: 1, real: 0, isRepack: false }
 			},
 			customFormats: [],
@@ -523,7 +618,12 @@ export class RadarrApp {
 		const base = this.settings.urlBase;
 		const releaseDate = releaseDateOf(m);
 		if (this.whisparr) {
-			return this.whisparrMovieResource(m, file, Number.isFinite(releaseDate) ? new Date(releaseDate) : null, nowMs);
+			return this.whisparrMovieResource(
+				m,
+				file,
+				Number.isFinite(releaseDate) ? new Date(releaseDate) : null,
+				nowMs
+			);
 		}
 		return {
 			title: m.title,
@@ -570,13 +670,19 @@ export class RadarrApp {
 			ratings: ratingsResource(m),
 			movieFile: file ? this.movieFileResource(file) : undefined,
 			popularity: m.popularity,
-			lastSearchTime: this.settings.lastSearchTime === false ? undefined : wireDate(m.lastSearchTime),
+			lastSearchTime:
+				this.settings.lastSearchTime === false ? undefined : wireDate(m.lastSearchTime),
 			statistics: movieStatistics(file),
 			id: m.id
 		};
 	}
 
-	private whisparrMovieResource(m: SimMovie, file: SimMovieFile | undefined, releaseDate: Date | null, nowMs: number): JsonObject {
+	private whisparrMovieResource(
+		m: SimMovie,
+		file: SimMovieFile | undefined,
+		releaseDate: Date | null,
+		nowMs: number
+	): JsonObject {
 		const base = this.settings.urlBase;
 		return {
 			title: m.title,
@@ -630,7 +736,9 @@ export class RadarrApp {
 			return null;
 		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
-			return a === 'movie' || a === 'moviefile' || a === 'wanted' ? new Response(null, { status: 405 }) : null;
+			return a === 'movie' || a === 'moviefile' || a === 'wanted'
+				? new Response(null, { status: 405 })
+				: null;
 		}
 		if (a === 'movie' && c === undefined) {
 			if (b !== undefined) {
@@ -641,7 +749,8 @@ export class RadarrApp {
 			if (tmdbId === null) {
 				return badQueryValue('tmdbId', q.tmdbid);
 			}
-			let list = tmdbId === undefined ? this.movies : this.movies.filter((m) => m.tmdbId === tmdbId);
+			let list =
+				tmdbId === undefined ? this.movies : this.movies.filter((m) => m.tmdbId === tmdbId);
 			const stashId = this.whisparr ? q.stashid?.[q.stashid.length - 1] : undefined;
 			if (stashId !== undefined && stashId !== '') {
 				list = list.filter((m) => m.stashId === stashId);
@@ -710,9 +819,16 @@ export class RadarrApp {
 	/** wanted/* sort keys of this app and version. */
 	private sortKeys(): readonly string[] {
 		if (this.whisparr) {
-			return ['movieMetadata.sortTitle', 'movieMetadata.year', 'movieMetadata.releaseDate', 'movies.lastSearchTime'];
+			return [
+				'movieMetadata.sortTitle',
+				'movieMetadata.year',
+				'movieMetadata.releaseDate',
+				'movies.lastSearchTime'
+			];
 		}
-		return this.settings.lastSearchTime === false ? SORT_KEYS.filter((k) => k !== 'movies.lastSearchTime') : SORT_KEYS;
+		return this.settings.lastSearchTime === false
+			? SORT_KEYS.filter((k) => k !== 'movies.lastSearchTime')
+			: SORT_KEYS;
 	}
 }
 

@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimInstance, type SimInstanceOptions, type Simulator } from './index';
 import { loadSpec } from './spec-check';
-import { call, getJson, manualClock, postCommand, seriesWithEpisodes, type ManualClock, type WireCommand, type WirePage } from './test-helpers';
+import {
+	call,
+	getJson,
+	manualClock,
+	postCommand,
+	seriesWithEpisodes,
+	type ManualClock,
+	type WireCommand,
+	type WirePage
+} from './test-helpers';
 
 const SONARR_KEY = '0123456789abcdef0123456789abcdef';
 const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
@@ -69,7 +78,11 @@ interface WireMovie {
 // ---- helpers ----------------------------------------------------------------------------
 
 /** All records of a paged endpoint, page by page. */
-async function allPages<T>(inst: SimInstance, path: string, pageSize: number): Promise<{ records: T[]; total: number; pages: WirePage<T>[] }> {
+async function allPages<T>(
+	inst: SimInstance,
+	path: string,
+	pageSize: number
+): Promise<{ records: T[]; total: number; pages: WirePage<T>[] }> {
 	const records: T[] = [];
 	const pages: WirePage<T>[] = [];
 	let total: number;
@@ -91,13 +104,27 @@ type ExtraOptions = Omit<SimInstanceOptions, 'type' | 'urlBase' | 'apiKey' | 'no
  * A Sonarr at /sonarr and a Radarr at /radarr on one manual clock, started before the tests of the
  * enclosing describe block and stopped after them (the fields are set once beforeAll ran).
  */
-function sonarrAndRadarr(sonarrOptions: ExtraOptions, radarrOptions: ExtraOptions): { clock: ManualClock; sim: Simulator; son: SimInstance; rad: SimInstance } {
+function sonarrAndRadarr(
+	sonarrOptions: ExtraOptions,
+	radarrOptions: ExtraOptions
+): { clock: ManualClock; sim: Simulator; son: SimInstance; rad: SimInstance } {
 	const clock = manualClock();
-	const env = { clock } as { clock: ManualClock; sim: Simulator; son: SimInstance; rad: SimInstance };
+	const env = { clock } as {
+		clock: ManualClock;
+		sim: Simulator;
+		son: SimInstance;
+		rad: SimInstance;
+	};
 	beforeAll(async () => {
 		env.sim = await startSimulator({
 			instances: [
-				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, ...sonarrOptions, now: clock.now },
+				{
+					type: 'sonarr',
+					urlBase: '/sonarr',
+					apiKey: SONARR_KEY,
+					...sonarrOptions,
+					now: clock.now
+				},
 				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, ...radarrOptions, now: clock.now }
 			]
 		});
@@ -111,7 +138,12 @@ function sonarrAndRadarr(sonarrOptions: ExtraOptions, radarrOptions: ExtraOption
 }
 
 /** Sonarr's wanted/missing rule, applied to wire data. */
-function countMissing(series: WireSeries[], episodes: WireEpisode[], nowMs: number, monitored: boolean): number {
+function countMissing(
+	series: WireSeries[],
+	episodes: WireEpisode[],
+	nowMs: number,
+	monitored: boolean
+): number {
 	const byId = new Map(series.map((s) => [s.id, s]));
 	return episodes.filter((e) => {
 		const s = byId.get(e.seriesId);
@@ -130,13 +162,17 @@ function expectedAvailable(m: WireMovie, nowMs: number): boolean {
 	if (m.minimumAvailability === 'announced' || m.minimumAvailability === 'tba') {
 		return true;
 	}
-	const t = (s: string | undefined): number | undefined => (s === undefined ? undefined : Date.parse(s));
+	const t = (s: string | undefined): number | undefined =>
+		s === undefined ? undefined : Date.parse(s);
 	if (m.minimumAvailability === 'inCinemas' && m.inCinemas !== undefined) {
 		return (t(m.inCinemas) ?? Infinity) <= nowMs;
 	}
-	const dates = [t(m.digitalRelease), t(m.physicalRelease)].filter((d): d is number => d !== undefined);
+	const dates = [t(m.digitalRelease), t(m.physicalRelease)].filter(
+		(d): d is number => d !== undefined
+	);
 	const cinema = t(m.inCinemas);
-	const at = dates.length > 0 ? Math.min(...dates) : cinema !== undefined ? cinema + 90 * DAY : Infinity;
+	const at =
+		dates.length > 0 ? Math.min(...dates) : cinema !== undefined ? cinema + 90 * DAY : Infinity;
 	return at <= nowMs;
 }
 
@@ -177,9 +213,18 @@ describe('authentication', () => {
 	});
 
 	it('accepts the key as apikey query, X-Api-Key header or Bearer token, the query first', async () => {
-		expect((await call(sonarr, `/api/v3/tag?apikey=${SONARR_KEY}`, { key: null })).status).toBe(200);
+		expect((await call(sonarr, `/api/v3/tag?apikey=${SONARR_KEY}`, { key: null })).status).toBe(
+			200
+		);
 		expect((await call(sonarr, '/api/v3/tag')).status).toBe(200);
-		expect((await call(sonarr, '/api/v3/tag', { key: null, headers: { Authorization: `Bearer ${SONARR_KEY}` } })).status).toBe(200);
+		expect(
+			(
+				await call(sonarr, '/api/v3/tag', {
+					key: null,
+					headers: { Authorization: `Bearer ${SONARR_KEY}` }
+				})
+			).status
+		).toBe(200);
 		// ASP.NET takes the query key first: a wrong one fails even with the right header.
 		expect((await call(sonarr, '/api/v3/tag?apikey=nope')).status).toBe(401);
 	});
@@ -191,7 +236,13 @@ describe('authentication', () => {
 		await call(radarr, `/api/v3/tag?apikey=${RADARR_KEY}`, { key: null });
 		expect(sim.requests).toHaveLength(3);
 		const [first, second, third] = sim.requests;
-		expect(first).toMatchObject({ instance: '/sonarr', method: 'GET', path: '/api/v3/series/1', status: 200, body: null });
+		expect(first).toMatchObject({
+			instance: '/sonarr',
+			method: 'GET',
+			path: '/api/v3/series/1',
+			status: 200,
+			body: null
+		});
 		expect(first?.query).toEqual({ includeSeasonImages: ['false'] });
 		expect(first?.headers['x-api-key']).toBe(SONARR_KEY);
 		expect(Object.keys(first?.headers ?? {}).every((h) => h === h.toLowerCase())).toBe(true);
@@ -229,8 +280,12 @@ describe('seeded library', () => {
 		const b = await call(fixed.instance('/b'), '/api/v3/series');
 		const c = await call(fixed.instance('/c'), '/api/v3/series');
 		// Image URLs carry the urlBase; everything else must match byte for byte.
-		expect(a.text.replaceAll('/a/MediaCover', '/x/MediaCover')).toBe(b.text.replaceAll('/b/MediaCover', '/x/MediaCover'));
-		expect(c.text.replaceAll('/c/MediaCover', '/x/MediaCover')).not.toBe(a.text.replaceAll('/a/MediaCover', '/x/MediaCover'));
+		expect(a.text.replaceAll('/a/MediaCover', '/x/MediaCover')).toBe(
+			b.text.replaceAll('/b/MediaCover', '/x/MediaCover')
+		);
+		expect(c.text.replaceAll('/c/MediaCover', '/x/MediaCover')).not.toBe(
+			a.text.replaceAll('/a/MediaCover', '/x/MediaCover')
+		);
 		expect(fixed.instance('/a').episodes).toEqual(fixed.instance('/b').episodes);
 		expect(fixed.instance('/a').episodeFiles).toEqual(fixed.instance('/b').episodeFiles);
 		expect(fixed.instance('/c').episodes).not.toEqual(fixed.instance('/a').episodes);
@@ -255,23 +310,48 @@ describe('seeded library', () => {
 		expect(status).toEqual(new Set(['ended', 'continuing', 'upcoming']));
 		const airing = inst.series.filter((s) => {
 			const eps = inst.episodesOf(s.id);
-			return s.status === 'continuing' && eps.some((e) => e.airDateUtc && e.airDateUtc.getTime() > now) && eps.some((e) => e.airDateUtc && e.airDateUtc.getTime() < now);
+			return (
+				s.status === 'continuing' &&
+				eps.some((e) => e.airDateUtc && e.airDateUtc.getTime() > now) &&
+				eps.some((e) => e.airDateUtc && e.airDateUtc.getTime() < now)
+			);
 		});
 		expect(airing.length).toBeGreaterThan(0);
 		expect(inst.episodes.some((e) => e.airDateUtc === null && e.seasonNumber > 0)).toBe(true);
 		for (const s of inst.series.filter((x) => x.status === 'upcoming')) {
-			expect(inst.episodesOf(s.id).every((e) => e.airDateUtc === null || e.airDateUtc.getTime() > now)).toBe(true);
+			expect(
+				inst.episodesOf(s.id).every((e) => e.airDateUtc === null || e.airDateUtc.getTime() > now)
+			).toBe(true);
 		}
 		expect(inst.series.some((s) => !s.monitored)).toBe(true);
-		const unmonitoredSeason = inst.series.flatMap((s) => s.seasons.filter((x) => !x.monitored && x.seasonNumber > 0).map((x) => [s.id, x.seasonNumber] as const));
+		const unmonitoredSeason = inst.series.flatMap((s) =>
+			s.seasons
+				.filter((x) => !x.monitored && x.seasonNumber > 0)
+				.map((x) => [s.id, x.seasonNumber] as const)
+		);
 		expect(unmonitoredSeason.length).toBeGreaterThan(0);
 		for (const [seriesId, seasonNumber] of unmonitoredSeason) {
-			expect(inst.episodesOf(seriesId).filter((e) => e.seasonNumber === seasonNumber).every((e) => !e.monitored)).toBe(true);
+			expect(
+				inst
+					.episodesOf(seriesId)
+					.filter((e) => e.seasonNumber === seasonNumber)
+					.every((e) => !e.monitored)
+			).toBe(true);
 		}
-		const monitoredSeasons = new Set(inst.series.flatMap((s) => s.seasons.filter((x) => x.monitored).map((x) => `${s.id}:${x.seasonNumber}`)));
-		expect(inst.episodes.some((e) => !e.monitored && monitoredSeasons.has(`${e.seriesId}:${e.seasonNumber}`))).toBe(true);
+		const monitoredSeasons = new Set(
+			inst.series.flatMap((s) =>
+				s.seasons.filter((x) => x.monitored).map((x) => `${s.id}:${x.seasonNumber}`)
+			)
+		);
+		expect(
+			inst.episodes.some(
+				(e) => !e.monitored && monitoredSeasons.has(`${e.seriesId}:${e.seasonNumber}`)
+			)
+		).toBe(true);
 		expect(inst.episodes.some((e) => e.seasonNumber === 0)).toBe(true);
-		const perSeason = inst.series.map((s) => inst.episodesOf(s.id).filter((e) => e.seasonNumber === 1).length).filter((n) => n > 0);
+		const perSeason = inst.series
+			.map((s) => inst.episodesOf(s.id).filter((e) => e.seasonNumber === 1).length)
+			.filter((n) => n > 0);
 		expect(Math.min(...perSeason)).toBeGreaterThanOrEqual(6);
 		expect(Math.max(...perSeason)).toBeLessThanOrEqual(24);
 	});
@@ -323,17 +403,26 @@ describe('seeded library', () => {
 		const episodes = await getJson<WireEpisode[]>(sonarr, '/api/v3/episode?seriesId=1');
 		expect(episodes.some((e) => /[^ -~]|[<>&"]/.test(e.title))).toBe(true); // non-ASCII or HTML
 		const movies = await getJson<WireMovie[]>(radarr, '/api/v3/movie');
-		expect(movies.map((m) => m.title)).toEqual(expect.arrayContaining(['Amélie', '千と千尋の神隠し', '<i>Italic</i> & "Friends"']));
+		expect(movies.map((m) => m.title)).toEqual(
+			expect.arrayContaining(['Amélie', '千と千尋の神隠し', '<i>Italic</i> & "Friends"'])
+		);
 	});
 
 	it('mixes released, in-cinema, announced and unmonitored movies and computes isAvailable like Radarr', async () => {
 		const inst = fixed.instance('/m');
 		const now = clock.now().getTime();
 		const movies = await getJson<WireMovie[]>(inst, '/api/v3/movie');
-		expect(new Set(movies.map((m) => m.status))).toEqual(new Set(['released', 'inCinemas', 'announced', 'tba']));
-		expect(new Set(movies.map((m) => m.minimumAvailability))).toEqual(new Set(['released', 'inCinemas', 'announced', 'tba']));
+		expect(new Set(movies.map((m) => m.status))).toEqual(
+			new Set(['released', 'inCinemas', 'announced', 'tba'])
+		);
+		expect(new Set(movies.map((m) => m.minimumAvailability))).toEqual(
+			new Set(['released', 'inCinemas', 'announced', 'tba'])
+		);
 		for (const m of movies) {
-			expect({ id: m.id, isAvailable: m.isAvailable }).toEqual({ id: m.id, isAvailable: expectedAvailable(m, now) });
+			expect({ id: m.id, isAvailable: m.isAvailable }).toEqual({
+				id: m.id,
+				isAvailable: expectedAvailable(m, now)
+			});
 			expect(m.hasFile).toBe(m.movieFile !== undefined);
 		}
 		expect(movies.some((m) => !m.isAvailable && m.monitored && !m.hasFile)).toBe(true);
@@ -341,12 +430,22 @@ describe('seeded library', () => {
 		expect(movies.some((m) => !m.monitored)).toBe(true);
 		expect(movies.some((m) => m.movieFile?.qualityCutoffNotMet === true)).toBe(true);
 		// An inCinemas-only release becomes available 90 days later.
-		expect(movies.some((m) => m.minimumAvailability === 'released' && m.digitalRelease === undefined && m.physicalRelease === undefined && m.inCinemas !== undefined)).toBe(true);
+		expect(
+			movies.some(
+				(m) =>
+					m.minimumAvailability === 'released' &&
+					m.digitalRelease === undefined &&
+					m.physicalRelease === undefined &&
+					m.inCinemas !== undefined
+			)
+		).toBe(true);
 	});
 
 	it('generates 2000 series quickly and serves them without quadratic work', async () => {
 		const t0 = performance.now();
-		const big = await startSimulator({ instances: [{ type: 'sonarr', urlBase: '', apiKey: SONARR_KEY, series: 2000 }] });
+		const big = await startSimulator({
+			instances: [{ type: 'sonarr', urlBase: '', apiKey: SONARR_KEY, series: 2000 }]
+		});
 		const genMs = performance.now() - t0;
 		try {
 			const inst = big.instances[0];
@@ -357,7 +456,9 @@ describe('seeded library', () => {
 			const list = await call(inst, '/api/v3/series');
 			const page = await call(inst, '/api/v3/wanted/missing?page=5&pageSize=1000');
 			const eps = await call(inst, '/api/v3/episode?seriesId=1999');
-			console.log(`arr-sim perf: generate ${inst.episodes.length} episodes ${genMs.toFixed(0)} ms, GET /series ${list.ms.toFixed(0)} ms, wanted page ${page.ms.toFixed(0)} ms, episodes of one series ${eps.ms.toFixed(1)} ms`);
+			console.log(
+				`arr-sim perf: generate ${inst.episodes.length} episodes ${genMs.toFixed(0)} ms, GET /series ${list.ms.toFixed(0)} ms, wanted page ${page.ms.toFixed(0)} ms, episodes of one series ${eps.ms.toFixed(1)} ms`
+			);
 			expect(genMs).toBeLessThan(5000);
 			expect(list.ms).toBeLessThan(5000);
 			expect(page.ms).toBeLessThan(1000);
@@ -379,42 +480,70 @@ describe('wanted lists', () => {
 		const missing = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing');
 		expect(missing.totalRecords).toBe(expected);
 		expect(env.son.wantedMissingTotal()).toBe(expected);
-		const unmonitored = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing?monitored=false');
+		const unmonitored = await getJson<WirePage<WireEpisode>>(
+			env.son,
+			'/api/v3/wanted/missing?monitored=false'
+		);
 		expect(unmonitored.totalRecords).toBe(countMissing(series, episodes, now, false));
 		expect(unmonitored.totalRecords).toBeGreaterThan(0);
 		const all = await allPages<WireEpisode>(env.son, '/api/v3/wanted/missing', 1000);
-		expect(all.records.some((e) => e.seasonNumber === 0) || episodes.every((e) => e.seasonNumber !== 0 || !e.monitored || e.hasFile)).toBe(true);
+		expect(
+			all.records.some((e) => e.seasonNumber === 0) ||
+				episodes.every((e) => e.seasonNumber !== 0 || !e.monitored || e.hasFile)
+		).toBe(true);
 		// An episode that aired less than its runtime ago is not missing yet.
-		expect(all.records.every((e) => e.airDateUtc !== undefined && !e.hasFile && e.monitored)).toBe(true);
+		expect(all.records.every((e) => e.airDateUtc !== undefined && !e.hasFile && e.monitored)).toBe(
+			true
+		);
 	});
 
 	it('reports wanted/cutoff totals equal to a manual count over /episodefile', async () => {
 		const { series, episodes } = await seriesWithEpisodes<WireSeries, WireEpisode>(env.son);
 		const files = new Map<number, WireEpisodeFile>();
 		for (const s of series) {
-			for (const f of await getJson<WireEpisodeFile[]>(env.son, `/api/v3/episodefile?seriesId=${s.id}`)) {
+			for (const f of await getJson<WireEpisodeFile[]>(
+				env.son,
+				`/api/v3/episodefile?seriesId=${s.id}`
+			)) {
 				files.set(f.id, f);
 			}
 		}
 		const byId = new Map(series.map((s) => [s.id, s]));
-		const expected = episodes.filter((e) => e.monitored && byId.get(e.seriesId)?.monitored === true && e.hasFile && files.get(e.episodeFileId)?.qualityCutoffNotMet === true).length;
+		const expected = episodes.filter(
+			(e) =>
+				e.monitored &&
+				byId.get(e.seriesId)?.monitored === true &&
+				e.hasFile &&
+				files.get(e.episodeFileId)?.qualityCutoffNotMet === true
+		).length;
 		expect(expected).toBeGreaterThan(0);
-		expect((await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/cutoff')).totalRecords).toBe(expected);
+		expect(
+			(await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/cutoff')).totalRecords
+		).toBe(expected);
 		expect(env.son.wantedCutoffTotal()).toBe(expected);
 	});
 
 	it('reports radarr wanted totals equal to a manual count over /movie', async () => {
 		const movies = await getJson<WireMovie[]>(env.rad, '/api/v3/movie');
 		const missing = movies.filter((m) => m.monitored && !m.hasFile && m.isAvailable).length;
-		const cutoff = movies.filter((m) => m.monitored && m.movieFile?.qualityCutoffNotMet === true).length;
+		const cutoff = movies.filter(
+			(m) => m.monitored && m.movieFile?.qualityCutoffNotMet === true
+		).length;
 		expect(missing).toBeGreaterThan(0);
 		expect(cutoff).toBeGreaterThan(0);
-		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing')).totalRecords).toBe(missing);
-		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/cutoff')).totalRecords).toBe(cutoff);
+		expect(
+			(await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing')).totalRecords
+		).toBe(missing);
+		expect(
+			(await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/cutoff')).totalRecords
+		).toBe(cutoff);
 		expect(env.rad.wantedMissingTotal()).toBe(missing);
 		expect(env.rad.wantedCutoffTotal()).toBe(cutoff);
 		const unmonitored = movies.filter((m) => !m.monitored && !m.hasFile && m.isAvailable).length;
-		expect((await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing?monitored=false')).totalRecords).toBe(unmonitored);
+		expect(
+			(await getJson<WirePage<WireMovie>>(env.rad, '/api/v3/wanted/missing?monitored=false'))
+				.totalRecords
+		).toBe(unmonitored);
 	});
 
 	it('pages cover every record exactly once, in airDateUtc order, echoing the paging parameters', async () => {
@@ -425,21 +554,40 @@ describe('wanted lists', () => {
 		expect(new Set(desc.records.map((e) => e.id)).size).toBe(total);
 		const times = desc.records.map((e) => Date.parse(e.airDateUtc ?? ''));
 		expect(times).toEqual([...times].sort((x, y) => y - x));
-		expect(desc.pages[0]).toMatchObject({ page: 1, pageSize: 7, sortKey: 'episodes.airDateUtc', sortDirection: 'descending' });
+		expect(desc.pages[0]).toMatchObject({
+			page: 1,
+			pageSize: 7,
+			sortKey: 'episodes.airDateUtc',
+			sortDirection: 'descending'
+		});
 		expect(desc.pages.at(-1)?.records.length).toBe(total - (desc.pages.length - 1) * 7);
 
-		const asc = await allPages<WireEpisode>(env.son, '/api/v3/wanted/missing?sortKey=episodes.airDateUtc&sortDirection=ascending', 13);
+		const asc = await allPages<WireEpisode>(
+			env.son,
+			'/api/v3/wanted/missing?sortKey=episodes.airDateUtc&sortDirection=ascending',
+			13
+		);
 		expect(asc.records.map((e) => e.id)).toEqual(desc.records.map((e) => e.id).reverse());
 		expect(asc.pages[0]?.sortDirection).toBe('ascending');
 
-		const beyond = await getJson<WirePage<WireEpisode>>(env.son, `/api/v3/wanted/missing?page=${total + 1}&pageSize=10`);
+		const beyond = await getJson<WirePage<WireEpisode>>(
+			env.son,
+			`/api/v3/wanted/missing?page=${total + 1}&pageSize=10`
+		);
 		expect(beyond.records).toEqual([]);
 		expect(beyond.totalRecords).toBe(total);
 
-		const unknownKey = await getJson<WirePage<WireEpisode>>(env.son, '/api/v3/wanted/missing?sortKey=nonsense');
+		const unknownKey = await getJson<WirePage<WireEpisode>>(
+			env.son,
+			'/api/v3/wanted/missing?sortKey=nonsense'
+		);
 		expect(unknownKey.sortKey).toBe('episodes.airDateUtc');
 
-		const movies = await allPages<WireMovie>(env.rad, '/api/v3/wanted/missing?sortKey=movieMetadata.sortTitle&sortDirection=ascending', 4);
+		const movies = await allPages<WireMovie>(
+			env.rad,
+			'/api/v3/wanted/missing?sortKey=movieMetadata.sortTitle&sortDirection=ascending',
+			4
+		);
 		expect(movies.records).toHaveLength(env.rad.wantedMissingTotal());
 		expect(new Set(movies.records.map((m) => m.id)).size).toBe(movies.records.length);
 	});
@@ -449,26 +597,49 @@ describe('wanted lists', () => {
 		const now = clock.now().getTime();
 		for (const s of series) {
 			for (const season of s.seasons) {
-				const eps = episodes.filter((e) => e.seriesId === s.id && e.seasonNumber === season.seasonNumber);
-				const air = (e: WireEpisode): number | undefined => (e.airDateUtc ? Date.parse(e.airDateUtc) : undefined);
-				const future = eps.filter((e) => e.monitored && (air(e) ?? -Infinity) >= now).map((e) => air(e) ?? 0);
-				const past = eps.filter((e) => e.monitored && (air(e) ?? Infinity) < now).map((e) => air(e) ?? 0);
+				const eps = episodes.filter(
+					(e) => e.seriesId === s.id && e.seasonNumber === season.seasonNumber
+				);
+				const air = (e: WireEpisode): number | undefined =>
+					e.airDateUtc ? Date.parse(e.airDateUtc) : undefined;
+				const future = eps
+					.filter((e) => e.monitored && (air(e) ?? -Infinity) >= now)
+					.map((e) => air(e) ?? 0);
+				const past = eps
+					.filter((e) => e.monitored && (air(e) ?? Infinity) < now)
+					.map((e) => air(e) ?? 0);
 				const st = season.statistics;
 				expect(st.totalEpisodeCount).toBe(eps.length);
 				expect(st.episodeFileCount).toBe(eps.filter((e) => e.hasFile).length);
-				expect(st.episodeCount).toBe(eps.filter((e) => (e.monitored && (air(e) ?? Infinity) <= now) || e.hasFile).length);
-				expect(st.nextAiring === undefined ? undefined : Date.parse(st.nextAiring)).toBe(future.length ? Math.min(...future) : undefined);
-				expect(st.previousAiring === undefined ? undefined : Date.parse(st.previousAiring)).toBe(past.length ? Math.max(...past) : undefined);
-				expect(st.percentOfEpisodes).toBeCloseTo(st.episodeCount ? (st.episodeFileCount / st.episodeCount) * 100 : 0, 6);
+				expect(st.episodeCount).toBe(
+					eps.filter((e) => (e.monitored && (air(e) ?? Infinity) <= now) || e.hasFile).length
+				);
+				expect(st.nextAiring === undefined ? undefined : Date.parse(st.nextAiring)).toBe(
+					future.length ? Math.min(...future) : undefined
+				);
+				expect(st.previousAiring === undefined ? undefined : Date.parse(st.previousAiring)).toBe(
+					past.length ? Math.max(...past) : undefined
+				);
+				expect(st.percentOfEpisodes).toBeCloseTo(
+					st.episodeCount ? (st.episodeFileCount / st.episodeCount) * 100 : 0,
+					6
+				);
 			}
-			expect(s.statistics.totalEpisodeCount).toBe(s.seasons.reduce((n, x) => n + x.statistics.totalEpisodeCount, 0));
+			expect(s.statistics.totalEpisodeCount).toBe(
+				s.seasons.reduce((n, x) => n + x.statistics.totalEpisodeCount, 0)
+			);
 		}
-		expect(series.some((s) => s.seasons.some((x) => x.statistics.nextAiring !== undefined))).toBe(true);
+		expect(series.some((s) => s.seasons.some((x) => x.statistics.nextAiring !== undefined))).toBe(
+			true
+		);
 	});
 });
 
 describe('commands', () => {
-	const env = sonarrAndRadarr({ seed: 11, series: 80, grabRate: 0.5 }, { seed: 11, movies: 300, grabRate: 1 });
+	const env = sonarrAndRadarr(
+		{ seed: 11, series: 80, grabRate: 0.5 },
+		{ seed: 11, movies: 300, grabRate: 1 }
+	);
 	const { clock } = env;
 
 	it('answers POST /command with 201, a Location header and a queued CommandResource', async () => {
@@ -486,7 +657,12 @@ describe('commands', () => {
 		});
 		expect(r.json.queued).toMatch(DATE_TIME);
 		expect(r.json.started).toBeUndefined();
-		expect(r.json.body).toMatchObject({ name: 'RssSync', trigger: 'manual', sendUpdatesToClient: true, isExclusive: false });
+		expect(r.json.body).toMatchObject({
+			name: 'RssSync',
+			trigger: 'manual',
+			sendUpdatesToClient: true,
+			isExclusive: false
+		});
 		clock.advance(1000);
 	});
 
@@ -498,7 +674,10 @@ describe('commands', () => {
 		const other = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [1, 2] });
 		expect(other.json.id).not.toBe(first.json.id);
 		clock.advance(100);
-		const whileStarted = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [2, 3, 1] });
+		const whileStarted = await postCommand(env.son, {
+			name: 'EpisodeSearch',
+			episodeIds: [2, 3, 1]
+		});
 		expect(whileStarted.json).toMatchObject({ id: first.json.id, status: 'started' });
 		clock.advance(1000);
 		const afterDone = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: [1, 2, 3] });
@@ -513,14 +692,24 @@ describe('commands', () => {
 		}
 		expect(posted.every((c) => c.status === 'queued')).toBe(true);
 		const status = async (): Promise<string[]> =>
-			Promise.all(posted.map(async (c) => (await getJson<WireCommand>(env.son, `/api/v3/command/${c.id}`)).status));
+			Promise.all(
+				posted.map(
+					async (c) => (await getJson<WireCommand>(env.son, `/api/v3/command/${c.id}`)).status
+				)
+			);
 		expect(await status()).toEqual(['started', 'started', 'started', 'queued', 'queued']);
 		clock.advance(299);
 		expect(await status()).toEqual(['started', 'started', 'started', 'queued', 'queued']);
 		clock.advance(1);
 		expect(await status()).toEqual(['completed', 'completed', 'completed', 'started', 'started']);
 		clock.advance(300);
-		expect(await status()).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+		expect(await status()).toEqual([
+			'completed',
+			'completed',
+			'completed',
+			'completed',
+			'completed'
+		]);
 		const done = await getJson<WireCommand>(env.son, `/api/v3/command/${posted[4]?.id ?? 0}`);
 		expect(done).toMatchObject({ result: 'successful', duration: '00:00:00.3000000' });
 		expect(done.message).toMatch(/^Series search completed\. \d+ reports downloaded\.$/);
@@ -541,13 +730,19 @@ describe('commands', () => {
 	it('never has more than three started commands, whatever the interleaving', async () => {
 		const base = env.son.commands.length;
 		for (let i = 0; i < 12; i++) {
-			await postCommand(env.son, { name: 'SeasonSearch', seriesId: (i % 6) + 1, seasonNumber: Math.floor(i / 6) + 1 });
+			await postCommand(env.son, {
+				name: 'SeasonSearch',
+				seriesId: (i % 6) + 1,
+				seasonNumber: Math.floor(i / 6) + 1
+			});
 			clock.advance(77);
 			const list = await getJson<WireCommand[]>(env.son, '/api/v3/command');
 			expect(list.filter((c) => c.status === 'started').length).toBeLessThanOrEqual(3);
 		}
 		clock.advance(10_000);
-		expect(env.son.commands.slice(base).every((c) => c.status === 'completed' || c.status === 'failed')).toBe(true);
+		expect(
+			env.son.commands.slice(base).every((c) => c.status === 'completed' || c.status === 'failed')
+		).toBe(true);
 		clock.advance(10 * 60_000);
 	});
 
@@ -562,8 +757,19 @@ describe('commands', () => {
 		clock.advance(1);
 		const started = env.son.commands.find((c) => c.id === cmd.json.id);
 		expect(started?.status).toBe('started');
-		const eps = await getJson<WireEpisode[]>(env.son, `/api/v3/episode?${ids.slice(0, 50).map((id) => `episodeIds=${id}`).join('&')}`);
-		expect(eps.every((e) => e.lastSearchTime === new Date(clock.now().getTime() - 1).toISOString().slice(0, 19) + 'Z')).toBe(true);
+		const eps = await getJson<WireEpisode[]>(
+			env.son,
+			`/api/v3/episode?${ids
+				.slice(0, 50)
+				.map((id) => `episodeIds=${id}`)
+				.join('&')}`
+		);
+		expect(
+			eps.every(
+				(e) =>
+					e.lastSearchTime === new Date(clock.now().getTime() - 1).toISOString().slice(0, 19) + 'Z'
+			)
+		).toBe(true);
 		clock.advance(300);
 		const done = await getJson<WireCommand>(env.son, `/api/v3/command/${cmd.json.id}`);
 		const grabbed = env.son.commands.find((c) => c.id === cmd.json.id)?.grabbedIds ?? [];
@@ -575,7 +781,10 @@ describe('commands', () => {
 		expect(env.son.wantedMissingTotal()).toBe(beforeMissing - grabbedMissing);
 		expect(env.son.wantedCutoffTotal()).toBe(beforeCutoff - (grabbed.length - grabbedMissing));
 		for (const id of grabbed.slice(0, 20)) {
-			const [ep] = await getJson<WireEpisode[]>(env.son, `/api/v3/episode?episodeIds=${id}&includeEpisodeFile=true`);
+			const [ep] = await getJson<WireEpisode[]>(
+				env.son,
+				`/api/v3/episode?episodeIds=${id}&includeEpisodeFile=true`
+			);
 			expect(ep?.hasFile).toBe(true);
 			const file = env.son.episodeFiles.find((f) => f.id === ep?.episodeFileId);
 			expect(file?.qualityCutoffNotMet).toBe(false);
@@ -594,7 +803,10 @@ describe('commands', () => {
 		const cmd = await postCommand(env.son, { name: 'SeasonSearch', ...season });
 		clock.advance(301);
 		const c = env.son.commands.find((x) => x.id === cmd.json.id);
-		const expected = env.son.episodesOf(season?.seriesId ?? 0).filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored).map((e) => e.id);
+		const expected = env.son
+			.episodesOf(season?.seriesId ?? 0)
+			.filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored)
+			.map((e) => e.id);
 		expect(c?.searchedIds).toEqual(expected);
 		expect(c?.status).toBe('completed');
 
@@ -602,7 +814,10 @@ describe('commands', () => {
 		const bulk = await postCommand(env.son, { name: 'MissingEpisodeSearch' });
 		expect(bulk.json.body).toMatchObject({ monitored: true });
 		clock.advance(301);
-		expect(env.son.commands.find((x) => x.id === bulk.json.id)).toMatchObject({ status: 'completed', grabbedIds: [] });
+		expect(env.son.commands.find((x) => x.id === bulk.json.id)).toMatchObject({
+			status: 'completed',
+			grabbedIds: []
+		});
 		expect(env.son.wantedMissingTotal()).toBe(before);
 		clock.advance(10 * 60_000);
 	});
@@ -611,7 +826,11 @@ describe('commands', () => {
 		const cmd = await postCommand(env.son, { name: 'SeriesSearch', seriesId: 999_999 });
 		clock.advance(301);
 		const res = await getJson<WireCommand>(env.son, `/api/v3/command/${cmd.json.id}`);
-		expect(res).toMatchObject({ status: 'failed', result: 'unknown', message: 'Series with ID 999999 does not exist' });
+		expect(res).toMatchObject({
+			status: 'failed',
+			result: 'unknown',
+			message: 'Series with ID 999999 does not exist'
+		});
 		clock.advance(10 * 60_000);
 	});
 
@@ -621,7 +840,10 @@ describe('commands', () => {
 		const unavailable = all.filter((m) => !m.isAvailable && !m.hasFile).map((m) => m.id);
 		const missing = env.rad.wantedMovies('missing').map((m) => m.id);
 		expect(unavailable.length).toBeGreaterThan(0);
-		const cmd = await postCommand(env.rad, { name: 'moviessearch', movieIds: [...missing, ...unavailable] });
+		const cmd = await postCommand(env.rad, {
+			name: 'moviessearch',
+			movieIds: [...missing, ...unavailable]
+		});
 		expect(cmd.json.body).toMatchObject({ isTypeExclusive: false, name: 'MoviesSearch' });
 		clock.advance(301);
 		const c = env.rad.commands.find((x) => x.id === cmd.json.id);
@@ -632,7 +854,13 @@ describe('commands', () => {
 			expect(m.hasFile).toBe(false);
 			expect(Date.parse(m.lastSearchTime ?? '')).toBe(Math.floor((now + 0) / 1000) * 1000);
 		}
-		const files = await getJson<WireEpisodeFile[]>(env.rad, `/api/v3/moviefile?${missing.slice(0, 3).map((id) => `movieId=${id}`).join('&')}`);
+		const files = await getJson<WireEpisodeFile[]>(
+			env.rad,
+			`/api/v3/moviefile?${missing
+				.slice(0, 3)
+				.map((id) => `movieId=${id}`)
+				.join('&')}`
+		);
 		expect(files).toHaveLength(Math.min(3, missing.length));
 		clock.advance(10 * 60_000);
 	});
@@ -640,15 +868,28 @@ describe('commands', () => {
 	it('rejects bad command bodies the way ASP.NET and FluentValidation do', async () => {
 		const unknown = await postCommand(env.son, { name: 'MakeCoffee' });
 		expect(unknown.status).toBe(500);
-		expect(unknown.json).toMatchObject({ message: expect.any(String), description: expect.any(String) });
-		const noName = await call(env.son, '/api/v3/command', { method: 'POST', body: JSON.stringify({ episodeIds: [1] }) });
+		expect(unknown.json).toMatchObject({
+			message: expect.any(String),
+			description: expect.any(String)
+		});
+		const noName = await call(env.son, '/api/v3/command', {
+			method: 'POST',
+			body: JSON.stringify({ episodeIds: [1] })
+		});
 		expect(noName.status).toBe(400);
 		const arr = JSON.parse(noName.text) as Array<{ propertyName: string; errorMessage: string }>;
 		expect(Array.isArray(arr)).toBe(true);
 		expect(arr[0]?.propertyName).toBe('Name');
-		const malformed = await call(env.son, '/api/v3/command', { method: 'POST', body: '{"name": "RssSync",' });
+		const malformed = await call(env.son, '/api/v3/command', {
+			method: 'POST',
+			body: '{"name": "RssSync",'
+		});
 		expect(malformed.status).toBe(400);
-		expect(JSON.parse(malformed.text)).toMatchObject({ status: 400, title: expect.any(String), errors: expect.any(Object) });
+		expect(JSON.parse(malformed.text)).toMatchObject({
+			status: 400,
+			title: expect.any(String),
+			errors: expect.any(Object)
+		});
 		const wrongType = await postCommand(env.son, { name: 'EpisodeSearch', episodeIds: ['1'] });
 		expect(wrongType.status).toBe(400);
 		const missingCmd = await call(env.son, '/api/v3/command/424242');
@@ -659,7 +900,11 @@ describe('commands', () => {
 	it('completes commands on the real clock', async () => {
 		const r = await postCommand(sonarr, { name: 'RefreshSeries', seriesIds: [1] });
 		expect(r.json.status).toBe('queued');
-		expect(r.json.body).toMatchObject({ seriesIds: [1], isNewSeries: false, updateScheduledTask: false });
+		expect(r.json.body).toMatchObject({
+			seriesIds: [1],
+			isNewSeries: false,
+			updateScheduledTask: false
+		});
 		const deadline = Date.now() + 3000;
 		let status = r.json.status;
 		const seen = new Set<string>([status]);
@@ -703,7 +948,14 @@ describe('wire format', () => {
 	};
 
 	it('writes dates without fractional seconds, airDate as yyyy-MM-dd and never writes null', async () => {
-		sonarr.setHealth([{ source: 'IndexerStatusCheck', type: 'warning', message: 'Indexers unavailable', wikiUrl: 'https://wiki.servarr.com/sonarr/system#indexers' }]);
+		sonarr.setHealth([
+			{
+				source: 'IndexerStatusCheck',
+				type: 'warning',
+				message: 'Indexers unavailable',
+				wikiUrl: 'https://wiki.servarr.com/sonarr/system#indexers'
+			}
+		]);
 		await postCommand(sonarr, { name: 'RssSync' });
 		await postCommand(radarr, { name: 'RssSync' });
 		for (const [app, paths] of [
@@ -733,57 +985,173 @@ describe('wire format', () => {
 		console.warn('arr-sim: ../shared/arr-api is absent; skipping the OpenAPI schema checks');
 	}
 
-	it.skipIf(!sonarrSpec || !radarrSpec)('matches the Sonarr and Radarr OpenAPI schemas', async () => {
-		if (!sonarrSpec || !radarrSpec) {
-			return;
+	it.skipIf(!sonarrSpec || !radarrSpec)(
+		'matches the Sonarr and Radarr OpenAPI schemas',
+		async () => {
+			if (!sonarrSpec || !radarrSpec) {
+				return;
+			}
+			sonarr.setHealth([
+				{
+					source: 'IndexerStatusCheck',
+					type: 'warning',
+					message: 'x',
+					wikiUrl: 'https://wiki.servarr.com/sonarr/system'
+				}
+			]);
+			radarr.setHealth([
+				{
+					source: 'IndexerStatusCheck',
+					type: 'error',
+					message: 'y',
+					wikiUrl: 'https://wiki.servarr.com/radarr/system'
+				}
+			]);
+			const post = await postCommand(sonarr, { name: 'EpisodeSearch', episodeIds: [1, 2] });
+			const rpost = await postCommand(radarr, { name: 'MoviesSearch', movieIds: [1, 2] });
+			const checks: Array<[string[], string]> = [
+				[
+					sonarrSpec.validateList(await getJson(sonarr, '/api/v3/series'), 'SeriesResource'),
+					'series'
+				],
+				[
+					sonarrSpec.validate(await getJson(sonarr, '/api/v3/series/2'), 'SeriesResource'),
+					'series/2'
+				],
+				[
+					sonarrSpec.validateList(
+						await getJson(sonarr, endpoints.sonarr[2] ?? ''),
+						'EpisodeResource'
+					),
+					'episode'
+				],
+				[
+					sonarrSpec.validate(await getJson(sonarr, '/api/v3/episode/1'), 'EpisodeResource'),
+					'episode/1'
+				],
+				[
+					sonarrSpec.validateList(
+						await getJson(sonarr, '/api/v3/episodefile?seriesId=2'),
+						'EpisodeFileResource'
+					),
+					'episodefile'
+				],
+				[
+					sonarrSpec.validate(
+						await getJson(sonarr, endpoints.sonarr[5] ?? ''),
+						'EpisodeResourcePagingResource'
+					),
+					'wanted/missing'
+				],
+				[
+					sonarrSpec.validate(
+						await getJson(sonarr, endpoints.sonarr[6] ?? ''),
+						'EpisodeResourcePagingResource'
+					),
+					'wanted/cutoff'
+				],
+				[
+					sonarrSpec.validate(await getJson(sonarr, '/api/v3/system/status'), 'SystemResource'),
+					'system/status'
+				],
+				[
+					sonarrSpec.validateList(await getJson(sonarr, '/api/v3/health'), 'HealthResource'),
+					'health'
+				],
+				[
+					sonarrSpec.validateList(
+						await getJson(sonarr, '/api/v3/qualityprofile'),
+						'QualityProfileResource'
+					),
+					'qualityprofile'
+				],
+				[sonarrSpec.validate(post.json, 'CommandResource'), 'POST command'],
+				[
+					sonarrSpec.validateList(await getJson(sonarr, '/api/v3/command'), 'CommandResource'),
+					'command list'
+				],
+				[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/tag'), 'TagResource'), 'tag'],
+				[
+					sonarrSpec.validate(JSON.parse((await call(sonarr, '/ping')).text), 'PingResource'),
+					'ping'
+				],
+				[radarrSpec.validateList(await getJson(radarr, '/api/v3/movie'), 'MovieResource'), 'movie'],
+				[radarrSpec.validate(await getJson(radarr, '/api/v3/movie/2'), 'MovieResource'), 'movie/2'],
+				[
+					radarrSpec.validateList(
+						await getJson(radarr, endpoints.radarr[2] ?? ''),
+						'MovieFileResource'
+					),
+					'moviefile'
+				],
+				[
+					radarrSpec.validate(
+						await getJson(radarr, endpoints.radarr[3] ?? ''),
+						'MovieResourcePagingResource'
+					),
+					'radarr wanted/missing'
+				],
+				[
+					radarrSpec.validate(
+						await getJson(radarr, endpoints.radarr[4] ?? ''),
+						'MovieResourcePagingResource'
+					),
+					'radarr wanted/cutoff'
+				],
+				[
+					radarrSpec.validate(await getJson(radarr, '/api/v3/system/status'), 'SystemResource'),
+					'radarr system/status'
+				],
+				[
+					radarrSpec.validateList(await getJson(radarr, '/api/v3/health'), 'HealthResource'),
+					'radarr health'
+				],
+				[
+					radarrSpec.validateList(
+						await getJson(radarr, '/api/v3/qualityprofile'),
+						'QualityProfileResource'
+					),
+					'radarr qualityprofile'
+				],
+				[radarrSpec.validate(rpost.json, 'CommandResource'), 'radarr POST command']
+			];
+			for (const [errors, label] of checks) {
+				expect(errors, label).toEqual([]);
+			}
+			// The checker itself catches violations.
+			expect(
+				sonarrSpec.validate(
+					{ id: 1, seriesId: 'x', airDateUtc: '2024-01-01T00:00:00.5Z', bogus: 1 },
+					'EpisodeResource'
+				).length
+			).toBeGreaterThan(3);
+			sonarr.setHealth([]);
+			radarr.setHealth([]);
 		}
-		sonarr.setHealth([{ source: 'IndexerStatusCheck', type: 'warning', message: 'x', wikiUrl: 'https://wiki.servarr.com/sonarr/system' }]);
-		radarr.setHealth([{ source: 'IndexerStatusCheck', type: 'error', message: 'y', wikiUrl: 'https://wiki.servarr.com/radarr/system' }]);
-		const post = await postCommand(sonarr, { name: 'EpisodeSearch', episodeIds: [1, 2] });
-		const rpost = await postCommand(radarr, { name: 'MoviesSearch', movieIds: [1, 2] });
-		const checks: Array<[string[], string]> = [
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/series'), 'SeriesResource'), 'series'],
-			[sonarrSpec.validate(await getJson(sonarr, '/api/v3/series/2'), 'SeriesResource'), 'series/2'],
-			[sonarrSpec.validateList(await getJson(sonarr, endpoints.sonarr[2] ?? ''), 'EpisodeResource'), 'episode'],
-			[sonarrSpec.validate(await getJson(sonarr, '/api/v3/episode/1'), 'EpisodeResource'), 'episode/1'],
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/episodefile?seriesId=2'), 'EpisodeFileResource'), 'episodefile'],
-			[sonarrSpec.validate(await getJson(sonarr, endpoints.sonarr[5] ?? ''), 'EpisodeResourcePagingResource'), 'wanted/missing'],
-			[sonarrSpec.validate(await getJson(sonarr, endpoints.sonarr[6] ?? ''), 'EpisodeResourcePagingResource'), 'wanted/cutoff'],
-			[sonarrSpec.validate(await getJson(sonarr, '/api/v3/system/status'), 'SystemResource'), 'system/status'],
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/health'), 'HealthResource'), 'health'],
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/qualityprofile'), 'QualityProfileResource'), 'qualityprofile'],
-			[sonarrSpec.validate(post.json, 'CommandResource'), 'POST command'],
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/command'), 'CommandResource'), 'command list'],
-			[sonarrSpec.validateList(await getJson(sonarr, '/api/v3/tag'), 'TagResource'), 'tag'],
-			[sonarrSpec.validate(JSON.parse((await call(sonarr, '/ping')).text), 'PingResource'), 'ping'],
-			[radarrSpec.validateList(await getJson(radarr, '/api/v3/movie'), 'MovieResource'), 'movie'],
-			[radarrSpec.validate(await getJson(radarr, '/api/v3/movie/2'), 'MovieResource'), 'movie/2'],
-			[radarrSpec.validateList(await getJson(radarr, endpoints.radarr[2] ?? ''), 'MovieFileResource'), 'moviefile'],
-			[radarrSpec.validate(await getJson(radarr, endpoints.radarr[3] ?? ''), 'MovieResourcePagingResource'), 'radarr wanted/missing'],
-			[radarrSpec.validate(await getJson(radarr, endpoints.radarr[4] ?? ''), 'MovieResourcePagingResource'), 'radarr wanted/cutoff'],
-			[radarrSpec.validate(await getJson(radarr, '/api/v3/system/status'), 'SystemResource'), 'radarr system/status'],
-			[radarrSpec.validateList(await getJson(radarr, '/api/v3/health'), 'HealthResource'), 'radarr health'],
-			[radarrSpec.validateList(await getJson(radarr, '/api/v3/qualityprofile'), 'QualityProfileResource'), 'radarr qualityprofile'],
-			[radarrSpec.validate(rpost.json, 'CommandResource'), 'radarr POST command']
-		];
-		for (const [errors, label] of checks) {
-			expect(errors, label).toEqual([]);
-		}
-		// The checker itself catches violations.
-		expect(sonarrSpec.validate({ id: 1, seriesId: 'x', airDateUtc: '2024-01-01T00:00:00.5Z', bogus: 1 }, 'EpisodeResource').length).toBeGreaterThan(3);
-		sonarr.setHealth([]);
-		radarr.setHealth([]);
-	});
+	);
 
 	it.skipIf(!sonarrSpec || !radarrSpec)('serves only operations that the specs document', () => {
 		if (!sonarrSpec || !radarrSpec) {
 			return;
 		}
-		for (const p of ['/ping', '/api', ...endpoints.sonarr.map((e) => e.split('?')[0] ?? ''), '/api/v3/episodefile/1', '/api/v3/command/1', '/api/v3/tag', '/api/v3/qualityprofile/1']) {
+		for (const p of [
+			'/ping',
+			'/api',
+			...endpoints.sonarr.map((e) => e.split('?')[0] ?? ''),
+			'/api/v3/episodefile/1',
+			'/api/v3/command/1',
+			'/api/v3/tag',
+			'/api/v3/qualityprofile/1'
+		]) {
 			expect(sonarrSpec.hasOperation('GET', p), p).toBe(true);
 		}
 		expect(sonarrSpec.hasOperation('POST', '/api/v3/command')).toBe(true);
-		for (const p of ['/ping', ...endpoints.radarr.map((e) => e.split('?')[0] ?? ''), '/api/v3/moviefile/1', '/api/v3/rootfolder']) {
+		for (const p of [
+			'/ping',
+			...endpoints.radarr.map((e) => e.split('?')[0] ?? ''),
+			'/api/v3/moviefile/1',
+			'/api/v3/rootfolder'
+		]) {
 			expect(radarrSpec.hasOperation('GET', p), p).toBe(true);
 		}
 	});
@@ -793,7 +1161,9 @@ describe('errors and faults', () => {
 	it('answers 400 when /episode or /episodefile get neither seriesId nor ids, and 404 for unknown ids', async () => {
 		const ep = await call(sonarr, '/api/v3/episode');
 		expect(ep.status).toBe(400);
-		expect(JSON.parse(ep.text)).toMatchObject({ message: 'seriesId or episodeIds must be provided' });
+		expect(JSON.parse(ep.text)).toMatchObject({
+			message: 'seriesId or episodeIds must be provided'
+		});
 		expect((await call(sonarr, '/api/v3/episodefile')).status).toBe(400);
 		expect((await call(radarr, '/api/v3/moviefile')).status).toBe(400);
 		expect((await call(sonarr, '/api/v3/episode?seriesId=abc')).status).toBe(400);
@@ -804,7 +1174,11 @@ describe('errors and faults', () => {
 	});
 
 	it('injects status, malformed bodies and delays for a path prefix, a limited number of times', async () => {
-		sonarr.setFault('/api/v3/series', { status: 500, body: '{"message":"database is locked"}', times: 1 });
+		sonarr.setFault('/api/v3/series', {
+			status: 500,
+			body: '{"message":"database is locked"}',
+			times: 1
+		});
 		const failed = await call(sonarr, '/api/v3/series/1');
 		expect(failed.status).toBe(500);
 		expect(JSON.parse(failed.text)).toEqual({ message: 'database is locked' });
@@ -838,7 +1212,9 @@ describe('test helpers', () => {
 	const { clock } = env;
 
 	it('removes a series with its episodes and files', async () => {
-		const victim = env.son.series.find((s) => env.son.wantedEpisodes('missing').some((e) => e.seriesId === s.id));
+		const victim = env.son.series.find((s) =>
+			env.son.wantedEpisodes('missing').some((e) => e.seriesId === s.id)
+		);
 		expect(victim).toBeDefined();
 		const id = victim?.id ?? 0;
 		const lost = env.son.wantedEpisodes('missing').filter((e) => e.seriesId === id).length;
@@ -877,7 +1253,10 @@ describe('test helpers', () => {
 	});
 
 	it('adds series and movies with overrides and serves them', async () => {
-		const s = env.son.addSeries({ title: 'Added Ünïcode Show', monitored: true }, { kind: 'ended', seasons: 2, episodesPerSeason: 10, missingRatio: 1, specials: false });
+		const s = env.son.addSeries(
+			{ title: 'Added Ünïcode Show', monitored: true },
+			{ kind: 'ended', seasons: 2, episodesPerSeason: 10, missingRatio: 1, specials: false }
+		);
 		expect(s.id).toBe(11);
 		expect(env.son.episodesOf(s.id)).toHaveLength(20);
 		const wire = await getJson<WireSeries>(env.son, `/api/v3/series/${s.id}`);
@@ -892,7 +1271,9 @@ describe('test helpers', () => {
 	it('rotates the API key', async () => {
 		env.son.setApiKey('11111111111111111111111111111111');
 		expect((await call(env.son, '/api/v3/tag', { key: SONARR_KEY })).status).toBe(401);
-		expect((await call(env.son, '/api/v3/tag', { key: '11111111111111111111111111111111' })).status).toBe(200);
+		expect(
+			(await call(env.son, '/api/v3/tag', { key: '11111111111111111111111111111111' })).status
+		).toBe(200);
 		env.son.setApiKey(SONARR_KEY);
 	});
 
@@ -903,7 +1284,11 @@ describe('test helpers', () => {
 		expect(env.son.requests).toEqual([]);
 		expect(env.sim.requests.some((r) => r.instance === '/sonarr')).toBe(false);
 		expect(env.son.series).toHaveLength(10);
-		const fresh = await startSimulator({ instances: [{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, series: 10, now: clock.now }] });
+		const fresh = await startSimulator({
+			instances: [
+				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, series: 10, now: clock.now }
+			]
+		});
 		try {
 			expect(env.son.episodes).toEqual(fresh.instance('/sonarr').episodes);
 		} finally {
@@ -919,7 +1304,9 @@ describe('test helpers', () => {
 		await call(env.rad, '/api/v3/tag');
 		const all = (await (await fetch(`${env.sim.url}/__sim/requests`)).json()) as unknown[];
 		expect(all).toHaveLength(2);
-		const onlyRadarr = (await (await fetch(`${env.sim.url}/__sim/requests?instance=/radarr`)).json()) as Array<{ instance: string }>;
+		const onlyRadarr = (await (
+			await fetch(`${env.sim.url}/__sim/requests?instance=/radarr`)
+		).json()) as Array<{ instance: string }>;
 		expect(onlyRadarr.map((r) => r.instance)).toEqual(['/radarr']);
 
 		await postCommand(env.rad, { name: 'MoviesSearch', movieIds: [2, 1] });
@@ -937,11 +1324,18 @@ describe('test helpers', () => {
 		]);
 		expect(state[0]?.wantedMissing).toBe(env.son.wantedMissingTotal());
 		expect(state[1]?.wantedCutoff).toBe(env.rad.wantedCutoffTotal());
-		expect(state[1]?.commands.at(-1)).toMatchObject({ name: 'MoviesSearch', body: { movieIds: [2, 1] } });
+		expect(state[1]?.commands.at(-1)).toMatchObject({
+			name: 'MoviesSearch',
+			body: { movieIds: [2, 1] }
+		});
 
 		const fault = await fetch(`${env.sim.url}/__sim/fault`, {
 			method: 'POST',
-			body: JSON.stringify({ urlBase: '/radarr', pathPrefix: '/api/v3/movie', fault: { status: 502, times: 1 } })
+			body: JSON.stringify({
+				urlBase: '/radarr',
+				pathPrefix: '/api/v3/movie',
+				fault: { status: 502, times: 1 }
+			})
 		});
 		expect(fault.status).toBe(200);
 		expect((await call(env.rad, '/api/v3/movie')).status).toBe(502);
@@ -980,18 +1374,34 @@ describe('CLI', () => {
 		expect(m, out).not.toBeNull();
 		const origin = m?.[1] ?? '';
 		expect((await fetch(`${origin}/sonarr/ping`)).status).toBe(200);
-		const series = await fetch(`${origin}/sonarr/api/v3/series`, { headers: { 'X-Api-Key': SONARR_KEY } });
+		const series = await fetch(`${origin}/sonarr/api/v3/series`, {
+			headers: { 'X-Api-Key': SONARR_KEY }
+		});
 		expect(((await series.json()) as unknown[]).length).toBe(3);
-		const movies = await fetch(`${origin}/radarr/api/v3/movie`, { headers: { 'X-Api-Key': RADARR_KEY } });
+		const movies = await fetch(`${origin}/radarr/api/v3/movie`, {
+			headers: { 'X-Api-Key': RADARR_KEY }
+		});
 		expect(((await movies.json()) as unknown[]).length).toBe(4);
 		// Whisparr v2 gets a third of the series, Whisparr v3 a third of the movies (rounded up).
-		const sites = await fetch(`${origin}/whisparr/api/v3/series`, { headers: { 'X-Api-Key': 'abcdefabcdefabcdefabcdefabcdef01' } });
+		const sites = await fetch(`${origin}/whisparr/api/v3/series`, {
+			headers: { 'X-Api-Key': 'abcdefabcdefabcdefabcdefabcdef01' }
+		});
 		expect(((await sites.json()) as unknown[]).length).toBe(1);
 		const w3 = { 'X-Api-Key': '1234512345123451234512345123451a' };
-		expect(((await (await fetch(`${origin}/whisparr3/api/v3/movie`, { headers: w3 })).json()) as unknown[]).length).toBe(2);
-		const status = (await (await fetch(`${origin}/whisparr3/api/v3/system/status`, { headers: w3 })).json()) as { appName: string; version: string };
+		expect(
+			(
+				(await (
+					await fetch(`${origin}/whisparr3/api/v3/movie`, { headers: w3 })
+				).json()) as unknown[]
+			).length
+		).toBe(2);
+		const status = (await (
+			await fetch(`${origin}/whisparr3/api/v3/system/status`, { headers: w3 })
+		).json()) as { appName: string; version: string };
 		expect(status).toMatchObject({ appName: 'Whisparr', version: '3.2.0.27' });
-		expect((await fetch(`${origin}/whisparr3/api/v3/wanted/missing`, { headers: w3 })).status).toBe(404);
+		expect((await fetch(`${origin}/whisparr3/api/v3/wanted/missing`, { headers: w3 })).status).toBe(
+			404
+		);
 		proc.kill('SIGTERM');
 		expect(await proc.exited).toBe(0);
 	});

@@ -140,8 +140,34 @@ const WHISPARR_V2_SERIES_ABSENT = [
 	'languageProfileId'
 ] as const;
 
-const PERFORMER_FIRST = ['Alex', 'Sam', 'Jordan', 'Riley', 'Casey', 'Morgan', 'Taylor', 'Jamie', 'Avery', 'Quinn', 'Zoë', 'Léa'];
-const PERFORMER_LAST = ['Stone', 'Rivers', 'Vale', 'Monroe', 'Hart', 'Lane', 'Cruz', 'Blake', 'Reed', 'Fox', 'Ångström', 'Nuñez'];
+const PERFORMER_FIRST = [
+	'Alex',
+	'Sam',
+	'Jordan',
+	'Riley',
+	'Casey',
+	'Morgan',
+	'Taylor',
+	'Jamie',
+	'Avery',
+	'Quinn',
+	'Zoë',
+	'Léa'
+];
+const PERFORMER_LAST = [
+	'Stone',
+	'Rivers',
+	'Vale',
+	'Monroe',
+	'Hart',
+	'Lane',
+	'Cruz',
+	'Blake',
+	'Reed',
+	'Fox',
+	'Ångström',
+	'Nuñez'
+];
 const PERFORMER_GENDERS = ['female', 'female', 'female', 'male', 'other'] as const;
 
 /** Midnight UTC of a `yyyy-MM-dd` day, ms epoch. */
@@ -216,13 +242,27 @@ export class SonarrApp {
 		this.episodes = [];
 		this.episodeFiles = [];
 		for (let i = 1; i <= this.settings.series; i++) {
-			this.pushGenerated(generateSeries(this.settings.seed, i, this.ids, this.anchorMs, now.getTime(), {}, this.rootFolder));
+			this.pushGenerated(
+				generateSeries(
+					this.settings.seed,
+					i,
+					this.ids,
+					this.anchorMs,
+					now.getTime(),
+					{},
+					this.rootFolder
+				)
+			);
 		}
 		this.generatedCount = this.settings.series;
 		this.ix = null;
 	}
 
-	private pushGenerated(g: { series: SimSeries; episodes: SimEpisode[]; files: SimEpisodeFile[] }): void {
+	private pushGenerated(g: {
+		series: SimSeries;
+		episodes: SimEpisode[];
+		files: SimEpisodeFile[];
+	}): void {
 		this.series.push(g.series);
 		for (const e of g.episodes) {
 			if (this.whisparr) {
@@ -270,14 +310,19 @@ export class SonarrApp {
 			list.push(e);
 		}
 		for (const list of episodesBySeries.values()) {
-			list.sort((a, b) => a.seasonNumber - b.seasonNumber || a.episodeNumber - b.episodeNumber || a.id - b.id);
+			list.sort(
+				(a, b) =>
+					a.seasonNumber - b.seasonNumber || a.episodeNumber - b.episodeNumber || a.id - b.id
+			);
 		}
 		const fileById = new Map<number, SimEpisodeFile>();
 		for (const f of this.episodeFiles) {
 			fileById.set(f.id, f);
 		}
 		const byAirDate = [...this.episodes].sort(
-			(a, b) => (a.airDateUtc?.getTime() ?? -Infinity) - (b.airDateUtc?.getTime() ?? -Infinity) || a.id - b.id
+			(a, b) =>
+				(a.airDateUtc?.getTime() ?? -Infinity) - (b.airDateUtc?.getTime() ?? -Infinity) ||
+				a.id - b.id
 		);
 		this.ix = {
 			seriesById,
@@ -340,7 +385,9 @@ export class SonarrApp {
 			if (!s || (ep.monitored && s.monitored) !== monitored) {
 				continue;
 			}
-			if (kind === 'missing' ? this.airedWithoutFile(ep, s, nowMs) : this.cutoffUnmet(ep, ix.fileById)) {
+			if (
+				kind === 'missing' ? this.airedWithoutFile(ep, s, nowMs) : this.cutoffUnmet(ep, ix.fileById)
+			) {
 				out.push(ep);
 			}
 		}
@@ -374,11 +421,22 @@ export class SonarrApp {
 	 * @param overrides fields of the series itself (e.g. `{ monitored: false, title: 'X' }`)
 	 * @param shape how the episodes are generated (kind, seasons, episodes per season, missing share)
 	 */
-	addSeries(overrides: Partial<Omit<SimSeries, 'id' | 'seasons'>> = {}, shape: SeriesShape = {}): SimSeries {
+	addSeries(
+		overrides: Partial<Omit<SimSeries, 'id' | 'seasons'>> = {},
+		shape: SeriesShape = {}
+	): SimSeries {
 		this.index();
 		const index = ++this.generatedCount;
 		const now = this.settings.now();
-		const g = generateSeries(this.settings.seed, index, this.ids, this.anchorMs || anchorOf(now), now.getTime(), shape, this.rootFolder);
+		const g = generateSeries(
+			this.settings.seed,
+			index,
+			this.ids,
+			this.anchorMs || anchorOf(now),
+			now.getTime(),
+			shape,
+			this.rootFolder
+		);
 		Object.assign(g.series, overrides);
 		if (overrides.runtime !== undefined) {
 			for (const e of g.episodes) {
@@ -407,7 +465,11 @@ export class SonarrApp {
 	 * @returns the new file, or null
 	 * @throws when the episode does not exist
 	 */
-	setEpisodeFile(episodeId: number, spec: EpisodeFileSpec | null, at: Date = this.settings.now()): SimEpisodeFile | null {
+	setEpisodeFile(
+		episodeId: number,
+		spec: EpisodeFileSpec | null,
+		at: Date = this.settings.now()
+	): SimEpisodeFile | null {
 		const ix = this.index();
 		const ep = ix.episodeById.get(episodeId);
 		const series = ep ? ix.seriesById.get(ep.seriesId) : undefined;
@@ -447,7 +509,9 @@ export class SonarrApp {
 		switch (cmd.name) {
 			case 'EpisodeSearch': {
 				const out: SimEpisode[] = [];
-				for (const id of Array.isArray(cmd.props.episodeIds) ? (cmd.props.episodeIds as number[]) : []) {
+				for (const id of Array.isArray(cmd.props.episodeIds)
+					? (cmd.props.episodeIds as number[])
+					: []) {
 					const ep = ix.episodeById.get(id);
 					if (!ep) {
 						break;
@@ -490,7 +554,8 @@ export class SonarrApp {
 			if (!series) {
 				continue;
 			}
-			const wanted = this.airedWithoutFile(ep, series, at.getTime()) || this.cutoffUnmet(ep, ix.fileById);
+			const wanted =
+				this.airedWithoutFile(ep, series, at.getTime()) || this.cutoffUnmet(ep, ix.fileById);
 			if (wanted && hashUnit(this.settings.seed, cmd.id, ep.id) < this.settings.grabRate) {
 				this.setEpisodeFile(ep.id, { cutoffNotMet: false }, at);
 				grabbed.push(ep.id);
@@ -506,16 +571,36 @@ export class SonarrApp {
 		}
 		switch (cmd.name) {
 			case 'EpisodeSearch':
-				return { ok: true, message: `Episode search completed. ${n} reports downloaded.`, grabbedIds: grabbed };
+				return {
+					ok: true,
+					message: `Episode search completed. ${n} reports downloaded.`,
+					grabbedIds: grabbed
+				};
 			case 'SeasonSearch':
-				return { ok: true, message: `Season search completed. ${n} reports downloaded.`, grabbedIds: grabbed };
+				return {
+					ok: true,
+					message: `Season search completed. ${n} reports downloaded.`,
+					grabbedIds: grabbed
+				};
 			case 'SeriesSearch':
-				return { ok: true, message: `Series search completed. ${n} reports downloaded.`, grabbedIds: grabbed };
+				return {
+					ok: true,
+					message: `Series search completed. ${n} reports downloaded.`,
+					grabbedIds: grabbed
+				};
 			case 'MissingEpisodeSearch':
 			case 'CutoffUnmetEpisodeSearch':
-				return { ok: true, message: 'Completed search for 0 episodes. 0 reports downloaded.', grabbedIds: [] };
+				return {
+					ok: true,
+					message: 'Completed search for 0 episodes. 0 reports downloaded.',
+					grabbedIds: []
+				};
 			case 'RssSync':
-				return { ok: true, message: 'RSS Sync Completed. Reports found: 0, Reports grabbed: 0', grabbedIds: [] };
+				return {
+					ok: true,
+					message: 'RSS Sync Completed. Reports found: 0, Reports grabbed: 0',
+					grabbedIds: []
+				};
 			default:
 				return { ok: true, message: 'Completed', grabbedIds: [] };
 		}
@@ -529,7 +614,16 @@ export class SonarrApp {
 		for (const ep of ix.episodesBySeries.get(seriesId) ?? []) {
 			let st = stats.get(ep.seasonNumber);
 			if (!st) {
-				st = { total: 0, episodeCount: 0, fileCount: 0, size: 0, next: Infinity, prev: -Infinity, lastAiredDay: null, groups: new Set() };
+				st = {
+					total: 0,
+					episodeCount: 0,
+					fileCount: 0,
+					size: 0,
+					next: Infinity,
+					prev: -Infinity,
+					lastAiredDay: null,
+					groups: new Set()
+				};
 				stats.set(ep.seasonNumber, st);
 			}
 			st.total++;
@@ -570,7 +664,13 @@ export class SonarrApp {
 		let next = Infinity;
 		let prev = -Infinity;
 		let lastAiredDay: string | null = null;
-		const totals = { seasonCount: 0, episodeFileCount: 0, episodeCount: 0, totalEpisodeCount: 0, sizeOnDisk: 0 };
+		const totals = {
+			seasonCount: 0,
+			episodeFileCount: 0,
+			episodeCount: 0,
+			totalEpisodeCount: 0,
+			sizeOnDisk: 0
+		};
 		const groups = new Set<string>();
 		const seasons: JsonObject[] = s.seasons.map((season) => {
 			if (!stats) {
@@ -669,7 +769,8 @@ export class SonarrApp {
 						totalEpisodeCount: totals.totalEpisodeCount,
 						sizeOnDisk: totals.sizeOnDisk,
 						releaseGroups: [...groups],
-						percentOfEpisodes: totals.episodeCount > 0 ? (totals.episodeFileCount / totals.episodeCount) * 100 : 0
+						percentOfEpisodes:
+							totals.episodeCount > 0 ? (totals.episodeFileCount / totals.episodeCount) * 100 : 0
 					}
 				: undefined,
 			languageProfileId: 1,
@@ -685,7 +786,12 @@ export class SonarrApp {
 
 	/** `EpisodeFileResource` (v4 shape: `languages[]`, `quality`, `mediaInfo`, `qualityCutoffNotMet`). */
 	episodeFileResource(f: SimEpisodeFile): JsonObject {
-		const q = SONARR_QUALITIES.get(f.qualityId) ?? { id: 0, name: 'Unknown', source: 'unknown', resolution: 0 };
+		const q = SONARR_QUALITIES.get(f.qualityId) ?? {
+			id: 0,
+			name: 'Unknown',
+			source: 'unknown',
+			resolution: 0
+		};
 		return {
 			seriesId: f.seriesId,
 			seasonNumber: f.seasonNumber,
@@ -717,7 +823,8 @@ export class SonarrApp {
 				videoFps: 23.976,
 				videoDynamicRange: '',
 				videoDynamicRangeType: '',
-				resolution: q.resolution >= 1080 ? '1920x1080' : q.resolution >= 720 ? '1280x720' : '720x480',
+				resolution:
+					q.resolution >= 1080 ? '1920x1080' : q.resolution >= 720 ? '1280x720' : '720x480',
 				runTime: '42:10',
 				scanType: 'Progressive',
 				subtitles: 'eng'
@@ -733,10 +840,14 @@ export class SonarrApp {
 	 * scene numbering; `releaseDate` ("yyyy-MM-dd", DateOnly on the wire), `seriesTitle`,
 	 * `actors[]` and `grabbed` instead.
 	 */
-	episodeResource(e: SimEpisode, opts: { series?: boolean; episodeFile?: boolean; images?: boolean; nowMs: number }): JsonObject {
+	episodeResource(
+		e: SimEpisode,
+		opts: { series?: boolean; episodeFile?: boolean; images?: boolean; nowMs: number }
+	): JsonObject {
 		const ix = this.index();
 		const series = opts.series ? ix.seriesById.get(e.seriesId) : undefined;
-		const file = opts.episodeFile && e.episodeFileId > 0 ? ix.fileById.get(e.episodeFileId) : undefined;
+		const file =
+			opts.episodeFile && e.episodeFileId > 0 ? ix.fileById.get(e.episodeFileId) : undefined;
 		if (this.whisparr) {
 			return {
 				seriesId: e.seriesId,
@@ -768,7 +879,8 @@ export class SonarrApp {
 			title: e.title,
 			airDate: e.airDate ?? undefined,
 			airDateUtc: wireDate(e.airDateUtc),
-			lastSearchTime: this.settings.lastSearchTime === false ? undefined : wireDate(e.lastSearchTime),
+			lastSearchTime:
+				this.settings.lastSearchTime === false ? undefined : wireDate(e.lastSearchTime),
 			runtime: e.runtime,
 			finaleType: e.finaleType ?? undefined,
 			overview: e.overview ?? undefined,
@@ -806,7 +918,9 @@ export class SonarrApp {
 		const [a, b, c] = req.segments;
 		const q = req.query;
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
-			return a === 'series' || a === 'episode' || a === 'episodefile' || a === 'wanted' ? new Response(null, { status: 405 }) : null;
+			return a === 'series' || a === 'episode' || a === 'episodefile' || a === 'wanted'
+				? new Response(null, { status: 405 })
+				: null;
 		}
 		if (a === 'series' && c === undefined) {
 			if (b === undefined) {
@@ -814,7 +928,8 @@ export class SonarrApp {
 				if (tvdbId === null) {
 					return badQueryValue('tvdbId', q.tvdbid);
 				}
-				const list = tvdbId === undefined ? this.series : this.series.filter((s) => s.tvdbId === tvdbId);
+				const list =
+					tvdbId === undefined ? this.series : this.series.filter((s) => s.tvdbId === tvdbId);
 				return jsonResponse(list.map((s) => this.seriesResource(s, req.nowMs, true)));
 			}
 			const s = this.getSeries(Number(b));
@@ -823,7 +938,16 @@ export class SonarrApp {
 		if (a === 'episode' && c === undefined) {
 			if (b !== undefined) {
 				const e = this.getEpisode(Number(b));
-				return e ? jsonResponse(this.episodeResource(e, { series: true, episodeFile: true, images: true, nowMs: req.nowMs })) : notFound();
+				return e
+					? jsonResponse(
+							this.episodeResource(e, {
+								series: true,
+								episodeFile: true,
+								images: true,
+								nowMs: req.nowMs
+							})
+						)
+					: notFound();
 			}
 			return this.listEpisodes(req);
 		}
@@ -853,7 +977,9 @@ export class SonarrApp {
 					.sort((x, y) => x.id - y.id);
 				return jsonResponse(files.map((f) => this.episodeFileResource(f)));
 			}
-			const files = fileIds.map((id) => this.getEpisodeFile(id)).filter((f): f is SimEpisodeFile => f !== undefined);
+			const files = fileIds
+				.map((id) => this.getEpisodeFile(id))
+				.filter((f): f is SimEpisodeFile => f !== undefined);
 			return jsonResponse(files.map((f) => this.episodeFileResource(f)));
 		}
 		if (a === 'wanted' && (b === 'missing' || b === 'cutoff') && c === undefined) {
@@ -880,7 +1006,11 @@ export class SonarrApp {
 		if (episodeFileId === null) {
 			return badQueryValue('episodeFileId', q.episodefileid);
 		}
-		const flags: Record<'series' | 'episodeFile' | 'images', boolean> = { series: false, episodeFile: false, images: false };
+		const flags: Record<'series' | 'episodeFile' | 'images', boolean> = {
+			series: false,
+			episodeFile: false,
+			images: false
+		};
 		const includes = [
 			['includeseries', 'series'],
 			['includeepisodefile', 'episodeFile'],
@@ -901,7 +1031,9 @@ export class SonarrApp {
 				list = list.filter((e) => e.seasonNumber === seasonNumber);
 			}
 		} else if (episodeIds.length > 0) {
-			list = episodeIds.map((id) => this.getEpisode(id)).filter((e): e is SimEpisode => e !== undefined);
+			list = episodeIds
+				.map((id) => this.getEpisode(id))
+				.filter((e): e is SimEpisode => e !== undefined);
 		} else if (episodeFileId !== undefined) {
 			list = this.episodes.filter((e) => e.episodeFileId === episodeFileId && episodeFileId > 0);
 		} else {
@@ -936,7 +1068,11 @@ export class SonarrApp {
 		}
 		let ordered = this.wanted(kind, monitored ?? true, req.nowMs);
 		if (paging.sortKey === 'episodes.lastSearchTime') {
-			ordered = [...ordered].sort((x, y) => (x.lastSearchTime?.getTime() ?? -Infinity) - (y.lastSearchTime?.getTime() ?? -Infinity) || cmpAir(x, y));
+			ordered = [...ordered].sort(
+				(x, y) =>
+					(x.lastSearchTime?.getTime() ?? -Infinity) - (y.lastSearchTime?.getTime() ?? -Infinity) ||
+					cmpAir(x, y)
+			);
 		} else if (paging.sortKey === 'series.sortTitle') {
 			const ix = this.index();
 			ordered = [...ordered].sort((x, y) => {
@@ -949,18 +1085,30 @@ export class SonarrApp {
 			// `ordered` is always a fresh array here, so reversing in place is safe.
 			ordered.reverse();
 		}
-		const opts = { series: includeSeries ?? false, episodeFile: includeFile ?? false, images: includeImages ?? false, nowMs: req.nowMs };
+		const opts = {
+			series: includeSeries ?? false,
+			episodeFile: includeFile ?? false,
+			images: includeImages ?? false,
+			nowMs: req.nowMs
+		};
 		return jsonResponse(pageOf(ordered, paging, (e) => this.episodeResource(e, opts)));
 	}
 }
 
 function cmpAir(x: SimEpisode, y: SimEpisode): number {
-	return (x.airDateUtc?.getTime() ?? -Infinity) - (y.airDateUtc?.getTime() ?? -Infinity) || x.id - y.id;
+	return (
+		(x.airDateUtc?.getTime() ?? -Infinity) - (y.airDateUtc?.getTime() ?? -Infinity) || x.id - y.id
+	);
 }
 
 /** A command that failed on a missing model (ids grabbed before the failure still count). */
 export function notFoundOutcome(message: string, grabbedIds: number[] = []): CommandOutcome {
-	return { ok: false, message, exception: `NzbDrone.Core.Datastore.ModelNotFoundException: ${message}`, grabbedIds };
+	return {
+		ok: false,
+		message,
+		exception: `NzbDrone.Core.Datastore.ModelNotFoundException: ${message}`,
+		grabbedIds
+	};
 }
 
 /** Removes matching items in place (keeps the array identity), O(n). */

@@ -71,7 +71,10 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 	const doc = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDoc;
 	const schemas = doc.components.schemas;
 	const pathPatterns = Object.entries(doc.paths).map(([p, ops]) => ({
-		regex: new RegExp(`^${p.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`, 'i'),
+		regex: new RegExp(
+			`^${p.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`,
+			'i'
+		),
 		methods: new Set(Object.keys(ops).map((m) => m.toUpperCase()))
 	}));
 
@@ -123,25 +126,33 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 		}
 		if (name === 'Version') {
 			if (typeof value !== 'string' || !VERSION.test(value)) {
-				errors.push(`${path}: Version must be a string like '8.0.12' on the wire, got ${JSON.stringify(value)}`);
+				errors.push(
+					`${path}: Version must be a string like '8.0.12' on the wire, got ${JSON.stringify(value)}`
+				);
 			}
 			return;
 		}
 		if (name === 'TimeSpan') {
 			if (typeof value !== 'string' || !TIME_SPAN.test(value)) {
-				errors.push(`${path}: TimeSpan must be a [d.]hh:mm:ss[.fffffff] string on the wire, got ${JSON.stringify(value)}`);
+				errors.push(
+					`${path}: TimeSpan must be a [d.]hh:mm:ss[.fffffff] string on the wire, got ${JSON.stringify(value)}`
+				);
 			}
 			return;
 		}
 		if (name === 'DateOnly') {
 			if (typeof value !== 'string' || !DATE_ONLY.test(value)) {
-				errors.push(`${path}: DateOnly must be a yyyy-MM-dd string on the wire, got ${JSON.stringify(value)}`);
+				errors.push(
+					`${path}: DateOnly must be a yyyy-MM-dd string on the wire, got ${JSON.stringify(value)}`
+				);
 			}
 			return;
 		}
 		if (schema.enum) {
 			if (!schema.enum.includes(value)) {
-				errors.push(`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.join('|')}${name ? ` (${name})` : ''}`);
+				errors.push(
+					`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.join('|')}${name ? ` (${name})` : ''}`
+				);
 			}
 			return;
 		}
@@ -180,7 +191,10 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 					errors.push(`${path}: expected array, got ${typeof value}`);
 					return;
 				}
-				if (schema.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) {
+				if (
+					schema.uniqueItems &&
+					new Set(value.map((v) => JSON.stringify(v))).size !== value.length
+				) {
 					errors.push(`${path}: items are not unique`);
 				}
 				const items = schema.items;
@@ -191,7 +205,9 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 			}
 			default: {
 				if (typeof value !== 'object' || Array.isArray(value)) {
-					errors.push(`${path}: expected object${name ? ` ${name}` : ''}, got ${Array.isArray(value) ? 'array' : typeof value}`);
+					errors.push(
+						`${path}: expected object${name ? ` ${name}` : ''}, got ${Array.isArray(value) ? 'array' : typeof value}`
+					);
 					return;
 				}
 				const obj = value as Record<string, unknown>;
@@ -207,7 +223,9 @@ export function loadSpec(app: SpecApp): SpecChecker | null {
 				for (const [key, prop] of Object.entries(props)) {
 					if (!(key in obj) && alwaysPresent(key, prop)) {
 						const kind = resolve(prop).schema.type ?? 'value';
-						errors.push(`${path}.${key}: missing (non-nullable ${kind} of ${name ?? 'object'} is always serialized)`);
+						errors.push(
+							`${path}.${key}: missing (non-nullable ${kind} of ${name ?? 'object'} is always serialized)`
+						);
 					}
 				}
 			}

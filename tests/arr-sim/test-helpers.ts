@@ -45,7 +45,11 @@ export interface Reply {
  * A request to an instance with its API key in X-Api-Key: `key` sends another one, `null` none.
  * A body is sent as JSON.
  */
-export async function call(inst: SimInstance, path: string, init: RequestInit & { key?: string | null } = {}): Promise<Reply> {
+export async function call(
+	inst: SimInstance,
+	path: string,
+	init: RequestInit & { key?: string | null } = {}
+): Promise<Reply> {
 	const headers = new Headers(init.headers);
 	const key = init.key === undefined ? inst.options.apiKey : init.key;
 	if (key !== null) {
@@ -70,13 +74,23 @@ export async function getJson<T>(inst: SimInstance, path: string): Promise<T> {
 }
 
 /** POST /api/v3/command with `body`, plus any `extra` headers. */
-export async function postCommand(inst: SimInstance, body: unknown, extra: Record<string, string> = {}): Promise<Reply & { json: WireCommand }> {
-	const r = await call(inst, '/api/v3/command', { method: 'POST', body: JSON.stringify(body), headers: extra });
+export async function postCommand(
+	inst: SimInstance,
+	body: unknown,
+	extra: Record<string, string> = {}
+): Promise<Reply & { json: WireCommand }> {
+	const r = await call(inst, '/api/v3/command', {
+		method: 'POST',
+		body: JSON.stringify(body),
+		headers: extra
+	});
 	return { ...r, json: JSON.parse(r.text) as WireCommand };
 }
 
 /** Every series (Whisparr v2: site) of an instance and the episodes (scenes) of each, over HTTP. */
-export async function seriesWithEpisodes<S extends { id: number }, E>(inst: SimInstance): Promise<{ series: S[]; episodes: E[] }> {
+export async function seriesWithEpisodes<S extends { id: number }, E>(
+	inst: SimInstance
+): Promise<{ series: S[]; episodes: E[] }> {
 	const series = await getJson<S[]>(inst, '/api/v3/series');
 	const episodes: E[] = [];
 	for (const s of series) {

@@ -4,7 +4,13 @@
  * the control routes browser tests use to drive them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_TIMEOUT_CAP_MS, startSimulator, versionAtLeast, type SimInstance, type Simulator } from './index';
+import {
+	FAULT_TIMEOUT_CAP_MS,
+	startSimulator,
+	versionAtLeast,
+	type SimInstance,
+	type Simulator
+} from './index';
 import { loadSpec } from './spec-check';
 import { call, getJson, manualClock } from './test-helpers';
 
@@ -52,7 +58,14 @@ describe('lastSearchTime follows the version', () => {
 					now: clock.now,
 					...(version ? { version } : {})
 				})),
-				...radarrVersions.map(([urlBase, version]) => ({ type: 'radarr' as const, urlBase, apiKey: KEY, movies: 10, version, now: clock.now }))
+				...radarrVersions.map(([urlBase, version]) => ({
+					type: 'radarr' as const,
+					urlBase,
+					apiKey: KEY,
+					movies: 10,
+					version,
+					now: clock.now
+				}))
 			]
 		});
 	});
@@ -60,69 +73,109 @@ describe('lastSearchTime follows the version', () => {
 		await sim.stop();
 	});
 
-	it.each(sonarrVersions)('Sonarr at %s (%s) writes lastSearchTime: %s', async (urlBase, version, present) => {
-		const inst = sim.instance(urlBase);
-		expect((await getJson<{ version: string }>(inst, '/api/v3/system/status')).version).toBe(version ?? '4.0.19.2979');
-		const target = inst.wantedEpisodes('missing')[0];
-		expect(target).toBeDefined();
-		const id = target?.id ?? 0;
-		// Never searched: absent everywhere, whatever the version.
-		expect(await getJson<Record<string, unknown>>(inst, `/api/v3/episode/${id}`)).not.toHaveProperty('lastSearchTime');
-		const post = await call(inst, '/api/v3/command', { method: 'POST', body: JSON.stringify({ name: 'EpisodeSearch', episodeIds: [id] }) });
-		expect(post.status).toBe(201);
-		clock.advance(1);
-		inst.tick();
-		expect(target?.lastSearchTime).not.toBeNull();
-		const episode = await getJson<Record<string, unknown>>(inst, `/api/v3/episode/${id}`);
-		const listed = (await getJson<Array<Record<string, unknown>>>(inst, `/api/v3/episode?episodeIds=${id}`))[0];
-		const wanted = await getJson<{ sortKey: string; records: Array<Record<string, unknown>> }>(
-			inst,
-			'/api/v3/wanted/missing?pageSize=1000&sortKey=episodes.lastSearchTime'
-		);
-		const record = wanted.records.find((r) => r.id === id);
-		expect(record).toBeDefined();
-		for (const resource of [episode, listed, record]) {
-			if (present) {
-				expect(resource?.lastSearchTime).toBe(`${clock.now().toISOString().slice(0, 19)}Z`);
-			} else {
-				expect(resource).not.toHaveProperty('lastSearchTime');
+	it.each(sonarrVersions)(
+		'Sonarr at %s (%s) writes lastSearchTime: %s',
+		async (urlBase, version, present) => {
+			const inst = sim.instance(urlBase);
+			expect((await getJson<{ version: string }>(inst, '/api/v3/system/status')).version).toBe(
+				version ?? '4.0.19.2979'
+			);
+			const target = inst.wantedEpisodes('missing')[0];
+			expect(target).toBeDefined();
+			const id = target?.id ?? 0;
+			// Never searched: absent everywhere, whatever the version.
+			expect(
+				await getJson<Record<string, unknown>>(inst, `/api/v3/episode/${id}`)
+			).not.toHaveProperty('lastSearchTime');
+			const post = await call(inst, '/api/v3/command', {
+				method: 'POST',
+				body: JSON.stringify({ name: 'EpisodeSearch', episodeIds: [id] })
+			});
+			expect(post.status).toBe(201);
+			clock.advance(1);
+			inst.tick();
+			expect(target?.lastSearchTime).not.toBeNull();
+			const episode = await getJson<Record<string, unknown>>(inst, `/api/v3/episode/${id}`);
+			const listed = (
+				await getJson<Array<Record<string, unknown>>>(inst, `/api/v3/episode?episodeIds=${id}`)
+			)[0];
+			const wanted = await getJson<{ sortKey: string; records: Array<Record<string, unknown>> }>(
+				inst,
+				'/api/v3/wanted/missing?pageSize=1000&sortKey=episodes.lastSearchTime'
+			);
+			const record = wanted.records.find((r) => r.id === id);
+			expect(record).toBeDefined();
+			for (const resource of [episode, listed, record]) {
+				if (present) {
+					expect(resource?.lastSearchTime).toBe(`${clock.now().toISOString().slice(0, 19)}Z`);
+				} else {
+					expect(resource).not.toHaveProperty('lastSearchTime');
+				}
 			}
+			// Before 4.0.9 the sort key does not exist either: it falls back to the default.
+			expect(wanted.sortKey).toBe(present ? 'episodes.lastSearchTime' : 'episodes.airDateUtc');
 		}
-		// Before 4.0.9 the sort key does not exist either: it falls back to the default.
-		expect(wanted.sortKey).toBe(present ? 'episodes.lastSearchTime' : 'episodes.airDateUtc');
-	});
+	);
 
-	it.each(radarrVersions)('Radarr at %s (%s) writes lastSearchTime: %s', async (urlBase, version, present) => {
-		const inst = sim.instance(urlBase);
-		expect((await getJson<{ version: string }>(inst, '/api/v3/system/status')).version).toBe(version);
-		const target = inst.wantedMovies('missing')[0];
-		expect(target).toBeDefined();
-		const id = target?.id ?? 0;
-		expect(await getJson<Record<string, unknown>>(inst, `/api/v3/movie/${id}`)).not.toHaveProperty('lastSearchTime');
-		await call(inst, '/api/v3/command', { method: 'POST', body: JSON.stringify({ name: 'MoviesSearch', movieIds: [id] }) });
-		clock.advance(1);
-		const movie = await getJson<Record<string, unknown>>(inst, `/api/v3/movie/${id}`);
-		const listed = (await getJson<Array<Record<string, unknown>>>(inst, '/api/v3/movie')).find((m) => m.id === id);
-		for (const resource of [movie, listed]) {
-			if (present) {
-				expect(resource?.lastSearchTime).toBe(`${clock.now().toISOString().slice(0, 19)}Z`);
-			} else {
-				expect(resource).not.toHaveProperty('lastSearchTime');
+	it.each(radarrVersions)(
+		'Radarr at %s (%s) writes lastSearchTime: %s',
+		async (urlBase, version, present) => {
+			const inst = sim.instance(urlBase);
+			expect((await getJson<{ version: string }>(inst, '/api/v3/system/status')).version).toBe(
+				version
+			);
+			const target = inst.wantedMovies('missing')[0];
+			expect(target).toBeDefined();
+			const id = target?.id ?? 0;
+			expect(
+				await getJson<Record<string, unknown>>(inst, `/api/v3/movie/${id}`)
+			).not.toHaveProperty('lastSearchTime');
+			await call(inst, '/api/v3/command', {
+				method: 'POST',
+				body: JSON.stringify({ name: 'MoviesSearch', movieIds: [id] })
+			});
+			clock.advance(1);
+			const movie = await getJson<Record<string, unknown>>(inst, `/api/v3/movie/${id}`);
+			const listed = (await getJson<Array<Record<string, unknown>>>(inst, '/api/v3/movie')).find(
+				(m) => m.id === id
+			);
+			for (const resource of [movie, listed]) {
+				if (present) {
+					expect(resource?.lastSearchTime).toBe(`${clock.now().toISOString().slice(0, 19)}Z`);
+				} else {
+					expect(resource).not.toHaveProperty('lastSearchTime');
+				}
 			}
+			const wanted = await getJson<{ sortKey: string }>(
+				inst,
+				'/api/v3/wanted/missing?sortKey=movies.lastSearchTime'
+			);
+			expect(wanted.sortKey).toBe(present ? 'movies.lastSearchTime' : 'movieMetadata.sortTitle');
 		}
-		const wanted = await getJson<{ sortKey: string }>(inst, '/api/v3/wanted/missing?sortKey=movies.lastSearchTime');
-		expect(wanted.sortKey).toBe(present ? 'movies.lastSearchTime' : 'movieMetadata.sortTitle');
-	});
+	);
 
 	const radarrSpec = loadSpec('radarr');
-	it.skipIf(!radarrSpec)('stays valid against the current specs when the field is absent', async () => {
-		const sonarrSpec = loadSpec('sonarr');
-		if (!radarrSpec || !sonarrSpec) {
-			return;
+	it.skipIf(!radarrSpec)(
+		'stays valid against the current specs when the field is absent',
+		async () => {
+			const sonarrSpec = loadSpec('sonarr');
+			if (!radarrSpec || !sonarrSpec) {
+				return;
+			}
+			expect(
+				radarrSpec.validateList(
+					await getJson(sim.instance('/radarr4'), '/api/v3/movie'),
+					'MovieResource'
+				)
+			).toEqual([]);
+			expect(
+				sonarrSpec.validateList(
+					await getJson(sim.instance('/sonarr3'), '/api/v3/episode?seriesId=1'),
+					'EpisodeResource'
+				)
+			).toEqual([]);
 		}
-		expect(radarrSpec.validateList(await getJson(sim.instance('/radarr4'), '/api/v3/movie'), 'MovieResource')).toEqual([]);
-		expect(sonarrSpec.validateList(await getJson(sim.instance('/sonarr3'), '/api/v3/episode?seriesId=1'), 'EpisodeResource')).toEqual([]);
-	});
+	);
 });
 
 describe('faults', () => {
@@ -130,7 +183,9 @@ describe('faults', () => {
 	let sonarr: SimInstance;
 
 	beforeAll(async () => {
-		sim = await startSimulator({ instances: [{ type: 'sonarr', urlBase: '/sonarr', apiKey: KEY, series: 3 }] });
+		sim = await startSimulator({
+			instances: [{ type: 'sonarr', urlBase: '/sonarr', apiKey: KEY, series: 3 }]
+		});
 		sonarr = sim.instance('/sonarr');
 	});
 	afterAll(async () => {
@@ -159,7 +214,11 @@ describe('faults', () => {
 	});
 
 	it('fails N times, then answers normally', async () => {
-		sonarr.setFault('/api/v3/series', { status: 500, body: '{"message":"database is locked"}', times: 2 });
+		sonarr.setFault('/api/v3/series', {
+			status: 500,
+			body: '{"message":"database is locked"}',
+			times: 2
+		});
 		const statuses: number[] = [];
 		for (let i = 0; i < 4; i++) {
 			statuses.push((await call(sonarr, '/api/v3/series')).status);
@@ -185,7 +244,10 @@ describe('faults', () => {
 		const t0 = performance.now();
 		let error: unknown = null;
 		try {
-			await fetch(`${sonarr.baseUrl}/api/v3/episode?seriesId=1`, { headers: { 'X-Api-Key': KEY }, signal: AbortSignal.timeout(200) });
+			await fetch(`${sonarr.baseUrl}/api/v3/episode?seriesId=1`, {
+				headers: { 'X-Api-Key': KEY },
+				signal: AbortSignal.timeout(200)
+			});
 		} catch (err) {
 			error = err;
 		}
@@ -202,7 +264,9 @@ describe('faults', () => {
 	});
 
 	it('releases held requests when the simulator stops', async () => {
-		const own = await startSimulator({ instances: [{ type: 'radarr', urlBase: '/radarr', apiKey: KEY, movies: 2 }] });
+		const own = await startSimulator({
+			instances: [{ type: 'radarr', urlBase: '/radarr', apiKey: KEY, movies: 2 }]
+		});
 		own.instance('/radarr').setFault('/api/v3/movie', { timeout: true });
 		let settled = false;
 		const pending = fetch(`${own.url}/radarr/api/v3/movie`, { headers: { 'X-Api-Key': KEY } }).then(
@@ -224,7 +288,10 @@ describe('faults', () => {
 		sonarr.setFault('/api/v3/rootfolder', { delayMs: 60_000, times: 1 });
 		sim.clearRequests();
 		await expect(
-			fetch(`${sonarr.baseUrl}/api/v3/rootfolder`, { headers: { 'X-Api-Key': KEY }, signal: AbortSignal.timeout(100) })
+			fetch(`${sonarr.baseUrl}/api/v3/rootfolder`, {
+				headers: { 'X-Api-Key': KEY },
+				signal: AbortSignal.timeout(100)
+			})
 		).rejects.toThrow();
 		await new Promise((r) => setTimeout(r, 50));
 		expect(sim.requests.map((r) => r.status)).toEqual([0]);
@@ -250,7 +317,8 @@ describe('control routes', () => {
 		await sim.stop();
 	});
 
-	const post = (path: string, body: unknown): Promise<Response> => fetch(`${sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+	const post = (path: string, body: unknown): Promise<Response> =>
+		fetch(`${sim.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
 
 	it('POST /__sim/fault accepts headers, timeout and times', async () => {
 		const res = await post('/__sim/fault', {
@@ -263,22 +331,49 @@ describe('control routes', () => {
 		expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
 		expect((await call(sonarr, '/api/v3/wanted/missing')).status).toBe(200);
 
-		expect((await post('/__sim/fault', { urlBase: '/sonarr', pathPrefix: '/api/v3/series', fault: { timeout: true, times: 1 } })).status).toBe(200);
+		expect(
+			(
+				await post('/__sim/fault', {
+					urlBase: '/sonarr',
+					pathPrefix: '/api/v3/series',
+					fault: { timeout: true, times: 1 }
+				})
+			).status
+		).toBe(200);
 		await expect(
-			fetch(`${sonarr.baseUrl}/api/v3/series`, { headers: { 'X-Api-Key': KEY }, signal: AbortSignal.timeout(200) })
+			fetch(`${sonarr.baseUrl}/api/v3/series`, {
+				headers: { 'X-Api-Key': KEY },
+				signal: AbortSignal.timeout(200)
+			})
 		).rejects.toThrow();
 		expect((await call(sonarr, '/api/v3/series')).status).toBe(200);
 
-		expect((await post('/__sim/fault', { urlBase: '/sonarr', pathPrefix: '/api/v3/tag', fault: { status: 401 } })).status).toBe(200);
+		expect(
+			(
+				await post('/__sim/fault', {
+					urlBase: '/sonarr',
+					pathPrefix: '/api/v3/tag',
+					fault: { status: 401 }
+				})
+			).status
+		).toBe(200);
 		const unauthorized = await call(sonarr, '/api/v3/tag');
 		expect([unauthorized.status, unauthorized.text]).toEqual([401, '']);
-		expect((await post('/__sim/fault', { urlBase: '/sonarr', pathPrefix: '/api/v3/tag', fault: null })).status).toBe(200);
+		expect(
+			(await post('/__sim/fault', { urlBase: '/sonarr', pathPrefix: '/api/v3/tag', fault: null }))
+				.status
+		).toBe(200);
 		expect((await call(sonarr, '/api/v3/tag')).status).toBe(200);
 	});
 
 	it('POST /__sim/health sets what GET /api/v3/health returns', async () => {
 		const items = [
-			{ source: 'IndexerStatusCheck', type: 'warning', message: 'Indexers unavailable due to failures', wikiUrl: 'https://wiki.servarr.com/whisparr/system#indexers' },
+			{
+				source: 'IndexerStatusCheck',
+				type: 'warning',
+				message: 'Indexers unavailable due to failures',
+				wikiUrl: 'https://wiki.servarr.com/whisparr/system#indexers'
+			},
 			{ source: 'UpdateCheck', type: 'notice', message: 'New update is available' }
 		];
 		const res = await post('/__sim/health', { urlBase: '/whisparr', items });
@@ -287,10 +382,19 @@ describe('control routes', () => {
 		expect(await getJson(sonarr, '/api/v3/health')).toEqual([]);
 		const spec = loadSpec('whisparr-v2');
 		if (spec) {
-			expect(spec.validateList(await getJson(whisparr, '/api/v3/health'), 'HealthResource')).toEqual([]);
+			expect(
+				spec.validateList(await getJson(whisparr, '/api/v3/health'), 'HealthResource')
+			).toEqual([]);
 		}
 
-		expect((await post('/__sim/health', { urlBase: '/whisparr', items: [{ source: 'X', type: 'fatal', message: 'm' }] })).status).toBe(400);
+		expect(
+			(
+				await post('/__sim/health', {
+					urlBase: '/whisparr',
+					items: [{ source: 'X', type: 'fatal', message: 'm' }]
+				})
+			).status
+		).toBe(400);
 		expect((await post('/__sim/health', { urlBase: '/whisparr' })).status).toBe(400);
 		expect((await post('/__sim/health', { urlBase: '/nope', items: [] })).status).toBe(404);
 

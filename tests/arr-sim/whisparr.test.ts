@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimInstance, type Simulator } from './index';
 import { loadSpec } from './spec-check';
-import { call, getJson, manualClock, postCommand, seriesWithEpisodes, type WireCommand, type WirePage } from './test-helpers';
+import {
+	call,
+	getJson,
+	manualClock,
+	postCommand,
+	seriesWithEpisodes,
+	type WireCommand,
+	type WirePage
+} from './test-helpers';
 
 const W2_KEY = 'abcdefabcdefabcdefabcdefabcdef01';
 const W3_KEY = '1234512345123451234512345123451a';
@@ -45,7 +53,11 @@ interface WireItem {
 	monitored: boolean;
 	hasFile: boolean;
 	isAvailable: boolean;
-	movieFile?: { id: number; qualityCutoffNotMet: boolean; quality: { quality: Record<string, unknown> } };
+	movieFile?: {
+		id: number;
+		qualityCutoffNotMet: boolean;
+		quality: { quality: Record<string, unknown> };
+	};
 }
 const v2Spec = loadSpec('whisparr-v2');
 const v3Spec = loadSpec('whisparr-v3');
@@ -62,9 +74,32 @@ const clock = manualClock();
 beforeAll(async () => {
 	sim = await startSimulator({
 		instances: [
-			{ type: 'whisparr-v2', urlBase: '/whisparr', apiKey: W2_KEY, series: 8, grabRate: 1, commandDurationMs: 100, now: clock.now },
-			{ type: 'whisparr-v3', urlBase: '/whisparr3', apiKey: W3_KEY, movies: 40, grabRate: 1, commandDurationMs: 100, now: clock.now },
-			{ type: 'whisparr-v3', urlBase: '/whisparr3-late', apiKey: W3_KEY, movies: 40, wantedEndpoints: true, now: clock.now }
+			{
+				type: 'whisparr-v2',
+				urlBase: '/whisparr',
+				apiKey: W2_KEY,
+				series: 8,
+				grabRate: 1,
+				commandDurationMs: 100,
+				now: clock.now
+			},
+			{
+				type: 'whisparr-v3',
+				urlBase: '/whisparr3',
+				apiKey: W3_KEY,
+				movies: 40,
+				grabRate: 1,
+				commandDurationMs: 100,
+				now: clock.now
+			},
+			{
+				type: 'whisparr-v3',
+				urlBase: '/whisparr3-late',
+				apiKey: W3_KEY,
+				movies: 40,
+				wantedEndpoints: true,
+				now: clock.now
+			}
 		]
 	});
 	w2 = sim.instance('/whisparr');
@@ -91,9 +126,22 @@ function countMissingScenes(sites: WireSite[], scenes: WireScene[], nowMs: numbe
 
 describe('Whisparr v2 (sites and scenes)', () => {
 	it('reports itself as Whisparr 2', async () => {
-		const status = await getJson<{ appName: string; instanceName: string; version: string; branch: string }>(w2, '/api/v3/system/status');
-		expect(status).toMatchObject({ appName: 'Whisparr', instanceName: 'Whisparr', version: '2.0.0.1000' });
-		expect(w2.options).toMatchObject({ type: 'whisparr-v2', version: '2.0.0.1000', wantedEndpoints: true });
+		const status = await getJson<{
+			appName: string;
+			instanceName: string;
+			version: string;
+			branch: string;
+		}>(w2, '/api/v3/system/status');
+		expect(status).toMatchObject({
+			appName: 'Whisparr',
+			instanceName: 'Whisparr',
+			version: '2.0.0.1000'
+		});
+		expect(w2.options).toMatchObject({
+			type: 'whisparr-v2',
+			version: '2.0.0.1000',
+			wantedEndpoints: true
+		});
 	});
 
 	it('writes scenes without episodeNumber, airDate, airDateUtc or lastSearchTime, with releaseDate, seriesTitle, actors and grabbed', async () => {
@@ -102,7 +150,14 @@ describe('Whisparr v2 (sites and scenes)', () => {
 		expect(scenes.length).toBe(w2.episodes.length);
 		const titles = new Map(sites.map((s) => [s.id, s.title]));
 		for (const scene of scenes) {
-			for (const absent of ['episodeNumber', 'airDate', 'airDateUtc', 'lastSearchTime', 'finaleType', 'unverifiedSceneNumbering']) {
+			for (const absent of [
+				'episodeNumber',
+				'airDate',
+				'airDateUtc',
+				'lastSearchTime',
+				'finaleType',
+				'unverifiedSceneNumbering'
+			]) {
 				expect(scene, `scene ${scene.id}`).not.toHaveProperty(absent);
 			}
 			if (scene.releaseDate !== undefined) {
@@ -120,7 +175,10 @@ describe('Whisparr v2 (sites and scenes)', () => {
 	});
 
 	it('binds only seriesId, seasonNumber, episodeIds, episodeFileId and includeImages on GET /episode', async () => {
-		const withIncludes = await getJson<WireScene[]>(w2, '/api/v3/episode?seriesId=1&includeSeries=true&includeEpisodeFile=true&includeImages=true');
+		const withIncludes = await getJson<WireScene[]>(
+			w2,
+			'/api/v3/episode?seriesId=1&includeSeries=true&includeEpisodeFile=true&includeImages=true'
+		);
 		expect(withIncludes.length).toBeGreaterThan(0);
 		for (const scene of withIncludes) {
 			expect(scene).not.toHaveProperty('series');
@@ -131,7 +189,9 @@ describe('Whisparr v2 (sites and scenes)', () => {
 		expect(byIds.map((s) => s.id)).toEqual([2, 1]);
 		const bad = await call(w2, '/api/v3/episode');
 		expect(bad.status).toBe(400);
-		expect(JSON.parse(bad.text)).toMatchObject({ message: 'seriesId or episodeIds must be provided' });
+		expect(JSON.parse(bad.text)).toMatchObject({
+			message: 'seriesId or episodeIds must be provided'
+		});
 		// GET /episode/{id} embeds the site (and the file when there is one).
 		const withFile = w2.episodes.find((e) => e.episodeFileId > 0);
 		const one = await getJson<WireScene>(w2, `/api/v3/episode/${withFile?.id ?? 1}`);
@@ -143,24 +203,67 @@ describe('Whisparr v2 (sites and scenes)', () => {
 		if (!v2Spec) {
 			return;
 		}
-		w2.setHealth([{ source: 'IndexerStatusCheck', type: 'warning', message: 'Indexers unavailable', wikiUrl: 'https://wiki.servarr.com/whisparr' }]);
+		w2.setHealth([
+			{
+				source: 'IndexerStatusCheck',
+				type: 'warning',
+				message: 'Indexers unavailable',
+				wikiUrl: 'https://wiki.servarr.com/whisparr'
+			}
+		]);
 		const post = await postCommand(w2, { name: 'RssSync' });
 		clock.advance(1);
 		const checks: Array<[string[], string]> = [
 			[v2Spec.validateList(await getJson(w2, '/api/v3/series'), 'SeriesResource'), 'series'],
 			[v2Spec.validate(await getJson(w2, '/api/v3/series/2'), 'SeriesResource'), 'series/2'],
-			[v2Spec.validateList(await getJson(w2, '/api/v3/episode?seriesId=2&includeImages=true'), 'EpisodeResource'), 'episode'],
-			[v2Spec.validate(await getJson(w2, '/api/v3/episode/1'), 'EpisodeResource'), 'episode/1'],
-			[v2Spec.validateList(await getJson(w2, '/api/v3/episodefile?seriesId=2'), 'EpisodeFileResource'), 'episodefile'],
-			[v2Spec.validate(await getJson(w2, '/api/v3/wanted/missing?pageSize=200&includeSeries=true&includeImages=true'), 'EpisodeResourcePagingResource'), 'wanted/missing'],
 			[
-				v2Spec.validate(await getJson(w2, '/api/v3/wanted/cutoff?pageSize=200&includeSeries=true&includeEpisodeFile=true'), 'EpisodeResourcePagingResource'),
+				v2Spec.validateList(
+					await getJson(w2, '/api/v3/episode?seriesId=2&includeImages=true'),
+					'EpisodeResource'
+				),
+				'episode'
+			],
+			[v2Spec.validate(await getJson(w2, '/api/v3/episode/1'), 'EpisodeResource'), 'episode/1'],
+			[
+				v2Spec.validateList(
+					await getJson(w2, '/api/v3/episodefile?seriesId=2'),
+					'EpisodeFileResource'
+				),
+				'episodefile'
+			],
+			[
+				v2Spec.validate(
+					await getJson(
+						w2,
+						'/api/v3/wanted/missing?pageSize=200&includeSeries=true&includeImages=true'
+					),
+					'EpisodeResourcePagingResource'
+				),
+				'wanted/missing'
+			],
+			[
+				v2Spec.validate(
+					await getJson(
+						w2,
+						'/api/v3/wanted/cutoff?pageSize=200&includeSeries=true&includeEpisodeFile=true'
+					),
+					'EpisodeResourcePagingResource'
+				),
 				'wanted/cutoff'
 			],
-			[v2Spec.validate(await getJson(w2, '/api/v3/system/status'), 'SystemResource'), 'system/status'],
+			[
+				v2Spec.validate(await getJson(w2, '/api/v3/system/status'), 'SystemResource'),
+				'system/status'
+			],
 			[v2Spec.validateList(await getJson(w2, '/api/v3/health'), 'HealthResource'), 'health'],
-			[v2Spec.validateList(await getJson(w2, '/api/v3/qualityprofile'), 'QualityProfileResource'), 'qualityprofile'],
-			[v2Spec.validateList(await getJson(w2, '/api/v3/rootfolder'), 'RootFolderResource'), 'rootfolder'],
+			[
+				v2Spec.validateList(await getJson(w2, '/api/v3/qualityprofile'), 'QualityProfileResource'),
+				'qualityprofile'
+			],
+			[
+				v2Spec.validateList(await getJson(w2, '/api/v3/rootfolder'), 'RootFolderResource'),
+				'rootfolder'
+			],
 			[v2Spec.validateList(await getJson(w2, '/api/v3/tag'), 'TagResource'), 'tag'],
 			[v2Spec.validate(post.json, 'CommandResource'), 'POST command'],
 			[v2Spec.validateList(await getJson(w2, '/api/v3/command'), 'CommandResource'), 'command list']
@@ -169,9 +272,22 @@ describe('Whisparr v2 (sites and scenes)', () => {
 			expect(errors, label).toEqual([]);
 		}
 		// The checker knows the Whisparr-only wire rules: DateOnly is a string, not an object.
-		expect(v2Spec.validate({ id: 1, releaseDate: { year: 2024, month: 1, day: 2 } }, 'EpisodeResource').join()).toMatch(/DateOnly/);
-		expect(v2Spec.validate({ id: 1, episodeNumber: 3 }, 'EpisodeResource').join()).toMatch(/episodeNumber: not a property/);
-		for (const p of ['/api/v3/series', '/api/v3/episode', '/api/v3/episode/1', '/api/v3/wanted/missing', '/api/v3/wanted/cutoff', '/api/v3/episodefile']) {
+		expect(
+			v2Spec
+				.validate({ id: 1, releaseDate: { year: 2024, month: 1, day: 2 } }, 'EpisodeResource')
+				.join()
+		).toMatch(/DateOnly/);
+		expect(v2Spec.validate({ id: 1, episodeNumber: 3 }, 'EpisodeResource').join()).toMatch(
+			/episodeNumber: not a property/
+		);
+		for (const p of [
+			'/api/v3/series',
+			'/api/v3/episode',
+			'/api/v3/episode/1',
+			'/api/v3/wanted/missing',
+			'/api/v3/wanted/cutoff',
+			'/api/v3/episodefile'
+		]) {
 			expect(v2Spec.hasOperation('GET', p), p).toBe(true);
 		}
 		w2.setHealth([]);
@@ -194,7 +310,9 @@ describe('Whisparr v2 (sites and scenes)', () => {
 
 		// A monitored scene without file, released "tomorrow": not missing until tomorrow 00:00:00Z.
 		const site = w2.series.find((s) => s.monitored);
-		const scene = w2.episodes.find((e) => e.seriesId === site?.id && e.monitored && e.episodeFileId === 0);
+		const scene = w2.episodes.find(
+			(e) => e.seriesId === site?.id && e.monitored && e.episodeFileId === 0
+		);
 		expect(scene).toBeDefined();
 		if (!scene) {
 			return;
@@ -209,8 +327,13 @@ describe('Whisparr v2 (sites and scenes)', () => {
 		clock.set(tomorrow - 1000);
 		expect(w2.wantedEpisodes('missing').some((e) => e.id === scene.id)).toBe(false);
 		clock.set(tomorrow);
-		const page = await getJson<WirePage<WireScene>>(w2, '/api/v3/wanted/missing?pageSize=1000&sortDirection=ascending');
-		expect(page.records.some((r) => r.id === scene.id && r.releaseDate === scene.airDate)).toBe(true);
+		const page = await getJson<WirePage<WireScene>>(
+			w2,
+			'/api/v3/wanted/missing?pageSize=1000&sortDirection=ascending'
+		);
+		expect(page.records.some((r) => r.id === scene.id && r.releaseDate === scene.airDate)).toBe(
+			true
+		);
 		expect(page.totalRecords).toBeGreaterThanOrEqual(before + 1);
 		const dates = page.records.map((r) => r.releaseDate ?? '');
 		expect(dates).toEqual([...dates].sort());
@@ -226,23 +349,36 @@ describe('Whisparr v2 (sites and scenes)', () => {
 		expect(post.status).toBe(201);
 		expect(post.headers.get('location')).toBe(`/whisparr/api/v3/command/${post.json.id}`);
 		expect(post.json.status).toBe('queued');
-		expect((await postCommand(w2, { name: 'episodesearch', episodeIds: [target?.id ?? 0] })).json.id).toBe(post.json.id);
+		expect(
+			(await postCommand(w2, { name: 'episodesearch', episodeIds: [target?.id ?? 0] })).json.id
+		).toBe(post.json.id);
 		clock.advance(1);
-		expect((await getJson<WireCommand>(w2, `/api/v3/command/${post.json.id}`)).status).toBe('started');
+		expect((await getJson<WireCommand>(w2, `/api/v3/command/${post.json.id}`)).status).toBe(
+			'started'
+		);
 		expect(w2.episodes.find((e) => e.id === target?.id)?.lastSearchTime).toBeInstanceOf(Date);
 		clock.advance(100);
-		expect((await getJson<WireCommand>(w2, `/api/v3/command/${post.json.id}`)).status).toBe('completed');
+		expect((await getJson<WireCommand>(w2, `/api/v3/command/${post.json.id}`)).status).toBe(
+			'completed'
+		);
 		// grabRate 1: the searched missing scene now has a file.
 		const scene = await getJson<WireScene>(w2, `/api/v3/episode/${target?.id ?? 0}`);
 		expect(scene.hasFile).toBe(true);
 		expect(scene).not.toHaveProperty('lastSearchTime');
 
 		const season = w2.episodes.find((e) => e.monitored);
-		const season1 = await postCommand(w2, { name: 'SeasonSearch', seriesId: season?.seriesId, seasonNumber: season?.seasonNumber });
+		const season1 = await postCommand(w2, {
+			name: 'SeasonSearch',
+			seriesId: season?.seriesId,
+			seasonNumber: season?.seasonNumber
+		});
 		expect(season1.status).toBe(201);
 		clock.advance(1);
 		const cmd = w2.commands.find((c) => c.id === season1.json.id);
-		const expected = w2.episodesOf(season?.seriesId ?? 0).filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored).map((e) => e.id);
+		const expected = w2
+			.episodesOf(season?.seriesId ?? 0)
+			.filter((e) => e.seasonNumber === season?.seasonNumber && e.monitored)
+			.map((e) => e.id);
 		expect(cmd?.searchedIds).toEqual(expected);
 		clock.advance(100);
 		expect(w2.commands.find((c) => c.id === season1.json.id)?.status).toBe('completed');
@@ -251,7 +387,10 @@ describe('Whisparr v2 (sites and scenes)', () => {
 	it('keeps the Sonarr-shaped helpers and rejects the Radarr-shaped ones', () => {
 		expect(w2.movies).toEqual([]);
 		expect(() => w2.wantedMovies('missing')).toThrow(/whisparr-v2/);
-		const added = w2.addSeries({ title: 'Added Site' }, { kind: 'ended', seasons: 1, episodesPerSeason: 4, missingRatio: 1, specials: false });
+		const added = w2.addSeries(
+			{ title: 'Added Site' },
+			{ kind: 'ended', seasons: 1, episodesPerSeason: 4, missingRatio: 1, specials: false }
+		);
 		for (const e of w2.episodesOf(added.id)) {
 			// releaseDate's midnight UTC is the airDateUtc of a scene.
 			expect(e.airDateUtc?.toISOString()).toBe(`${e.airDate ?? ''}T00:00:00.000Z`);
@@ -277,7 +416,16 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 			expect(['movie', 'scene']).toContain(m.itemType);
 			expect(typeof m.foreignId).toBe('string');
 			expect(typeof m.studioTitle).toBe('string');
-			for (const absent of ['lastSearchTime', 'minimumAvailability', 'inCinemas', 'digitalRelease', 'physicalRelease', 'movieFileId', 'studio', 'originalTitle']) {
+			for (const absent of [
+				'lastSearchTime',
+				'minimumAvailability',
+				'inCinemas',
+				'digitalRelease',
+				'physicalRelease',
+				'movieFileId',
+				'studio',
+				'originalTitle'
+			]) {
 				expect(m, `item ${m.id}`).not.toHaveProperty(absent);
 			}
 			if (m.itemType === 'scene' && m.stashId !== undefined) {
@@ -292,25 +440,33 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 		expect(items.some((m) => m.stashId !== undefined)).toBe(true);
 		expect(items.some((m) => m.movieFile?.qualityCutoffNotMet === true)).toBe(true);
 		const withStash = items.find((m) => m.stashId !== undefined);
-		const byStash = await getJson<WireItem[]>(w3, `/api/v3/movie?stashId=${withStash?.stashId ?? ''}`);
+		const byStash = await getJson<WireItem[]>(
+			w3,
+			`/api/v3/movie?stashId=${withStash?.stashId ?? ''}`
+		);
 		expect(byStash.map((m) => m.id)).toEqual([withStash?.id]);
 	});
 
 	it('serves GET /moviefile?movieId= with qualityCutoffNotMet', async () => {
 		const withFiles = w3.movies.filter((m) => m.movieFileId > 0).slice(0, 5);
 		expect(withFiles.length).toBeGreaterThan(1);
-		const files = await getJson<Array<{ id: number; movieId: number; qualityCutoffNotMet: boolean }>>(
-			w3,
-			`/api/v3/moviefile?${withFiles.map((m) => `movieId=${m.id}`).join('&')}`
-		);
+		const files = await getJson<
+			Array<{ id: number; movieId: number; qualityCutoffNotMet: boolean }>
+		>(w3, `/api/v3/moviefile?${withFiles.map((m) => `movieId=${m.id}`).join('&')}`);
 		expect(files.map((f) => f.movieId)).toEqual(withFiles.map((m) => m.id));
 		for (const f of files) {
-			expect(f.qualityCutoffNotMet).toBe(w3.movieFiles.find((x) => x.id === f.id)?.qualityCutoffNotMet);
+			expect(f.qualityCutoffNotMet).toBe(
+				w3.movieFiles.find((x) => x.id === f.id)?.qualityCutoffNotMet
+			);
 		}
 	});
 
 	it('has no wanted endpoints by default: 404 with an empty body, like any unknown route', async () => {
-		for (const path of ['/api/v3/wanted/missing', '/api/v3/wanted/cutoff', '/api/v3/wanted/missing?page=1&pageSize=10&monitored=true']) {
+		for (const path of [
+			'/api/v3/wanted/missing',
+			'/api/v3/wanted/cutoff',
+			'/api/v3/wanted/missing?page=1&pageSize=10&monitored=true'
+		]) {
 			const r = await call(w3, path);
 			expect(r.status, path).toBe(404);
 			expect(r.text, path).toBe('');
@@ -322,14 +478,27 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 
 	it('serves wanted/missing and wanted/cutoff when wantedEndpoints is set, with Radarr counting rules', async () => {
 		const items = await getJson<WireItem[]>(w3wanted, '/api/v3/movie');
-		const missing = await getJson<WirePage<WireItem>>(w3wanted, '/api/v3/wanted/missing?pageSize=1000');
-		const cutoff = await getJson<WirePage<WireItem>>(w3wanted, '/api/v3/wanted/cutoff?pageSize=1000');
-		expect(missing.totalRecords).toBe(items.filter((m) => m.monitored && !m.hasFile && m.isAvailable).length);
-		expect(cutoff.totalRecords).toBe(items.filter((m) => m.monitored && m.movieFile?.qualityCutoffNotMet === true).length);
+		const missing = await getJson<WirePage<WireItem>>(
+			w3wanted,
+			'/api/v3/wanted/missing?pageSize=1000'
+		);
+		const cutoff = await getJson<WirePage<WireItem>>(
+			w3wanted,
+			'/api/v3/wanted/cutoff?pageSize=1000'
+		);
+		expect(missing.totalRecords).toBe(
+			items.filter((m) => m.monitored && !m.hasFile && m.isAvailable).length
+		);
+		expect(cutoff.totalRecords).toBe(
+			items.filter((m) => m.monitored && m.movieFile?.qualityCutoffNotMet === true).length
+		);
 		expect(missing.totalRecords).toBe(w3wanted.wantedMissingTotal());
 		expect(missing.totalRecords).toBeGreaterThan(0);
 		expect(missing.sortKey).toBe('movieMetadata.sortTitle');
-		const byDate = await getJson<WirePage<WireItem>>(w3wanted, '/api/v3/wanted/missing?pageSize=1000&sortKey=movieMetadata.releaseDate&sortDirection=ascending');
+		const byDate = await getJson<WirePage<WireItem>>(
+			w3wanted,
+			'/api/v3/wanted/missing?pageSize=1000&sortKey=movieMetadata.releaseDate&sortDirection=ascending'
+		);
 		expect(byDate.sortKey).toBe('movieMetadata.releaseDate');
 		const dates = byDate.records.map((r) => r.releaseDate ?? '');
 		expect(dates).toEqual([...dates].sort());
@@ -348,8 +517,13 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 		clock.advance(1);
 		expect(w3.movies.find((m) => m.id === target?.id)?.lastSearchTime).toBeInstanceOf(Date);
 		clock.advance(100);
-		expect((await getJson<WireCommand>(w3, `/api/v3/command/${post.json.id}`)).status).toBe('completed');
-		const item = await getJson<WireItem & Record<string, unknown>>(w3, `/api/v3/movie/${target?.id ?? 0}`);
+		expect((await getJson<WireCommand>(w3, `/api/v3/command/${post.json.id}`)).status).toBe(
+			'completed'
+		);
+		const item = await getJson<WireItem & Record<string, unknown>>(
+			w3,
+			`/api/v3/movie/${target?.id ?? 0}`
+		);
 		expect(item.hasFile).toBe(true);
 		expect(item).not.toHaveProperty('lastSearchTime');
 	});
@@ -358,18 +532,40 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 		if (!v3Spec) {
 			return;
 		}
-		w3.setHealth([{ source: 'IndexerStatusCheck', type: 'error', message: 'All indexers are unavailable', wikiUrl: 'https://wiki.servarr.com/whisparr' }]);
+		w3.setHealth([
+			{
+				source: 'IndexerStatusCheck',
+				type: 'error',
+				message: 'All indexers are unavailable',
+				wikiUrl: 'https://wiki.servarr.com/whisparr'
+			}
+		]);
 		const post = await postCommand(w3, { name: 'MoviesSearch', movieIds: [1, 2] });
 		clock.advance(1);
-		const ids = w3.movies.slice(0, 10).map((m) => `movieId=${m.id}`).join('&');
+		const ids = w3.movies
+			.slice(0, 10)
+			.map((m) => `movieId=${m.id}`)
+			.join('&');
 		const checks: Array<[string[], string]> = [
 			[v3Spec.validateList(await getJson(w3, '/api/v3/movie'), 'MovieResource'), 'movie'],
 			[v3Spec.validate(await getJson(w3, '/api/v3/movie/2'), 'MovieResource'), 'movie/2'],
-			[v3Spec.validateList(await getJson(w3, `/api/v3/moviefile?${ids}`), 'MovieFileResource'), 'moviefile'],
-			[v3Spec.validate(await getJson(w3, '/api/v3/system/status'), 'SystemResource'), 'system/status'],
+			[
+				v3Spec.validateList(await getJson(w3, `/api/v3/moviefile?${ids}`), 'MovieFileResource'),
+				'moviefile'
+			],
+			[
+				v3Spec.validate(await getJson(w3, '/api/v3/system/status'), 'SystemResource'),
+				'system/status'
+			],
 			[v3Spec.validateList(await getJson(w3, '/api/v3/health'), 'HealthResource'), 'health'],
-			[v3Spec.validateList(await getJson(w3, '/api/v3/qualityprofile'), 'QualityProfileResource'), 'qualityprofile'],
-			[v3Spec.validateList(await getJson(w3, '/api/v3/rootfolder'), 'RootFolderResource'), 'rootfolder'],
+			[
+				v3Spec.validateList(await getJson(w3, '/api/v3/qualityprofile'), 'QualityProfileResource'),
+				'qualityprofile'
+			],
+			[
+				v3Spec.validateList(await getJson(w3, '/api/v3/rootfolder'), 'RootFolderResource'),
+				'rootfolder'
+			],
 			[v3Spec.validate(post.json, 'CommandResource'), 'POST command'],
 			[v3Spec.validateList(await getJson(w3, '/api/v3/command'), 'CommandResource'), 'command list']
 		];
@@ -385,7 +581,10 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 	it('keeps the Radarr-shaped helpers and rejects the Sonarr-shaped ones', () => {
 		expect(w3.series).toEqual([]);
 		expect(() => w3.wantedEpisodes('missing')).toThrow(/whisparr-v3/);
-		const scene = w3.addMovie({ itemType: 'scene', monitored: true }, { kind: 'released', hasFile: false });
+		const scene = w3.addMovie(
+			{ itemType: 'scene', monitored: true },
+			{ kind: 'released', hasFile: false }
+		);
 		expect(scene.itemType).toBe('scene');
 		expect(scene.rootFolderPath).toBe('/scenes');
 		expect(w3.wantedMovies('missing').some((m) => m.id === scene.id)).toBe(true);
@@ -393,7 +592,10 @@ describe('Whisparr v3 "Eros" (movies and scenes)', () => {
 	});
 
 	it('lists both Whisparrs in /__sim/state', async () => {
-		const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as Array<{ urlBase: string; type: string }>;
+		const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as Array<{
+			urlBase: string;
+			type: string;
+		}>;
 		expect(state.map((s) => [s.urlBase, s.type])).toEqual([
 			['/whisparr', 'whisparr-v2'],
 			['/whisparr3', 'whisparr-v3'],

@@ -60,14 +60,27 @@ export function splitCamelCase(name: string): string {
  * A `MediaCover` entry: the app-local URL (under the urlBase, with a cache-busting `lastWrite`)
  * and the metadata source's URL.
  */
-export function mediaCover(urlBase: string, id: number, coverType: string, remoteUrl: string): JsonObject {
-	return { coverType, url: `${urlBase}/MediaCover/${id}/${coverType}.jpg?lastWrite=638500000000000000`, remoteUrl };
+export function mediaCover(
+	urlBase: string,
+	id: number,
+	coverType: string,
+	remoteUrl: string
+): JsonObject {
+	return {
+		coverType,
+		url: `${urlBase}/MediaCover/${id}/${coverType}.jpg?lastWrite=638500000000000000`,
+		remoteUrl
+	};
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
 /** A JSON response (`application/json; charset=utf-8`); `undefined` properties are omitted. */
-export function jsonResponse(body: Json, status = 200, headers: Record<string, string> = {}): Response {
+export function jsonResponse(
+	body: Json,
+	status = 200,
+	headers: Record<string, string> = {}
+): Response {
 	return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
@@ -104,7 +117,11 @@ export function problemDetails(errors: Record<string, string[]>): Response {
  * A FluentValidation failure: HTTP 400 with a JSON array of
  * `{propertyName, errorMessage, severity, errorCode, formattedMessagePlaceholderValues}`.
  */
-export function validationFailure(propertyName: string, errorMessage: string, errorCode: string): Response {
+export function validationFailure(
+	propertyName: string,
+	errorMessage: string,
+	errorCode: string
+): Response {
 	return jsonResponse(
 		[
 			{
@@ -212,7 +229,11 @@ export interface Paging {
  * the endpoint's default (also descending for the wanted endpoints) — README §4.
  * @returns the paging, or a 400 ProblemDetails response for values that do not bind
  */
-export function parsePaging(query: Record<string, string[]>, validKeys: readonly string[], defaultKey: string): Paging | Response {
+export function parsePaging(
+	query: Record<string, string[]>,
+	validKeys: readonly string[],
+	defaultKey: string
+): Paging | Response {
 	const page = queryInt(query.page);
 	if (page === null) {
 		return badQueryValue('page', query.page);
@@ -224,7 +245,11 @@ export function parsePaging(query: Record<string, string[]>, validKeys: readonly
 	const rawKey = query.sortkey?.[query.sortkey.length - 1];
 	const sortKey = validKeys.find((k) => k.toLowerCase() === rawKey?.toLowerCase()) ?? defaultKey;
 	const rawDir = query.sortdirection?.[query.sortdirection.length - 1]?.toLowerCase();
-	if (rawDir !== undefined && rawDir !== '' && !['default', 'ascending', 'descending'].includes(rawDir)) {
+	if (
+		rawDir !== undefined &&
+		rawDir !== '' &&
+		!['default', 'ascending', 'descending'].includes(rawDir)
+	) {
 		return badQueryValue('sortDirection', query.sortdirection);
 	}
 	return {
@@ -239,10 +264,15 @@ export function parsePaging(query: Record<string, string[]>, validKeys: readonly
  * Cuts one page out of `ordered` (already in the requested order) and wraps it as a
  * `*PagingResource`. Pages below 1 behave as page 1; a page size ≤ 0 returns no records.
  */
-export function pageOf<T>(ordered: readonly T[], paging: Paging, toResource: (item: T) => JsonObject): JsonObject {
+export function pageOf<T>(
+	ordered: readonly T[],
+	paging: Paging,
+	toResource: (item: T) => JsonObject
+): JsonObject {
 	const page = Math.max(1, paging.page);
 	const start = (page - 1) * paging.pageSize;
-	const records = paging.pageSize > 0 ? ordered.slice(start, start + paging.pageSize).map(toResource) : [];
+	const records =
+		paging.pageSize > 0 ? ordered.slice(start, start + paging.pageSize).map(toResource) : [];
 	return {
 		page: paging.page,
 		pageSize: paging.pageSize,

@@ -11,7 +11,9 @@ export const SHARED_ARR_API = path.resolve(import.meta.dirname, '../../../shared
 export const sharedPresent = existsSync(path.join(SHARED_ARR_API, 'sonarr/openapi.json'));
 
 export function loadContract(): ArrContract {
-	return JSON.parse(readFileSync(path.resolve(import.meta.dirname, 'arr-contract.generated.json'), 'utf8')) as ArrContract;
+	return JSON.parse(
+		readFileSync(path.resolve(import.meta.dirname, 'arr-contract.generated.json'), 'utf8')
+	) as ArrContract;
 }
 
 /** The UI's catch-all (`GET /{path}` serves the web app's index page): not an API operation. */
@@ -21,12 +23,18 @@ const UI_FALLBACK = '/{path}';
  * The spec operation (`"GET /api/v3/command/{id}"`) a request matches, or null. The most specific
  * template wins (fewest path parameters), as in ASP.NET routing.
  */
-export function matchOperation(contract: AppContract, method: string, requestPath: string): string | null {
+export function matchOperation(
+	contract: AppContract,
+	method: string,
+	requestPath: string
+): string | null {
 	let best: { key: string; params: number } | null = null;
 	for (const key of Object.keys(contract.operations)) {
 		const [opMethod, template] = key.split(' ') as [string, string];
 		if (opMethod !== method || template === UI_FALLBACK) continue;
-		const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+		const pattern = new RegExp(
+			`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`
+		);
 		if (!pattern.test(requestPath)) continue;
 		const params = (template.match(/\{/g) ?? []).length;
 		if (!best || params < best.params) best = { key, params };

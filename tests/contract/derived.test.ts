@@ -15,7 +15,9 @@ describe('derived *arr contract', () => {
 			expect(Object.keys(contract.apps[app].operations)).toContain('GET /api/v3/system/status');
 		}
 		expect(contract.apps['whisparr-v3'].operations['GET /api/v3/wanted/missing']).toBeUndefined();
-		expect(contract.apps.sonarr.operations['GET /api/v3/wanted/missing']?.query).toContain('pageSize');
+		expect(contract.apps.sonarr.operations['GET /api/v3/wanted/missing']?.query).toContain(
+			'pageSize'
+		);
 	});
 
 	if (sharedPresent) {

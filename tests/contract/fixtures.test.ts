@@ -8,9 +8,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { SHARED_ARR_API, sharedPresent } from './contract';
-import { CommandSchema, HealthItemSchema, SystemStatusSchema, parseList, parseOne } from '../../src/lib/server/connectors/common/schemas';
+import {
+	CommandSchema,
+	HealthItemSchema,
+	SystemStatusSchema,
+	parseList,
+	parseOne
+} from '../../src/lib/server/connectors/common/schemas';
 import { errorText } from '../../src/lib/server/connectors/common/http';
-import { EpisodeFileSchema, EpisodeSchema, SeriesSchema } from '../../src/lib/server/connectors/sonarr/types';
+import {
+	EpisodeFileSchema,
+	EpisodeSchema,
+	SeriesSchema
+} from '../../src/lib/server/connectors/sonarr/types';
 import { MovieFileSchema, MovieSchema } from '../../src/lib/server/connectors/radarr/types';
 import { toMirrorEpisode, toMirrorSeries } from '../../src/lib/server/connectors/sonarr/mapper';
 import { toMirrorMovie } from '../../src/lib/server/connectors/radarr/mapper';
@@ -31,11 +41,18 @@ const NOT_READ = new Set([
 
 type Check = () => void;
 const CHECKS: Record<string, Check> = {
-	'sonarr/system-status.json': () => expect(parseOne(SystemStatusSchema, read('sonarr/system-status.json'), 'status').appName).toBe('Sonarr'),
-	'radarr/system-status.json': () => expect(parseOne(SystemStatusSchema, read('radarr/system-status.json'), 'status').appName).toBe('Radarr'),
+	'sonarr/system-status.json': () =>
+		expect(parseOne(SystemStatusSchema, read('sonarr/system-status.json'), 'status').appName).toBe(
+			'Sonarr'
+		),
+	'radarr/system-status.json': () =>
+		expect(parseOne(SystemStatusSchema, read('radarr/system-status.json'), 'status').appName).toBe(
+			'Radarr'
+		),
 	'sonarr/health.json': () => allParse(HealthItemSchema, 'sonarr/health.json'),
 	'radarr/health.json': () => allParse(HealthItemSchema, 'radarr/health.json'),
-	'sonarr/command-id.json': () => expect(parseOne(CommandSchema, read('sonarr/command-id.json'), 'command').status).toBeTruthy(),
+	'sonarr/command-id.json': () =>
+		expect(parseOne(CommandSchema, read('sonarr/command-id.json'), 'command').status).toBeTruthy(),
 	'sonarr/command-list.json': () => allParse(CommandSchema, 'sonarr/command-list.json'),
 	'radarr/command-list.json': () => allParse(CommandSchema, 'radarr/command-list.json'),
 	'sonarr/series.json': () => {
@@ -43,14 +60,17 @@ const CHECKS: Record<string, Check> = {
 		expect(series[0]?.seasons.length).toBeGreaterThan(0);
 	},
 	'sonarr/episode.json': () => {
-		const episodes = allParse(EpisodeSchema, 'sonarr/episode.json').map((e) => toMirrorEpisode(e, new Map()));
+		const episodes = allParse(EpisodeSchema, 'sonarr/episode.json').map((e) =>
+			toMirrorEpisode(e, new Map())
+		);
 		expect(episodes[0]?.airDateUtc?.toISOString()).toBe('2015-06-22T02:30:00.000Z');
 	},
 	'sonarr/episodefile.json': () => allParse(EpisodeFileSchema, 'sonarr/episodefile.json'),
 	// Swagger-example placeholders (id 0, seriesId 0 — the apps' ids start at 1): the page shape
 	// reads, and its one placeholder record is skipped and counted instead of becoming a mirror row.
 	'sonarr/wanted-missing.json': () => placeholderPage('sonarr/wanted-missing.json'),
-	'sonarr/wanted-missing-includeSeries.json': () => placeholderPage('sonarr/wanted-missing-includeSeries.json'),
+	'sonarr/wanted-missing-includeSeries.json': () =>
+		placeholderPage('sonarr/wanted-missing-includeSeries.json'),
 	'radarr/movie.json': () => {
 		const movies = allParse(MovieSchema, 'radarr/movie.json').map((m) => toMirrorMovie(m));
 		expect(movies.every((m) => typeof m.hasFile === 'boolean')).toBe(true);
@@ -61,12 +81,22 @@ const CHECKS: Record<string, Check> = {
 	'sonarr/series.trimmed.json': () => allSkipped(SeriesSchema, 'sonarr/series.trimmed.json'),
 	'radarr/movie.trimmed.json': () => allSkipped(MovieSchema, 'radarr/movie.trimmed.json'),
 	'common/error-500-database-locked.radarr.json': () =>
-		expect(errorText(readFileSync(path.join(dir, 'common/error-500-database-locked.radarr.json'), 'utf8'))).toMatch(/database is locked/i),
+		expect(
+			errorText(
+				readFileSync(path.join(dir, 'common/error-500-database-locked.radarr.json'), 'utf8')
+			)
+		).toMatch(/database is locked/i),
 	'common/error-400-model-binding.json': () =>
-		expect(errorText(readFileSync(path.join(dir, 'common/error-400-model-binding.json'), 'utf8'))).toBe('One or more validation errors occurred.')
+		expect(
+			errorText(readFileSync(path.join(dir, 'common/error-400-model-binding.json'), 'utf8'))
+		).toBe('One or more validation errors occurred.')
 };
 
-function allParse<S extends v.GenericSchema>(schema: S, file: string, pick: (d: unknown) => unknown = (d) => d): v.InferOutput<S>[] {
+function allParse<S extends v.GenericSchema>(
+	schema: S,
+	file: string,
+	pick: (d: unknown) => unknown = (d) => d
+): v.InferOutput<S>[] {
 	const parsed = parseList(schema, pick(read(file)), file);
 	expect(parsed.skipped, `${file}: items skipped`).toBe(0);
 	expect(parsed.items.length).toBeGreaterThan(0);
@@ -106,7 +136,9 @@ if (sharedPresent) {
 } else {
 	describe('captured *arr responses', () => {
 		it('are checked where ../shared/arr-api is present; the check table names only real fixture paths', () => {
-			for (const file of Object.keys(CHECKS)) expect(file).toMatch(/^(sonarr|radarr|common)\/[\w.-]+\.json$/);
+			for (const file of Object.keys(CHECKS)) {
+				expect(file).toMatch(/^(sonarr|radarr|common)\/[\w.-]+\.json$/);
+			}
 		});
 	});
 }

@@ -15,12 +15,52 @@ import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
 
 const INSTANCES = [
-	{ type: 'sonarr', urlBase: '/sonarr4', apiKey: 'a'.repeat(32), series: 6, version: '4.0.19.2979', spec: 'sonarr' },
-	{ type: 'sonarr', urlBase: '/sonarr3', apiKey: 'b'.repeat(32), series: 6, version: '3.0.10.1567', spec: 'sonarr' },
-	{ type: 'radarr', urlBase: '/radarr6', apiKey: 'c'.repeat(32), movies: 30, version: '6.0.4.10291', spec: 'radarr' },
-	{ type: 'radarr', urlBase: '/radarr4', apiKey: 'd'.repeat(32), movies: 30, version: '4.7.5.7809', spec: 'radarr' },
-	{ type: 'whisparr-v2', urlBase: '/whisparr2', apiKey: 'e'.repeat(32), series: 6, spec: 'whisparr-v2' },
-	{ type: 'whisparr-v3', urlBase: '/whisparr3', apiKey: 'f'.repeat(32), movies: 30, spec: 'whisparr-v3' }
+	{
+		type: 'sonarr',
+		urlBase: '/sonarr4',
+		apiKey: 'a'.repeat(32),
+		series: 6,
+		version: '4.0.19.2979',
+		spec: 'sonarr'
+	},
+	{
+		type: 'sonarr',
+		urlBase: '/sonarr3',
+		apiKey: 'b'.repeat(32),
+		series: 6,
+		version: '3.0.10.1567',
+		spec: 'sonarr'
+	},
+	{
+		type: 'radarr',
+		urlBase: '/radarr6',
+		apiKey: 'c'.repeat(32),
+		movies: 30,
+		version: '6.0.4.10291',
+		spec: 'radarr'
+	},
+	{
+		type: 'radarr',
+		urlBase: '/radarr4',
+		apiKey: 'd'.repeat(32),
+		movies: 30,
+		version: '4.7.5.7809',
+		spec: 'radarr'
+	},
+	{
+		type: 'whisparr-v2',
+		urlBase: '/whisparr2',
+		apiKey: 'e'.repeat(32),
+		series: 6,
+		spec: 'whisparr-v2'
+	},
+	{
+		type: 'whisparr-v3',
+		urlBase: '/whisparr3',
+		apiKey: 'f'.repeat(32),
+		movies: 30,
+		spec: 'whisparr-v3'
+	}
 ] as const;
 
 const world = useWorld(
@@ -32,63 +72,89 @@ const contract = loadContract();
 const seen = new Map<string, Set<string>>();
 afterAll(() => {
 	if (!process.env.CONTRACT_REPORT) return;
-	const lines = [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([op, apps]) => `${op}  ← ${[...apps].sort().join(', ')}`);
+	const lines = [...seen]
+		.sort(([a], [b]) => a.localeCompare(b))
+		.map(([op, apps]) => `${op}  ← ${[...apps].sort().join(', ')}`);
 	console.log(`operations used:\n${lines.join('\n')}`);
 });
 
-describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))('requests to %s', (urlBase, spec) => {
-	it(`match operations of the ${spec} spec`, async () => {
-		const connector = await world.addConnector(urlBase);
-		const runtime = { db: world.db, secrets: world.secrets };
-		expect((await syncOne(runtime, connector)).status).toBe('success');
-		const sweep = await sweepOne(runtime, connector, 'both');
-		expect(sweep.queuedBatches).toBeGreaterThan(0);
-		await cycleOne(runtime, connector);
-		await Bun.sleep(50);
-		await cycleOne(runtime, connector); // tracks the commands to their end
-		await checkOne(runtime, connector);
-		// A recorded-but-unsent command makes recovery read the app's command list.
-		const [pending] = await world.db.select().from(requestQueue).where(eq(requestQueue.status, 'pending')).limit(1);
-		if (pending) {
-			await world.db.update(requestQueue).set({ status: 'sending', claimedAt: new Date(Date.now() - 180_000) }).where(eq(requestQueue.id, pending.id));
-			const profile = await profileFor(world.db, connector);
-			await recoverInFlight({ db: world.db, connector, client: clientFor(connector, world.secrets), profile });
-		}
+describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))(
+	'requests to %s',
+	(urlBase, spec) => {
+		it(`match operations of the ${spec} spec`, async () => {
+			const connector = await world.addConnector(urlBase);
+			const runtime = { db: world.db, secrets: world.secrets };
+			expect((await syncOne(runtime, connector)).status).toBe('success');
+			const sweep = await sweepOne(runtime, connector, 'both');
+			expect(sweep.queuedBatches).toBeGreaterThan(0);
+			await cycleOne(runtime, connector);
+			await Bun.sleep(50);
+			await cycleOne(runtime, connector); // tracks the commands to their end
+			await checkOne(runtime, connector);
+			// A recorded-but-unsent command makes recovery read the app's command list.
+			const [pending] = await world.db
+				.select()
+				.from(requestQueue)
+				.where(eq(requestQueue.status, 'pending'))
+				.limit(1);
+			if (pending) {
+				await world.db
+					.update(requestQueue)
+					.set({ status: 'sending', claimedAt: new Date(Date.now() - 180_000) })
+					.where(eq(requestQueue.id, pending.id));
+				const profile = await profileFor(world.db, connector);
+				await recoverInFlight({
+					db: world.db,
+					connector,
+					client: clientFor(connector, world.secrets),
+					profile
+				});
+			}
 
-		// The command list recovery reads, and the paged wanted lists (not on Whisparr v3: it has none).
-		const client = clientFor(connector, world.secrets);
-		await client.listCommands();
-		if (spec !== 'whisparr-v3') {
-			for (const kind of ['missing', 'cutoff'] as const) {
-				const pages = client instanceof RadarrClient ? client.wantedMovieIds(kind) : (client as SonarrClient).wantedEpisodeIds(kind);
-				for await (const page of pages) expect(page.skipped).toBe(0);
+			// The command list recovery reads, and the paged wanted lists (not on Whisparr v3: it has none).
+			const client = clientFor(connector, world.secrets);
+			await client.listCommands();
+			if (spec !== 'whisparr-v3') {
+				for (const kind of ['missing', 'cutoff'] as const) {
+					const pages =
+						client instanceof RadarrClient
+							? client.wantedMovieIds(kind)
+							: (client as SonarrClient).wantedEpisodeIds(kind);
+					for await (const page of pages) expect(page.skipped).toBe(0);
+				}
 			}
-		}
 
-		const app = contract.apps[spec as ContractApp];
-		const ours = world.sim.instance(urlBase).requests.filter((r) => r.headers['user-agent']?.startsWith('Comradarr/'));
-		expect(ours.length).toBeGreaterThan(5);
-		const problems: string[] = [];
-		for (const request of ours) {
-			const operation = matchOperation(app, request.method, request.path);
-			if (!operation) {
-				problems.push(`${request.method} ${request.path}: no such operation`);
-				continue;
+			const app = contract.apps[spec as ContractApp];
+			const ours = world.sim
+				.instance(urlBase)
+				.requests.filter((r) => r.headers['user-agent']?.startsWith('Comradarr/'));
+			expect(ours.length).toBeGreaterThan(5);
+			const problems: string[] = [];
+			for (const request of ours) {
+				const operation = matchOperation(app, request.method, request.path);
+				if (!operation) {
+					problems.push(`${request.method} ${request.path}: no such operation`);
+					continue;
+				}
+				const declared = new Set(app.operations[operation]!.query);
+				for (const name of Object.keys(request.query)) {
+					if (!declared.has(name)) {
+						problems.push(`${operation}: undeclared query parameter ${name}`);
+					}
+				}
+				expect(request.headers['x-api-key']).toBe(world.sim.instance(urlBase).options.apiKey);
+				expect(request.query.apikey).toBeUndefined();
+				const set = seen.get(operation) ?? new Set<string>();
+				set.add(spec);
+				seen.set(operation, set);
 			}
-			const declared = new Set(app.operations[operation]!.query);
-			for (const name of Object.keys(request.query)) {
-				if (!declared.has(name)) problems.push(`${operation}: undeclared query parameter ${name}`);
+			expect(problems).toEqual([]);
+			// Only targeted searches are ever posted.
+			for (const post of ours.filter((r) => r.method === 'POST')) {
+				expect(['EpisodeSearch', 'SeasonSearch', 'MoviesSearch']).toContain(
+					(post.body as { name: string }).name
+				);
 			}
-			expect(request.headers['x-api-key']).toBe(world.sim.instance(urlBase).options.apiKey);
-			expect(request.query.apikey).toBeUndefined();
-			const set = seen.get(operation) ?? new Set<string>();
-			set.add(spec);
-			seen.set(operation, set);
-		}
-		expect(problems).toEqual([]);
-		// Only targeted searches are ever posted.
-		for (const post of ours.filter((r) => r.method === 'POST')) {
-			expect(['EpisodeSearch', 'SeasonSearch', 'MoviesSearch']).toContain((post.body as { name: string }).name);
-		}
-	});
-});
+		});
+	}
+);

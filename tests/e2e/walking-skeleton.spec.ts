@@ -11,17 +11,21 @@ const SIM = 'http://127.0.0.1:18989';
 const SONARR_KEY = '0123456789abcdef0123456789abcdef';
 const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
 
-
 /** Every id of the wanted/missing + wanted/cutoff lists of a simulated app (episodes or movies). */
 async function wantedIds(request: APIRequestContext, base: string, key: string) {
 	const ids = new Set<number>();
 	const seasons = new Set<string>();
 	for (const kind of ['missing', 'cutoff']) {
-		const res = await request.get(`${SIM}${base}/api/v3/wanted/${kind}?pageSize=100000&monitored=true`, {
-			headers: { 'X-Api-Key': key }
-		});
+		const res = await request.get(
+			`${SIM}${base}/api/v3/wanted/${kind}?pageSize=100000&monitored=true`,
+			{
+				headers: { 'X-Api-Key': key }
+			}
+		);
 		expect(res.ok()).toBe(true);
-		const page = (await res.json()) as { records: { id: number; seriesId?: number; seasonNumber?: number }[] };
+		const page = (await res.json()) as {
+			records: { id: number; seriesId?: number; seasonNumber?: number }[];
+		};
 		for (const r of page.records) {
 			ids.add(r.id);
 			if (r.seriesId !== undefined) seasons.add(`${r.seriesId}:${r.seasonNumber}`);
@@ -43,7 +47,10 @@ async function addConnector(page: Page, type: 'Sonarr' | 'Radarr', base: string,
 	await expect(page.getByRole('link', { name: type, exact: true })).toBeVisible();
 }
 
-test('a new user sets up Comradarr and the first throttled, targeted searches reach both apps', async ({ page, request }) => {
+test('a new user sets up Comradarr and the first throttled, targeted searches reach both apps', async ({
+	page,
+	request
+}) => {
 	await request.post(`${SIM}/__sim/reset`);
 
 	// Every page leads to /setup until the admin exists.
@@ -101,7 +108,13 @@ test('a new user sets up Comradarr and the first throttled, targeted searches re
 	for (const post of posts) {
 		expect(post.headers['x-api-key']).toBeTruthy();
 		expect(post.query.apikey).toBeUndefined();
-		const body = post.body as { name: string; episodeIds?: number[]; movieIds?: number[]; seriesId?: number; seasonNumber?: number };
+		const body = post.body as {
+			name: string;
+			episodeIds?: number[];
+			movieIds?: number[];
+			seriesId?: number;
+			seasonNumber?: number;
+		};
 		expect(['SeasonSearch', 'EpisodeSearch', 'MoviesSearch']).toContain(body.name);
 		if (body.name === 'EpisodeSearch') {
 			expect(body.episodeIds!.length).toBeGreaterThan(0);
@@ -131,7 +144,10 @@ test('a new user sets up Comradarr and the first throttled, targeted searches re
 	expect(text).not.toContain(SONARR_KEY);
 	expect(text).not.toContain(RADARR_KEY);
 	expect(text).toContain(SONARR_KEY.slice(-4));
-	const health = (await (await request.get('/health')).json()) as { status: string; connectors: unknown[] };
+	const health = (await (await request.get('/health')).json()) as {
+		status: string;
+		connectors: unknown[];
+	};
 	expect(health.status).toBe('ok');
 	expect(health.connectors).toHaveLength(2);
 });

@@ -118,9 +118,7 @@ test('a Whisparr v3 connector is recognised by its version and shows as healthy'
 	await expect(page.getByRole('region', { name: 'App health warnings' })).toContainText(
 		'The app reports no problems.'
 	);
-	await expect(page.getByRole('region', { name: 'Sync history' })).toContainText(
-		'Not synced yet.'
-	);
+	await expect(page.getByRole('region', { name: 'Sync history' })).toContainText('Not synced yet.');
 
 	// The hidden season-pack values of a movie library do not stop a save.
 	await settings.getByLabel('Movie cooldown (hours)').fill('72');

@@ -34,14 +34,28 @@ export function useWorld(instances?: SimInstanceOptions[]): World {
 		world.secrets = createSecretBox('test secret');
 		world.sim = await startSimulator({
 			instances: instances ?? [
-				{ type: 'sonarr', urlBase: '/sonarr', apiKey: SONARR_KEY, series: 12, commandDurationMs: 20 },
-				{ type: 'radarr', urlBase: '/radarr', apiKey: RADARR_KEY, movies: 150, commandDurationMs: 20 }
+				{
+					type: 'sonarr',
+					urlBase: '/sonarr',
+					apiKey: SONARR_KEY,
+					series: 12,
+					commandDurationMs: 20
+				},
+				{
+					type: 'radarr',
+					urlBase: '/radarr',
+					apiKey: RADARR_KEY,
+					movies: 150,
+					commandDurationMs: 20
+				}
 			]
 		});
 		world.addConnector = async (urlBase, name) => {
 			const instance = world.sim.instance(urlBase);
 			const view = await createConnector(world.db, world.secrets, {
-				type: instance.options.type.startsWith('whisparr') ? 'whisparr' : (instance.options.type as 'sonarr' | 'radarr'),
+				type: instance.options.type.startsWith('whisparr')
+					? 'whisparr'
+					: (instance.options.type as 'sonarr' | 'radarr'),
 				name: name ?? `${instance.options.type} ${urlBase}`,
 				url: instance.baseUrl,
 				apiKey: instance.options.apiKey

@@ -126,7 +126,10 @@ describe('sessions', () => {
 		const late = await validateSessionToken(db, session.token, clock);
 		expect(late?.renewed).toBe(true);
 		expect(late?.expiresAt.getTime()).toBe(clock().getTime() + SESSION_TTL_MS);
-		const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionIdFromToken(session.token)));
+		const [row] = await db
+			.select()
+			.from(sessions)
+			.where(eq(sessions.id, sessionIdFromToken(session.token)));
 		expect(row?.expiresAt.getTime()).toBe(clock().getTime() + SESSION_TTL_MS);
 
 		// A session kept in use never expires.
@@ -169,14 +172,18 @@ describe('login', () => {
 		const unknown = await login(db, { username: 'ghost', password: 'wrong', address });
 		expect(wrong).toEqual({ ok: false, reason: 'invalid' });
 		expect(unknown).toEqual({ ok: false, reason: 'invalid' });
-		expect(await db.select().from(loginAttempts).where(eq(loginAttempts.success, false))).toHaveLength(2);
+		expect(
+			await db.select().from(loginAttempts).where(eq(loginAttempts.success, false))
+		).toHaveLength(2);
 	});
 
 	it('locks a username from one address for 15 minutes after 5 failures, even with the right password', async () => {
 		const clock = testClock();
 		await createUser(db, { username: 'admin', password: 'right-password' });
 		for (let i = 0; i < 5; i++) {
-			expect(await login(db, { username: 'admin', password: `guess-${i}`, address }, clock)).toEqual({
+			expect(
+				await login(db, { username: 'admin', password: `guess-${i}`, address }, clock)
+			).toEqual({
 				ok: false,
 				reason: 'invalid'
 			});
@@ -184,24 +191,44 @@ describe('login', () => {
 		}
 		const fifthFailureAt = clock().getTime() - MINUTE;
 
-		const locked = await login(db, { username: 'admin', password: 'right-password', address }, clock);
-		expect(locked).toEqual({ ok: false, reason: 'locked', lockedUntil: new Date(fifthFailureAt + LOCKOUT_MS) });
+		const locked = await login(
+			db,
+			{ username: 'admin', password: 'right-password', address },
+			clock
+		);
+		expect(locked).toEqual({
+			ok: false,
+			reason: 'locked',
+			lockedUntil: new Date(fifthFailureAt + LOCKOUT_MS)
+		});
 		if (locked.ok || locked.reason !== 'locked') return;
-		expect(lockoutMessage(locked.lockedUntil, clock())).toBe('Too many failed attempts. Try again in 14 minutes.');
+		expect(lockoutMessage(locked.lockedUntil, clock())).toBe(
+			'Too many failed attempts. Try again in 14 minutes.'
+		);
 		// Refused tries are not recorded, so they cannot extend the lock.
 		expect(await db.select().from(loginAttempts)).toHaveLength(5);
 
 		// Case does not dodge the lock; another address is not affected.
-		expect(await login(db, { username: 'ADMIN', password: 'x', address }, clock)).toMatchObject({ reason: 'locked' });
-		expect((await login(db, { username: 'admin', password: 'right-password', address: '203.0.113.1' }, clock)).ok).toBe(
-			true
-		);
+		expect(await login(db, { username: 'ADMIN', password: 'x', address }, clock)).toMatchObject({
+			reason: 'locked'
+		});
+		expect(
+			(
+				await login(
+					db,
+					{ username: 'admin', password: 'right-password', address: '203.0.113.1' },
+					clock
+				)
+			).ok
+		).toBe(true);
 
 		clock.advance(LOCKOUT_MS - 2 * MINUTE);
 		expect(await getLoginLock(db, { username: 'admin', address }, clock)).not.toBeNull();
 		clock.advance(MINUTE);
 		expect(await getLoginLock(db, { username: 'admin', address }, clock)).toBeNull();
-		expect((await login(db, { username: 'admin', password: 'right-password', address }, clock)).ok).toBe(true);
+		expect(
+			(await login(db, { username: 'admin', password: 'right-password', address }, clock)).ok
+		).toBe(true);
 	});
 
 	it('does not lock when the 5 failures are spread over more than 15 minutes', async () => {
@@ -217,9 +244,13 @@ describe('login', () => {
 	it('starts counting again after a successful login', async () => {
 		const clock = testClock();
 		await createUser(db, { username: 'admin', password: 'right-password' });
-		for (let i = 0; i < 4; i++) await login(db, { username: 'admin', password: 'wrong', address }, clock);
+		for (let i = 0; i < 4; i++) {
+			await login(db, { username: 'admin', password: 'wrong', address }, clock);
+		}
 		clock.advance(1000);
-		expect((await login(db, { username: 'admin', password: 'right-password', address }, clock)).ok).toBe(true);
+		expect(
+			(await login(db, { username: 'admin', password: 'right-password', address }, clock)).ok
+		).toBe(true);
 		clock.advance(1000);
 		await login(db, { username: 'admin', password: 'wrong', address }, clock);
 		expect(await getLoginLock(db, { username: 'admin', address }, clock)).toBeNull();
@@ -239,10 +270,19 @@ describe('login', () => {
 describe('API keys', () => {
 	it('shows the key once and stores only its hash and prefix', async () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const { id, key } = await createApiKey(db, { userId: user.id, name: 'Home Assistant', readOnly: true });
+		const { id, key } = await createApiKey(db, {
+			userId: user.id,
+			name: 'Home Assistant',
+			readOnly: true
+		});
 		expect(key).toMatch(/^cmdr_[A-Za-z0-9_-]{43}$/);
 		const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
-		expect(row).toMatchObject({ keyHash: sha256Hex(key), prefix: key.slice(0, 8), readOnly: true, lastUsedAt: null });
+		expect(row).toMatchObject({
+			keyHash: sha256Hex(key),
+			prefix: key.slice(0, 8),
+			readOnly: true,
+			lastUsedAt: null
+		});
 		expect(JSON.stringify(await listApiKeys(db, user.id))).not.toContain(key);
 	});
 
@@ -267,8 +307,13 @@ describe('API keys', () => {
 	it('writes last_used_at at most once a minute', async () => {
 		const clock = testClock();
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const { id, key } = await createApiKey(db, { userId: user.id, name: 'script', readOnly: false });
-		const lastUsed = async () => (await db.select().from(apiKeys).where(eq(apiKeys.id, id)))[0]?.lastUsedAt;
+		const { id, key } = await createApiKey(db, {
+			userId: user.id,
+			name: 'script',
+			readOnly: false
+		});
+		const lastUsed = async () =>
+			(await db.select().from(apiKeys).where(eq(apiKeys.id, id)))[0]?.lastUsedAt;
 
 		await verifyApiKey(db, key, clock);
 		const first = clock().getTime();

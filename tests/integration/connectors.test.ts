@@ -34,28 +34,47 @@ async function connectorCount(): Promise<number> {
 
 describe('adding a connector', () => {
 	it('refuses a wrong API key on the apiKey field and saves nothing', async () => {
-		const fields = await refused({ type: 'sonarr', name: 'TV', url: world.sim.instance('/sonarr').baseUrl, apiKey: 'f'.repeat(32) });
+		const fields = await refused({
+			type: 'sonarr',
+			name: 'TV',
+			url: world.sim.instance('/sonarr').baseUrl,
+			apiKey: 'f'.repeat(32)
+		});
 		expect(fields.apiKey).toMatch(/refused the API key/);
 		expect(await connectorCount()).toBe(0);
 	});
 
 	it('refuses an unreachable host on the url field and saves nothing', async () => {
 		const port = await freePort(); // nothing listens there
-		const fields = await refused({ type: 'radarr', name: 'Movies', url: `http://127.0.0.1:${port}`, apiKey: RADARR_KEY });
+		const fields = await refused({
+			type: 'radarr',
+			name: 'Movies',
+			url: `http://127.0.0.1:${port}`,
+			apiKey: RADARR_KEY
+		});
 		expect(fields.url).toMatch(/Could not reach/);
 		expect(await connectorCount()).toBe(0);
 	});
 
 	it('refuses a malformed URL before any request', async () => {
 		const before = world.sim.requests.length;
-		const fields = await refused({ type: 'sonarr', name: 'TV', url: 'nas:8989', apiKey: SONARR_KEY });
+		const fields = await refused({
+			type: 'sonarr',
+			name: 'TV',
+			url: 'nas:8989',
+			apiKey: SONARR_KEY
+		});
 		expect(fields.url).toBeTruthy();
 		expect(world.sim.requests.length).toBe(before);
 		expect(await connectorCount()).toBe(0);
 	});
 
 	it('refuses link-local and metadata addresses before sending anything', async () => {
-		for (const url of ['http://169.254.169.254/latest', 'http://0.0.0.0:8989', 'http://[fe80::1]:8989']) {
+		for (const url of [
+			'http://169.254.169.254/latest',
+			'http://0.0.0.0:8989',
+			'http://[fe80::1]:8989'
+		]) {
 			const fields = await refused({ type: 'sonarr', name: 'Meta', url, apiKey: SONARR_KEY });
 			expect(fields.url).toMatch(/not allowed/);
 		}
@@ -63,14 +82,24 @@ describe('adding a connector', () => {
 	});
 
 	it('refuses an app whose appName does not match the chosen type', async () => {
-		const fields = await refused({ type: 'sonarr', name: 'TV', url: world.sim.instance('/radarr').baseUrl, apiKey: RADARR_KEY });
+		const fields = await refused({
+			type: 'sonarr',
+			name: 'TV',
+			url: world.sim.instance('/radarr').baseUrl,
+			apiKey: RADARR_KEY
+		});
 		expect(fields.type).toMatch(/Radarr, not Sonarr/);
 		expect(await connectorCount()).toBe(0);
 	});
 
 	it('refuses a duplicate name', async () => {
 		await world.addConnector('/sonarr', 'Main');
-		const fields = await refused({ type: 'radarr', name: 'main', url: world.sim.instance('/radarr').baseUrl, apiKey: RADARR_KEY });
+		const fields = await refused({
+			type: 'radarr',
+			name: 'main',
+			url: world.sim.instance('/radarr').baseUrl,
+			apiKey: RADARR_KEY
+		});
 		expect(fields.name).toMatch(/already exists/);
 	});
 
@@ -83,7 +112,9 @@ describe('adding a connector', () => {
 		expect(json).not.toContain(SONARR_KEY);
 		expect(json).toContain(`"apiKeyHint":"${SONARR_KEY.slice(-4)}"`);
 		// Requests carried the key in the header only.
-		const status = world.sim.requests.find((r) => r.path === '/api/v3/system/status' && r.status === 200);
+		const status = world.sim.requests.find(
+			(r) => r.path === '/api/v3/system/status' && r.status === 200
+		);
 		expect(status?.headers['x-api-key']).toBe(SONARR_KEY);
 		expect(status?.query.apikey).toBeUndefined();
 		expect(status?.headers['user-agent']).toMatch(/^Comradarr\//);
@@ -115,7 +146,10 @@ describe('fault isolation', () => {
 			const [broken] = await world.db.select().from(connectors).where(eq(connectors.id, sonarr.id));
 			expect(broken?.health).toBe('unhealthy');
 			expect(broken?.healthReason).toMatch(/Sync failed/);
-			const events = await world.db.select().from(healthEvents).where(eq(healthEvents.connectorId, sonarr.id));
+			const events = await world.db
+				.select()
+				.from(healthEvents)
+				.where(eq(healthEvents.connectorId, sonarr.id));
 			expect(events.map((e) => e.toState)).toContain('unhealthy');
 
 			const sweeps = await sweepAll(deps);
@@ -124,7 +158,10 @@ describe('fault isolation', () => {
 			const cycles = await cycleAll(deps);
 			expect(cycles.find((c) => c?.connectorId === radarr.id)?.dispatch.sent).toBeGreaterThan(0);
 			expect(cycles.find((c) => c?.connectorId === sonarr.id)?.dispatch.stoppedBy).toBe('paused');
-			const sent = await world.db.select().from(requestQueue).where(eq(requestQueue.connectorId, radarr.id));
+			const sent = await world.db
+				.select()
+				.from(requestQueue)
+				.where(eq(requestQueue.connectorId, radarr.id));
 			expect(sent.some((r) => r.status === 'sent' || r.status === 'completed')).toBe(true);
 
 			// Health returns by itself once the app answers again.

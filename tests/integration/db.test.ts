@@ -29,9 +29,18 @@ describe('database driver', () => {
 	});
 
 	it('seeds the throttle presets with Moderate as the default', async () => {
-		const rows = await db.select().from(throttleProfiles).where(eq(throttleProfiles.isDefault, true));
-		expect(rows.map((r) => [r.name, r.maxCommandsPerWindow, r.windowSeconds, r.maxItemsPerCommand, r.dailySearchBudget])).toEqual([
-			['Moderate', 5, 60, 10, 500]
-		]);
+		const rows = await db
+			.select()
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.isDefault, true));
+		expect(
+			rows.map((r) => [
+				r.name,
+				r.maxCommandsPerWindow,
+				r.windowSeconds,
+				r.maxItemsPerCommand,
+				r.dailySearchBudget
+			])
+		).toEqual([['Moderate', 5, 60, 10, 500]]);
 	});
 });

@@ -21,7 +21,15 @@ import {
 
 describe('isPublicPath', () => {
 	it('lists exactly login, setup, health, build assets and favicons', () => {
-		for (const path of ['/login', '/setup', '/health', '/_app/immutable/entry/start.js', '/_app/version.json', '/favicon.ico', '/favicon.png']) {
+		for (const path of [
+			'/login',
+			'/setup',
+			'/health',
+			'/_app/immutable/entry/start.js',
+			'/_app/version.json',
+			'/favicon.ico',
+			'/favicon.png'
+		]) {
 			expect(isPublicPath(path), path).toBe(true);
 		}
 	});
@@ -60,24 +68,49 @@ describe('checkOrigin', () => {
 
 	it('requires a matching Origin on state-changing requests authenticated by cookie', () => {
 		for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-			expect(checkOrigin({ method, origin: site, expectedOrigin: site, authMethod: 'session' })).toBe(true);
-			expect(checkOrigin({ method, origin: null, expectedOrigin: site, authMethod: 'session' })).toBe(false);
-			expect(checkOrigin({ method, origin: 'https://evil.example', expectedOrigin: site, authMethod: 'session' })).toBe(
-				false
-			);
-			expect(checkOrigin({ method, origin: 'null', expectedOrigin: site, authMethod: 'session' })).toBe(false);
-			expect(checkOrigin({ method, origin: 'http://comradarr.lan', expectedOrigin: site, authMethod: 'session' })).toBe(
-				false
-			);
+			expect(
+				checkOrigin({ method, origin: site, expectedOrigin: site, authMethod: 'session' })
+			).toBe(true);
+			expect(
+				checkOrigin({ method, origin: null, expectedOrigin: site, authMethod: 'session' })
+			).toBe(false);
+			expect(
+				checkOrigin({
+					method,
+					origin: 'https://evil.example',
+					expectedOrigin: site,
+					authMethod: 'session'
+				})
+			).toBe(false);
+			expect(
+				checkOrigin({ method, origin: 'null', expectedOrigin: site, authMethod: 'session' })
+			).toBe(false);
+			expect(
+				checkOrigin({
+					method,
+					origin: 'http://comradarr.lan',
+					expectedOrigin: site,
+					authMethod: 'session'
+				})
+			).toBe(false);
 		}
 	});
 
 	it('lets safe methods and API-key requests through without an Origin', () => {
-		expect(checkOrigin({ method: 'GET', origin: null, expectedOrigin: site, authMethod: 'session' })).toBe(true);
-		expect(checkOrigin({ method: 'HEAD', origin: 'https://evil.example', expectedOrigin: site, authMethod: 'session' })).toBe(
-			true
-		);
-		expect(checkOrigin({ method: 'POST', origin: null, expectedOrigin: site, authMethod: 'apiKey' })).toBe(true);
+		expect(
+			checkOrigin({ method: 'GET', origin: null, expectedOrigin: site, authMethod: 'session' })
+		).toBe(true);
+		expect(
+			checkOrigin({
+				method: 'HEAD',
+				origin: 'https://evil.example',
+				expectedOrigin: site,
+				authMethod: 'session'
+			})
+		).toBe(true);
+		expect(
+			checkOrigin({ method: 'POST', origin: null, expectedOrigin: site, authMethod: 'apiKey' })
+		).toBe(true);
 	});
 });
 
@@ -114,7 +147,9 @@ describe('safeRedirectTarget', () => {
 	});
 
 	it('builds the login location for unauthenticated page requests', () => {
-		expect(loginLocation(new URL('http://x/series?page=2'), 'GET')).toBe('/login?redirectTo=%2Fseries%3Fpage%3D2');
+		expect(loginLocation(new URL('http://x/series?page=2'), 'GET')).toBe(
+			'/login?redirectTo=%2Fseries%3Fpage%3D2'
+		);
 		expect(loginLocation(new URL('http://x/'), 'GET')).toBe('/login');
 		expect(loginLocation(new URL('http://x/settings'), 'POST')).toBe('/login');
 	});
@@ -129,7 +164,9 @@ describe('securityHeaders', () => {
 			'referrer-policy': 'strict-origin-when-cross-origin',
 			'permissions-policy': 'camera=(), microphone=(), geolocation=()'
 		});
-		expect(securityHeaders(true)['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+		expect(securityHeaders(true)['strict-transport-security']).toBe(
+			'max-age=31536000; includeSubDomains'
+		);
 	});
 });
 
@@ -216,7 +253,9 @@ describe('guard before setup', () => {
 	it('answers the API with 401 JSON, not a redirect', async () => {
 		const response = await run(makeEvent('http://comradarr.lan/api/connectors').event);
 		expect(response.status).toBe(401);
-		expect(await response.json()).toEqual({ error: { code: 'auth.required', message: 'Authentication required' } });
+		expect(await response.json()).toEqual({
+			error: { code: 'auth.required', message: 'Authentication required' }
+		});
 	});
 
 	it('serves the public pages and assets', async () => {
@@ -240,10 +279,15 @@ describe('guard with a user', () => {
 	});
 
 	it('answers a client-side navigation (__data.json) with the JSON redirect SvelteKit expects', async () => {
-		const response = await run(makeEvent('http://comradarr.lan/series', { isDataRequest: true }).event);
+		const response = await run(
+			makeEvent('http://comradarr.lan/series', { isDataRequest: true }).event
+		);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-		expect(await response.json()).toEqual({ type: 'redirect', location: '/login?redirectTo=%2Fseries' });
+		expect(await response.json()).toEqual({
+			type: 'redirect',
+			location: '/login?redirectTo=%2Fseries'
+		});
 	});
 
 	it('answers a use:enhance form post with an ActionResult redirect', async () => {
@@ -267,7 +311,9 @@ describe('guard with a user', () => {
 
 		const denied = await run(makeEvent('https://comradarr.example/api/queue').event);
 		expect(denied.status).toBe(401);
-		expect(denied.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+		expect(denied.headers.get('strict-transport-security')).toBe(
+			'max-age=31536000; includeSubDomains'
+		);
 		expect(denied.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 	});
 
@@ -313,7 +359,9 @@ describe('guard with a user', () => {
 	it('refuses cookie-authenticated state changes to the API without the right Origin', async () => {
 		const session = await createSession(db, userId);
 		const cookies = { [SESSION_COOKIE]: session.token };
-		const noOrigin = await run(makeEvent('http://comradarr.lan/api/queue', { method: 'POST', cookies }).event);
+		const noOrigin = await run(
+			makeEvent('http://comradarr.lan/api/queue', { method: 'POST', cookies }).event
+		);
 		expect(noOrigin.status).toBe(403);
 		expect(await errorCode(noOrigin)).toBe('auth.bad_origin');
 		const foreign = await run(
@@ -341,20 +389,31 @@ describe('guard with a user', () => {
 		const readOnly = await createApiKey(db, { userId, name: 'widget', readOnly: true });
 
 		const post = await run(
-			makeEvent('http://comradarr.lan/api/queue', { method: 'POST', headers: { 'x-api-key': full.key } }).event
+			makeEvent('http://comradarr.lan/api/queue', {
+				method: 'POST',
+				headers: { 'x-api-key': full.key }
+			}).event
 		);
 		expect(post.status).toBe(200);
 		expect(resolved?.locals.apiKey).toEqual({ id: full.id, readOnly: false });
 		expect(resolved?.locals.user).toEqual({ id: userId, username: 'admin' });
 
-		const get = await run(makeEvent('http://comradarr.lan/api/queue', { headers: { 'x-api-key': readOnly.key } }).event);
+		const get = await run(
+			makeEvent('http://comradarr.lan/api/queue', { headers: { 'x-api-key': readOnly.key } }).event
+		);
 		expect(get.status).toBe(200);
 		const head = await run(
-			makeEvent('http://comradarr.lan/api/queue', { method: 'HEAD', headers: { 'x-api-key': readOnly.key } }).event
+			makeEvent('http://comradarr.lan/api/queue', {
+				method: 'HEAD',
+				headers: { 'x-api-key': readOnly.key }
+			}).event
 		);
 		expect(head.status).toBe(200);
 		const write = await run(
-			makeEvent('http://comradarr.lan/api/queue', { method: 'PATCH', headers: { 'x-api-key': readOnly.key } }).event
+			makeEvent('http://comradarr.lan/api/queue', {
+				method: 'PATCH',
+				headers: { 'x-api-key': readOnly.key }
+			}).event
 		);
 		expect(write.status).toBe(403);
 		expect(await errorCode(write)).toBe('auth.read_only');
@@ -378,7 +437,10 @@ describe('guard with a user', () => {
 				throw new Error('connection refused to postgres://secret@db');
 			}
 		});
-		const response = await broken({ event: makeEvent('http://comradarr.lan/api/queue').event, resolve });
+		const response = await broken({
+			event: makeEvent('http://comradarr.lan/api/queue').event,
+			resolve
+		});
 		expect(response.status).toBe(500);
 		expect(await response.text()).not.toContain('secret');
 		expect(response.headers.get('x-content-type-options')).toBe('nosniff');

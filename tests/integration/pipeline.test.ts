@@ -15,10 +15,18 @@ import {
 	throttleProfiles,
 	type Connector
 } from '../../src/lib/server/db/schema';
-import { RadarrClient, clientFor, libraryKind, type SonarrClient } from '../../src/lib/server/connectors';
+import {
+	RadarrClient,
+	clientFor,
+	libraryKind,
+	type SonarrClient
+} from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
-import { countWanted, refreshRegistry } from '../../src/lib/server/services/discovery/discovery-service';
+import {
+	countWanted,
+	refreshRegistry
+} from '../../src/lib/server/services/discovery/discovery-service';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { trackCommands } from '../../src/lib/server/services/queue/command-tracker';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
@@ -50,7 +58,13 @@ function commandPosts(instance: SimInstance) {
 async function trackUntilDone(connector: Connector, clock?: () => Date) {
 	const profile = await profileFor(world.db, connector);
 	for (let i = 0; i < 50; i++) {
-		await trackCommands({ db: world.db, connector, client: clientFor(connector, world.secrets), profile, ...(clock ? { clock } : {}) });
+		await trackCommands({
+			db: world.db,
+			connector,
+			client: clientFor(connector, world.secrets),
+			profile,
+			...(clock ? { clock } : {})
+		});
 		const [left] = await world.db
 			.select({ n: sql<number>`count(*)::int` })
 			.from(requestQueue)
@@ -70,7 +84,9 @@ describe('sync', () => {
 		expect(report.status).toBe('success');
 		expect(report.seriesCount).toBe(sim.series.length);
 		expect(report.episodeCount).toBe(sim.episodes.length);
-		const [{ n: episodeRows } = { n: 0 }] = await world.db.select({ n: sql<number>`count(*)::int` }).from(episodes);
+		const [{ n: episodeRows } = { n: 0 }] = await world.db
+			.select({ n: sql<number>`count(*)::int` })
+			.from(episodes);
 		expect(episodeRows).toBe(sim.episodes.length);
 
 		const movieReport = await sync(radarr);
@@ -78,7 +94,9 @@ describe('sync', () => {
 
 		// Searchable state hangs off the mirror: removing a series in the app removes it here with it.
 		await runSweep({ db: world.db, connector: sonarr, kind: 'both' });
-		const victim = sim.series.find((s) => sim.episodesOf(s.id).some((e) => e.episodeFileId === 0 && e.monitored));
+		const victim = sim.series.find((s) =>
+			sim.episodesOf(s.id).some((e) => e.episodeFileId === 0 && e.monitored)
+		);
 		expect(victim).toBeDefined();
 		sim.removeSeries(victim!.id);
 		const second = await sync(await world.connector(sonarr.id));
@@ -89,7 +107,9 @@ describe('sync', () => {
 			select r.id from search_registry r left join episodes e on e.id = r.episode_id
 			where r.episode_id is not null and e.id is null`);
 		expect(orphaned).toHaveLength(0);
-		const [{ n: afterRows } = { n: 0 }] = await world.db.select({ n: sql<number>`count(*)::int` }).from(episodes);
+		const [{ n: afterRows } = { n: 0 }] = await world.db
+			.select({ n: sql<number>`count(*)::int` })
+			.from(episodes);
 		expect(afterRows).toBe(sim.episodes.length);
 	});
 
@@ -125,14 +145,24 @@ describe('discovery', () => {
 			] as const) {
 				const appIds: number[] = [];
 				const pages =
-					client instanceof RadarrClient ? client.wantedMovieIds(kind) : (client as SonarrClient).wantedEpisodeIds(kind);
+					client instanceof RadarrClient
+						? client.wantedMovieIds(kind)
+						: (client as SonarrClient).wantedEpisodeIds(kind);
 				for await (const page of pages) appIds.push(...page.items);
-				await refreshRegistry(world.db, connector.id, libraryKind(connector), [condition], new Date());
+				await refreshRegistry(
+					world.db,
+					connector.id,
+					libraryKind(connector),
+					[condition],
+					new Date()
+				);
 				const ours = await world.db.execute<{ arr_id: number }>(sql`
 					select coalesce(e.arr_id, m.arr_id) as arr_id from search_registry r
 					left join episodes e on e.id = r.episode_id left join movies m on m.id = r.movie_id
 					where r.connector_id = ${connector.id} and r.search_type = ${condition}`);
-				expect(ours.map((r) => r.arr_id).sort((a, b) => a - b)).toEqual(appIds.sort((a, b) => a - b));
+				expect(ours.map((r) => r.arr_id).sort((a, b) => a - b)).toEqual(
+					appIds.sort((a, b) => a - b)
+				);
 			}
 			expect(counts.gaps + counts.upgrades).toBeGreaterThan(0);
 		}
@@ -141,11 +171,23 @@ describe('discovery', () => {
 
 /** A controlled series: `seasons` fully aired seasons of 10 monitored episodes, every one with a file. */
 function controlledSeries(sim: SimInstance, kind: 'ended' | 'continuing') {
-	const s = sim.addSeries({ monitored: true, title: `Controlled ${kind}` }, { kind, seasons: 3, episodesPerSeason: 10, missingRatio: 0, cutoffUnmetRatio: 0, specials: false });
+	const s = sim.addSeries(
+		{ monitored: true, title: `Controlled ${kind}` },
+		{
+			kind,
+			seasons: 3,
+			episodesPerSeason: 10,
+			missingRatio: 0,
+			cutoffUnmetRatio: 0,
+			specials: false
+		}
+	);
 	for (const season of s.seasons) season.monitored = true;
 	for (const e of sim.episodesOf(s.id)) {
 		e.monitored = true;
-		if (e.episodeFileId === 0 && e.airDateUtc && e.airDateUtc.getTime() < Date.now() - 86_400_000) sim.setEpisodeFile(e.id, { cutoffNotMet: false });
+		if (e.episodeFileId === 0 && e.airDateUtc && e.airDateUtc.getTime() < Date.now() - 86_400_000) {
+			sim.setEpisodeFile(e.id, { cutoffNotMet: false });
+		}
 	}
 	sim.reindex();
 	return s;
@@ -164,43 +206,71 @@ describe('season pack decisions', () => {
 		const airing = controlledSeries(sim, 'continuing');
 		const last = Math.max(...sim.episodesOf(airing.id).map((e) => e.seasonNumber));
 		// The season's final episode airs next week: the season is still airing.
-		const finale = sim.episodesOf(airing.id).filter((e) => e.seasonNumber === last).at(-1)!;
+		const finale = sim
+			.episodesOf(airing.id)
+			.filter((e) => e.seasonNumber === last)
+			.at(-1)!;
 		if (finale.episodeFileId > 0) sim.setEpisodeFile(finale.id, null);
 		finale.airDateUtc = new Date(Date.now() + 7 * 86_400_000);
 		finale.airDate = finale.airDateUtc.toISOString().slice(0, 10);
 		sim.reindex();
-		const airingAired = sim.episodesOf(airing.id).filter((e) => e.seasonNumber === last && e.airDateUtc && e.airDateUtc.getTime() < Date.now() - 86_400_000);
+		const airingAired = sim
+			.episodesOf(airing.id)
+			.filter(
+				(e) =>
+					e.seasonNumber === last &&
+					e.airDateUtc &&
+					e.airDateUtc.getTime() < Date.now() - 86_400_000
+			);
 		for (const e of airingAired) sim.setEpisodeFile(e.id, null); // everything aired is missing, but still airing
 		expect(airingAired.length).toBeGreaterThan(0);
 
 		const connector = await world.addConnector('/sonarr');
 		await sync(connector);
 		await runSweep({ db: world.db, connector, kind: 'gaps' });
-		const queued = await world.db.select().from(requestQueue).where(eq(requestQueue.connectorId, connector.id));
+		const queued = await world.db
+			.select()
+			.from(requestQueue)
+			.where(eq(requestQueue.connectorId, connector.id));
 		const [ourEnded] = await world.db.select().from(series).where(eq(series.arrId, ended.id));
 		const [ourAiring] = await world.db.select().from(series).where(eq(series.arrId, airing.id));
 
 		const packs = queued.filter((q) => q.command === 'SeasonSearch' && q.seriesId === ourEnded?.id);
-		expect(packs.map((p) => p.payload)).toEqual([{ name: 'SeasonSearch', seriesId: ended.id, seasonNumber: 1 }]);
+		expect(packs.map((p) => p.payload)).toEqual([
+			{ name: 'SeasonSearch', seriesId: ended.id, seasonNumber: 1 }
+		]);
 		expect(packs[0]?.searchCount).toBe(1);
 
-		const season2 = queued.filter((q) => q.seriesId === ourEnded?.id && q.command === 'EpisodeSearch');
+		const season2 = queued.filter(
+			(q) => q.seriesId === ourEnded?.id && q.command === 'EpisodeSearch'
+		);
 		const ids = season2.flatMap((q) => ('episodeIds' in q.payload ? q.payload.episodeIds : []));
-		expect(ids.sort()).toEqual(s2.slice(0, 2).map((e) => e.id).sort());
+		expect(ids.sort()).toEqual(
+			s2
+				.slice(0, 2)
+				.map((e) => e.id)
+				.sort()
+		);
 
 		const airingRequests = queued.filter((q) => q.seriesId === ourAiring?.id);
 		expect(airingRequests.length).toBeGreaterThan(0);
 		expect(airingRequests.every((q) => q.command === 'EpisodeSearch')).toBe(true);
-		const airingIds = airingRequests.flatMap((q) => ('episodeIds' in q.payload ? q.payload.episodeIds : []));
+		const airingIds = airingRequests.flatMap((q) =>
+			'episodeIds' in q.payload ? q.payload.episodeIds : []
+		);
 		expect(new Set(airingIds)).toEqual(new Set(airingAired.map((e) => e.id)));
 	});
 
 	it('falls back to episode searches when season packs are disabled for the connector', async () => {
 		const sim = world.sim.instance('/sonarr');
 		const ended = controlledSeries(sim, 'ended');
-		for (const e of sim.episodesOf(ended.id).filter((x) => x.seasonNumber === 1)) sim.setEpisodeFile(e.id, null);
+		for (const e of sim.episodesOf(ended.id).filter((x) => x.seasonNumber === 1)) {
+			sim.setEpisodeFile(e.id, null);
+		}
 		const connector = await world.addConnector('/sonarr');
-		await world.db.update((await import('../../src/lib/server/db/schema')).connectors).set({ seasonPackEnabled: false });
+		await world.db
+			.update((await import('../../src/lib/server/db/schema')).connectors)
+			.set({ seasonPackEnabled: false });
 		await sync(connector);
 		await runSweep({ db: world.db, connector: await world.connector(connector.id), kind: 'gaps' });
 		const queued = await world.db.select().from(requestQueue);
@@ -216,7 +286,9 @@ describe('dispatch under the throttle', () => {
 		await runSweep({ db: world.db, connector, kind: 'both' });
 		const sim = world.sim.instance('/radarr');
 		// Wanted before anything is searched (searched movies may gain files while we dispatch).
-		const wanted = new Set([...sim.wantedMovies('missing'), ...sim.wantedMovies('cutoff')].map((m) => m.id));
+		const wanted = new Set(
+			[...sim.wantedMovies('missing'), ...sim.wantedMovies('cutoff')].map((m) => m.id)
+		);
 		const t0 = new Date();
 		const first = await dispatch(connector, () => t0);
 		expect(first.sent).toBe(5);
@@ -240,15 +312,24 @@ describe('dispatch under the throttle', () => {
 	});
 
 	it('stops at the daily search budget', async () => {
-		await world.db.update(throttleProfiles).set({ dailySearchBudget: 12, maxCommandsPerWindow: 100 }).where(eq(throttleProfiles.name, 'Moderate'));
+		await world.db
+			.update(throttleProfiles)
+			.set({ dailySearchBudget: 12, maxCommandsPerWindow: 100 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
 		const connector = await world.addConnector('/radarr');
 		await sync(connector);
 		await runSweep({ db: world.db, connector, kind: 'both' });
-		await world.db.update(throttleProfiles).set({ dailySearchBudget: 25 }).where(eq(throttleProfiles.name, 'Moderate'));
+		await world.db
+			.update(throttleProfiles)
+			.set({ dailySearchBudget: 25 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
 		const result = await dispatch(connector);
 		expect(result.stoppedBy === 'budget' || result.stoppedBy === 'empty').toBe(true);
 		expect(result.searches).toBeLessThanOrEqual(25);
-		const posted = commandPosts(world.sim.instance('/radarr')).reduce((n, p) => n + (p.body as { movieIds: number[] }).movieIds.length, 0);
+		const posted = commandPosts(world.sim.instance('/radarr')).reduce(
+			(n, p) => n + (p.body as { movieIds: number[] }).movieIds.length,
+			0
+		);
 		expect(posted).toBe(result.searches);
 		expect((await dispatch(connector)).sent).toBe(0);
 	});
@@ -260,9 +341,14 @@ describe('dispatch under the throttle', () => {
 		await runSweep({ db: world.db, connector, kind: 'gaps', clock: () => t0 });
 		await dispatch(connector, () => t0);
 		await trackUntilDone(connector, () => t0);
-		const searched = await world.db.select().from(searchRegistry).where(eq(searchRegistry.state, 'cooldown'));
+		const searched = await world.db
+			.select()
+			.from(searchRegistry)
+			.where(eq(searchRegistry.state, 'cooldown'));
 		expect(searched.length).toBeGreaterThan(0);
-		for (const r of searched) expect(r.nextEligibleAt.getTime()).toBeGreaterThanOrEqual(t0.getTime() + 24 * 3600_000);
+		for (const r of searched) {
+			expect(r.nextEligibleAt.getTime()).toBeGreaterThanOrEqual(t0.getTime() + 24 * 3600_000);
+		}
 		const searchedIds = new Set(searched.map((r) => r.id));
 
 		// Still wanted an hour later (grabRate makes some gain files; resync first): not queued again.
@@ -289,10 +375,18 @@ describe('crash safety', () => {
 	async function recordedButUnsent(connector: Connector, claimedAgoMs: number) {
 		await sync(connector);
 		await runSweep({ db: world.db, connector, kind: 'gaps' });
-		const [next] = await world.db.select().from(requestQueue).where(eq(requestQueue.status, 'pending')).orderBy(sql`priority desc`).limit(1);
+		const [next] = await world.db
+			.select()
+			.from(requestQueue)
+			.where(eq(requestQueue.status, 'pending'))
+			.orderBy(sql`priority desc`)
+			.limit(1);
 		if (!next) throw new Error('nothing queued');
 		const claimedAt = new Date(Date.now() - claimedAgoMs);
-		await world.db.update(requestQueue).set({ status: 'sending', claimedAt }).where(eq(requestQueue.id, next.id));
+		await world.db
+			.update(requestQueue)
+			.set({ status: 'sending', claimedAt })
+			.where(eq(requestQueue.id, next.id));
 		return next;
 	}
 
@@ -305,8 +399,18 @@ describe('crash safety', () => {
 		const result = await recoverInFlight({ db: world.db, connector, client, profile });
 		expect(result).toEqual({ adopted: 0, resent: 1, abandoned: 0 });
 		// A second recovery pass and a dispatcher pass do not send it again.
-		await recoverInFlight({ db: world.db, connector, client, profile, claimedBefore: new Date(Date.now() + 60_000) });
-		const posts = commandPosts(sim).filter((p) => JSON.stringify((p.body as { movieIds: number[] }).movieIds) === JSON.stringify('movieIds' in row.payload ? row.payload.movieIds : []));
+		await recoverInFlight({
+			db: world.db,
+			connector,
+			client,
+			profile,
+			claimedBefore: new Date(Date.now() + 60_000)
+		});
+		const posts = commandPosts(sim).filter(
+			(p) =>
+				JSON.stringify((p.body as { movieIds: number[] }).movieIds) ===
+				JSON.stringify('movieIds' in row.payload ? row.payload.movieIds : [])
+		);
 		expect(posts).toHaveLength(1);
 		const [after] = await world.db.select().from(requestQueue).where(eq(requestQueue.id, row.id));
 		expect(after?.status).toBe('sent');
@@ -332,14 +436,22 @@ describe('crash safety', () => {
 		const connector = await world.addConnector('/radarr');
 		const row = await recordedButUnsent(connector, 30 * 60_000);
 		const profile = await profileFor(world.db, connector);
-		const result = await recoverInFlight({ db: world.db, connector, client: clientFor(connector, world.secrets), profile });
+		const result = await recoverInFlight({
+			db: world.db,
+			connector,
+			client: clientFor(connector, world.secrets),
+			profile
+		});
 		expect(result).toEqual({ adopted: 0, resent: 0, abandoned: 1 });
 		expect(commandPosts(world.sim.instance('/radarr'))).toHaveLength(0);
 		const items = await world.db.execute<{ state: string }>(sql`
 			select r.state from search_registry r join request_queue_items i on i.registry_id = r.id where i.request_id = ${row.id}`);
 		expect(items.length).toBeGreaterThan(0);
 		expect(items.every((i) => i.state === 'cooldown')).toBe(true);
-		const [history] = await world.db.select().from(searchHistory).where(eq(searchHistory.requestId, row.id));
+		const [history] = await world.db
+			.select()
+			.from(searchHistory)
+			.where(eq(searchHistory.requestId, row.id));
 		expect(history?.outcome).toBe('unknown');
 	});
 });

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import { connectors, type Connector } from '../../src/lib/server/db/schema';
-import { checkAll, cycleAll, sweepAll, syncAll, type OperationDeps } from '../../src/lib/server/services/operations';
+import {
+	checkAll,
+	cycleAll,
+	sweepAll,
+	syncAll,
+	type OperationDeps
+} from '../../src/lib/server/services/operations';
 import { updateConnector } from '../../src/lib/server/services/connectors/connector-service';
 
 const KEY = (n: number) => `${String(n).repeat(32)}`.slice(0, 32);
@@ -18,8 +24,22 @@ const world = useWorld([
 	{ type: 'sonarr', urlBase: '/flaky', apiKey: KEY(4), series: 4, seed: 3, commandDurationMs: 20 },
 	{ type: 'radarr', urlBase: '/slow', apiKey: KEY(5), movies: 10, commandDurationMs: 20 },
 	{ type: 'sonarr', urlBase: '/badkey', apiKey: KEY(6), series: 3, commandDurationMs: 20 },
-	{ type: 'radarr', urlBase: '/garbage', apiKey: KEY(7), movies: 20, seed: 5, commandDurationMs: 20 },
-	{ type: 'radarr', urlBase: '/limited', apiKey: KEY(8), movies: 20, seed: 9, commandDurationMs: 20 }
+	{
+		type: 'radarr',
+		urlBase: '/garbage',
+		apiKey: KEY(7),
+		movies: 20,
+		seed: 5,
+		commandDurationMs: 20
+	},
+	{
+		type: 'radarr',
+		urlBase: '/limited',
+		apiKey: KEY(8),
+		movies: 20,
+		seed: 9,
+		commandDurationMs: 20
+	}
 ]);
 
 const deps = (): OperationDeps => ({ db: world.db, secrets: world.secrets });
@@ -45,11 +65,19 @@ describe('fault isolation across connectors', () => {
 		const limited = await world.addConnector('/limited');
 		await updateConnector(world.db, world.secrets, slow.id, { timeoutMs: 1_000 }); // library reads: 4 s
 
-		world.sim.instance('/flaky').setFault('/api/v3/series', { status: 500, body: '{"message":"database is locked"}', times: 2 });
+		world.sim.instance('/flaky').setFault('/api/v3/series', {
+			status: 500,
+			body: '{"message":"database is locked"}',
+			times: 2
+		});
 		world.sim.instance('/slow').setFault('/api/v3/movie', { timeout: true });
 		world.sim.instance('/badkey').setApiKey('f'.repeat(32));
-		world.sim.instance('/garbage').setFault('/api/v3/movie', { status: 200, body: '[{"id": 1, "title": "Cut off' });
-		world.sim.instance('/limited').setFault('/api/v3/movie', { status: 429, headers: { 'Retry-After': '1' }, times: 1 });
+		world.sim
+			.instance('/garbage')
+			.setFault('/api/v3/movie', { status: 200, body: '[{"id": 1, "title": "Cut off' });
+		world.sim
+			.instance('/limited')
+			.setFault('/api/v3/movie', { status: 429, headers: { 'Retry-After': '1' }, times: 1 });
 
 		const started = performance.now();
 		const reports = await syncAll(deps());
@@ -92,13 +120,17 @@ describe('fault isolation across connectors', () => {
 		const cycle = (c: Connector) => cycles.find((x) => x?.connectorId === c.id);
 		for (const c of [tv, anime, movies]) expect(cycle(c)?.dispatch.sent).toBeGreaterThan(0);
 		for (const c of [slow, badkey, garbage]) expect(cycle(c)?.dispatch.stoppedBy).toBe('paused');
-		expect(world.sim.instance('/badkey').requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+		expect(world.sim.instance('/badkey').requests.filter((r) => r.method === 'POST')).toHaveLength(
+			0
+		);
 	}, 60_000);
 
 	it('pauses sweeps while a connector is unhealthy and resumes them once its health returns', async () => {
 		const garbage = await world.addConnector('/garbage');
 		expect((await syncAll(deps()))[0]?.status).toBe('success');
-		world.sim.instance('/garbage').setFault('/api/v3/movie', { status: 200, body: 'not json at all' });
+		world.sim
+			.instance('/garbage')
+			.setFault('/api/v3/movie', { status: 200, body: 'not json at all' });
 		await syncAll(deps());
 		expect((await health(garbage)).health).toBe('unhealthy');
 		expect((await sweepAll(deps()))[0]?.skipped).toBe('paused');
@@ -115,7 +147,12 @@ describe('fault isolation across connectors', () => {
 	it('shows the app’s own health warnings as degraded, still sweeping', async () => {
 		const tv = await world.addConnector('/tv');
 		world.sim.instance('/tv').setHealth([
-			{ source: 'IndexerStatusCheck', type: 'warning', message: 'Indexers unavailable due to failures: NZBgeek', wikiUrl: 'https://wiki.servarr.com/sonarr/system#indexers-are-unavailable-due-to-failures' }
+			{
+				source: 'IndexerStatusCheck',
+				type: 'warning',
+				message: 'Indexers unavailable due to failures: NZBgeek',
+				wikiUrl: 'https://wiki.servarr.com/sonarr/system#indexers-are-unavailable-due-to-failures'
+			}
 		]);
 		await checkAll(deps());
 		const row = await health(tv);

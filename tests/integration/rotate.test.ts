@@ -23,11 +23,18 @@ describe('secret rotation', () => {
 		const a = await world.addConnector('/sonarr');
 		const b = await world.addConnector('/radarr');
 		const foreign = createSecretBox('another instance').encrypt('x'.repeat(32));
-		await world.db.update(connectors).set({ apiKeyEncrypted: foreign }).where(eq(connectors.id, b.id));
+		await world.db
+			.update(connectors)
+			.set({ apiKeyEncrypted: foreign })
+			.where(eq(connectors.id, b.id));
 		const before = await world.db.select().from(connectors).orderBy(connectors.id);
-		await expect(rotateSecrets(world.db, world.secrets, createSecretBox('next'))).rejects.toBeInstanceOf(SecretError);
+		await expect(
+			rotateSecrets(world.db, world.secrets, createSecretBox('next'))
+		).rejects.toBeInstanceOf(SecretError);
 		const after = await world.db.select().from(connectors).orderBy(connectors.id);
 		expect(after.map((r) => r.apiKeyEncrypted)).toEqual(before.map((r) => r.apiKeyEncrypted));
-		expect(world.secrets.decrypt(after.find((r) => r.id === a.id)!.apiKeyEncrypted)).toBe(SONARR_KEY);
+		expect(world.secrets.decrypt(after.find((r) => r.id === a.id)!.apiKeyEncrypted)).toBe(
+			SONARR_KEY
+		);
 	});
 });

@@ -6,12 +6,29 @@ import { describe, expect, it } from 'vitest';
 import { useWorld } from '../helpers/world';
 import { countWanted } from '../../src/lib/server/services/discovery/discovery-service';
 import { syncOne, sweepOne, cycleOne } from '../../src/lib/server/services/operations';
-import { clientFor, libraryKind, WhisparrV2Client, WhisparrV3Client } from '../../src/lib/server/connectors';
+import {
+	clientFor,
+	libraryKind,
+	WhisparrV2Client,
+	WhisparrV3Client
+} from '../../src/lib/server/connectors';
 import { toView } from '../../src/lib/server/services/connectors/connector-service';
 
 const world = useWorld([
-	{ type: 'whisparr-v2', urlBase: '/whisparr', apiKey: 'a'.repeat(32), series: 8, commandDurationMs: 10 },
-	{ type: 'whisparr-v3', urlBase: '/whisparr3', apiKey: 'b'.repeat(32), movies: 60, commandDurationMs: 10 }
+	{
+		type: 'whisparr-v2',
+		urlBase: '/whisparr',
+		apiKey: 'a'.repeat(32),
+		series: 8,
+		commandDurationMs: 10
+	},
+	{
+		type: 'whisparr-v3',
+		urlBase: '/whisparr3',
+		apiKey: 'b'.repeat(32),
+		movies: 60,
+		commandDurationMs: 10
+	}
 ]);
 
 describe('Whisparr', () => {
@@ -23,14 +40,20 @@ describe('Whisparr', () => {
 		const runtime = { db: world.db, secrets: world.secrets };
 		const report = await syncOne(runtime, connector);
 		const sim = world.sim.instance('/whisparr');
-		expect(report).toMatchObject({ status: 'success', seriesCount: sim.series.length, episodeCount: sim.episodes.length });
+		expect(report).toMatchObject({
+			status: 'success',
+			seriesCount: sim.series.length,
+			episodeCount: sim.episodes.length
+		});
 		expect(await countWanted(world.db, connector.id, 'series', new Date())).toEqual({
 			gaps: sim.wantedMissingTotal(),
 			upgrades: sim.wantedCutoffTotal()
 		});
 		await sweepOne(runtime, connector, 'both');
 		await cycleOne(runtime, connector);
-		const names = sim.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { name: string }).name);
+		const names = sim.requests
+			.filter((r) => r.method === 'POST')
+			.map((r) => (r.body as { name: string }).name);
 		expect(names.length).toBeGreaterThan(0);
 		expect(names.every((n) => n === 'EpisodeSearch' || n === 'SeasonSearch')).toBe(true);
 	});

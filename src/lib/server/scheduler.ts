@@ -10,7 +10,14 @@ import { Cron } from 'croner';
 import type { Database } from './db';
 import { moduleLogger } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
-import { checkAll, cycleAll, sweepAll, syncAll, trackAll, type OperationDeps } from './services/operations';
+import {
+	checkAll,
+	cycleAll,
+	sweepAll,
+	syncAll,
+	trackAll,
+	type OperationDeps
+} from './services/operations';
 
 const log = moduleLogger('scheduler');
 
@@ -45,10 +52,15 @@ const JOB_LOCK_NS = 0x4a6f;
  * Runs `task` only if this process wins the job's advisory lock (session-level, on a reserved
  * connection, released afterwards). Returns false when another instance holds it.
  */
-export async function withJobLock(db: Database, jobIndex: number, task: () => Promise<unknown>): Promise<boolean> {
+export async function withJobLock(
+	db: Database,
+	jobIndex: number,
+	task: () => Promise<unknown>
+): Promise<boolean> {
 	const conn = await db.$client.reserve();
 	try {
-		const rows: { locked: boolean }[] = await conn`select pg_try_advisory_lock(${JOB_LOCK_NS}, ${jobIndex}) as locked`;
+		const rows: { locked: boolean }[] =
+			await conn`select pg_try_advisory_lock(${JOB_LOCK_NS}, ${jobIndex}) as locked`;
 		if (!rows[0]?.locked) return false;
 		try {
 			await task();
@@ -67,7 +79,9 @@ interface SchedulerState {
 	lastRuns: Map<string, JobRun>;
 }
 
-const state: SchedulerState = ((globalThis as { __comradarrScheduler?: SchedulerState }).__comradarrScheduler ??= {
+const state: SchedulerState = ((
+	globalThis as { __comradarrScheduler?: SchedulerState }
+).__comradarrScheduler ??= {
 	started: false,
 	jobs: [],
 	lastRuns: new Map()
@@ -96,10 +110,19 @@ export const startScheduler: StartupHook = async (runtime: Runtime) => {
 				const startedAt = new Date();
 				try {
 					const ran = await withJobLock(runtime.db, index, () => job.run(deps));
-					state.lastRuns.set(job.name, { status: ran ? 'success' : 'skipped', startedAt, finishedAt: new Date() });
+					state.lastRuns.set(job.name, {
+						status: ran ? 'success' : 'skipped',
+						startedAt,
+						finishedAt: new Date()
+					});
 				} catch (error) {
 					const message = error instanceof Error ? error.message : String(error);
-					state.lastRuns.set(job.name, { status: 'failed', startedAt, finishedAt: new Date(), error: message });
+					state.lastRuns.set(job.name, {
+						status: 'failed',
+						startedAt,
+						finishedAt: new Date(),
+						error: message
+					});
 					log.error({ job: job.name, err: message }, 'job failed');
 				}
 			}

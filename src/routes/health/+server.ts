@@ -12,14 +12,27 @@ export const GET: RequestHandler = async () => {
 	try {
 		const { db } = await getRuntime();
 		const list = await db
-			.select({ id: connectors.id, name: connectors.name, type: connectors.type, health: connectors.health })
+			.select({
+				id: connectors.id,
+				name: connectors.name,
+				type: connectors.type,
+				health: connectors.health
+			})
 			.from(connectors)
 			.orderBy(connectors.id);
 		const [queue] = await db.execute<{ pending: number }>(
 			sql`select count(*)::int as pending from request_queue where status = 'pending'`
 		);
-		return json({ status: 'ok', database: 'ok', connectors: list, queue: { pending: queue?.pending ?? 0 } });
+		return json({
+			status: 'ok',
+			database: 'ok',
+			connectors: list,
+			queue: { pending: queue?.pending ?? 0 }
+		});
 	} catch {
-		return json({ status: 'error', database: 'unreachable', connectors: [], queue: { pending: 0 } }, { status: 503 });
+		return json(
+			{ status: 'error', database: 'unreachable', connectors: [], queue: { pending: 0 } },
+			{ status: 503 }
+		);
 	}
 };

@@ -17,7 +17,11 @@ describe('setup form', () => {
 			valibot(setupSchema)
 		);
 		expect(form.valid).toBe(true);
-		expect(form.data).toEqual({ username: 'admin', password: 'correct horse', confirmPassword: 'correct horse' });
+		expect(form.data).toEqual({
+			username: 'admin',
+			password: 'correct horse',
+			confirmPassword: 'correct horse'
+		});
 	});
 
 	it('says which field is wrong: short password, mismatched confirmation, spaces in the username', async () => {
@@ -52,7 +56,10 @@ describe('setup form', () => {
 
 describe('login form', () => {
 	it('requires both fields', async () => {
-		const form = await superValidate(formData({ username: '', password: '' }), valibot(loginSchema));
+		const form = await superValidate(
+			formData({ username: '', password: '' }),
+			valibot(loginSchema)
+		);
 		expect(form.errors.username).toEqual(['Enter your username.']);
 		expect(form.errors.password).toEqual(['Enter your password.']);
 	});

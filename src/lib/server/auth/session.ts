@@ -143,4 +143,3 @@ export function setSessionCookie(
 export function clearSessionCookie(cookies: Cookies, secure: boolean): void {
 	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
-

@@ -26,15 +26,24 @@ export const EXPECTED_APP_NAME: Record<ConnectorType, string> = {
 };
 
 /** The oldest major versions we test against (older ones get a warning, not a refusal). */
-export const OLDEST_TESTED_MAJOR: Record<ConnectorType, number> = { sonarr: 3, radarr: 4, whisparr: 2 };
+export const OLDEST_TESTED_MAJOR: Record<ConnectorType, number> = {
+	sonarr: 3,
+	radarr: 4,
+	whisparr: 2
+};
 
 /** How a library is shaped: series/seasons/episodes, or movies. */
 export type LibraryKind = 'series' | 'movies';
 
 /** Sonarr and Whisparr v2 hold series; Radarr and Whisparr v3 hold movies. */
-export function libraryKind(connector: { type: ConnectorType; appVersion: string | null }): LibraryKind {
+export function libraryKind(connector: {
+	type: ConnectorType;
+	appVersion: string | null;
+}): LibraryKind {
 	if (connector.type === 'radarr') return 'movies';
-	if (connector.type === 'whisparr') return whisparrLine(connector.appVersion) === 3 ? 'movies' : 'series';
+	if (connector.type === 'whisparr') {
+		return whisparrLine(connector.appVersion) === 3 ? 'movies' : 'series';
+	}
 	return 'series';
 }
 
@@ -68,15 +77,26 @@ function limiterFor(connectorId: number): Limiter {
 /**
  * A client for raw connection details. `version` picks the Whisparr line (v2 when unknown).
  */
-export function createClient(type: ConnectorType, options: ArrHttpOptions, version?: string | null): ArrClient {
+export function createClient(
+	type: ConnectorType,
+	options: ArrHttpOptions,
+	version?: string | null
+): ArrClient {
 	if (type === 'radarr') return new RadarrClient(options);
-	if (type === 'whisparr') return whisparrLine(version) === 3 ? new WhisparrV3Client(options) : new WhisparrV2Client(options);
+	if (type === 'whisparr') {
+		return whisparrLine(version) === 3
+			? new WhisparrV3Client(options)
+			: new WhisparrV2Client(options);
+	}
 	return new SonarrClient(options);
 }
 
 /** A client for a stored connector. @throws SecretError when its key cannot be decrypted. */
 export function clientFor(
-	connector: Pick<Connector, 'id' | 'type' | 'url' | 'apiKeyEncrypted' | 'timeoutMs' | 'skipTlsVerify' | 'appVersion'>,
+	connector: Pick<
+		Connector,
+		'id' | 'type' | 'url' | 'apiKeyEncrypted' | 'timeoutMs' | 'skipTlsVerify' | 'appVersion'
+	>,
 	secrets: SecretBox,
 	overrides: Partial<ArrHttpOptions> = {}
 ): ArrClient {

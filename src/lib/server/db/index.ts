@@ -28,7 +28,10 @@ export interface OpenDatabaseOptions {
  * @throws when the server is unreachable or a migration fails (nothing is half-applied: each
  *   migration runs in a transaction).
  */
-export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(
+	url: string,
+	options: OpenDatabaseOptions = {}
+): Promise<Database> {
 	const client = new SQL(url, {
 		max: options.max ?? 10,
 		idleTimeout: 30,

@@ -24,8 +24,12 @@ describe('jsonError', () => {
 	it('answers an ApiError with its status, code, message and fields', async () => {
 		const response = jsonError(new ApiError(404, 'connectors.not_found', 'No connector 7'));
 		expect(response.status).toBe(404);
-		expect(await body(response)).toEqual({ error: { code: 'connectors.not_found', message: 'No connector 7' } });
-		const withFields = jsonError(new ApiError(409, 'connectors.duplicate', 'Taken', { url: 'Already added' }));
+		expect(await body(response)).toEqual({
+			error: { code: 'connectors.not_found', message: 'No connector 7' }
+		});
+		const withFields = jsonError(
+			new ApiError(409, 'connectors.duplicate', 'Taken', { url: 'Already added' })
+		);
 		expect(await body(withFields)).toEqual({
 			error: { code: 'connectors.duplicate', message: 'Taken', fields: { url: 'Already added' } }
 		});
@@ -58,7 +62,9 @@ describe('jsonError', () => {
 	});
 
 	it('never leaks an unexpected error: 500 internal with a generic message', async () => {
-		const response = jsonError(new Error('duplicate key value violates constraint "users_pkey" password=hunter2'));
+		const response = jsonError(
+			new Error('duplicate key value violates constraint "users_pkey" password=hunter2')
+		);
 		expect(response.status).toBe(500);
 		const text = await response.text();
 		expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'Internal error' } });
@@ -73,19 +79,27 @@ describe('readJson', () => {
 	});
 
 	it('answers 415 request.invalid_json for a body that is not declared JSON', async () => {
-		await expect(readJson(jsonRequest('name=x', 'application/x-www-form-urlencoded'), schema)).rejects.toMatchObject({
+		await expect(
+			readJson(jsonRequest('name=x', 'application/x-www-form-urlencoded'), schema)
+		).rejects.toMatchObject({
 			status: 415,
 			code: 'request.invalid_json'
 		});
 	});
 
 	it('accepts a charset parameter and +json types', async () => {
-		const data = await readJson(jsonRequest('{"name":"a","throttle":{"perHour":1}}', 'application/json; charset=utf-8'), schema);
+		const data = await readJson(
+			jsonRequest('{"name":"a","throttle":{"perHour":1}}', 'application/json; charset=utf-8'),
+			schema
+		);
 		expect(data.name).toBe('a');
 	});
 
 	it('answers 400 request.invalid_json for an empty or malformed body', async () => {
-		await expect(readJson(jsonRequest(null), schema)).rejects.toMatchObject({ status: 400, code: 'request.invalid_json' });
+		await expect(readJson(jsonRequest(null), schema)).rejects.toMatchObject({
+			status: 400,
+			code: 'request.invalid_json'
+		});
 		await expect(readJson(jsonRequest('{"name":'), schema)).rejects.toMatchObject({
 			status: 400,
 			code: 'request.invalid_json'
@@ -102,7 +116,9 @@ describe('readJson', () => {
 });
 
 describe('withApi', () => {
-	const event = { locals: { requestId: 'test', user: null, apiKey: null } } as unknown as RequestEvent;
+	const event = {
+		locals: { requestId: 'test', user: null, apiKey: null }
+	} as unknown as RequestEvent;
 
 	it('returns the handler response untouched', async () => {
 		const handler = withApi(() => new Response('ok'));
@@ -113,7 +129,9 @@ describe('withApi', () => {
 		const handler = withApi(() => apiError(422, 'queue.empty', 'Nothing to search'));
 		const response = await handler(event);
 		expect(response.status).toBe(422);
-		expect(await body(response)).toEqual({ error: { code: 'queue.empty', message: 'Nothing to search' } });
+		expect(await body(response)).toEqual({
+			error: { code: 'queue.empty', message: 'Nothing to search' }
+		});
 		const crashing = withApi(async () => {
 			throw new TypeError('boom');
 		});

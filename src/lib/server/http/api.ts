@@ -95,9 +95,7 @@ export function jsonError(error: unknown, context: { requestId?: string } = {}):
 function isJsonContentType(value: string | null): boolean {
 	if (!value) return false;
 	const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
-	return (
-		type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
-	);
+	return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 /**
@@ -112,11 +110,7 @@ export async function readJson<T>(
 	schema: v.GenericSchema<unknown, T>
 ): Promise<T> {
 	if (!isJsonContentType(request.headers.get('content-type'))) {
-		apiError(
-			415,
-			'request.invalid_json',
-			'Expected a JSON body (Content-Type: application/json).'
-		);
+		apiError(415, 'request.invalid_json', 'Expected a JSON body (Content-Type: application/json).');
 	}
 	let text: string;
 	try {

@@ -94,14 +94,18 @@ describe('clientAddress', () => {
 	const proxies = parseTrustedProxies('10.0.0.0/8, fd00::/8');
 
 	it('uses the socket peer and ignores X-Forwarded-For when no proxy is trusted', () => {
-		expect(clientAddress({ peer: '203.0.113.5', forwardedFor: '198.51.100.1', trustedProxies: [] })).toBe(
-			'203.0.113.5'
-		);
+		expect(
+			clientAddress({ peer: '203.0.113.5', forwardedFor: '198.51.100.1', trustedProxies: [] })
+		).toBe('203.0.113.5');
 	});
 
 	it('ignores X-Forwarded-For from a peer that is not a trusted proxy', () => {
 		expect(
-			clientAddress({ peer: '203.0.113.5', forwardedFor: '10.0.0.1, 127.0.0.1', trustedProxies: proxies })
+			clientAddress({
+				peer: '203.0.113.5',
+				forwardedFor: '10.0.0.1, 127.0.0.1',
+				trustedProxies: proxies
+			})
 		).toBe('203.0.113.5');
 	});
 
@@ -114,39 +118,67 @@ describe('clientAddress', () => {
 			})
 		).toBe('198.51.100.7');
 		expect(
-			clientAddress({ peer: '::ffff:10.0.0.2', forwardedFor: '198.51.100.7', trustedProxies: proxies })
+			clientAddress({
+				peer: '::ffff:10.0.0.2',
+				forwardedFor: '198.51.100.7',
+				trustedProxies: proxies
+			})
 		).toBe('198.51.100.7');
 		expect(
-			clientAddress({ peer: 'fd00::2', forwardedFor: '2001:db8::5, fd00::3', trustedProxies: proxies })
+			clientAddress({
+				peer: 'fd00::2',
+				forwardedFor: '2001:db8::5, fd00::3',
+				trustedProxies: proxies
+			})
 		).toBe('2001:db8::5');
 	});
 
 	it('accepts hops with ports and bracketed IPv6', () => {
 		expect(
-			clientAddress({ peer: '10.0.0.2', forwardedFor: '[2001:db8::5]:4711', trustedProxies: proxies })
+			clientAddress({
+				peer: '10.0.0.2',
+				forwardedFor: '[2001:db8::5]:4711',
+				trustedProxies: proxies
+			})
 		).toBe('2001:db8::5');
 		expect(
-			clientAddress({ peer: '10.0.0.2', forwardedFor: '198.51.100.7:51000', trustedProxies: proxies })
+			clientAddress({
+				peer: '10.0.0.2',
+				forwardedFor: '198.51.100.7:51000',
+				trustedProxies: proxies
+			})
 		).toBe('198.51.100.7');
 	});
 
 	it('returns the left-most hop when every hop is a trusted proxy', () => {
 		expect(
-			clientAddress({ peer: '10.0.0.2', forwardedFor: '10.1.1.1, 10.0.0.9', trustedProxies: proxies })
+			clientAddress({
+				peer: '10.0.0.2',
+				forwardedFor: '10.1.1.1, 10.0.0.9',
+				trustedProxies: proxies
+			})
 		).toBe('10.1.1.1');
 	});
 
 	it('stops at a malformed hop and keeps the last valid address', () => {
 		expect(
-			clientAddress({ peer: '10.0.0.2', forwardedFor: 'garbage, 10.0.0.9', trustedProxies: proxies })
+			clientAddress({
+				peer: '10.0.0.2',
+				forwardedFor: 'garbage, 10.0.0.9',
+				trustedProxies: proxies
+			})
 		).toBe('10.0.0.9');
-		expect(clientAddress({ peer: '10.0.0.2', forwardedFor: 'unknown', trustedProxies: proxies })).toBe(
-			'10.0.0.2'
-		);
+		expect(
+			clientAddress({ peer: '10.0.0.2', forwardedFor: 'unknown', trustedProxies: proxies })
+		).toBe('10.0.0.2');
 	});
 
 	it('falls back to the peer when a trusted proxy sends no header', () => {
-		expect(clientAddress({ peer: '10.0.0.2', forwardedFor: null, trustedProxies: proxies })).toBe('10.0.0.2');
-		expect(clientAddress({ peer: '10.0.0.2', forwardedFor: '', trustedProxies: proxies })).toBe('10.0.0.2');
+		expect(clientAddress({ peer: '10.0.0.2', forwardedFor: null, trustedProxies: proxies })).toBe(
+			'10.0.0.2'
+		);
+		expect(clientAddress({ peer: '10.0.0.2', forwardedFor: '', trustedProxies: proxies })).toBe(
+			'10.0.0.2'
+		);
 	});
 });

@@ -93,7 +93,7 @@ export function formatIp(bytes: Uint8Array): string {
 	// Longest run (≥ 2) of zero words becomes "::"; the first one wins a tie.
 	let bestStart = -1;
 	let bestLen = 1;
-	for (let i = 0; i < 8; ) {
+	for (let i = 0; i < 8;) {
 		if (words[i] !== 0) {
 			i++;
 			continue;
@@ -195,7 +195,9 @@ export function clientAddress(input: {
 	const peer = parseIp(stripPort(input.peer));
 	if (!peer) return input.peer;
 	const proxies = input.trustedProxies;
-	if (proxies.length === 0 || !input.forwardedFor || !isTrusted(proxies, peer)) return formatIp(peer);
+	if (proxies.length === 0 || !input.forwardedFor || !isTrusted(proxies, peer)) {
+		return formatIp(peer);
+	}
 	let current = peer;
 	const hops = input.forwardedFor.split(',');
 	for (let i = hops.length - 1; i >= 0; i--) {

@@ -146,10 +146,7 @@ export interface GuardDeps {
 }
 
 /** A change to the session cookie decided while authenticating. */
-type CookieChange =
-	| { kind: 'set'; token: string; expiresAt: Date }
-	| { kind: 'clear' }
-	| null;
+type CookieChange = { kind: 'set'; token: string; expiresAt: Date } | { kind: 'clear' } | null;
 
 interface Authentication {
 	method: AuthMethod | null;
@@ -299,7 +296,10 @@ async function guard(
 	const api = isApiPath(pathname);
 	if (!auth.method) {
 		if (api) {
-			return deny(errorResponse(401, 'auth.required', 'Authentication required'), 'unauthenticated');
+			return deny(
+				errorResponse(401, 'auth.required', 'Authentication required'),
+				'unauthenticated'
+			);
 		}
 		const location = (await hasUsers(db))
 			? loginLocation(event.url, event.request.method)

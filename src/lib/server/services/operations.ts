@@ -30,11 +30,20 @@ async function enabledConnectors(db: Database): Promise<Connector[]> {
 }
 
 /** Settles one task per connector, logging failures (database errors) without stopping the rest. */
-async function eachConnector<T>(list: Connector[], task: (c: Connector) => Promise<T>): Promise<(T | null)[]> {
+async function eachConnector<T>(
+	list: Connector[],
+	task: (c: Connector) => Promise<T>
+): Promise<(T | null)[]> {
 	const settled = await Promise.allSettled(list.map(task));
 	return settled.map((r, i) => {
 		if (r.status === 'fulfilled') return r.value;
-		log.error({ connectorId: list[i]?.id, err: r.reason instanceof Error ? r.reason.message : String(r.reason) }, 'connector task failed');
+		log.error(
+			{
+				connectorId: list[i]?.id,
+				err: r.reason instanceof Error ? r.reason.message : String(r.reason)
+			},
+			'connector task failed'
+		);
 		return null;
 	});
 }
@@ -52,11 +61,18 @@ export async function syncAll(deps: OperationDeps): Promise<(SyncReport | null)[
 	return eachConnector(await enabledConnectors(deps.db), (c) => syncOne(deps, c));
 }
 
-export async function sweepOne(deps: OperationDeps, connector: Connector, kind: SweepKind): Promise<SweepResult> {
+export async function sweepOne(
+	deps: OperationDeps,
+	connector: Connector,
+	kind: SweepKind
+): Promise<SweepResult> {
 	return runSweep({ db: deps.db, connector, kind, ...(deps.clock ? { clock: deps.clock } : {}) });
 }
 
-export async function sweepAll(deps: OperationDeps, kind: SweepKind = 'both'): Promise<(SweepResult | null)[]> {
+export async function sweepAll(
+	deps: OperationDeps,
+	kind: SweepKind = 'both'
+): Promise<(SweepResult | null)[]> {
 	return eachConnector(await enabledConnectors(deps.db), (c) => sweepOne(deps, c, kind));
 }
 
@@ -71,7 +87,13 @@ export interface CycleResult {
 export async function cycleOne(deps: OperationDeps, connector: Connector): Promise<CycleResult> {
 	const client = clientFor(connector, deps.secrets);
 	const profile = await profileFor(deps.db, connector);
-	const common = { db: deps.db, connector, client, profile, ...(deps.clock ? { clock: deps.clock } : {}) };
+	const common = {
+		db: deps.db,
+		connector,
+		client,
+		profile,
+		...(deps.clock ? { clock: deps.clock } : {})
+	};
 	const recovery = await recoverInFlight(common);
 	const dispatch = await dispatchConnector(common);
 	const tracking = await trackCommands(common);
@@ -97,7 +119,10 @@ export async function trackAll(deps: OperationDeps): Promise<(TrackResult | null
 }
 
 /** A health check of one connector now (the "Check health" button; the job runs every 5 min). */
-export async function checkOne(deps: OperationDeps, connector: Connector): Promise<HealthCheckResult> {
+export async function checkOne(
+	deps: OperationDeps,
+	connector: Connector
+): Promise<HealthCheckResult> {
 	return checkConnectorHealth({ ...deps, connector });
 }
 

@@ -112,7 +112,9 @@ export function checkAction({ request }: { request: Request }) {
 		if (state === null) return { message: 'This connector no longer exists.', failStatus: 404 };
 		const { healthReason } = await getConnector(runtime.db, connector.id);
 		const message = describeHealthCheck(state, healthReason);
-		return state === 'unhealthy' || state === 'offline' ? { message, failStatus: 502 } : { message };
+		return state === 'unhealthy' || state === 'offline'
+			? { message, failStatus: 502 }
+			: { message };
 	});
 }
 

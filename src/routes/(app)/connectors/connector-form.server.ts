@@ -210,9 +210,7 @@ const FORM_FIELD: Record<string, string> = { timeoutMs: 'timeoutSeconds' };
 /** Messages of a refused save by field (`''`: the whole form); null when the error is not ours. */
 function errorsByField(error: unknown): Record<string, string[]> | null {
 	if (error instanceof ConnectorFieldError) {
-		return Object.fromEntries(
-			Object.entries(error.fields).map(([field, text]) => [field, [text]])
-		);
+		return Object.fromEntries(Object.entries(error.fields).map(([field, text]) => [field, [text]]));
 	}
 	if (error instanceof SecretError) {
 		return {

@@ -22,7 +22,9 @@ export function refusedAddressReason(address: string): string | null {
 	if (v4) {
 		if (v4.every((o) => o === 0)) return 'the unspecified address 0.0.0.0';
 		if (v4[0] === 0) return 'an address in 0.0.0.0/8';
-		if (v4[0] === 169 && v4[1] === 254) return 'a link-local address (169.254.0.0/16, where cloud metadata services live)';
+		if (v4[0] === 169 && v4[1] === 254) {
+			return 'a link-local address (169.254.0.0/16, where cloud metadata services live)';
+		}
 		return null;
 	}
 	if (net.isIPv6(ip)) {

@@ -5,12 +5,22 @@
  * `GET /api/v3/command`, `GET /api/v3/command/{id}`.
  */
 import { ArrHttpClient, type ArrHttpOptions } from './http';
-import { CommandSchema, HealthItemSchema, SystemStatusSchema, parseList, parseOne } from './schemas';
+import {
+	CommandSchema,
+	HealthItemSchema,
+	SystemStatusSchema,
+	parseList,
+	parseOne
+} from './schemas';
 import type { ArrCommand, HealthItem, SearchCommand, SystemStatus } from './types';
 import { ArrApiError } from './errors';
 
 /** The only command names Comradarr ever sends (DESIGN.md decision 4: never bulk-search). */
-export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set(['EpisodeSearch', 'SeasonSearch', 'MoviesSearch']);
+export const ALLOWED_COMMANDS: ReadonlySet<string> = new Set([
+	'EpisodeSearch',
+	'SeasonSearch',
+	'MoviesSearch'
+]);
 
 export class BaseArrClient {
 	readonly http: ArrHttpClient;
@@ -22,17 +32,24 @@ export class BaseArrClient {
 	/** `GET /ping` (anonymous) → true when the app answers `{status: "OK"}`. */
 	async ping(): Promise<boolean> {
 		const body = await this.http.request('GET', '/ping');
-		return typeof body === 'object' && body !== null && (body as { status?: unknown }).status === 'OK';
+		return (
+			typeof body === 'object' && body !== null && (body as { status?: unknown }).status === 'OK'
+		);
 	}
 
 	/** `GET /api/v3/system/status` → appName and version. */
 	async getSystemStatus(): Promise<SystemStatus> {
-		return parseOne(SystemStatusSchema, await this.http.request('GET', '/api/v3/system/status'), 'system/status');
+		return parseOne(
+			SystemStatusSchema,
+			await this.http.request('GET', '/api/v3/system/status'),
+			'system/status'
+		);
 	}
 
 	/** `GET /api/v3/health` → the app's own warnings (malformed entries skipped). */
 	async getHealth(): Promise<HealthItem[]> {
-		return parseList(HealthItemSchema, await this.http.request('GET', '/api/v3/health'), 'health').items;
+		return parseList(HealthItemSchema, await this.http.request('GET', '/api/v3/health'), 'health')
+			.items;
 	}
 
 	/**
@@ -42,16 +59,25 @@ export class BaseArrClient {
 	 */
 	async postCommand(command: SearchCommand): Promise<ArrCommand> {
 		if (!ALLOWED_COMMANDS.has(command.name)) {
-			throw new Error(`refusing to send command ${command.name}: only targeted searches are allowed`);
+			throw new Error(
+				`refusing to send command ${command.name}: only targeted searches are allowed`
+			);
 		}
-		const body = await this.http.request('POST', '/api/v3/command', { body: command, idempotent: false });
+		const body = await this.http.request('POST', '/api/v3/command', {
+			body: command,
+			idempotent: false
+		});
 		return parseOne(CommandSchema, body, 'command');
 	}
 
 	/** `GET /api/v3/command/{id}`; null once the app has trimmed it (404). */
 	async getCommand(commandId: number): Promise<ArrCommand | null> {
 		try {
-			return parseOne(CommandSchema, await this.http.request('GET', `/api/v3/command/${commandId}`), 'command');
+			return parseOne(
+				CommandSchema,
+				await this.http.request('GET', `/api/v3/command/${commandId}`),
+				'command'
+			);
 		} catch (error) {
 			if (error instanceof ArrApiError && error.kind === 'not_found') return null;
 			throw error;
@@ -60,6 +86,10 @@ export class BaseArrClient {
 
 	/** `GET /api/v3/command`: the app's in-memory command list (finished ones drop off after ~5 min). */
 	async listCommands(): Promise<ArrCommand[]> {
-		return parseList(CommandSchema, await this.http.request('GET', '/api/v3/command'), 'command list').items;
+		return parseList(
+			CommandSchema,
+			await this.http.request('GET', '/api/v3/command'),
+			'command list'
+		).items;
 	}
 }

@@ -27,7 +27,8 @@ const USER_MESSAGES: Record<ArrErrorKind, string> = {
 	invalid_response: 'The app sent a response Comradarr could not read.',
 	bad_request: 'The app rejected the request (400).',
 	wrong_app: 'This URL belongs to a different app than the one chosen.',
-	refused_address: 'This address is not allowed: link-local and unspecified addresses (e.g. 169.254.x.x, 0.0.0.0) are refused.'
+	refused_address:
+		'This address is not allowed: link-local and unspecified addresses (e.g. 169.254.x.x, 0.0.0.0) are refused.'
 };
 
 export class ArrApiError extends Error {

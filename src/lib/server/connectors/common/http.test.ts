@@ -4,22 +4,35 @@ import { normaliseConnectorUrl } from './url';
 
 describe('connector URL', () => {
 	it('keeps a URL base and drops the trailing slash', () => {
-		expect(normaliseConnectorUrl(' http://nas:8989/sonarr/ ')).toEqual({ ok: true, url: 'http://nas:8989/sonarr' });
-		expect(normaliseConnectorUrl('https://192.168.1.10:7878')).toEqual({ ok: true, url: 'https://192.168.1.10:7878' });
+		expect(normaliseConnectorUrl(' http://nas:8989/sonarr/ ')).toEqual({
+			ok: true,
+			url: 'http://nas:8989/sonarr'
+		});
+		expect(normaliseConnectorUrl('https://192.168.1.10:7878')).toEqual({
+			ok: true,
+			url: 'https://192.168.1.10:7878'
+		});
 	});
-	it.each(['nas:8989', 'ftp://nas', 'http://user:pw@nas', 'http://nas:8989/?apikey=x', 'http://nas:8989/api/v3', 'not a url', ''])(
-		'refuses %j with a message',
-		(input) => {
-			const result = normaliseConnectorUrl(input);
-			expect(result.ok).toBe(false);
-			if (!result.ok) expect(result.message.length).toBeGreaterThan(10);
-		}
-	);
+	it.each([
+		'nas:8989',
+		'ftp://nas',
+		'http://user:pw@nas',
+		'http://nas:8989/?apikey=x',
+		'http://nas:8989/api/v3',
+		'not a url',
+		''
+	])('refuses %j with a message', (input) => {
+		const result = normaliseConnectorUrl(input);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message.length).toBeGreaterThan(10);
+	});
 });
 
 describe('http helpers', () => {
 	it('repeats array query parameters', () => {
-		expect(buildUrl('http://h/s', '/api/v3/episode', { episodeIds: [1, 2], x: undefined })).toBe('http://h/s/api/v3/episode?episodeIds=1&episodeIds=2');
+		expect(buildUrl('http://h/s', '/api/v3/episode', { episodeIds: [1, 2], x: undefined })).toBe(
+			'http://h/s/api/v3/episode?episodeIds=1&episodeIds=2'
+		);
 	});
 	it('uses full jitter within the capped exponential bound', () => {
 		expect(backoffDelay(3, 500, 10_000, () => 0.999)).toBe(3996);

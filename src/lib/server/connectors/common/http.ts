@@ -74,7 +74,11 @@ export class Limiter {
 }
 
 /** Builds `base + path + ?query`; arrays become repeated parameters (`episodeIds=1&episodeIds=2`). */
-export function buildUrl(baseUrl: string, path: string, query: RequestOptions['query'] = {}): string {
+export function buildUrl(
+	baseUrl: string,
+	path: string,
+	query: RequestOptions['query'] = {}
+): string {
 	const url = new URL(baseUrl + path);
 	for (const [key, value] of Object.entries(query)) {
 		if (value === undefined) continue;
@@ -85,7 +89,12 @@ export function buildUrl(baseUrl: string, path: string, query: RequestOptions['q
 }
 
 /** Full-jitter backoff: a random delay in [0, min(cap, base · 2^attempt)) ms. */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+export function backoffDelay(
+	attempt: number,
+	baseMs: number,
+	capMs: number,
+	random = Math.random
+): number {
 	return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }
 
@@ -152,7 +161,10 @@ export class ArrHttpClient {
 	}
 
 	#timeoutFor(options: RequestOptions): number {
-		return options.timeoutMs ?? (options.library ? this.#timeoutMs * LIBRARY_TIMEOUT_FACTOR : this.#timeoutMs);
+		return (
+			options.timeoutMs ??
+			(options.library ? this.#timeoutMs * LIBRARY_TIMEOUT_FACTOR : this.#timeoutMs)
+		);
 	}
 
 	async #once(method: string, url: string, options: RequestOptions): Promise<unknown> {
@@ -179,7 +191,12 @@ export class ArrHttpClient {
 		} catch (cause) {
 			const name = cause instanceof Error ? cause.name : '';
 			if (name === 'TimeoutError' || name === 'AbortError') {
-				throw new ArrApiError('timeout', `${method} ${path}: no answer within ${this.#timeoutFor(options)} ms`, { url }, { cause });
+				throw new ArrApiError(
+					'timeout',
+					`${method} ${path}: no answer within ${this.#timeoutFor(options)} ms`,
+					{ url },
+					{ cause }
+				);
 			}
 			const text = cause instanceof Error ? cause.message : String(cause);
 			throw new ArrApiError('unreachable', `${method} ${path}: ${text}`, { url }, { cause });
@@ -188,17 +205,30 @@ export class ArrHttpClient {
 		try {
 			text = await response.text();
 		} catch (cause) {
-			throw new ArrApiError('timeout', `${method} ${path}: body not received`, { url, status: response.status }, { cause });
+			throw new ArrApiError(
+				'timeout',
+				`${method} ${path}: body not received`,
+				{ url, status: response.status },
+				{ cause }
+			);
 		}
 		this.#log.debug(
-			{ method, path, status: response.status, ms: Math.round(performance.now() - started), bytes: text.length },
+			{
+				method,
+				path,
+				status: response.status,
+				ms: Math.round(performance.now() - started),
+				bytes: text.length
+			},
 			'arr request'
 		);
 		const status = response.status;
 		if (status === 401 || status === 403) {
 			throw new ArrApiError('unauthorized', `${method} ${path}: HTTP ${status}`, { url, status });
 		}
-		if (status === 404) throw new ArrApiError('not_found', `${method} ${path}: HTTP 404`, { url, status });
+		if (status === 404) {
+			throw new ArrApiError('not_found', `${method} ${path}: HTTP 404`, { url, status });
+		}
 		if (status === 429) {
 			const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
 			throw new ArrApiError('rate_limited', `${method} ${path}: HTTP 429`, {
@@ -208,19 +238,35 @@ export class ArrHttpClient {
 			});
 		}
 		if (status >= 500) {
-			throw new ArrApiError('server_error', `${method} ${path}: HTTP ${status} ${errorText(text)}`, { url, status });
+			throw new ArrApiError(
+				'server_error',
+				`${method} ${path}: HTTP ${status} ${errorText(text)}`,
+				{ url, status }
+			);
 		}
 		if (status >= 300 && status < 400) {
-			throw new ArrApiError('not_found', `${method} ${path}: redirected (HTTP ${status}); check the URL base`, { url, status });
+			throw new ArrApiError(
+				'not_found',
+				`${method} ${path}: redirected (HTTP ${status}); check the URL base`,
+				{ url, status }
+			);
 		}
 		if (status >= 400) {
-			throw new ArrApiError('bad_request', `${method} ${path}: HTTP ${status} ${errorText(text)}`, { url, status });
+			throw new ArrApiError('bad_request', `${method} ${path}: HTTP ${status} ${errorText(text)}`, {
+				url,
+				status
+			});
 		}
 		if (text.length === 0) return undefined;
 		try {
 			return JSON.parse(text) as unknown;
 		} catch (cause) {
-			throw new ArrApiError('invalid_response', `${method} ${path}: body is not JSON (${text.slice(0, 80)})`, { url, status }, { cause });
+			throw new ArrApiError(
+				'invalid_response',
+				`${method} ${path}: body is not JSON (${text.slice(0, 80)})`,
+				{ url, status },
+				{ cause }
+			);
 		}
 	}
 }

@@ -39,11 +39,21 @@ export async function* paginate<S extends v.GenericSchema>(
 	pageSize = PAGE_SIZE
 ): AsyncGenerator<Page<v.InferOutput<S>>> {
 	for (let page = 1; ; page++) {
-		const body = await http.request('GET', path, { query: { ...query, page, pageSize }, library: true });
+		const body = await http.request('GET', path, {
+			query: { ...query, page, pageSize },
+			library: true
+		});
 		const parsed = v.safeParse(PageSchema, body);
-		if (!parsed.success) throw new ArrApiError('invalid_response', `${path}: not a paging resource`);
+		if (!parsed.success) {
+			throw new ArrApiError('invalid_response', `${path}: not a paging resource`);
+		}
 		const records = parseList(schema, parsed.output.records, path);
-		yield { page, totalRecords: parsed.output.totalRecords, items: records.items, skipped: records.skipped };
+		yield {
+			page,
+			totalRecords: parsed.output.totalRecords,
+			items: records.items,
+			skipped: records.skipped
+		};
 		if (parsed.output.records.length === 0 || page * pageSize >= parsed.output.totalRecords) return;
 	}
 }

@@ -59,30 +59,35 @@ export const CommandSchema = v.pipe(
 		ended: optionalDate,
 		body: v.optional(v.record(v.string(), v.unknown()), {})
 	}),
-	v.transform(
-		(c): ArrCommand => ({
-			id: c.id,
-			name: c.name,
-			status: c.status,
-			message: c.message,
-			queued: c.queued,
-			started: c.started,
-			ended: c.ended,
-			body: c.body
-		})
-	)
+	v.transform((c): ArrCommand => ({
+		id: c.id,
+		name: c.name,
+		status: c.status,
+		message: c.message,
+		queued: c.queued,
+		started: c.started,
+		ended: c.ended,
+		body: c.body
+	}))
 );
 
 /**
  * Parses one resource.
  * @throws ArrApiError('invalid_response') naming the first problem.
  */
-export function parseOne<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+export function parseOne<S extends v.GenericSchema>(
+	schema: S,
+	value: unknown,
+	what: string
+): v.InferOutput<S> {
 	const result = v.safeParse(schema, value);
 	if (!result.success) {
 		const issue = result.issues[0];
 		const path = issue ? v.getDotPath(issue) : null;
-		throw new ArrApiError('invalid_response', `${what}: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`);
+		throw new ArrApiError(
+			'invalid_response',
+			`${what}: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`
+		);
 	}
 	return result.output;
 }
@@ -91,7 +96,11 @@ export function parseOne<S extends v.GenericSchema>(schema: S, value: unknown, w
  * Parses a list item by item: items that fail validation are skipped and counted.
  * @throws ArrApiError('invalid_response') when the value is not an array at all.
  */
-export function parseList<S extends v.GenericSchema>(schema: S, value: unknown, what: string): Parsed<v.InferOutput<S>> {
+export function parseList<S extends v.GenericSchema>(
+	schema: S,
+	value: unknown,
+	what: string
+): Parsed<v.InferOutput<S>> {
 	if (!Array.isArray(value)) throw new ArrApiError('invalid_response', `${what}: expected a list`);
 	const items: v.InferOutput<S>[] = [];
 	const skippedIds: number[] = [];
@@ -112,6 +121,8 @@ export function parseList<S extends v.GenericSchema>(schema: S, value: unknown, 
 
 /** The quality name inside a QualityModel (`{quality: {id, name}, revision}`), if present. */
 export const QualityModelSchema = v.optional(
-	v.nullable(v.looseObject({ quality: v.optional(v.looseObject({ name: v.optional(v.string()) })) })),
+	v.nullable(
+		v.looseObject({ quality: v.optional(v.looseObject({ name: v.optional(v.string()) })) })
+	),
 	null
 );

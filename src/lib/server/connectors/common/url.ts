@@ -10,7 +10,9 @@ export type UrlCheck = { ok: true; url: string } | { ok: false; message: string 
  */
 export function normaliseConnectorUrl(input: string): UrlCheck {
 	const trimmed = input.trim();
-	if (!trimmed) return { ok: false, message: 'Enter the URL of the app, e.g. http://192.168.1.10:8989' };
+	if (!trimmed) {
+		return { ok: false, message: 'Enter the URL of the app, e.g. http://192.168.1.10:8989' };
+	}
 	let parsed: URL;
 	try {
 		parsed = new URL(trimmed);
@@ -22,7 +24,10 @@ export function normaliseConnectorUrl(input: string): UrlCheck {
 	}
 	if (!parsed.hostname) return { ok: false, message: 'The URL has no host' };
 	if (parsed.username || parsed.password) {
-		return { ok: false, message: 'Leave credentials out of the URL; the API key goes in its own field' };
+		return {
+			ok: false,
+			message: 'Leave credentials out of the URL; the API key goes in its own field'
+		};
 	}
 	if (parsed.search || parsed.hash) {
 		return { ok: false, message: 'Leave query strings and fragments out of the URL' };

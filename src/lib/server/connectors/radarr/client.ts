@@ -23,7 +23,9 @@ export class RadarrClient extends BaseArrClient {
 	 * ids. Whisparr v3's published API has no wanted endpoints: never call this for it.
 	 */
 	async *wantedMovieIds(kind: 'missing' | 'cutoff'): AsyncGenerator<Page<number>> {
-		for await (const page of paginate(this.http, `/api/v3/wanted/${kind}`, v.looseObject({ id }), { monitored: true })) {
+		for await (const page of paginate(this.http, `/api/v3/wanted/${kind}`, v.looseObject({ id }), {
+			monitored: true
+		})) {
 			yield { ...page, items: page.items.map((m) => m.id) };
 		}
 	}
@@ -31,6 +33,10 @@ export class RadarrClient extends BaseArrClient {
 	/** MovieResource list → mirror rows; Whisparr v3 overrides this for its scene fields. */
 	protected parseMovies(body: unknown): Parsed<MirrorMovie> {
 		const parsed = parseList(MovieSchema, body, 'movie');
-		return { items: parsed.items.map((m) => toMirrorMovie(m)), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
+		return {
+			items: parsed.items.map((m) => toMirrorMovie(m)),
+			skipped: parsed.skipped,
+			skippedIds: parsed.skippedIds
+		};
 	}
 }

@@ -3,7 +3,8 @@ import type { MirrorMovie } from '../common/types';
 import type { RadarrMovie } from './types';
 
 /** Radarr's availability fields, which Whisparr v3's MovieResource does not have. */
-type AvailabilityFields = 'movieFileId' | 'minimumAvailability' | 'inCinemas' | 'digitalRelease' | 'physicalRelease';
+type AvailabilityFields =
+	'movieFileId' | 'minimumAvailability' | 'inCinemas' | 'digitalRelease' | 'physicalRelease';
 
 /** The fields both Radarr's and Whisparr v3's MovieResource carry. */
 type CommonFields =
@@ -23,7 +24,8 @@ type CommonFields =
 	| 'movieFile';
 
 /** A MovieResource as Radarr or Whisparr v3 sends it (the latter without the availability fields). */
-export type MovieFields = Pick<RadarrMovie, CommonFields> & Partial<Pick<RadarrMovie, AvailabilityFields>>;
+export type MovieFields = Pick<RadarrMovie, CommonFields> &
+	Partial<Pick<RadarrMovie, AvailabilityFields>>;
 
 /**
  * One movie with its file's quality state (`movieFile.qualityCutoffNotMet`).

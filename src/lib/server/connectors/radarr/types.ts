@@ -3,7 +3,13 @@
  * Source: `radarr/openapi.json` MovieResource (with embedded `movieFile`: MovieFileResource).
  */
 import * as v from 'valibot';
-import { QualityModelSchema, id, optionalDate, optionalInt, optionalString } from '../common/schemas';
+import {
+	QualityModelSchema,
+	id,
+	optionalDate,
+	optionalInt,
+	optionalString
+} from '../common/schemas';
 
 export const MovieFileSchema = v.looseObject({
 	id,

@@ -7,7 +7,13 @@ import { paginate, type Page } from '../common/paging';
 import { parseList } from '../common/schemas';
 import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
 import { toMirrorEpisode, toMirrorSeries } from './mapper';
-import { EpisodeFileSchema, EpisodeIdSchema, EpisodeSchema, SeriesSchema, type SonarrEpisodeFile } from './types';
+import {
+	EpisodeFileSchema,
+	EpisodeIdSchema,
+	EpisodeSchema,
+	SeriesSchema,
+	type SonarrEpisodeFile
+} from './types';
 
 /** Quality state of episode files by id, as the episode mappers need it. */
 export type EpisodeFileMap = ReadonlyMap<number, SonarrEpisodeFile>;
@@ -17,7 +23,11 @@ export class SonarrClient extends BaseArrClient {
 	async listSeries(): Promise<Parsed<MirrorSeries>> {
 		const body = await this.http.request('GET', '/api/v3/series', { library: true });
 		const parsed = parseList(SeriesSchema, body, 'series');
-		return { items: parsed.items.map(toMirrorSeries), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
+		return {
+			items: parsed.items.map(toMirrorSeries),
+			skipped: parsed.skipped,
+			skippedIds: parsed.skippedIds
+		};
 	}
 
 	/**
@@ -26,8 +36,14 @@ export class SonarrClient extends BaseArrClient {
 	 */
 	async listEpisodes(seriesArrId: number): Promise<Parsed<MirrorEpisode>> {
 		const [episodesBody, filesBody] = await Promise.all([
-			this.http.request('GET', '/api/v3/episode', { query: { seriesId: seriesArrId }, library: true }),
-			this.http.request('GET', '/api/v3/episodefile', { query: { seriesId: seriesArrId }, library: true })
+			this.http.request('GET', '/api/v3/episode', {
+				query: { seriesId: seriesArrId },
+				library: true
+			}),
+			this.http.request('GET', '/api/v3/episodefile', {
+				query: { seriesId: seriesArrId },
+				library: true
+			})
 		]);
 		const files = parseList(EpisodeFileSchema, filesBody, 'episodefile');
 		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));
@@ -40,7 +56,9 @@ export class SonarrClient extends BaseArrClient {
 	 * own view of the gaps / upgrade candidates, as episode arr ids.
 	 */
 	async *wantedEpisodeIds(kind: 'missing' | 'cutoff'): AsyncGenerator<Page<number>> {
-		for await (const page of paginate(this.http, `/api/v3/wanted/${kind}`, EpisodeIdSchema, { monitored: true })) {
+		for await (const page of paginate(this.http, `/api/v3/wanted/${kind}`, EpisodeIdSchema, {
+			monitored: true
+		})) {
 			yield { ...page, items: page.items.map((e) => e.id) };
 		}
 	}

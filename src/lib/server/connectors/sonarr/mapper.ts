@@ -35,7 +35,10 @@ export function toMirrorSeries(s: SonarrSeries): MirrorSeries {
  * episode whose file is missing from the map keeps `hasFile` but no quality (cutoff treated as met,
  * as the app itself cannot say otherwise).
  */
-export function toMirrorEpisode(e: SonarrEpisode, files: ReadonlyMap<number, SonarrEpisodeFile>): MirrorEpisode {
+export function toMirrorEpisode(
+	e: SonarrEpisode,
+	files: ReadonlyMap<number, SonarrEpisodeFile>
+): MirrorEpisode {
 	const file = e.hasFile && e.episodeFileId ? files.get(e.episodeFileId) : undefined;
 	return {
 		arrId: e.id,

@@ -4,7 +4,13 @@
  * EpisodeResource, EpisodeFileResource. Optional fields may be absent: the apps omit nulls.
  */
 import * as v from 'valibot';
-import { QualityModelSchema, id, optionalDate, optionalInt, optionalString } from '../common/schemas';
+import {
+	QualityModelSchema,
+	id,
+	optionalDate,
+	optionalInt,
+	optionalString
+} from '../common/schemas';
 
 export const SeasonStatisticsSchema = v.looseObject({
 	nextAiring: optionalDate,

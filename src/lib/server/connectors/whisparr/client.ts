@@ -34,6 +34,10 @@ export class WhisparrV2Client extends SonarrClient {
 export class WhisparrV3Client extends RadarrClient {
 	protected override parseMovies(body: unknown): Parsed<MirrorMovie> {
 		const parsed = parseList(WhisparrMovieSchema, body, 'movie');
-		return { items: parsed.items.map(toMirrorWhisparrMovie), skipped: parsed.skipped, skippedIds: parsed.skippedIds };
+		return {
+			items: parsed.items.map(toMirrorWhisparrMovie),
+			skipped: parsed.skipped,
+			skippedIds: parsed.skippedIds
+		};
 	}
 }

@@ -45,7 +45,11 @@ export interface ConnectorActivity {
 }
 
 /** Numbers and histories for one connector (newest first; 50 health events, 20 sync runs). */
-export async function connectorActivity(db: DbOrTx, connectorId: number, now = new Date()): Promise<ConnectorActivity> {
+export async function connectorActivity(
+	db: DbOrTx,
+	connectorId: number,
+	now = new Date()
+): Promise<ConnectorActivity> {
 	const since = new Date(now.getTime() - 30 * 86_400_000);
 	const [stats, success, events, runs] = await Promise.all([
 		connectorStats(db, now),
@@ -55,7 +59,9 @@ export async function connectorActivity(db: DbOrTx, connectorId: number, now = n
 				completed: sql<number>`(count(*) filter (where ${searchHistory.outcome} = 'completed'))::int`
 			})
 			.from(searchHistory)
-			.where(sql`${searchHistory.connectorId} = ${connectorId} and ${searchHistory.finishedAt} >= ${since.toISOString()}::timestamptz`),
+			.where(
+				sql`${searchHistory.connectorId} = ${connectorId} and ${searchHistory.finishedAt} >= ${since.toISOString()}::timestamptz`
+			),
 		db
 			.select({
 				id: healthEvents.id,

@@ -59,7 +59,11 @@ const seriesUpdate = upsertSet({
 /**
  * Upserts series and their seasons; returns arr id → our series id for every given series.
  */
-export async function upsertSeries(db: DbOrTx, connectorId: number, items: readonly MirrorSeries[]): Promise<Map<number, number>> {
+export async function upsertSeries(
+	db: DbOrTx,
+	connectorId: number,
+	items: readonly MirrorSeries[]
+): Promise<Map<number, number>> {
 	const ids = new Map<number, number>();
 	for (const batch of chunk(items, BATCH_SIZE)) {
 		await db
@@ -89,13 +93,23 @@ export async function upsertSeries(db: DbOrTx, connectorId: number, items: reado
 		const rows = await db
 			.select({ id: series.id, arrId: series.arrId })
 			.from(series)
-			.where(and(eq(series.connectorId, connectorId), inArray(series.arrId, batch.map((s) => s.arrId))));
+			.where(
+				and(
+					eq(series.connectorId, connectorId),
+					inArray(
+						series.arrId,
+						batch.map((s) => s.arrId)
+					)
+				)
+			);
 		for (const row of rows) ids.set(row.arrId, row.id);
 	}
 
 	const seasonRows = items.flatMap((s) => {
 		const seriesId = ids.get(s.arrId);
-		return seriesId === undefined ? [] : s.seasons.map((season) => ({ connectorId, seriesId, ...season }));
+		return seriesId === undefined
+			? []
+			: s.seasons.map((season) => ({ connectorId, seriesId, ...season }));
 	});
 	const seasonUpdate = upsertSet({
 		monitored: seasons.monitored,
@@ -130,12 +144,14 @@ export async function upsertSeries(db: DbOrTx, connectorId: number, items: reado
 }
 
 /** Removes the series of a connector whose arr ids are not in `keepArrIds` (cascades). Returns the count. */
-export async function removeSeriesExcept(db: DbOrTx, connectorId: number, keepArrIds: readonly number[]): Promise<number> {
+export async function removeSeriesExcept(
+	db: DbOrTx,
+	connectorId: number,
+	keepArrIds: readonly number[]
+): Promise<number> {
 	const removed = await db
 		.delete(series)
-		.where(
-			and(eq(series.connectorId, connectorId), notAmong(series.arrId, keepArrIds))
-		)
+		.where(and(eq(series.connectorId, connectorId), notAmong(series.arrId, keepArrIds)))
 		.returning({ id: series.id });
 	return removed.length;
 }
@@ -196,9 +212,7 @@ export async function replaceSeriesEpisodes(
 	const keep = [...items.map((e) => e.arrId), ...keepArrIds];
 	const removed = await db
 		.delete(episodes)
-		.where(
-			and(eq(episodes.seriesId, seriesId), notAmong(episodes.arrId, keep))
-		)
+		.where(and(eq(episodes.seriesId, seriesId), notAmong(episodes.arrId, keep)))
 		.returning({ id: episodes.id });
 	return removed.length;
 }
@@ -242,9 +256,7 @@ export async function replaceMovies(
 	const keep = [...items.map((m) => m.arrId), ...keepArrIds];
 	const removed = await db
 		.delete(movies)
-		.where(
-			and(eq(movies.connectorId, connectorId), notAmong(movies.arrId, keep))
-		)
+		.where(and(eq(movies.connectorId, connectorId), notAmong(movies.arrId, keep)))
 		.returning({ id: movies.id });
 	return removed.length;
 }

@@ -60,7 +60,12 @@ export async function connectorStats(db: DbOrTx, now: Date): Promise<Map<number,
 			       count(*) filter (where ${movieGapCondition})::int as gaps,
 			       count(*) filter (where ${movieUpgradeCondition})::int as upgrades
 			from movies m group by m.connector_id`),
-		db.execute<{ connector_id: number; queued: number; queued_commands: number; today: number }>(sql`
+		db.execute<{
+			connector_id: number;
+			queued: number;
+			queued_commands: number;
+			today: number;
+		}>(sql`
 			select connector_id,
 			       coalesce(sum(search_count) filter (where status = 'pending'), 0)::int as queued,
 			       count(*) filter (where status = 'pending')::int as queued_commands,
@@ -159,7 +164,10 @@ export interface HistoryEntryView {
 }
 
 /** The most recent finished searches, newest first. */
-export async function listHistory(db: DbOrTx, options: { limit?: number; connectorId?: number } = {}): Promise<HistoryEntryView[]> {
+export async function listHistory(
+	db: DbOrTx,
+	options: { limit?: number; connectorId?: number } = {}
+): Promise<HistoryEntryView[]> {
 	const query = db
 		.select({
 			id: searchHistory.id,
@@ -180,6 +188,10 @@ export async function listHistory(db: DbOrTx, options: { limit?: number; connect
 		.from(searchHistory)
 		.innerJoin(connectors, eq(connectors.id, searchHistory.connectorId))
 		.$dynamic();
-	if (options.connectorId !== undefined) query.where(eq(searchHistory.connectorId, options.connectorId));
-	return query.orderBy(desc(searchHistory.finishedAt), desc(searchHistory.id)).limit(options.limit ?? 100);
+	if (options.connectorId !== undefined) {
+		query.where(eq(searchHistory.connectorId, options.connectorId));
+	}
+	return query
+		.orderBy(desc(searchHistory.finishedAt), desc(searchHistory.id))
+		.limit(options.limit ?? 100);
 }

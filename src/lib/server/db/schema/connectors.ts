@@ -41,7 +41,9 @@ export const connectors = pgTable(
 		healthCheckedAt: timestamptz('health_checked_at'),
 		consecutiveFailures: integer('consecutive_failures').notNull().default(0),
 		/** The app's own health warnings from `GET /api/v3/health` at the last check. */
-		appHealth: jsonb<AppHealthItem[]>('app_health').notNull().default(sql`'[]'::jsonb`),
+		appHealth: jsonb<AppHealthItem[]>('app_health')
+			.notNull()
+			.default(sql`'[]'::jsonb`),
 		/** Request timeout for calls to this instance, in ms. */
 		timeoutMs: integer('timeout_ms').notNull().default(30_000),
 		/** Accept a self-signed certificate (off by default; the UI warns). */

@@ -106,7 +106,9 @@ export const episodes = pgTable(
 			.where(sql`${t.hasFile} = false and ${t.monitored} = true`),
 		index('episodes_upgrade_idx')
 			.on(t.connectorId)
-			.where(sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`),
+			.where(
+				sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`
+			),
 		index('episodes_series_season_idx').on(t.seriesId, t.seasonNumber)
 	]
 );

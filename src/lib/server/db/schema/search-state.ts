@@ -61,10 +61,7 @@ export const searchRegistry = pgTable(
 		updatedAt: timestamptz('updated_at').notNull().defaultNow()
 	},
 	(t) => [
-		check(
-			'search_registry_one_item',
-			sql`(${t.episodeId} is null) <> (${t.movieId} is null)`
-		),
+		check('search_registry_one_item', sql`(${t.episodeId} is null) <> (${t.movieId} is null)`),
 		uniqueIndex('search_registry_episode_unique').on(t.episodeId, t.searchType),
 		uniqueIndex('search_registry_movie_unique').on(t.movieId, t.searchType),
 		index('search_registry_state_eligible_idx').on(t.state, t.nextEligibleAt),

@@ -29,7 +29,10 @@ import { recordSuccess } from '../health/health-state';
 /** A failure tied to form fields: `{ field: message }`. */
 export class ConnectorFieldError extends Error {
 	readonly code = 'connectors.invalid';
-	constructor(readonly fields: Record<string, string>, message = Object.values(fields)[0] ?? 'Invalid connector') {
+	constructor(
+		readonly fields: Record<string, string>,
+		message = Object.values(fields)[0] ?? 'Invalid connector'
+	) {
 		super(message);
 		this.name = 'ConnectorFieldError';
 	}
@@ -43,9 +46,24 @@ export class ConnectorNotFoundError extends Error {
 	}
 }
 
-const name = v.pipe(v.string('Name is required'), v.trim(), v.minLength(1, 'Name is required'), v.maxLength(100, 'Name is at most 100 characters'));
-const url = v.pipe(v.string('URL is required'), v.trim(), v.minLength(1, 'URL is required'), v.maxLength(500, 'URL is at most 500 characters'));
-const apiKey = v.pipe(v.string('API key is required'), v.trim(), v.minLength(1, 'API key is required'), v.maxLength(200, 'API key is too long'));
+const name = v.pipe(
+	v.string('Name is required'),
+	v.trim(),
+	v.minLength(1, 'Name is required'),
+	v.maxLength(100, 'Name is at most 100 characters')
+);
+const url = v.pipe(
+	v.string('URL is required'),
+	v.trim(),
+	v.minLength(1, 'URL is required'),
+	v.maxLength(500, 'URL is at most 500 characters')
+);
+const apiKey = v.pipe(
+	v.string('API key is required'),
+	v.trim(),
+	v.minLength(1, 'API key is required'),
+	v.maxLength(200, 'API key is too long')
+);
 const type = v.picklist(CONNECTOR_TYPES, 'Type must be sonarr, radarr or whisparr');
 
 const int = (label: string, min: number, max: number) =>
@@ -124,10 +142,16 @@ export interface ConnectorView {
 }
 
 /** "Whisparr v3 (Eros) 3.2.0.27", "Sonarr 4.0.19.2979"; null before the first contact. */
-export function appLabel(type: ConnectorType, appName: string | null, version: string | null): string | null {
+export function appLabel(
+	type: ConnectorType,
+	appName: string | null,
+	version: string | null
+): string | null {
 	if (!version) return null;
 	const name = appName ?? EXPECTED_APP_NAME[type];
-	if (type === 'whisparr') return whisparrLine(version) === 3 ? `${name} v3 (Eros) ${version}` : `${name} v2 ${version}`;
+	if (type === 'whisparr') {
+		return whisparrLine(version) === 3 ? `${name} v3 (Eros) ${version}` : `${name} v2 ${version}`;
+	}
 	return `${name} ${version}`;
 }
 
@@ -213,14 +237,20 @@ async function assertNameFree(db: Database, candidate: string, exceptId?: number
 				? sql`lower(${connectors.name}) = lower(${candidate})`
 				: and(sql`lower(${connectors.name}) = lower(${candidate})`, ne(connectors.id, exceptId))
 		);
-	if (clash.length > 0) throw new ConnectorFieldError({ name: `A connector named "${candidate}" already exists` });
+	if (clash.length > 0) {
+		throw new ConnectorFieldError({ name: `A connector named "${candidate}" already exists` });
+	}
 }
 
 /**
  * Creates a connector after a successful connection test.
  * @throws ValiError on a malformed body; ConnectorFieldError on a refused connection or a taken name
  */
-export async function createConnector(db: Database, secrets: SecretBox, body: unknown): Promise<ConnectorView> {
+export async function createConnector(
+	db: Database,
+	secrets: SecretBox,
+	body: unknown
+): Promise<ConnectorView> {
 	const input = v.parse(ConnectorCreateSchema, body);
 	await assertNameFree(db, input.name);
 	const status = await testConnection(input);
@@ -259,7 +289,12 @@ export async function getConnector(db: Database, id: number): Promise<Connector>
  * Updates a connector; re-tests the connection when type, URL or key change.
  * @throws ValiError, ConnectorFieldError, ConnectorNotFoundError
  */
-export async function updateConnector(db: Database, secrets: SecretBox, id: number, body: unknown): Promise<ConnectorView> {
+export async function updateConnector(
+	db: Database,
+	secrets: SecretBox,
+	id: number,
+	body: unknown
+): Promise<ConnectorView> {
 	const input = v.parse(ConnectorUpdateSchema, body);
 	const current = await getConnector(db, id);
 	if (input.name !== undefined) await assertNameFree(db, input.name, id);
@@ -304,7 +339,10 @@ export async function updateConnector(db: Database, secrets: SecretBox, id: numb
 
 /** Deletes a connector with its mirror and search state (cascades). @throws ConnectorNotFoundError */
 export async function deleteConnector(db: Database, id: number): Promise<void> {
-	const removed = await db.delete(connectors).where(eq(connectors.id, id)).returning({ id: connectors.id });
+	const removed = await db
+		.delete(connectors)
+		.where(eq(connectors.id, id))
+		.returning({ id: connectors.id });
 	if (removed.length === 0) throw new ConnectorNotFoundError(id);
 	forgetConnector(id);
 }

@@ -29,7 +29,12 @@ function rowCount(result: unknown): number {
 }
 
 /** Counts gaps and upgrade candidates straight from the mirror. */
-export async function countWanted(db: DbOrTx, connectorId: number, kind: LibraryKind, now: Date): Promise<WantedCounts> {
+export async function countWanted(
+	db: DbOrTx,
+	connectorId: number,
+	kind: LibraryKind,
+	now: Date
+): Promise<WantedCounts> {
 	const rows =
 		kind === 'movies'
 			? await db.execute<{ gaps: number; upgrades: number }>(sql`

@@ -24,22 +24,40 @@ export async function checkConnectorHealth(deps: {
 }): Promise<HealthCheckResult> {
 	const { db, connector } = deps;
 	const now = (deps.clock ?? (() => new Date()))();
-	const client = clientFor(connector, deps.secrets, { retries: 1, timeoutMs: Math.min(connector.timeoutMs, 15_000) });
+	const client = clientFor(connector, deps.secrets, {
+		retries: 1,
+		timeoutMs: Math.min(connector.timeoutMs, 15_000)
+	});
 	try {
 		const alive = await client.ping();
-		if (!alive) throw new ArrApiError('invalid_response', 'GET /ping did not answer {"status":"OK"}');
+		if (!alive) {
+			throw new ArrApiError('invalid_response', 'GET /ping did not answer {"status":"OK"}');
+		}
 		const status = await client.getSystemStatus();
 		const expected = EXPECTED_APP_NAME[connector.type];
 		if (status.appName.toLowerCase() !== expected.toLowerCase()) {
-			throw new ArrApiError('wrong_app', `the URL now answers as ${status.appName}, not ${expected}`);
+			throw new ArrApiError(
+				'wrong_app',
+				`the URL now answers as ${status.appName}, not ${expected}`
+			);
 		}
 		if (status.version !== connector.appVersion || status.appName !== connector.appName) {
-			await db.update(connectors).set({ appVersion: status.version, appName: status.appName }).where(eq(connectors.id, connector.id));
+			await db
+				.update(connectors)
+				.set({ appVersion: status.version, appName: status.appName })
+				.where(eq(connectors.id, connector.id));
 		}
 		const appHealth = await client.getHealth();
-		return { connectorId: connector.id, state: await recordSuccess(db, connector.id, { appHealth, now }) };
+		return {
+			connectorId: connector.id,
+			state: await recordSuccess(db, connector.id, { appHealth, now })
+		};
 	} catch (error) {
-		const state = await recordFailure(db, connector.id, error, { afterRetries: false, context: 'Health check failed', now });
+		const state = await recordFailure(db, connector.id, error, {
+			afterRetries: false,
+			context: 'Health check failed',
+			now
+		});
 		return { connectorId: connector.id, state };
 	}
 }

@@ -34,7 +34,11 @@ export function reasonForError(error: unknown): string {
  * @param failuresBefore consecutive failures before this one
  * @param afterRetries the call already went through the HTTP layer's retries (sync, dispatch)
  */
-export function stateForFailure(error: unknown, failuresBefore: number, afterRetries: boolean): HealthState {
+export function stateForFailure(
+	error: unknown,
+	failuresBefore: number,
+	afterRetries: boolean
+): HealthState {
 	if (isArrApiError(error)) {
 		switch (error.kind) {
 			case 'unreachable':
@@ -54,7 +58,10 @@ export function stateForFailure(error: unknown, failuresBefore: number, afterRet
 }
 
 /** Healthy, or degraded with the app's own warnings as the reason. */
-export function stateForAppHealth(items: readonly AppHealthItem[]): { state: HealthState; reason: string | null } {
+export function stateForAppHealth(items: readonly AppHealthItem[]): {
+	state: HealthState;
+	reason: string | null;
+} {
 	const warnings = items.filter((h) => h.type === 'warning' || h.type === 'error');
 	return warnings.length === 0
 		? { state: 'healthy', reason: null }
@@ -64,7 +71,12 @@ export function stateForAppHealth(items: readonly AppHealthItem[]): { state: Hea
 async function writeState(
 	db: DbOrTx,
 	connectorId: number,
-	change: { state: HealthState; reason: string | null; failed: boolean; appHealth?: AppHealthItem[] },
+	change: {
+		state: HealthState;
+		reason: string | null;
+		failed: boolean;
+		appHealth?: AppHealthItem[];
+	},
 	now: Date
 ): Promise<HealthState | null> {
 	const [previous] = await db
@@ -111,7 +123,9 @@ export async function recordFailure(
 		.where(eq(connectors.id, connectorId));
 	if (!row) return null;
 	const state = stateForFailure(error, row.failures, options.afterRetries);
-	const reason = options.context ? `${options.context}: ${reasonForError(error)}` : reasonForError(error);
+	const reason = options.context
+		? `${options.context}: ${reasonForError(error)}`
+		: reasonForError(error);
 	return writeState(db, connectorId, { state, reason, failed: true }, options.now ?? new Date());
 }
 
@@ -126,7 +140,10 @@ export async function recordSuccess(
 ): Promise<HealthState | null> {
 	let items = options.appHealth;
 	if (!items) {
-		const [row] = await db.select({ appHealth: connectors.appHealth }).from(connectors).where(eq(connectors.id, connectorId));
+		const [row] = await db
+			.select({ appHealth: connectors.appHealth })
+			.from(connectors)
+			.where(eq(connectors.id, connectorId));
 		if (!row) return null;
 		items = row.appHealth;
 	}
@@ -134,7 +151,12 @@ export async function recordSuccess(
 	return writeState(
 		db,
 		connectorId,
-		{ state, reason, failed: false, ...(options.appHealth ? { appHealth: options.appHealth } : {}) },
+		{
+			state,
+			reason,
+			failed: false,
+			...(options.appHealth ? { appHealth: options.appHealth } : {})
+		},
 		options.now ?? new Date()
 	);
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decideSeasonPacks, planBatches, type Candidate, type SeasonStats } from './batcher';
 
-function episode(id: number, season: number, number: number, over: Partial<Candidate> = {}): Candidate {
+function episode(
+	id: number,
+	season: number,
+	number: number,
+	over: Partial<Candidate> = {}
+): Candidate {
 	return {
 		kind: 'episode',
 		registryId: id,
@@ -30,14 +35,23 @@ const season = (over: Partial<SeasonStats>): SeasonStats => ({
 describe('season pack decision', () => {
 	const on = { enabled: true, thresholdPct: 50, maxEpisodesBeforePack: null };
 	it('packs a fully aired season missing at least the threshold share', () => {
-		expect(decideSeasonPacks([season({ gapCount: 5 })], on)).toEqual([{ seriesId: 1, seasonNumber: 1 }]);
+		expect(decideSeasonPacks([season({ gapCount: 5 })], on)).toEqual([
+			{ seriesId: 1, seasonNumber: 1 }
+		]);
 		expect(decideSeasonPacks([season({ gapCount: 4 })], on)).toEqual([]);
 	});
 	it('forces a pack above maxEpisodesBeforePack missing episodes, even below the threshold', () => {
 		const big = season({ episodeCount: 24, gapCount: 6 });
 		expect(decideSeasonPacks([big], on)).toEqual([]);
-		expect(decideSeasonPacks([big], { ...on, maxEpisodesBeforePack: 5 })).toEqual([{ seriesId: 1, seasonNumber: 1 }]);
-		expect(decideSeasonPacks([season({ episodeCount: 24, gapCount: 5 })], { ...on, maxEpisodesBeforePack: 5 })).toEqual([]);
+		expect(decideSeasonPacks([big], { ...on, maxEpisodesBeforePack: 5 })).toEqual([
+			{ seriesId: 1, seasonNumber: 1 }
+		]);
+		expect(
+			decideSeasonPacks([season({ episodeCount: 24, gapCount: 5 })], {
+				...on,
+				maxEpisodesBeforePack: 5
+			})
+		).toEqual([]);
 	});
 	it('never sends a season pack for a season still airing', () => {
 		expect(decideSeasonPacks([season({ gapCount: 10, fullyAired: false })], on)).toEqual([]);
@@ -45,14 +59,23 @@ describe('season pack decision', () => {
 	it('never packs specials, a season in pack cooldown, or when packs are disabled', () => {
 		expect(decideSeasonPacks([season({ seasonNumber: 0, gapCount: 10 })], on)).toEqual([]);
 		expect(decideSeasonPacks([season({ gapCount: 10, recentlyPacked: true })], on)).toEqual([]);
-		expect(decideSeasonPacks([season({ gapCount: 10 })], { enabled: false, thresholdPct: 50, maxEpisodesBeforePack: null })).toEqual([]);
+		expect(
+			decideSeasonPacks([season({ gapCount: 10 })], {
+				enabled: false,
+				thresholdPct: 50,
+				maxEpisodesBeforePack: null
+			})
+		).toEqual([]);
 	});
 });
 
 describe('batch planning', () => {
 	it('turns a packed season into one SeasonSearch costing one search', () => {
 		const candidates = [1, 2, 3, 4, 5, 6].map((n) => episode(n, 1, n));
-		const [batch, ...rest] = planBatches(candidates, [{ seriesId: 1, seasonNumber: 1 }], { maxItemsPerCommand: 10, searchBudget: 500 });
+		const [batch, ...rest] = planBatches(candidates, [{ seriesId: 1, seasonNumber: 1 }], {
+			maxItemsPerCommand: 10,
+			searchBudget: 500
+		});
 		expect(rest).toEqual([]);
 		expect(batch?.payload).toEqual({ name: 'SeasonSearch', seriesId: 11, seasonNumber: 1 });
 		expect(batch?.searchCount).toBe(1);

@@ -90,7 +90,10 @@ export interface SeasonPackSettings {
  * `thresholdPct` % of their episodes — or more than `maxEpisodesBeforePack` episodes when that is
  * set — with no season pack in cooldown, when packs are enabled.
  */
-export function decideSeasonPacks(stats: readonly SeasonStats[], settings: SeasonPackSettings): SeasonPackChoice[] {
+export function decideSeasonPacks(
+	stats: readonly SeasonStats[],
+	settings: SeasonPackSettings
+): SeasonPackChoice[] {
 	if (!settings.enabled) return [];
 	return stats
 		.filter(
@@ -166,7 +169,10 @@ export function planBatches(
 
 	for (const group of episodeGroups.values()) {
 		const ordered = [...group].sort(
-			(a, b) => a.seasonNumber - b.seasonNumber || (a.episodeNumber ?? 0) - (b.episodeNumber ?? 0) || a.arrEpisodeId - b.arrEpisodeId
+			(a, b) =>
+				a.seasonNumber - b.seasonNumber ||
+				(a.episodeNumber ?? 0) - (b.episodeNumber ?? 0) ||
+				a.arrEpisodeId - b.arrEpisodeId
 		);
 		for (const part of chunk(ordered, size)) {
 			const first = part[0];
@@ -192,7 +198,9 @@ export function planBatches(
 	}
 
 	for (const [searchType, group] of movieGroups) {
-		const ordered = [...group].sort((a, b) => b.priority - a.priority || a.arrMovieId - b.arrMovieId);
+		const ordered = [...group].sort(
+			(a, b) => b.priority - a.priority || a.arrMovieId - b.arrMovieId
+		);
 		for (const part of chunk(ordered, size)) {
 			const first = part[0];
 			if (!first) continue;
@@ -205,7 +213,9 @@ export function planBatches(
 				priority: first.priority,
 				searchCount: part.length,
 				label:
-					(names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) +
+					(names.length <= 3
+						? names.join(', ')
+						: `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) +
 					(searchType === 'upgrade' ? ' (upgrade)' : ''),
 				seriesId: null,
 				seasonNumber: null

@@ -41,13 +41,19 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		try {
 			command = await client.getCommand(request.arrCommandId);
 		} catch (error) {
-			log.warn({ connectorId: connector.id, requestId: request.id, err: String(error) }, 'command poll failed');
+			log.warn(
+				{ connectorId: connector.id, requestId: request.id, err: String(error) },
+				'command poll failed'
+			);
 			break; // the app is in trouble: try again on the next pass
 		}
 		result.checked++;
 		if (command && !FINISHED_COMMAND_STATUSES.has(command.status)) {
 			if (command.status !== request.commandStatus) {
-				await db.update(requestQueue).set({ commandStatus: command.status }).where(eq(requestQueue.id, request.id));
+				await db
+					.update(requestQueue)
+					.set({ commandStatus: command.status })
+					.where(eq(requestQueue.id, request.id));
 			}
 			continue;
 		}

@@ -11,7 +11,12 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { requestQueue, type Connector, type QueuedRequest, type ThrottleProfile } from '../../db/schema';
+import {
+	requestQueue,
+	type Connector,
+	type QueuedRequest,
+	type ThrottleProfile
+} from '../../db/schema';
 import { isArrApiError, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
@@ -97,14 +102,37 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 			const command = await client.postCommand(claimed.payload);
 			await db
 				.update(requestQueue)
-				.set({ status: 'sent', sentAt: clock(), arrCommandId: command.id, commandStatus: command.status })
+				.set({
+					status: 'sent',
+					sentAt: clock(),
+					arrCommandId: command.id,
+					commandStatus: command.status
+				})
 				.where(eq(requestQueue.id, claimed.id));
 			result.sent++;
 			result.searches += claimed.searchCount;
-			log.info({ connectorId: connector.id, requestId: claimed.id, command: claimed.command, arrCommandId: command.id, searches: claimed.searchCount }, 'command sent');
+			log.info(
+				{
+					connectorId: connector.id,
+					requestId: claimed.id,
+					command: claimed.command,
+					arrCommandId: command.id,
+					searches: claimed.searchCount
+				},
+				'command sent'
+			);
 		} catch (error) {
-			const definite = isArrApiError(error) && (error.kind === 'bad_request' || error.kind === 'unauthorized' || error.kind === 'not_found' || error.kind === 'rate_limited' || error.kind === 'invalid_response');
-			log.warn({ connectorId: connector.id, requestId: claimed.id, err: reasonForError(error) }, 'command not sent');
+			const definite =
+				isArrApiError(error) &&
+				(error.kind === 'bad_request' ||
+					error.kind === 'unauthorized' ||
+					error.kind === 'not_found' ||
+					error.kind === 'rate_limited' ||
+					error.kind === 'invalid_response');
+			log.warn(
+				{ connectorId: connector.id, requestId: claimed.id, err: reasonForError(error) },
+				'command not sent'
+			);
 			if (definite && !(isArrApiError(error) && error.kind === 'invalid_response')) {
 				// The app refused it: nothing ran. Record the failure; the items cool down.
 				await db.transaction((tx) =>
@@ -113,7 +141,8 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 						outcome: 'failed',
 						commandStatus: null,
 						message: reasonForError(error),
-						failure: isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'error',
+						failure:
+							isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'error',
 						cooldownHours: cooldownHours(connector, profile),
 						finishedAt: clock()
 					})
@@ -121,7 +150,11 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 				result.failed++;
 			}
 			// Otherwise the app may have taken it: the row stays `sending` for recovery to resolve.
-			await recordFailure(db, connector.id, error, { afterRetries: true, context: 'Dispatch failed', now: clock() });
+			await recordFailure(db, connector.id, error, {
+				afterRetries: true,
+				context: 'Dispatch failed',
+				now: clock()
+			});
 			result.stoppedBy = 'error';
 			return result;
 		}

@@ -27,7 +27,10 @@ export const FINISHED_COMMAND_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 /** Reads "N reports downloaded" style messages: 0 means the search found nothing to grab. */
-export function failureFromCommand(status: string | null, message: string | null): FailureCategory | null {
+export function failureFromCommand(
+	status: string | null,
+	message: string | null
+): FailureCategory | null {
 	if (status && status !== 'completed') return 'command_failed';
 	if (message && /^0 reports? downloaded/i.test(message.trim())) return 'no_results';
 	return null;
@@ -54,7 +57,9 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 			message: input.message,
 			finishedAt
 		})
-		.where(sql`${requestQueue.id} = ${request.id} and ${requestQueue.status} in ('sending', 'sent')`)
+		.where(
+			sql`${requestQueue.id} = ${request.id} and ${requestQueue.status} in ('sending', 'sent')`
+		)
 		.returning({ id: requestQueue.id });
 	if (updated.length === 0) return;
 

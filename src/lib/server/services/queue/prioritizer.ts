@@ -11,7 +11,13 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 
-export const PRIORITY_WEIGHTS = { gap: 1000, upgrade: 500, recencyDays: 300, fresh: 50, perAttempt: 50 } as const;
+export const PRIORITY_WEIGHTS = {
+	gap: 1000,
+	upgrade: 500,
+	recencyDays: 300,
+	fresh: 50,
+	perAttempt: 50
+} as const;
 
 function priority(date: SQL, lastSearch: SQL, now: Date): SQL {
 	const w = PRIORITY_WEIGHTS;

@@ -156,7 +156,12 @@ export async function loadSeasonStats(
 }
 
 /** Writes planned batches, their item links and the registry state `queued`, three statements. */
-async function insertBatches(db: DbOrTx, connectorId: number, batches: readonly PlannedBatch[], now: Date): Promise<void> {
+async function insertBatches(
+	db: DbOrTx,
+	connectorId: number,
+	batches: readonly PlannedBatch[],
+	now: Date
+): Promise<void> {
 	if (batches.length === 0) return;
 	const inserted = await db
 		.insert(requestQueue)
@@ -180,7 +185,9 @@ async function insertBatches(db: DbOrTx, connectorId: number, batches: readonly 
 	// INSERT … VALUES … RETURNING yields rows in VALUES order.
 	const links = batches.flatMap((b, i) => {
 		const requestId = inserted[i]?.id;
-		return requestId === undefined ? [] : b.registryIds.map((registryId) => ({ requestId, registryId }));
+		return requestId === undefined
+			? []
+			: b.registryIds.map((registryId) => ({ requestId, registryId }));
 	});
 	for (let i = 0; i < links.length; i += 5000) {
 		await db.insert(requestQueueItems).values(links.slice(i, i + 5000));
@@ -214,7 +221,11 @@ export async function buildQueue(
 
 	const candidates = await loadCandidates(db, connector, searchTypes, now);
 	const gapSeries = [
-		...new Set(candidates.flatMap((c) => (c.kind === 'episode' && c.searchType === 'gap' ? [c.seriesId] : [])))
+		...new Set(
+			candidates.flatMap((c) =>
+				c.kind === 'episode' && c.searchType === 'gap' ? [c.seriesId] : []
+			)
+		)
 	];
 	const stats =
 		libraryKind(connector) === 'movies'

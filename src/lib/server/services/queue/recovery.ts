@@ -13,7 +13,13 @@
  */
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { requestQueue, type Connector, type QueuedRequest, type SearchCommandBody, type ThrottleProfile } from '../../db/schema';
+import {
+	requestQueue,
+	type Connector,
+	type QueuedRequest,
+	type SearchCommandBody,
+	type ThrottleProfile
+} from '../../db/schema';
 import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { cooldownHours } from './throttle';
@@ -44,7 +50,10 @@ export function matchesPayload(command: ArrCommand, payload: SearchCommandBody):
 		case 'MoviesSearch':
 			return sameIds(command.body.movieIds, payload.movieIds);
 		case 'SeasonSearch':
-			return Number(command.body.seriesId) === payload.seriesId && Number(command.body.seasonNumber) === payload.seasonNumber;
+			return (
+				Number(command.body.seriesId) === payload.seriesId &&
+				Number(command.body.seasonNumber) === payload.seasonNumber
+			);
 	}
 }
 
@@ -88,21 +97,34 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 	try {
 		commands = await client.listCommands();
 	} catch (error) {
-		log.warn({ connectorId: connector.id, err: String(error) }, 'recovery postponed: command list unavailable');
+		log.warn(
+			{ connectorId: connector.id, err: String(error) },
+			'recovery postponed: command list unavailable'
+		);
 		return result;
 	}
 	for (const row of orphans) {
 		const claimedAt = row.claimedAt ?? now;
 		const match = commands.find(
-			(c) => matchesPayload(c, row.payload) && (c.queued === null || c.queued.getTime() >= claimedAt.getTime() - CLOCK_SKEW_MS)
+			(c) =>
+				matchesPayload(c, row.payload) &&
+				(c.queued === null || c.queued.getTime() >= claimedAt.getTime() - CLOCK_SKEW_MS)
 		);
 		if (match) {
 			await db
 				.update(requestQueue)
-				.set({ status: 'sent', arrCommandId: match.id, commandStatus: match.status, sentAt: match.queued ?? claimedAt })
+				.set({
+					status: 'sent',
+					arrCommandId: match.id,
+					commandStatus: match.status,
+					sentAt: match.queued ?? claimedAt
+				})
 				.where(eq(requestQueue.id, row.id));
 			result.adopted++;
-			log.info({ connectorId: connector.id, requestId: row.id, arrCommandId: match.id }, 'recovered command adopted');
+			log.info(
+				{ connectorId: connector.id, requestId: row.id, arrCommandId: match.id },
+				'recovered command adopted'
+			);
 		} else if (now.getTime() - claimedAt.getTime() < COMMAND_LIST_RETENTION_MS) {
 			await resend(db, client, row, clock);
 			result.resent++;
@@ -112,7 +134,8 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 					request: row,
 					outcome: 'unknown',
 					commandStatus: null,
-					message: 'Comradarr stopped while sending this command; whether the app received it is unknown',
+					message:
+						'Comradarr stopped while sending this command; whether the app received it is unknown',
 					failure: 'unknown',
 					cooldownHours: cooldownHours(connector, profile),
 					finishedAt: now
@@ -124,14 +147,24 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 	return result;
 }
 
-async function resend(db: Database, client: ArrClient, row: QueuedRequest, clock: () => Date): Promise<void> {
+async function resend(
+	db: Database,
+	client: ArrClient,
+	row: QueuedRequest,
+	clock: () => Date
+): Promise<void> {
 	// Re-record first: the new claim counts against the throttle window and dates this attempt.
 	await db.update(requestQueue).set({ claimedAt: clock() }).where(eq(requestQueue.id, row.id));
 	try {
 		const command = await client.postCommand(row.payload);
 		await db
 			.update(requestQueue)
-			.set({ status: 'sent', sentAt: clock(), arrCommandId: command.id, commandStatus: command.status })
+			.set({
+				status: 'sent',
+				sentAt: clock(),
+				arrCommandId: command.id,
+				commandStatus: command.status
+			})
 			.where(sql`${requestQueue.id} = ${row.id} and ${requestQueue.status} = 'sending'`);
 		log.info({ requestId: row.id, arrCommandId: command.id }, 'recovered command sent');
 	} catch (error) {

@@ -12,11 +12,22 @@ const moderate = {
 
 describe('throttle allowance', () => {
 	it('allows what is left of the window and the day, never below zero', () => {
-		expect(allowance(moderate, { commandsInWindow: 0, searchesToday: 0 })).toEqual({ commands: 5, searches: 500 });
-		expect(allowance(moderate, { commandsInWindow: 3, searchesToday: 480 })).toEqual({ commands: 2, searches: 20 });
-		expect(allowance(moderate, { commandsInWindow: 9, searchesToday: 900 })).toEqual({ commands: 0, searches: 0 });
+		expect(allowance(moderate, { commandsInWindow: 0, searchesToday: 0 })).toEqual({
+			commands: 5,
+			searches: 500
+		});
+		expect(allowance(moderate, { commandsInWindow: 3, searchesToday: 480 })).toEqual({
+			commands: 2,
+			searches: 20
+		});
+		expect(allowance(moderate, { commandsInWindow: 9, searchesToday: 900 })).toEqual({
+			commands: 0,
+			searches: 0
+		});
 	});
 	it('starts the day at midnight UTC', () => {
-		expect(utcDayStart(new Date('2026-11-20T23:59:59.999+05:00')).toISOString()).toBe('2026-11-20T00:00:00.000Z');
+		expect(utcDayStart(new Date('2026-11-20T23:59:59.999+05:00')).toISOString()).toBe(
+			'2026-11-20T00:00:00.000Z'
+		);
 	});
 });

@@ -9,7 +9,12 @@
  */
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
-import { requestQueue, throttleProfiles, type Connector, type ThrottleProfile } from '../../db/schema';
+import {
+	requestQueue,
+	throttleProfiles,
+	type Connector,
+	type ThrottleProfile
+} from '../../db/schema';
 
 const COUNTED = ['sending', 'sent', 'completed', 'failed'] as const;
 
@@ -64,9 +69,15 @@ export async function loadUsage(
 }
 
 /** The connector's throttle profile, or the default one ("Moderate" unless changed). */
-export async function profileFor(db: DbOrTx, connector: Pick<Connector, 'throttleProfileId'>): Promise<ThrottleProfile> {
+export async function profileFor(
+	db: DbOrTx,
+	connector: Pick<Connector, 'throttleProfileId'>
+): Promise<ThrottleProfile> {
 	if (connector.throttleProfileId !== null) {
-		const [own] = await db.select().from(throttleProfiles).where(eq(throttleProfiles.id, connector.throttleProfileId));
+		const [own] = await db
+			.select()
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.id, connector.throttleProfileId));
 		if (own) return own;
 	}
 	const [fallback] = await db

@@ -11,7 +11,12 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db';
 import { syncRuns, syncState, type Connector, type SyncRunStatus } from '../../db/schema';
-import { removeSeriesExcept, replaceMovies, replaceSeriesEpisodes, upsertSeries } from '../../db/queries/content';
+import {
+	removeSeriesExcept,
+	replaceMovies,
+	replaceSeriesEpisodes,
+	upsertSeries
+} from '../../db/queries/content';
 import { RadarrClient, SonarrClient, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { reasonForError, recordFailure, recordSuccess } from '../health/health-state';
@@ -72,14 +77,23 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 	};
 	try {
 		if (client instanceof RadarrClient) await syncMovies(db, connector, client, report);
-		else if (client instanceof SonarrClient) await syncSeries(db, connector, client, report, deps.seriesConcurrency ?? 4);
+		else if (client instanceof SonarrClient) {
+			await syncSeries(db, connector, client, report, deps.seriesConcurrency ?? 4);
+		}
 		if (report.skipped > 0) report.status = 'partial';
 		await recordSuccess(db, connector.id, { now: clock() });
 	} catch (error) {
 		report.status = 'failed';
 		report.error = reasonForError(error);
-		log.warn({ connectorId: connector.id, err: error instanceof Error ? error.message : String(error) }, 'sync failed');
-		await recordFailure(db, connector.id, error, { afterRetries: true, context: 'Sync failed', now: clock() });
+		log.warn(
+			{ connectorId: connector.id, err: error instanceof Error ? error.message : String(error) },
+			'sync failed'
+		);
+		await recordFailure(db, connector.id, error, {
+			afterRetries: true,
+			context: 'Sync failed',
+			now: clock()
+		});
 	}
 	const finishedAt = clock();
 	report.durationMs = Math.round(performance.now() - started);
@@ -113,11 +127,18 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 	return report;
 }
 
-async function syncMovies(db: Database, connector: Connector, client: RadarrClient, report: SyncReport): Promise<void> {
+async function syncMovies(
+	db: Database,
+	connector: Connector,
+	client: RadarrClient,
+	report: SyncReport
+): Promise<void> {
 	const list = await client.listMovies();
 	report.skipped += list.skipped;
 	report.movieCount = list.items.length;
-	report.removed += await db.transaction((tx) => replaceMovies(tx, connector.id, list.items, list.skippedIds));
+	report.removed += await db.transaction((tx) =>
+		replaceMovies(tx, connector.id, list.items, list.skippedIds)
+	);
 }
 
 async function syncSeries(
@@ -159,7 +180,9 @@ async function syncSeries(
 			);
 		}
 	};
-	const results = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
+	const results = await Promise.allSettled(
+		Array.from({ length: Math.max(1, concurrency) }, worker)
+	);
 	const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
 	if (failure) throw failure.reason;
 }

@@ -9,5 +9,10 @@ export const GET: RequestHandler = withApi(async ({ url }) => {
 	const { db } = await getRuntime();
 	const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit')) || 100));
 	const connectorId = Number(url.searchParams.get('connectorId'));
-	return json(await listHistory(db, { limit, ...(Number.isSafeInteger(connectorId) && connectorId > 0 ? { connectorId } : {}) }));
+	return json(
+		await listHistory(db, {
+			limit,
+			...(Number.isSafeInteger(connectorId) && connectorId > 0 ? { connectorId } : {})
+		})
+	);
 });

@@ -8,14 +8,18 @@ import { domain, parseId } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
 const SweepBody = v.object({
-	type: v.optional(v.picklist(['gaps', 'upgrades', 'both'], 'type must be gaps, upgrades or both'), 'both')
+	type: v.optional(
+		v.picklist(['gaps', 'upgrades', 'both'], 'type must be gaps, upgrades or both'),
+		'both'
+	)
 });
 
 /** POST /api/v1/connectors/{id}/sweep {type: gaps|upgrades|both} → SweepResult. */
 export const POST: RequestHandler = withApi(async ({ params, request }) => {
 	const runtime = await getRuntime();
 	const id = parseId(params.id);
-	const hasBody = (request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('content-type');
+	const hasBody =
+		(request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('content-type');
 	const body = hasBody ? await readJson(request, SweepBody) : { type: 'both' as const };
 	const connector = await domain(() => getConnector(runtime.db, id));
 	return json(await sweepOne(runtime, connector, body.type));
