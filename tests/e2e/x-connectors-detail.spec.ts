@@ -8,12 +8,7 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 
-const SIM = 'http://127.0.0.1:18989';
-// The simulator's default keys (tests/arr-sim/main.ts).
-const SONARR_KEY = '0123456789abcdef0123456789abcdef';
-const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
-const WHISPARR3_KEY = '1234512345123451234512345123451a';
-const ADMIN = { username: 'admin', password: 'correct horse battery' };
+import { SIM, SONARR_KEY, RADARR_KEY, WHISPARR3_KEY, logIn } from './helpers';
 
 const INDEXER_WARNING = {
 	source: 'IndexerStatusCheck',
@@ -23,23 +18,6 @@ const INDEXER_WARNING = {
 };
 
 test.describe.configure({ mode: 'serial' });
-
-/** Logs in as the admin, creating it first when the app is still fresh. */
-async function logIn(page: Page) {
-	await page.goto('/dashboard');
-	await page.waitForURL(/\/(dashboard|setup|login)/);
-	if (page.url().includes('/setup')) {
-		await page.getByLabel('Username').fill(ADMIN.username);
-		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-		await page.getByLabel('Confirm password').fill(ADMIN.password);
-		await page.getByRole('button', { name: 'Create account' }).click();
-	} else if (page.url().includes('/login')) {
-		await page.getByLabel('Username').fill(ADMIN.username);
-		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-		await page.getByRole('button', { name: 'Log in' }).click();
-	}
-	await expect(page).toHaveURL(/\/dashboard/);
-}
 
 interface NewConnector {
 	type: 'Sonarr' | 'Radarr' | 'Whisparr';

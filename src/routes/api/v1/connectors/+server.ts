@@ -1,8 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { getRuntime } from '$lib/server/runtime';
-import { withApi } from '$lib/server/http/api';
+import { readJson, withApi } from '$lib/server/http/api';
 import { connectors } from '$lib/server/db/schema';
-import { createConnector, getConnector } from '$lib/server/services/connectors/connector-service';
+import {
+	ConnectorCreateSchema,
+	createConnector,
+	getConnector
+} from '$lib/server/services/connectors/connector-service';
 import { domain, toResources } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
@@ -16,12 +20,7 @@ export const GET: RequestHandler = withApi(async () => {
 /** POST /api/v1/connectors {type, name, url, apiKey, enabled?} → 201 ConnectorResource. */
 export const POST: RequestHandler = withApi(async ({ request }) => {
 	const { db, secrets } = await getRuntime();
-	let body: unknown;
-	try {
-		body = await request.json();
-	} catch {
-		body = undefined;
-	}
+	const body = await readJson(request, ConnectorCreateSchema);
 	const view = await domain(() => createConnector(db, secrets, body));
 	const [resource] = await toResources(db, [await getConnector(db, view.id)]);
 	return json(resource, { status: 201 });

@@ -1,0 +1,26 @@
+/** Shared steps of the e2e specs (they run in name order against one app and database). */
+import { expect, type Page } from '@playwright/test';
+
+export const SIM = 'http://127.0.0.1:18989';
+/** The simulator's default keys (tests/arr-sim/main.ts). */
+export const SONARR_KEY = '0123456789abcdef0123456789abcdef';
+export const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
+export const WHISPARR3_KEY = '1234512345123451234512345123451a';
+export const ADMIN = { username: 'admin', password: 'correct horse battery' };
+
+/** Logs in as the admin, creating it first when the app is still fresh. */
+export async function logIn(page: Page): Promise<void> {
+	await page.goto('/dashboard');
+	await page.waitForURL(/\/(dashboard|setup|login)/);
+	if (page.url().includes('/setup')) {
+		await page.getByLabel('Username').fill(ADMIN.username);
+		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+		await page.getByLabel('Confirm password').fill(ADMIN.password);
+		await page.getByRole('button', { name: 'Create account' }).click();
+	} else if (page.url().includes('/login')) {
+		await page.getByLabel('Username').fill(ADMIN.username);
+		await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+		await page.getByRole('button', { name: 'Log in' }).click();
+	}
+	await expect(page).toHaveURL(/\/dashboard/);
+}
