@@ -21,10 +21,10 @@ import {
 
 const log = moduleLogger('scheduler');
 
-export type JobStatus = 'success' | 'skipped' | 'failed';
+export type JobRunStatus = 'success' | 'skipped' | 'failed';
 
 export interface JobRun {
-	status: JobStatus;
+	status: JobRunStatus;
 	startedAt: Date;
 	finishedAt: Date;
 	error?: string;
@@ -34,16 +34,43 @@ export interface JobDefinition {
 	name: string;
 	/** croner pattern (5 or 6 fields; 6 = with seconds). */
 	pattern: string;
+	/** What the job does and how often, for the UI. */
+	description: string;
 	run: (deps: OperationDeps) => Promise<unknown>;
 }
 
 /** The job list, in one place. */
 export const JOBS: readonly JobDefinition[] = [
-	{ name: 'sync', pattern: '*/15 * * * *', run: (deps) => syncAll(deps) },
-	{ name: 'sweep', pattern: '5 * * * *', run: (deps) => sweepAll(deps, 'both') },
-	{ name: 'dispatch', pattern: '* * * * *', run: (deps) => cycleAll(deps) },
-	{ name: 'track-commands', pattern: '*/15 * * * * *', run: (deps) => trackAll(deps) },
-	{ name: 'health', pattern: '*/5 * * * *', run: (deps) => checkAll(deps) }
+	{
+		name: 'sync',
+		pattern: '*/15 * * * *',
+		description: 'Sync every library, every 15 minutes',
+		run: (deps) => syncAll(deps)
+	},
+	{
+		name: 'sweep',
+		pattern: '5 * * * *',
+		description: 'Find gaps and upgrade candidates and queue searches, hourly',
+		run: (deps) => sweepAll(deps, 'both')
+	},
+	{
+		name: 'dispatch',
+		pattern: '* * * * *',
+		description: 'Send what the throttle allows, every minute',
+		run: (deps) => cycleAll(deps)
+	},
+	{
+		name: 'track-commands',
+		pattern: '*/15 * * * * *',
+		description: 'Follow sent commands to their outcome, every 15 seconds',
+		run: (deps) => trackAll(deps)
+	},
+	{
+		name: 'health',
+		pattern: '*/5 * * * *',
+		description: 'Check every connector’s health, every 5 minutes',
+		run: (deps) => checkAll(deps)
+	}
 ];
 
 const JOB_LOCK_NS = 0x4a6f;
@@ -87,9 +114,28 @@ const state: SchedulerState = ((
 	lastRuns: new Map()
 });
 
-/** The last run of each job, for the UI. */
-export function lastJobRuns(): ReadonlyMap<string, JobRun> {
-	return state.lastRuns;
+export interface JobStatus {
+	name: string;
+	description: string;
+	/** Whether this process runs the scheduler (false with SCHEDULER_ENABLED=false). */
+	scheduled: boolean;
+	nextRunAt: Date | null;
+	/** The last run in this process (another instance may hold the job's lock). */
+	lastRun: JobRun | null;
+}
+
+/** Every job with its next and last run in this process, for the dashboard. */
+export function jobStatuses(): JobStatus[] {
+	return JOBS.map((job) => {
+		const cron = state.jobs.find((c) => c.name === job.name);
+		return {
+			name: job.name,
+			description: job.description,
+			scheduled: Boolean(cron),
+			nextRunAt: cron?.nextRun() ?? null,
+			lastRun: state.lastRuns.get(job.name) ?? null
+		};
+	});
 }
 
 /** Starts the jobs once. A `StartupHook` for `startRuntime`. */
