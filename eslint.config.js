@@ -7,7 +7,17 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-	{ ignores: ['build/', '.svelte-kit/', '.tools/', 'node_modules/', 'data/', 'drizzle/'] },
+	{
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'.tools/',
+			'node_modules/',
+			'data/',
+			'drizzle/',
+			'.test-results/'
+		]
+	},
 	js.configs.recommended,
 	...ts.configs.recommended,
 	...svelte.configs.recommended,

@@ -14,7 +14,8 @@ export default defineConfig({
 	fullyParallel: false,
 	workers: 1,
 	retries: 0,
-	reporter: [['list']],
+	// The JSON report is how scripts/test.sh judges the run and counts its tests.
+	reporter: [['list'], ['json', { outputFile: '.test-results/playwright.json' }]],
 	use: {
 		baseURL: `http://127.0.0.1:${APP_PORT}`,
 		trace: 'off',
