@@ -1,7 +1,11 @@
 import { defineConfig } from '@playwright/test';
 
-const APP_PORT = 4173;
-const SIM_PORT = 18989;
+// E2E_APP_PORT / E2E_SIM_PORT let two checkouts run their e2e suites side by side.
+const APP_PORT = Number(process.env.E2E_APP_PORT || 4173);
+const SIM_PORT = Number(process.env.E2E_SIM_PORT || 18989);
+// The specs read the ports from the environment (tests/e2e/helpers.ts).
+process.env.E2E_APP_PORT = String(APP_PORT);
+process.env.E2E_SIM_PORT = String(SIM_PORT);
 
 /**
  * E2E tests drive the built app (`bun ./build/index.js`) in Debian's Chromium against the *arr

@@ -1,7 +1,9 @@
 /** Shared steps of the e2e specs (they run in name order against one app and database). */
 import { expect, type Page } from '@playwright/test';
 
-export const SIM = 'http://127.0.0.1:18989';
+/** The app under test and the simulator (ports from playwright.config.ts). */
+export const APP = `http://127.0.0.1:${process.env.E2E_APP_PORT || 4173}`;
+export const SIM = `http://127.0.0.1:${process.env.E2E_SIM_PORT || 18989}`;
 /** The simulator's default keys (tests/arr-sim/main.ts). */
 export const SONARR_KEY = '0123456789abcdef0123456789abcdef';
 export const RADARR_KEY = 'fedcba9876543210fedcba9876543210';

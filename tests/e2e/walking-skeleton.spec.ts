@@ -6,10 +6,7 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import type { RecordedRequest } from '../arr-sim';
-
-const SIM = 'http://127.0.0.1:18989';
-const SONARR_KEY = '0123456789abcdef0123456789abcdef';
-const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
+import { RADARR_KEY, SIM, SONARR_KEY } from './helpers';
 
 /** Every id of the wanted/missing + wanted/cutoff lists of a simulated app (episodes or movies). */
 async function wantedIds(request: APIRequestContext, base: string, key: string) {

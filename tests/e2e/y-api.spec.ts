@@ -4,11 +4,11 @@
  * connector lifecycle, sync / sweep / dispatch, and that no response carries an API key.
  */
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { SIM, RADARR_KEY, logIn } from './helpers';
+import { APP, SIM, RADARR_KEY, logIn } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-const BASE = 'http://127.0.0.1:4173';
+const BASE = APP;
 /** State-changing requests with a session cookie must carry the app's own Origin. */
 const ORIGIN = { Origin: BASE };
 
