@@ -23,8 +23,15 @@ export const sessions = pgTable(
 		userId: integer('user_id')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
+		/** Sliding expiry (7 days from the last renewal). */
 		expiresAt: timestamptz('expires_at').notNull(),
-		createdAt: timestamptz('created_at').notNull().defaultNow()
+		/** Start of the session: the absolute lifetime (Settings → Security) counts from here. */
+		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		/** Last request seen on this session (written at most once a minute). */
+		lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+		/** Client address at login and the browser's User-Agent (truncated), for the session list. */
+		address: varchar('address', { length: 64 }),
+		userAgent: varchar('user_agent', { length: 256 })
 	},
 	(t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]
 );
@@ -42,7 +49,11 @@ export const apiKeys = pgTable('api_keys', {
 		.notNull()
 		.references(() => users.id, { onDelete: 'cascade' }),
 	createdAt: timestamptz('created_at').notNull().defaultNow(),
-	lastUsedAt: timestamptz('last_used_at')
+	lastUsedAt: timestamptz('last_used_at'),
+	/** Client address of the last use (written with `last_used_at`). */
+	lastUsedAddress: varchar('last_used_address', { length: 64 }),
+	/** Requests allowed per minute with this key; over it the API answers 429. */
+	rateLimitPerMinute: integer('rate_limit_per_minute').notNull().default(120)
 });
 
 export const loginAttempts = pgTable(
@@ -59,3 +70,4 @@ export const loginAttempts = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;

@@ -2,6 +2,7 @@
 export * from './auth';
 export * from './connectors';
 export * from './content';
+export * from './jobs';
 export * from './search-state';
 export * from './settings';
 export * from './throttle';

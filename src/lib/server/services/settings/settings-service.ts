@@ -1,0 +1,200 @@
+/**
+ * Application settings (Settings → General, Security, Database): typed sections stored as JSON in
+ * `app_settings`, one row per section, validated on the way in and on the way out.
+ *
+ * Reading: `getSettings(db)` returns every section with defaults filled in; a stored section that
+ * no longer validates (hand-edited, or from an older version) falls back to its defaults and is
+ * logged, it never breaks a request. Reads are cached in the process for `CACHE_TTL_MS`, because
+ * the request guard reads the security section on every request; a write through this module
+ * clears the cache at once, another instance sees the change within the TTL.
+ *
+ * Writing: `updateSettings(db, section, value)` validates the whole section and replaces it.
+ * @throws valibot's ValiError when the value does not match (→ 400 `validation.failed` in the API).
+ */
+import { eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import type { DbOrTx } from '$lib/server/db';
+import { appSettings } from '$lib/server/db/schema';
+import { moduleLogger } from '$lib/server/logger';
+
+const log = moduleLogger('settings');
+
+/** How long a read is reused in this process (ms). */
+export const CACHE_TTL_MS = 5_000;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * How the app decides who is signed in (Settings → Security):
+ * - `full`: session cookie or API key, always (the default);
+ * - `local_bypass`: requests whose **socket peer** is loopback or a private range (RFC 1918,
+ *   RFC 4193) are treated as the admin without logging in; never decided on headers unless the
+ *   peer is one of `TRUSTED_PROXIES`;
+ * - `proxy_header`: a reverse proxy that authenticates users (Authelia, Authentik, oauth2-proxy)
+ *   names the user in a header (e.g. `Remote-User`), believed only from `TRUSTED_PROXIES`;
+ * - `disabled`: no authentication at all; every page shows a warning banner.
+ */
+export const AUTH_MODES = ['full', 'local_bypass', 'proxy_header', 'disabled'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: zone });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The time zone the process runs in (`TZ`), or UTC. */
+export function defaultTimeZone(env: Record<string, string | undefined> = process.env): string {
+	const zone = env.TZ;
+	return zone && isTimeZone(zone) ? zone : 'UTC';
+}
+
+// Printable text only: a NUL or another control character in a stored name breaks logs and
+// PostgreSQL text (it cannot hold NUL at all).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+export const generalSettingsSchema = v.object({
+	/** Shown in the header and the page titles. */
+	displayName: v.pipe(
+		v.string(),
+		v.trim(),
+		v.minLength(1, 'Enter a display name.'),
+		v.maxLength(64, 'At most 64 characters.'),
+		v.regex(PRINTABLE, 'Control characters are not allowed.')
+	),
+	/** IANA zone for daily budgets, schedules and displayed times. */
+	timeZone: v.pipe(
+		v.string(),
+		v.check(isTimeZone, 'Not a known time zone (e.g. Europe/Berlin, America/New_York, UTC).')
+	),
+	logLevel: v.picklist(LOG_LEVELS, 'Choose one of trace, debug, info, warn, error.')
+});
+
+/** Header names are tokens (RFC 9110 §5.1); lower-cased when compared. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+
+export const securitySettingsSchema = v.object({
+	authMode: v.picklist(AUTH_MODES, 'Choose an authentication mode.'),
+	/** The header naming the signed-in user in `proxy_header` mode. */
+	proxyHeader: v.pipe(
+		v.string(),
+		v.trim(),
+		v.regex(HEADER_NAME, 'A header name such as Remote-User (letters, digits and -).')
+	),
+	/**
+	 * A session ends this many days after login however active it is (besides the sliding 7 days
+	 * of inactivity).
+	 */
+	sessionMaxAgeDays: v.pipe(
+		v.number('Enter a number of days.'),
+		v.integer('Whole days only.'),
+		v.minValue(1, 'At least 1 day.'),
+		v.maxValue(365, 'At most 365 days.')
+	)
+});
+
+export const backupSettingsSchema = v.object({
+	/** Scheduled backups on or off. */
+	enabled: v.boolean(),
+	/** Cron expression (5 fields) in the General time zone. */
+	schedule: v.pipe(v.string(), v.trim(), v.minLength(1, 'Enter a cron expression.')),
+	/** Scheduled backups kept; older ones are deleted. */
+	retention: v.pipe(
+		v.number('Enter a number.'),
+		v.integer('Whole numbers only.'),
+		v.minValue(1, 'Keep at least 1 backup.'),
+		v.maxValue(365, 'At most 365 backups.')
+	)
+});
+
+export const SETTINGS_SCHEMAS = {
+	general: generalSettingsSchema,
+	security: securitySettingsSchema,
+	backup: backupSettingsSchema
+} as const;
+
+export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
+export type GeneralSettings = v.InferOutput<typeof generalSettingsSchema>;
+export type SecuritySettings = v.InferOutput<typeof securitySettingsSchema>;
+export type BackupSettings = v.InferOutput<typeof backupSettingsSchema>;
+export interface Settings {
+	general: GeneralSettings;
+	security: SecuritySettings;
+	backup: BackupSettings;
+}
+
+/** What a fresh install uses. */
+export function defaultSettings(env: Record<string, string | undefined> = process.env): Settings {
+	const logLevel = (LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL ?? '')
+		? (env.LOG_LEVEL as (typeof LOG_LEVELS)[number])
+		: 'info';
+	return {
+		general: { displayName: 'Comradarr', timeZone: defaultTimeZone(env), logLevel },
+		security: { authMode: 'full', proxyHeader: 'Remote-User', sessionMaxAgeDays: 30 },
+		backup: { enabled: false, schedule: '0 3 * * *', retention: 7 }
+	};
+}
+
+const SECTIONS = Object.keys(SETTINGS_SCHEMAS) as SettingsSection[];
+
+let cache: { at: number; value: Settings } | undefined;
+
+/** Forgets the cached settings (after a write, a restore or a configuration import). */
+export function invalidateSettingsCache(): void {
+	cache = undefined;
+}
+
+/**
+ * Every section, stored values over defaults.
+ * @param now the current time in ms (tests pass their clock)
+ */
+export async function getSettings(db: DbOrTx, now: number = Date.now()): Promise<Settings> {
+	if (cache && now - cache.at < CACHE_TTL_MS) return cache.value;
+	const rows = await db.select().from(appSettings);
+	const value = defaultSettings();
+	for (const row of rows) {
+		if (!SECTIONS.includes(row.key as SettingsSection)) continue;
+		const section = row.key as SettingsSection;
+		const parsed = v.safeParse(SETTINGS_SCHEMAS[section], row.value);
+		if (parsed.success) {
+			(value as Record<SettingsSection, unknown>)[section] = parsed.output;
+		} else {
+			log.warn(
+				{ section, issue: parsed.issues[0]?.message },
+				'stored settings section is invalid; using its defaults'
+			);
+		}
+	}
+	cache = { at: now, value };
+	return value;
+}
+
+/**
+ * Validates and stores one section (replacing it), then clears the cache.
+ * @returns the stored value (after trimming and other transformations).
+ * @throws ValiError naming the offending field.
+ */
+export async function updateSettings<S extends SettingsSection>(
+	db: DbOrTx,
+	section: S,
+	input: unknown
+): Promise<Settings[S]> {
+	const value = v.parse(SETTINGS_SCHEMAS[section], input) as Settings[S];
+	await db
+		.insert(appSettings)
+		.values({ key: section, value })
+		.onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt: sql`now()` } });
+	invalidateSettingsCache();
+	return value;
+}
+
+/** Removes a stored section so its defaults apply again. */
+export async function resetSettings(db: DbOrTx, section: SettingsSection): Promise<void> {
+	await db.delete(appSettings).where(eq(appSettings.key, section));
+	invalidateSettingsCache();
+}
