@@ -8,10 +8,11 @@ import { connectors, healthEvents, requestQueue } from '../../src/lib/server/db/
 import {
 	ConnectorFieldError,
 	createConnector,
+	testConnection,
 	toView,
 	updateConnector
 } from '../../src/lib/server/services/connectors/connector-service';
-import { cycleAll, syncAll, sweepAll } from '../../src/lib/server/services/operations';
+import { checkAll, cycleAll, syncAll, sweepAll } from '../../src/lib/server/services/operations';
 import { toResources } from '../../src/lib/server/api/v1';
 import { freePort } from '../../src/lib/server/db/embedded';
 
@@ -126,6 +127,66 @@ describe('adding a connector', () => {
 		const [row] = await world.db.select().from(connectors).where(eq(connectors.id, connector.id));
 		expect(row?.name).toBe('Renamed');
 		expect(world.secrets.decrypt(row!.apiKeyEncrypted)).toBe(SONARR_KEY);
+	});
+});
+
+describe('health warnings of the app', () => {
+	it('stores a wiki link only when it is http(s)', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		world.sim.instance('/sonarr').setHealth([
+			{ source: 'A', type: 'warning', message: 'kept', wikiUrl: 'https://wiki.servarr.com/x' },
+			{ source: 'B', type: 'error', message: 'dropped', wikiUrl: 'javascript:alert(1)' }
+		]);
+		await checkAll({ db: world.db, secrets: world.secrets });
+		const [row] = await world.db.select().from(connectors).where(eq(connectors.id, sonarr.id));
+		expect(row?.appHealth.map((item) => [item.message, item.wikiUrl])).toEqual([
+			['kept', 'https://wiki.servarr.com/x'],
+			['dropped', null]
+		]);
+	});
+});
+
+describe('upstream error bodies', () => {
+	const MARKER = 'UPSTREAM-BODY-7f3a';
+
+	/** The field error of a connection test that must fail. */
+	async function refusedTest(url: string): Promise<ConnectorFieldError> {
+		const error = await testConnection({ type: 'sonarr', url, apiKey: SONARR_KEY }).then(
+			() => null,
+			(e: unknown) => e
+		);
+		expect(error).toBeInstanceOf(ConnectorFieldError);
+		return error as ConnectorFieldError;
+	}
+
+	it('says what went wrong (status and kind of body), never what the body said', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		const instance = world.sim.instance('/sonarr');
+		const deps = { db: world.db, secrets: world.secrets };
+
+		instance.setFault('/api/v3/series', { status: 500, body: `{"message":"${MARKER}"}` });
+		await syncAll(deps);
+		const [failed] = await world.db.select().from(connectors).where(eq(connectors.id, sonarr.id));
+		expect(failed?.healthReason).toMatch(/HTTP 500: the app failed .*a JSON error message/);
+		expect(failed?.healthReason).not.toContain(MARKER);
+
+		instance.setFault('/api/v3/system/status', {
+			status: 400,
+			body: `<!DOCTYPE html><p>${MARKER}</p>`,
+			headers: { 'Content-Type': 'text/html' }
+		});
+		const refusedBadRequest = await refusedTest(instance.baseUrl);
+		expect(refusedBadRequest.message).toMatch(/HTTP 400: the app refused it \(an HTML page/);
+
+		instance.setFault('/api/v3/system/status', { status: 200, body: `${MARKER} is not JSON` });
+		const unreadable = await refusedTest(instance.baseUrl);
+		expect(unreadable.message).toMatch(/body that is not JSON/);
+
+		for (const error of [refusedBadRequest, unreadable]) {
+			expect(JSON.stringify({ message: error.message, fields: error.fields })).not.toContain(
+				MARKER
+			);
+		}
 	});
 });
 
