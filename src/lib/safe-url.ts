@@ -16,3 +16,21 @@ export function httpUrlOrNull(raw: unknown): string | null {
 	}
 	return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
 }
+
+/**
+ * Whether two absolute URLs share scheme, host and port (default ports count as written out:
+ * `http://nas` and `http://nas:80` are the same). An unparsable URL shares nothing.
+ */
+export function sameOrigin(a: string, b: string): boolean {
+	try {
+		const first = new URL(a);
+		const second = new URL(b);
+		return (
+			first.protocol === second.protocol &&
+			first.hostname === second.hostname &&
+			first.port === second.port
+		);
+	} catch {
+		return false;
+	}
+}
