@@ -172,7 +172,7 @@ describe('TLS verification of a host name whose checked address is connected to'
 			const error = await client.getSystemStatus().catch((e: unknown) => e);
 			expect(error).toBeInstanceOf(ArrApiError);
 			expect((error as ArrApiError).message).toMatch(
-				/^Could not reach the app securely: its TLS certificate is not valid for arr\.test/
+				/^Could not reach the app securely: the TLS certificate of arr\.test was refused \(ERR_TLS_CERT_ALTNAME_INVALID\)/
 			);
 			expect(seen).toEqual([]);
 		} finally {

@@ -212,8 +212,10 @@ export class ArrHttpClient {
 			if (this.#skipTlsVerify) tls.rejectUnauthorized = false;
 			if (this.#ca !== undefined) tls.ca = this.#ca;
 		}
-		for (let index = this.#addressIndex; ; index++) {
-			const address = target.addresses[index] ?? target.addresses[0]!;
+		const count = target.addresses.length;
+		for (let tried = 1; ; tried++) {
+			const index = (this.#addressIndex + tried - 1) % count;
+			const address = target.addresses[index]!;
 			const wire = new URL(url);
 			wire.hostname = address.includes(':') ? `[${address}]` : address;
 			try {
@@ -221,7 +223,8 @@ export class ArrHttpClient {
 				this.#addressIndex = index;
 				return response;
 			} catch (cause) {
-				if (isConnectionRefused(cause) && index + 1 < target.addresses.length) continue;
+				// Refused before anything was sent: the next checked address may be the one listening.
+				if (isConnectionRefused(cause) && tried < count) continue;
 				throw networkError(cause, context, url, target.hostname);
 			}
 		}
@@ -379,7 +382,7 @@ function networkError(
 			{
 				cause,
 				message:
-					`Could not reach the app securely: its TLS certificate is not valid for ${hostname} ` +
+					`Could not reach the app securely: the TLS certificate of ${hostname} was refused ` +
 					`(${code}). For a self-signed certificate, turn on "Skip TLS certificate verification".`
 			}
 		);
