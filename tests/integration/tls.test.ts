@@ -1,6 +1,8 @@
 /**
  * Self-signed certificates: refused by default, accepted only when the connector opts out of
- * certificate verification.
+ * certificate verification. And because requests go to the checked IP address (address-guard.ts),
+ * the certificate must still be checked against the host name of the URL: a certificate for
+ * another name is refused, and the API key is never sent over that connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -11,9 +13,61 @@ import {
 	testConnection,
 	ConnectorFieldError
 } from '../../src/lib/server/services/connectors/connector-service';
+import { ArrApiError, createClient } from '../../src/lib/server/connectors';
+import type { Resolver } from '../../src/lib/server/connectors/common/address-guard';
 
 let server: ReturnType<typeof Bun.serve> | undefined;
 let dir = '';
+
+/** A self-signed certificate for the DNS name `name` (PEM), which a test then trusts as its CA. */
+function certificateFor(name: string): { cert: string; key: string } {
+	const keyFile = path.join(dir, `${name}.key`);
+	const certFile = path.join(dir, `${name}.pem`);
+	execFileSync(
+		'openssl',
+		[
+			'req',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-days',
+			'1',
+			'-subj',
+			`/CN=${name}`,
+			'-addext',
+			`subjectAltName=DNS:${name}`,
+			'-keyout',
+			keyFile,
+			'-out',
+			certFile
+		],
+		{ stdio: 'ignore' }
+	);
+	return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+interface Seen {
+	host: string | null;
+	apiKey: string | null;
+}
+
+/** An https Sonarr on 127.0.0.1 with `certificate`, recording what reaches it. */
+function httpsSonarr(certificate: { cert: string; key: string }, seen: Seen[]) {
+	return Bun.serve({
+		hostname: '127.0.0.1',
+		port: 0,
+		tls: certificate,
+		fetch(request) {
+			seen.push({ host: request.headers.get('host'), apiKey: request.headers.get('x-api-key') });
+			return Response.json({ appName: 'Sonarr', version: '4.0.19.2979' });
+		}
+	});
+}
+
+/** arr.test is 127.0.0.1 (the injected resolver stands in for DNS). */
+const arrTest: Resolver = (hostname) =>
+	hostname === 'arr.test' ? Promise.resolve(['127.0.0.1']) : Promise.reject(new Error('ENOTFOUND'));
 
 beforeAll(() => {
 	dir = mkdtempSync(path.join(os.tmpdir(), 'comradarr-tls-'));
@@ -78,5 +132,70 @@ describe('TLS verification', () => {
 			skipTlsVerify: true
 		});
 		expect(status.version).toBe('4.0.19.2979');
+	});
+});
+
+describe('TLS verification of a host name whose checked address is connected to', () => {
+	const KEY = 'k'.repeat(32);
+
+	it('verifies the certificate against the URL’s host name and sends it as Host', async () => {
+		const certificate = certificateFor('arr.test');
+		const seen: Seen[] = [];
+		const named = httpsSonarr(certificate, seen);
+		try {
+			const client = createClient('sonarr', {
+				baseUrl: `https://arr.test:${named.port}`,
+				apiKey: KEY,
+				resolver: arrTest,
+				ca: certificate.cert,
+				retries: 0
+			});
+			expect((await client.getSystemStatus()).version).toBe('4.0.19.2979');
+			expect(seen).toEqual([{ host: `arr.test:${named.port}`, apiKey: KEY }]);
+		} finally {
+			await named.stop(true);
+		}
+	});
+
+	it('refuses a trusted certificate for another name, and sends no request over it', async () => {
+		const certificate = certificateFor('other.test');
+		const seen: Seen[] = [];
+		const impostor = httpsSonarr(certificate, seen);
+		try {
+			const client = createClient('sonarr', {
+				baseUrl: `https://arr.test:${impostor.port}`,
+				apiKey: KEY,
+				resolver: arrTest,
+				ca: certificate.cert,
+				retries: 0
+			});
+			const error = await client.getSystemStatus().catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(ArrApiError);
+			expect((error as ArrApiError).message).toMatch(
+				/^Could not reach the app securely: the TLS certificate of arr\.test was refused \(ERR_TLS_CERT_ALTNAME_INVALID\)/
+			);
+			expect(seen).toEqual([]);
+		} finally {
+			await impostor.stop(true);
+		}
+	});
+
+	it('accepts that certificate only when the connector skips verification', async () => {
+		const certificate = certificateFor('other.test');
+		const seen: Seen[] = [];
+		const impostor = httpsSonarr(certificate, seen);
+		try {
+			const client = createClient('sonarr', {
+				baseUrl: `https://arr.test:${impostor.port}`,
+				apiKey: KEY,
+				resolver: arrTest,
+				skipTlsVerify: true,
+				retries: 0
+			});
+			expect((await client.getSystemStatus()).appName).toBe('Sonarr');
+			expect(seen).toHaveLength(1);
+		} finally {
+			await impostor.stop(true);
+		}
 	});
 });

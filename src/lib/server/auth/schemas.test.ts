@@ -47,6 +47,19 @@ describe('setup form', () => {
 		expect(spaces.errors.username?.[0]).toMatch(/no spaces/);
 	});
 
+	it('refuses control characters in the username with a message on the field', async () => {
+		const form = await superValidate(
+			formData({
+				username: 'ad\u0000min',
+				password: 'long enough',
+				confirmPassword: 'long enough'
+			}),
+			valibot(setupSchema)
+		);
+		expect(form.valid).toBe(false);
+		expect(form.errors.username?.[0]).toMatch(/must not contain control characters/);
+	});
+
 	it('builds an empty form for the page load', async () => {
 		const form = await superValidate(valibot(setupSchema));
 		expect(form.data).toEqual({ username: '', password: '', confirmPassword: '' });
@@ -62,6 +75,19 @@ describe('login form', () => {
 		);
 		expect(form.errors.username).toEqual(['Enter your username.']);
 		expect(form.errors.password).toEqual(['Enter your password.']);
+	});
+
+	it('refuses control characters in the username before any query (NUL was a 500)', async () => {
+		for (const username of ['ad\u0000min', 'admin\n', 'a\tb']) {
+			const form = await superValidate(
+				formData({ username, password: 'whatever' }),
+				valibot(loginSchema)
+			);
+			expect(form.valid).toBe(false);
+			expect(form.errors.username).toEqual([
+				'The username must not contain control characters (tabs, line breaks, NUL…).'
+			]);
+		}
 	});
 
 	it('does not impose the setup rules on login (an 8-character rule would leak nothing but help nobody)', () => {

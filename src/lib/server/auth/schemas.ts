@@ -2,6 +2,7 @@
  * Valibot schemas of the login and setup forms (used with superforms on the server).
  */
 import * as v from 'valibot';
+import { noControlCharacters } from '../../text-rules';
 
 /** Longest password accepted; Argon2 handles more, but nobody types a kilobyte. */
 export const PASSWORD_MAX = 256;
@@ -13,7 +14,9 @@ export const loginSchema = v.object({
 	username: v.pipe(
 		v.string(),
 		v.minLength(1, 'Enter your username.'),
-		v.maxLength(USERNAME_MAX, `At most ${USERNAME_MAX} characters.`)
+		v.maxLength(USERNAME_MAX, `At most ${USERNAME_MAX} characters.`),
+		// PostgreSQL refuses NUL in text: without this a NUL in the username was a 500.
+		noControlCharacters('The username')
 	),
 	password: v.pipe(
 		v.string(),
@@ -26,6 +29,7 @@ export const usernameSchema = v.pipe(
 	v.string(),
 	v.minLength(1, 'Choose a username.'),
 	v.maxLength(USERNAME_MAX, `At most ${USERNAME_MAX} characters.`),
+	noControlCharacters('The username'),
 	v.regex(/^[A-Za-z0-9._@-]+$/, 'Use letters, digits and . _ @ - only (no spaces).')
 );
 

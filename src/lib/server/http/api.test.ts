@@ -106,6 +106,30 @@ describe('readJson', () => {
 		});
 	});
 
+	it('refuses a JSON array, string, number or null where the schema describes an object', async () => {
+		const optional = v.object({ name: v.optional(v.string()) });
+		for (const [text, kind] of [
+			['[]', 'an array'],
+			['[{"name":"x"}]', 'an array'],
+			['"x"', 'a string'],
+			['5', 'a number'],
+			['null', 'null']
+		] as const) {
+			const failure = await readJson(jsonRequest(text), optional).catch((e: unknown) => e);
+			expect(failure).toMatchObject({ status: 400, code: 'request.invalid_json' });
+			expect((failure as ApiError).message).toBe(
+				`The request body must be a JSON object ({…}), not ${kind}.`
+			);
+		}
+		// A piped object schema is still an object schema.
+		const piped = v.pipe(
+			optional,
+			v.check(() => true)
+		);
+		await expect(readJson(jsonRequest('[]'), piped)).rejects.toMatchObject({ status: 400 });
+		await expect(readJson(jsonRequest('{}'), optional)).resolves.toEqual({});
+	});
+
 	it('throws the ValiError for a body of the wrong shape (400 validation.failed through jsonError)', async () => {
 		const failure = await readJson(jsonRequest('{"name":"x"}'), schema).catch((e: unknown) => e);
 		expect(v.isValiError(failure)).toBe(true);

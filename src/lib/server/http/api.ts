@@ -98,11 +98,28 @@ function isJsonContentType(value: string | null): boolean {
 	return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/** valibot schema types that describe a JSON object (a pipe keeps its first schema's `type`). */
+const OBJECT_SCHEMA_TYPES: ReadonlySet<string> = new Set([
+	'object',
+	'loose_object',
+	'strict_object',
+	'object_with_rest'
+]);
+
+/** "an array", "a string", "null"… for a JSON value that is not an object. */
+function jsonKind(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return `a ${typeof value}`;
+}
+
 /**
  * Reads a JSON body and validates it with `schema`.
  * @returns the schema's output (transformations applied).
  * @throws ApiError 415 `request.invalid_json` when the Content-Type is not JSON; 400
- *   `request.invalid_json` when the body is empty or not valid JSON; valibot's ValiError when the
+ *   `request.invalid_json` when the body is empty or not valid JSON, or is not a JSON object where
+ *   `schema` describes one (valibot's `object` accepts an array as an object with no keys, so
+ *   `[]` passed as `{}` for a body whose fields are all optional); valibot's ValiError when the
  *   body does not match `schema` (→ 400 `validation.failed` through `jsonError`).
  */
 export async function readJson<T>(
@@ -124,6 +141,14 @@ export async function readJson<T>(
 		body = JSON.parse(text);
 	} catch {
 		apiError(400, 'request.invalid_json', 'The request body is not valid JSON.');
+	}
+	const expectsObject = OBJECT_SCHEMA_TYPES.has((schema as { type?: string }).type ?? '');
+	if (expectsObject && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+		apiError(
+			400,
+			'request.invalid_json',
+			`The request body must be a JSON object ({…}), not ${jsonKind(body)}.`
+		);
 	}
 	return v.parse(schema, body);
 }

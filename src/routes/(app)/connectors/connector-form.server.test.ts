@@ -72,6 +72,13 @@ describe('the connector edit form', () => {
 		expect(form.data.maxEpisodesBeforePack).toBe(12);
 	});
 
+	it('puts control characters in the name or the key on those fields', async () => {
+		const form = await editConnectorForm(editPost({ name: 'So\u0000narr', apiKey: 'k\u0000ey' }));
+		expect(form.valid).toBe(false);
+		expect(form.errors.name?.[0]).toMatch(/must not contain control characters/);
+		expect(form.errors.apiKey?.[0]).toMatch(/must not contain control characters/);
+	});
+
 	it('accepts exactly what the service accepts', async () => {
 		const form = await editConnectorForm(editPost({ searchCooldownHours: '48' }));
 		const parsed = v.safeParse(ConnectorUpdateSchema, updateInput(form.data, 'new-key'));

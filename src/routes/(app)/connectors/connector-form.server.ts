@@ -62,7 +62,7 @@ export const editConnectorSchema = v.object({
 	type: v.picklist(CONNECTOR_TYPES, 'Choose the type of the app'),
 	name,
 	url,
-	apiKey: v.pipe(v.string(), v.trim(), v.maxLength(200, 'API key is too long')),
+	apiKey: settings.apiKey.wrapped,
 	enabled: v.boolean(),
 	timeoutSeconds,
 	skipTlsVerify: v.boolean(),

@@ -28,8 +28,14 @@ const USER_MESSAGES: Record<ArrErrorKind, string> = {
 	bad_request: 'The app rejected the request (400).',
 	wrong_app: 'This URL belongs to a different app than the one chosen.',
 	refused_address:
-		'This address is not allowed: link-local and unspecified addresses (e.g. 169.254.x.x, 0.0.0.0) are refused.'
+		'This address is not allowed: link-local, unspecified and cloud metadata addresses (e.g. 169.254.x.x, 0.0.0.0) are refused.'
 };
+
+/**
+ * Kinds whose detail is itself the explanation a user needs, so it joins the message: for a refused
+ * address, which address the host resolved to and why it is refused.
+ */
+const DETAIL_IN_MESSAGE: ReadonlySet<ArrErrorKind> = new Set(['refused_address']);
 
 export class ArrApiError extends Error {
 	readonly code: `arr.${ArrErrorKind}`;
@@ -37,9 +43,18 @@ export class ArrApiError extends Error {
 		readonly kind: ArrErrorKind,
 		readonly detail: string,
 		readonly info: { url?: string; status?: number; retryAfterMs?: number } = {},
-		options?: ErrorOptions
+		options?: ErrorOptions & {
+			/** Replaces the kind's message when the case has a more precise one (TLS failures). */
+			message?: string;
+		}
 	) {
-		super(USER_MESSAGES[kind], options);
+		super(
+			options?.message ??
+				(DETAIL_IN_MESSAGE.has(kind)
+					? `This address is not allowed: ${detail}.`
+					: USER_MESSAGES[kind]),
+			options
+		);
 		this.name = 'ArrApiError';
 		this.code = `arr.${kind}`;
 	}
@@ -60,7 +75,7 @@ export class ArrApiError extends Error {
 
 	/** `message — detail`, for logs and health reasons (never contains the API key). */
 	describe(): string {
-		return `${this.message} (${this.detail})`;
+		return this.message.includes(this.detail) ? this.message : `${this.message} (${this.detail})`;
 	}
 }
 

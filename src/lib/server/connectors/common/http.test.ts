@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, buildUrl, parseRetryAfter } from './http';
+import { backoffDelay, buildUrl, describeBody, parseRetryAfter } from './http';
 import { normaliseConnectorUrl } from './url';
 
 describe('connector URL', () => {
@@ -44,5 +44,30 @@ describe('http helpers', () => {
 		expect(parseRetryAfter(new Date(61_000).toUTCString(), 1_000)).toBe(60_000);
 		expect(parseRetryAfter('soon')).toBeUndefined();
 		expect(parseRetryAfter(null)).toBeUndefined();
+	});
+});
+
+describe('describeBody', () => {
+	it('names the kind of an error body without quoting it', () => {
+		const cases: [string, string | null, string][] = [
+			['', null, 'an empty body'],
+			['{"message":"secret text"}', 'application/json', 'a JSON error message'],
+			['{"title":"secret text","status":400}', 'application/problem+json', 'a JSON error message'],
+			[
+				'[{"propertyName":"Name","errorMessage":"secret text"},{"errorMessage":"x"}]',
+				'application/json',
+				'a JSON list of 2 validation errors'
+			],
+			[
+				'<!DOCTYPE html><title>secret text</title>',
+				'text/html',
+				'an HTML page (a proxy or another web app?)'
+			],
+			['secret text', 'text/plain; charset=utf-8', 'a text/plain body (11 bytes)']
+		];
+		for (const [body, type, expected] of cases) {
+			expect(describeBody(body, type)).toBe(expected);
+			expect(describeBody(body, type)).not.toContain('secret');
+		}
 	});
 });

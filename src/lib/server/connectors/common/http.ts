@@ -3,17 +3,25 @@
  *
  * - Auth by `X-Api-Key` header only (never the `apikey` query parameter, which ends up in logs).
  * - `User-Agent: Comradarr/<version>`.
+ * - The host is resolved once per client and every answer checked (address-guard.ts); requests
+ *   then go to a checked address, with the URL's `Host` header and, for https, the URL's host name
+ *   as TLS server name (SNI and certificate check), so a DNS answer that changes after the check
+ *   cannot send the request (and its API key) elsewhere. Bun's fetch has no `lookup` option, so the
+ *   request names the checked IP and carries the real name in `Host` and `tls.serverName`.
  * - Per-request timeout with `AbortSignal.timeout` (default 30 s).
  * - Retries with exponential backoff and full jitter for network errors, timeouts, 5xx and 429
  *   (honouring `Retry-After`); never for other 4xx. Non-idempotent requests (POST /command) are
  *   retried only on 429/503, where the app said it did not take the request.
  * - A per-connector limit on requests in flight (default 4).
  * - Responses are JSON-decoded; decoding failures become `invalid_response`.
+ * - Error messages say what went wrong (status, kind of body), never what an error body said: the
+ *   body is whatever answers at the URL and may be anything. It goes to the debug log only, with
+ *   the API key blanked.
  */
 import { APP_VERSION } from '../../config';
 import { moduleLogger } from '../../logger';
 import { ArrApiError } from './errors';
-import { assertAllowedHost } from './address-guard';
+import { checkHost, systemResolver, type CheckedHost, type Resolver } from './address-guard';
 
 const log = moduleLogger('arr-http');
 
@@ -34,6 +42,13 @@ export interface ArrHttpOptions {
 	limiter?: Limiter;
 	/** For log context. */
 	connectorId?: number;
+	/** How the host name is resolved before it is checked. Default: the system resolver. */
+	resolver?: Resolver;
+	/**
+	 * Extra CA certificates (PEM) trusted for this connector besides the system's, for apps behind
+	 * an internal CA. Not a connector setting yet; the TLS tests use it.
+	 */
+	ca?: string;
 }
 
 export interface RequestOptions {
@@ -117,8 +132,15 @@ export class ArrHttpClient {
 	readonly #skipTlsVerify: boolean;
 	readonly #limiter: Limiter;
 	readonly #log;
-	/** The host check runs once per client, before its first request (clients are short-lived). */
-	#hostChecked: Promise<void> | undefined;
+	readonly #resolver: Resolver;
+	readonly #ca: string | undefined;
+	/**
+	 * The host check runs once per client, before its first request (clients are short-lived); its
+	 * addresses are the only ones this client connects to.
+	 */
+	#target: Promise<CheckedHost> | undefined;
+	/** The checked address that last accepted a connection (the next ones are tried on refusal). */
+	#addressIndex = 0;
 
 	constructor(options: ArrHttpOptions) {
 		this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -130,6 +152,8 @@ export class ArrHttpClient {
 		this.#skipTlsVerify = options.skipTlsVerify ?? false;
 		this.#limiter = options.limiter ?? new Limiter(4);
 		this.#log = log.child({ connectorId: options.connectorId });
+		this.#resolver = options.resolver ?? systemResolver;
+		this.#ca = options.ca;
 	}
 
 	/**
@@ -140,11 +164,11 @@ export class ArrHttpClient {
 	async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
 		const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
 		const url = buildUrl(this.baseUrl, path, options.query);
-		this.#hostChecked ??= assertAllowedHost(new URL(this.baseUrl).hostname);
-		await this.#hostChecked;
+		this.#target ??= checkHost(new URL(this.baseUrl).hostname, this.#resolver);
+		const target = await this.#target;
 		for (let attempt = 0; ; attempt++) {
 			try {
-				return await this.#limiter.run(() => this.#once(method, url, options));
+				return await this.#limiter.run(() => this.#once(method, url, options, target));
 			} catch (error) {
 				if (!(error instanceof ArrApiError)) throw error;
 				const retryable =
@@ -167,7 +191,51 @@ export class ArrHttpClient {
 		);
 	}
 
-	async #once(method: string, url: string, options: RequestOptions): Promise<unknown> {
+	/**
+	 * Fetches `url` from one of `target`'s checked addresses: the first that accepts a connection,
+	 * starting from the one that answered last (a refused connection tries the next, so a name with
+	 * an IPv6 and an IPv4 answer works whichever the app listens on).
+	 */
+	async #fetchChecked(
+		url: string,
+		init: BunFetchRequestInit,
+		target: CheckedHost,
+		context: RequestContext
+	): Promise<Response> {
+		const original = new URL(url);
+		const headers = new Headers(init.headers);
+		headers.set('Host', original.host);
+		const tls: NonNullable<BunFetchRequestInit['tls']> = {};
+		if (original.protocol === 'https:') {
+			// The certificate is checked against the name in the URL, not the address connected to.
+			if (!target.isAddress) tls.serverName = target.hostname;
+			if (this.#skipTlsVerify) tls.rejectUnauthorized = false;
+			if (this.#ca !== undefined) tls.ca = this.#ca;
+		}
+		const count = target.addresses.length;
+		for (let tried = 1; ; tried++) {
+			const index = (this.#addressIndex + tried - 1) % count;
+			const address = target.addresses[index]!;
+			const wire = new URL(url);
+			wire.hostname = address.includes(':') ? `[${address}]` : address;
+			try {
+				const response = await fetch(wire, { ...init, headers, tls });
+				this.#addressIndex = index;
+				return response;
+			} catch (cause) {
+				// Refused before anything was sent: the next checked address may be the one listening.
+				if (isConnectionRefused(cause) && tried < count) continue;
+				throw networkError(cause, context, url, target.hostname);
+			}
+		}
+	}
+
+	async #once(
+		method: string,
+		url: string,
+		options: RequestOptions,
+		target: CheckedHost
+	): Promise<unknown> {
 		const started = performance.now();
 		const path = url.slice(this.baseUrl.length);
 		const headers: Record<string, string> = {
@@ -176,31 +244,16 @@ export class ArrHttpClient {
 			Accept: 'application/json'
 		};
 		if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-		const init: RequestInit & { tls?: { rejectUnauthorized: boolean } } = {
+		const timeoutMs = this.#timeoutFor(options);
+		const init: BunFetchRequestInit = {
 			method,
 			headers,
-			signal: AbortSignal.timeout(this.#timeoutFor(options)),
+			signal: AbortSignal.timeout(timeoutMs),
 			redirect: 'manual'
 		};
 		if (options.body !== undefined) init.body = JSON.stringify(options.body);
-		if (this.#skipTlsVerify) init.tls = { rejectUnauthorized: false };
 
-		let response: Response;
-		try {
-			response = await fetch(url, init);
-		} catch (cause) {
-			const name = cause instanceof Error ? cause.name : '';
-			if (name === 'TimeoutError' || name === 'AbortError') {
-				throw new ArrApiError(
-					'timeout',
-					`${method} ${path}: no answer within ${this.#timeoutFor(options)} ms`,
-					{ url },
-					{ cause }
-				);
-			}
-			const text = cause instanceof Error ? cause.message : String(cause);
-			throw new ArrApiError('unreachable', `${method} ${path}: ${text}`, { url }, { cause });
-		}
+		const response = await this.#fetchChecked(url, init, target, { method, path, timeoutMs });
 		let text: string;
 		try {
 			text = await response.text();
@@ -223,26 +276,20 @@ export class ArrHttpClient {
 			'arr request'
 		);
 		const status = response.status;
+		const failure = `${method} ${path}: HTTP ${status}`;
 		if (status === 401 || status === 403) {
-			throw new ArrApiError('unauthorized', `${method} ${path}: HTTP ${status}`, { url, status });
+			throw new ArrApiError('unauthorized', failure, { url, status });
 		}
 		if (status === 404) {
-			throw new ArrApiError('not_found', `${method} ${path}: HTTP 404`, { url, status });
+			throw new ArrApiError('not_found', failure, { url, status });
 		}
 		if (status === 429) {
 			const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-			throw new ArrApiError('rate_limited', `${method} ${path}: HTTP 429`, {
+			throw new ArrApiError('rate_limited', failure, {
 				url,
 				status,
 				...(retryAfterMs === undefined ? {} : { retryAfterMs })
 			});
-		}
-		if (status >= 500) {
-			throw new ArrApiError(
-				'server_error',
-				`${method} ${path}: HTTP ${status} ${errorText(text)}`,
-				{ url, status }
-			);
 		}
 		if (status >= 300 && status < 400) {
 			throw new ArrApiError(
@@ -251,43 +298,127 @@ export class ArrHttpClient {
 				{ url, status }
 			);
 		}
+		const bodyKind = describeBody(text, response.headers.get('content-type'));
 		if (status >= 400) {
-			throw new ArrApiError('bad_request', `${method} ${path}: HTTP ${status} ${errorText(text)}`, {
-				url,
-				status
-			});
+			this.#logBody(method, path, status, text);
+			const kind = status >= 500 ? 'server_error' : 'bad_request';
+			const what = status >= 500 ? 'the app failed to handle the request' : 'the app refused it';
+			throw new ArrApiError(kind, `${failure}: ${what} (${bodyKind})`, { url, status });
 		}
 		if (text.length === 0) return undefined;
 		try {
 			return JSON.parse(text) as unknown;
 		} catch (cause) {
+			this.#logBody(method, path, status, text);
 			throw new ArrApiError(
 				'invalid_response',
-				`${method} ${path}: body is not JSON (${text.slice(0, 80)})`,
+				`${method} ${path}: HTTP ${status} with a body that is not JSON (${bodyKind})`,
 				{ url, status },
 				{ cause }
 			);
 		}
 	}
+
+	/** The start of an unexpected body, for the debug log only, with the API key blanked. */
+	#logBody(method: string, path: string, status: number, text: string): void {
+		if (!this.#log.isLevelEnabled('debug')) return;
+		const excerpt = text.slice(0, 500).replaceAll(this.#apiKey, '[redacted]');
+		this.#log.debug({ method, path, status, body: excerpt }, 'arr error body');
+	}
+}
+
+/** What identifies one request in error details. */
+interface RequestContext {
+	method: string;
+	path: string;
+	timeoutMs: number;
+}
+
+/** Errors of a connection that was never made: refused, or no route to the address. */
+const CONNECTION_REFUSED = new Set([
+	'ECONNREFUSED',
+	'ConnectionRefused',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL'
+]);
+
+function errorCode(error: unknown): string {
+	const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+	return typeof code === 'string' ? code : '';
+}
+
+function isConnectionRefused(error: unknown): boolean {
+	return CONNECTION_REFUSED.has(errorCode(error));
+}
+
+/** Certificate failures reported by Bun's fetch (BoringSSL verify codes and Node's TLS codes). */
+function isTlsFailure(code: string): boolean {
+	return /^ERR_TLS_|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
+}
+
+/** A fetch that threw (no response) as a timeout, a certificate refusal or an unreachable host. */
+function networkError(
+	cause: unknown,
+	{ method, path, timeoutMs }: RequestContext,
+	url: string,
+	hostname: string
+): ArrApiError {
+	const name = cause instanceof Error ? cause.name : '';
+	if (name === 'TimeoutError' || name === 'AbortError') {
+		return new ArrApiError(
+			'timeout',
+			`${method} ${path}: no answer within ${timeoutMs} ms`,
+			{ url },
+			{ cause }
+		);
+	}
+	const code = errorCode(cause);
+	if (isTlsFailure(code)) {
+		return new ArrApiError(
+			'unreachable',
+			`${method} ${path}: TLS certificate refused (${code})`,
+			{ url },
+			{
+				cause,
+				message:
+					`Could not reach the app securely: the TLS certificate of ${hostname} was refused ` +
+					`(${code}). For a self-signed certificate, turn on "Skip TLS certificate verification".`
+			}
+		);
+	}
+	const text = cause instanceof Error ? cause.message : String(cause);
+	return new ArrApiError('unreachable', `${method} ${path}: ${text}`, { url }, { cause });
 }
 
 /**
- * The readable part of an *arr error body: `{message}` (ApiException), ProblemDetails `{title}`
- * (model binding), the first `errorMessage` of a FluentValidation array; else a short excerpt.
+ * What kind of body an error answer had, without its text: "an empty body", "a JSON list of 3
+ * validation errors", "a JSON error message", "an HTML page (a proxy or another web app?)",
+ * "a text body (120 bytes)". The *arr apps answer errors with `{message}` (ApiException), a
+ * ProblemDetails object or a FluentValidation array; anything else came from something else.
  */
-export function errorText(text: string): string {
+export function describeBody(text: string, contentType: string | null): string {
+	if (text.trim().length === 0) return 'an empty body';
+	const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 	try {
 		const parsed = JSON.parse(text) as unknown;
 		if (Array.isArray(parsed)) {
-			const first = parsed[0] as { errorMessage?: unknown } | undefined;
-			if (first && typeof first.errorMessage === 'string') return first.errorMessage;
-		} else if (parsed && typeof parsed === 'object') {
-			const body = parsed as { message?: unknown; title?: unknown };
-			if (typeof body.message === 'string') return body.message;
-			if (typeof body.title === 'string') return body.title;
+			const errors = parsed.filter(
+				(item) => item && typeof item === 'object' && 'errorMessage' in item
+			).length;
+			return errors > 0
+				? `a JSON list of ${errors} validation error${errors === 1 ? '' : 's'}`
+				: 'a JSON list';
 		}
+		if (parsed && typeof parsed === 'object') {
+			return 'message' in parsed || 'title' in parsed ? 'a JSON error message' : 'a JSON object';
+		}
+		return 'a JSON value';
 	} catch {
-		// not JSON: fall through
+		// not JSON
 	}
-	return text.slice(0, 120);
+	if (type === 'text/html' || /^\s*<(!doctype|html)/i.test(text)) {
+		return 'an HTML page (a proxy or another web app?)';
+	}
+	return `a ${type || 'text'} body (${text.length} bytes)`;
 }

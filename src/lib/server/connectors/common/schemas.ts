@@ -3,6 +3,7 @@
  * helper that parses a list item by item so one malformed item is skipped, never fatal.
  */
 import * as v from 'valibot';
+import { httpUrlOrNull } from '../../../safe-url';
 import { ArrApiError } from './errors';
 import type { ArrCommand, HealthItem, Parsed, SystemStatus } from './types';
 
@@ -44,7 +45,8 @@ export const HealthItemSchema = v.pipe(
 		source: h.source,
 		type: h.type,
 		message: h.message,
-		wikiUrl: typeof h.wikiUrl === 'string' ? h.wikiUrl : null
+		// Rendered as a link: only http(s) (a `javascript:` URL would run in our origin).
+		wikiUrl: httpUrlOrNull(h.wikiUrl)
 	}))
 );
 
@@ -72,6 +74,18 @@ export const CommandSchema = v.pipe(
 );
 
 /**
+ * A valibot issue as a short reason that never quotes the value: a type mismatch says what was
+ * expected and what type came instead (valibot's own message would echo a string value from the
+ * app's body); validation messages in these schemas are ours and say what was expected.
+ */
+function issueReason(issue: v.BaseIssue<unknown>): string {
+	if (issue.kind !== 'schema') return issue.message;
+	const input = issue.input;
+	const received = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
+	return `expected ${issue.expected ?? 'another value'}, received ${received}`;
+}
+
+/**
  * Parses one resource.
  * @throws ArrApiError('invalid_response') naming the first problem.
  */
@@ -86,7 +100,7 @@ export function parseOne<S extends v.GenericSchema>(
 		const path = issue ? v.getDotPath(issue) : null;
 		throw new ArrApiError(
 			'invalid_response',
-			`${what}: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`
+			`${what}: ${path ? `${path}: ` : ''}${issue ? issueReason(issue) : 'invalid'}`
 		);
 	}
 	return result.output;

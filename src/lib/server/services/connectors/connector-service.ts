@@ -5,6 +5,9 @@
  * a malformed URL, an unreachable host, a wrong key (401) or an app whose `appName` does not match
  * the chosen type is refused with a field-level message and nothing is written.
  * The API key is stored encrypted and never returned: views carry `apiKeyHint` (last 4 chars).
+ * A stored key is only ever sent to the scheme, host and port it was saved for: an edit or a test
+ * that points the connector elsewhere must carry the key again (`apiKey` field error otherwise),
+ * so whoever can edit a connector cannot make Comradarr hand its key to another host.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
 import * as v from 'valibot';
@@ -24,18 +27,55 @@ import {
 } from '../../connectors';
 import type { SecretBox } from '../../crypto/secrets';
 import { secretHint } from '../../crypto/secrets';
+import { sameOrigin } from '../../../safe-url';
+import { noControlCharacters } from '../../../text-rules';
 import { recordSuccess } from '../health/health-state';
 
-/** A failure tied to form fields: `{ field: message }`. */
+/**
+ * A failure tied to form fields: `{ field: message }`. `code` is `connectors.invalid` for what the
+ * app or the database refused, `validation.failed` for input that is incomplete on its own.
+ */
 export class ConnectorFieldError extends Error {
-	readonly code = 'connectors.invalid';
 	constructor(
 		readonly fields: Record<string, string>,
-		message = Object.values(fields)[0] ?? 'Invalid connector'
+		message = Object.values(fields)[0] ?? 'Invalid connector',
+		readonly code: 'connectors.invalid' | 'validation.failed' = 'connectors.invalid'
 	) {
 		super(message);
 		this.name = 'ConnectorFieldError';
 	}
+}
+
+/** `scheme://host:port` of a connector URL, for messages. */
+function originOf(url: string): string {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return url;
+	}
+}
+
+/**
+ * The stored key of `current` for a request to `url`.
+ * @throws ConnectorFieldError on `url` when it is malformed; (`validation.failed`, on `apiKey`)
+ *   when `url` names another scheme,
+ *   host or port than the stored URL: the key must be entered again. A changed URL base on the
+ *   same origin keeps the key.
+ */
+function storedKeyFor(
+	current: Pick<Connector, 'url' | 'apiKeyEncrypted'>,
+	url: string,
+	secrets: SecretBox
+): string {
+	const checked = normaliseConnectorUrl(url);
+	if (!checked.ok) throw new ConnectorFieldError({ url: checked.message });
+	if (!sameOrigin(current.url, checked.url)) {
+		const message =
+			`Enter the API key again: the URL now points at ${originOf(checked.url)} instead of ` +
+			`${originOf(current.url)}, and the stored key is only sent where it was saved for.`;
+		throw new ConnectorFieldError({ apiKey: message }, message, 'validation.failed');
+	}
+	return secrets.decrypt(current.apiKeyEncrypted);
 }
 
 export class ConnectorNotFoundError extends Error {
@@ -50,19 +90,31 @@ const name = v.pipe(
 	v.string('Name is required'),
 	v.trim(),
 	v.minLength(1, 'Name is required'),
-	v.maxLength(100, 'Name is at most 100 characters')
+	v.maxLength(100, 'Name is at most 100 characters'),
+	noControlCharacters('Name')
 );
 const url = v.pipe(
 	v.string('URL is required'),
 	v.trim(),
 	v.minLength(1, 'URL is required'),
-	v.maxLength(500, 'URL is at most 500 characters')
+	v.maxLength(500, 'URL is at most 500 characters'),
+	// The URL parser silently drops tabs and line breaks and encodes NUL into the path.
+	noControlCharacters('The URL')
 );
 const apiKey = v.pipe(
 	v.string('API key is required'),
 	v.trim(),
 	v.minLength(1, 'API key is required'),
-	v.maxLength(200, 'API key is too long')
+	v.maxLength(200, 'API key is too long'),
+	// It travels in an HTTP header, where control characters are not allowed.
+	noControlCharacters('The API key')
+);
+/** An edit's key: empty means "keep the stored one". */
+const changedApiKey = v.pipe(
+	v.string(),
+	v.trim(),
+	v.maxLength(200, 'API key is too long'),
+	noControlCharacters('The API key')
 );
 const type = v.picklist(CONNECTOR_TYPES, 'Type must be sonarr, radarr or whisparr');
 
@@ -103,7 +155,7 @@ export const ConnectorUpdateSchema = v.object({
 	type: v.optional(type),
 	name: v.optional(name),
 	url: v.optional(url),
-	apiKey: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'API key is too long'))),
+	apiKey: v.optional(changedApiKey),
 	enabled: v.optional(v.boolean()),
 	...settingsEntries
 });
@@ -228,6 +280,22 @@ export async function testConnection(input: {
 	};
 }
 
+/**
+ * "Test connection" on a stored connector's edit form: the typed details with the typed key, or,
+ * when the key field is empty, the stored key — only while the URL keeps the stored scheme, host
+ * and port.
+ * @throws ConnectorFieldError as `testConnection`, or on `apiKey` when the stored key may not follow
+ *   the URL (nothing is sent then).
+ */
+export async function testConnectorEdit(
+	current: Pick<Connector, 'url' | 'apiKeyEncrypted'>,
+	secrets: SecretBox,
+	input: Parameters<typeof testConnection>[0]
+): ReturnType<typeof testConnection> {
+	const apiKey = input.apiKey || storedKeyFor(current, input.url, secrets);
+	return testConnection({ ...input, apiKey });
+}
+
 async function assertNameFree(db: Database, candidate: string, exceptId?: number): Promise<void> {
 	const clash = await db
 		.select({ id: connectors.id })
@@ -306,10 +374,11 @@ export async function updateConnector(
 		(input.skipTlsVerify !== undefined && input.skipTlsVerify !== current.skipTlsVerify) ||
 		newKey !== undefined;
 	if (connectionChanged) {
+		const url = input.url ?? current.url;
 		const status = await testConnection({
 			type: input.type ?? current.type,
-			url: input.url ?? current.url,
-			apiKey: newKey ?? secrets.decrypt(current.apiKeyEncrypted),
+			url,
+			apiKey: newKey ?? storedKeyFor(current, url, secrets),
 			timeoutMs: input.timeoutMs ?? current.timeoutMs,
 			skipTlsVerify: input.skipTlsVerify ?? current.skipTlsVerify
 		});

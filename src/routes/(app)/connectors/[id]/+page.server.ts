@@ -6,7 +6,7 @@ import { connectorActivity } from '$lib/server/db/queries/connector-detail';
 import {
 	ConnectorNotFoundError,
 	getConnector,
-	testConnection,
+	testConnectorEdit,
 	toView,
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
@@ -59,7 +59,10 @@ export const load = (async ({ params }) => {
 
 // Named actions only: SvelteKit does not allow a default action next to named ones.
 export const actions = {
-	/** Tests the form's connection fields (the stored key when the field is empty); saves nothing. */
+	/**
+	 * Tests the form's connection fields; saves nothing. An empty key field means the stored key,
+	 * which is only sent while the URL keeps its scheme, host and port (else an `apiKey` error).
+	 */
 	test: async ({ params, request }) => {
 		const { secrets } = await getRuntime();
 		const connector = await routeConnector(params.id);
@@ -68,8 +71,11 @@ export const actions = {
 		form.data.apiKey = '';
 		if (!connectionFieldsValid(form)) return fail(400, { form });
 		try {
-			const apiKey = typedKey || secrets.decrypt(connector.apiKeyEncrypted);
-			const status = await testConnection(connectionInput(form.data, apiKey));
+			const status = await testConnectorEdit(
+				connector,
+				secrets,
+				connectionInput(form.data, typedKey)
+			);
 			return message(form, connectedMessage(status));
 		} catch (err) {
 			return connectorFailure(form, err);
