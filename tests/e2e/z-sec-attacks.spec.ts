@@ -361,6 +361,20 @@ test.describe('finding 8: security headers', () => {
 		await expect(page).toHaveURL(/\/queue/);
 		await collect(page);
 		expect(violations).toEqual([]);
+
+		// The theme is applied before the app's scripts run: with them blocked, only the inline
+		// first-paint script (allowed by its nonce) can have set the class.
+		await page.route('**/_app/immutable/**/*.js', (route) => route.abort());
+		await page.goto('/dashboard');
+		expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(
+			true
+		);
+		await page.evaluate(() => localStorage.setItem('mode-watcher-mode', 'light'));
+		await page.reload();
+		expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(
+			false
+		);
+		await page.unroute('**/_app/immutable/**/*.js');
 		await page.request.delete(`/api/v1/connectors/${id}`, { headers: { Origin: APP } });
 	});
 
