@@ -1010,5 +1010,14 @@ describe('guard authentication modes', () => {
 			const api = await runMode(page({ peer: '127.0.0.1' }, '/api/v1/queue'));
 			expect(api.status, authMode).toBe(401);
 		}
+		// Even when the authenticating proxy already names a user.
+		await setMode({ authMode: 'proxy_header' });
+		const proxied = await runMode(page({ peer: '10.0.0.2', headers: { 'remote-user': 'owner' } }));
+		expect(proxied.status).toBe(303);
+		expect(proxied.headers.get('location')).toBe('/setup');
+		expect(
+			(await runMode(page({ peer: '10.0.0.2', headers: { 'remote-user': 'owner' } }, '/setup')))
+				.status
+		).toBe(200);
 	});
 });

@@ -319,6 +319,8 @@ async function authenticateByProxyHeader(
 	}
 	const user: AuthUser | null = await findUserByUsername(context.db, named.trim());
 	if (!user) {
+		// A fresh install behind an authenticating proxy must still reach /setup.
+		if (!(await hasUsers(context.db))) return { method: null, cookie: null };
 		return {
 			method: null,
 			cookie: null,
