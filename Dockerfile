@@ -22,6 +22,8 @@ COPY --from=build --chown=bun:bun /app/build ./build
 COPY --chown=bun:bun drizzle ./drizzle
 COPY --chown=bun:bun package.json ./
 COPY --chown=bun:bun scripts/serve.ts ./scripts/serve.ts
+# serve.ts decides which forwarding headers to believe with these two (no other imports).
+COPY --chown=bun:bun src/lib/server/http/client-address.ts src/lib/server/http/forwarding.ts ./src/lib/server/http/
 USER bun
 VOLUME /data
 EXPOSE 3000

@@ -54,7 +54,9 @@ export default defineConfig({
 				LOG_LEVEL: 'warn',
 				// The tests press Sync / Sweep / Dispatch themselves; a scheduled pass in between would
 				// make what the simulator receives depend on the minute the test runs in.
-				SCHEDULER_ENABLED: 'false'
+				SCHEDULER_ENABLED: 'false',
+				// tests/e2e/z-sec-attacks.spec.ts plays a reverse proxy from this loopback address.
+				TRUSTED_PROXIES: '127.0.0.3'
 			},
 			reuseExistingServer: false,
 			timeout: 60_000

@@ -3,40 +3,54 @@
  *
  * Why not the adapter's own build/index.js: without ORIGIN it assumes every request came over
  * https, so on a plain-http LAN address (the usual homelab case) the session cookie is marked
- * Secure and dropped by the browser, and every form post fails the CSRF origin check. Here the
- * protocol is taken from `X-Forwarded-Proto` when a reverse proxy sets it, else from this server
- * itself (plain http). Set ORIGIN to pin the public URL instead.
+ * Secure and dropped by the browser, and every form post fails the CSRF origin check. Here every
+ * request goes through `createForwardingFetch` (src/lib/server/http/forwarding.ts): the protocol
+ * is plain http unless a proxy in TRUSTED_PROXIES says https in `X-Forwarded-Proto`, forwarding
+ * headers from anyone else are removed, and the socket peer address reaches
+ * `event.getClientAddress()`. Set ORIGIN to pin the public URL instead.
  *
- * Environment: PORT (3000), HOST (0.0.0.0), ORIGIN, BODY_SIZE_LIMIT (512K), IDLE_TIMEOUT (10 s);
- * the adapter reads ADDRESS_HEADER / XFF_DEPTH as documented by svelte-adapter-bun.
+ * Environment: PORT (3000), HOST (0.0.0.0), ORIGIN, TRUSTED_PROXIES, IDLE_TIMEOUT (10 s);
+ * PROTOCOL_HEADER / HOST_HEADER / PORT_HEADER as documented by svelte-adapter-bun (believed only
+ * from trusted proxies). ADDRESS_HEADER is refused: the client address comes from the socket,
+ * and from `X-Forwarded-For` only behind TRUSTED_PROXIES.
  */
 import path from 'node:path';
+import { trustedProxiesFromEnv } from '../src/lib/server/http/client-address';
+import { createForwardingFetch, type AdapterFetch } from '../src/lib/server/http/forwarding';
 
+if (process.env.ADDRESS_HEADER) {
+	// The adapter would take the client address from that header, from anyone: login throttling
+	// and the local-network bypass would believe whatever a client sends.
+	console.error(
+		'ADDRESS_HEADER is not supported: list your reverse proxies in TRUSTED_PROXIES instead ' +
+			'(X-Forwarded-For is then read from them only).'
+	);
+	process.exit(1);
+}
 process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
 const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
+const proxyOnlyHeaders = [process.env.HOST_HEADER, process.env.PORT_HEADER]
+	.filter((name): name is string => Boolean(name))
+	.map((name) => name.toLowerCase());
+// A typo in TRUSTED_PROXIES stops start-up here (parseTrustedProxies throws naming the entry).
+const trustedProxies = trustedProxiesFromEnv();
 
 const buildDir = path.resolve(import.meta.dir, '../build');
 const { getHandler } = (await import(path.join(buildDir, 'handler.js'))) as {
-	getHandler: () => {
-		fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response>;
-	};
+	getHandler: () => { fetch: AdapterFetch };
 };
-const { fetch: handle } = getHandler();
 
 const server = Bun.serve({
 	hostname: process.env.HOST || '0.0.0.0',
 	port: Number(process.env.PORT || 3000),
 	idleTimeout: Number(process.env.IDLE_TIMEOUT || 10),
 	maxRequestBodySize: 512 * 1024,
-	fetch(request, srv) {
-		if (!request.headers.has(protocolHeader)) {
-			// This server speaks plain http; a TLS-terminating proxy says otherwise in the header.
-			const headers = new Headers(request.headers);
-			headers.set(protocolHeader, 'http');
-			request = new Request(request, { headers });
-		}
-		return handle(request, srv);
-	}
+	fetch: createForwardingFetch({
+		handle: getHandler().fetch,
+		trustedProxies,
+		protocolHeader,
+		proxyOnlyHeaders
+	})
 });
 console.log(`Listening on ${server.url}`);
 

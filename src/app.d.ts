@@ -13,6 +13,10 @@ declare global {
 			apiKey: { id: number; readOnly: boolean } | null;
 			/** Random id of this request: the `X-Request-Id` response header and the logs' `cid`. */
 			requestId: string;
+			/** Settings → Security authentication mode in force (the layout warns about the weak ones). */
+			authMode: import('$lib/server/services/settings/settings-service').AuthMode;
+			/** How this request was let in; null when anonymous (see `http/guard.ts`). */
+			authMethod: import('$lib/server/http/guard').AuthMethod | null;
 		}
 		// interface PageData {}
 		// interface PageState {}

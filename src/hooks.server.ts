@@ -3,23 +3,39 @@
  * and turn unexpected errors into a generic message with a correlation id.
  */
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { createInitialModeExpression } from 'mode-watcher';
 import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
 import { getDb } from '$lib/server/db';
+import { cachedHostPolicy } from '$lib/server/http/allowed-hosts';
 import { createGuardHandle } from '$lib/server/http/guard';
 import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
 import { startScheduler } from '$lib/server/scheduler';
+import { THEME_CONFIG, THEME_SCRIPT_PLACEHOLDER } from '$lib/theme';
 
 const log = moduleLogger('http');
 
 export const init: ServerInit = async () => {
-	// Fail at start-up, not at the first login, when TRUSTED_PROXIES has a typo.
+	// Fail at start-up, not at the first login, when TRUSTED_PROXIES or ALLOWED_HOSTS has a typo.
 	trustedProxiesFromEnv();
+	cachedHostPolicy();
 	await startRuntime([bootstrapAdmin, startScheduler]);
 };
 
-export const handle: Handle = createGuardHandle({ db: getDb });
+const guard = createGuardHandle({ db: getDb });
+/** mode-watcher's first-paint script, placed in app.html under the CSP nonce (src/lib/theme.ts). */
+const themeScript = createInitialModeExpression(THEME_CONFIG);
+
+export const handle: Handle = ({ event, resolve }) =>
+	guard({
+		event,
+		resolve: (e, options) =>
+			resolve(e, {
+				...options,
+				transformPageChunk: ({ html }) => html.replace(THEME_SCRIPT_PLACEHOLDER, themeScript)
+			})
+	});
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message };

@@ -231,6 +231,39 @@ describe('login', () => {
 		).toBe(true);
 	});
 
+	it('lets at most 5 of 50 simultaneous wrong passwords reach the password check', async () => {
+		await createUser(db, { username: 'admin', password: 'right-password' });
+		const results = await Promise.all(
+			Array.from({ length: 50 }, (_, i) =>
+				login(db, { username: 'admin', password: `guess-${i}`, address })
+			)
+		);
+		const checked = results.filter((r) => !r.ok && r.reason === 'invalid');
+		const locked = results.filter((r) => !r.ok && r.reason === 'locked');
+		expect(checked).toHaveLength(5);
+		expect(locked).toHaveLength(45);
+		expect(await db.select().from(loginAttempts)).toHaveLength(5);
+		// The pair is locked now, and another address is not.
+		expect(await getLoginLock(db, { username: 'admin', address })).not.toBeNull();
+		expect(
+			(await login(db, { username: 'admin', password: 'right-password', address: '203.0.113.1' }))
+				.ok
+		).toBe(true);
+	});
+
+	it('still lets the right password through in a burst that has room left', async () => {
+		await createUser(db, { username: 'admin', password: 'right-password' });
+		const results = await Promise.all([
+			login(db, { username: 'admin', password: 'wrong-1', address }),
+			login(db, { username: 'admin', password: 'right-password', address }),
+			login(db, { username: 'admin', password: 'wrong-2', address })
+		]);
+		expect(results.map((r) => r.ok)).toEqual([false, true, false]);
+		const attempts = await db.select().from(loginAttempts);
+		expect(attempts.filter((a) => a.success)).toHaveLength(1);
+		expect(attempts).toHaveLength(3);
+	});
+
 	it('does not lock when the 5 failures are spread over more than 15 minutes', async () => {
 		const clock = testClock();
 		await createUser(db, { username: 'admin', password: 'right-password' });

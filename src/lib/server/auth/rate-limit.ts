@@ -6,8 +6,12 @@
  * every try is refused — even with the right password — and refused tries are not recorded, so an
  * attacker cannot extend the lock indefinitely. The lock is per address: a lockout triggered from
  * one machine does not lock the owner out from another.
+ *
+ * The check and the record are one step (`beginLoginAttempt`): both run in a transaction holding
+ * an advisory lock on the (username, address) pair, so of a burst of simultaneous tries exactly
+ * the first five are let through to the password check and the rest find the pair locked.
  */
-import { and, desc, eq, gt, lt, lte, max } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, lte, max, sql } from 'drizzle-orm';
 import type { DbOrTx } from '$lib/server/db';
 import { loginAttempts } from '$lib/server/db/schema';
 import { systemClock, type Clock } from './clock';
@@ -88,6 +92,34 @@ export async function recordLoginAttempt(
 		.returning({ id: loginAttempts.id });
 	if (!row) throw new Error('insert into login_attempts returned no row');
 	return row.id;
+}
+
+/** Advisory lock namespace of the login throttle (`pg_advisory_xact_lock(int, int)`). */
+const LOGIN_LOCK_NS = 0x4c67;
+
+/**
+ * Checks the lock and, when the pair is not locked, records a provisional failure — atomically:
+ * concurrent calls for one (username, address) pair run one after another (a transaction-scoped
+ * advisory lock on the pair), so no burst gets more than `MAX_FAILED_LOGINS` tries past the
+ * check. Pairs are serialised only with themselves; other users and addresses never wait.
+ * @returns `{ attemptId }` of the provisional failure to flip on success
+ *   (`markLoginAttemptSucceeded`), or `{ lockedUntil }` when the pair is locked (nothing recorded).
+ */
+export async function beginLoginAttempt(
+	db: DbOrTx,
+	key: AttemptKey,
+	clock: Clock = systemClock
+): Promise<{ attemptId: number } | { lockedUntil: Date }> {
+	const normalised = normaliseKey(key);
+	return db.transaction(async (tx) => {
+		// hashtext() maps the pair onto the int4 key space; a collision only serialises two pairs.
+		await tx.execute(
+			sql`select pg_advisory_xact_lock(${LOGIN_LOCK_NS}, hashtext(${`${normalised.username}\n${normalised.address}`}))`
+		);
+		const lock = await getLoginLock(tx, normalised, clock);
+		if (lock) return { lockedUntil: lock.lockedUntil };
+		return { attemptId: await recordLoginAttempt(tx, { ...normalised, success: false }, clock) };
+	});
 }
 
 /** Marks a recorded attempt as successful (the provisional-failure pattern in `login`). */

@@ -3,13 +3,16 @@ import {
 	cidrContains,
 	clientAddress,
 	formatIp,
+	isLocalNetworkAddress,
 	parseCidr,
 	parseIp,
 	parseTrustedProxies,
-	trustedProxiesFromEnv
+	resolveClient,
+	trustedProxiesFromEnv,
+	type IpAddress
 } from './client-address';
 
-const ip = (text: string): Uint8Array => {
+const ip = (text: string): IpAddress => {
 	const bytes = parseIp(text);
 	if (!bytes) throw new Error(`test address ${text} did not parse`);
 	return bytes;
@@ -17,7 +20,7 @@ const ip = (text: string): Uint8Array => {
 
 describe('parseIp', () => {
 	it('parses IPv4 and IPv6, compressed or not, with an embedded IPv4 tail', () => {
-		expect(Array.from(ip('192.168.1.20'))).toEqual([192, 168, 1, 20]);
+		expect(ip('192.168.1.20').toByteArray()).toEqual([192, 168, 1, 20]);
 		expect(formatIp(ip('2001:db8::1'))).toBe('2001:db8::1');
 		expect(formatIp(ip('2001:0DB8:0000:0000:0000:0000:0000:0001'))).toBe('2001:db8::1');
 		expect(formatIp(ip('::'))).toBe('::');
@@ -30,6 +33,8 @@ describe('parseIp', () => {
 	it('treats IPv4-mapped IPv6 (how dual-stack sockets report IPv4 peers) as IPv4', () => {
 		expect(formatIp(ip('::ffff:10.0.0.7'))).toBe('10.0.0.7');
 		expect(formatIp(ip('::ffff:a00:7'))).toBe('10.0.0.7');
+		expect(formatIp(ip('0:0:0:0:0:FFFF:7F00:0001'))).toBe('127.0.0.1');
+		expect(ip('::ffff:127.0.0.1').kind()).toBe('ipv4');
 	});
 
 	it('rejects anything that is not exactly an address', () => {
@@ -48,7 +53,14 @@ describe('parseIp', () => {
 			':1:2',
 			'1:2:',
 			'g::1',
-			'1.2.3.4::'
+			'1.2.3.4::',
+			'0x7f.0.0.1',
+			'127.1',
+			'2130706433',
+			'::ffff:0x7f.1',
+			'::ffff:127.1',
+			'::ffff:010.0.0.1',
+			'1.2.3.4 5'
 		]) {
 			expect(parseIp(bad), bad).toBeNull();
 		}
@@ -87,6 +99,44 @@ describe('CIDR matching', () => {
 		expect(parseTrustedProxies(' 10.0.0.0/8 ,fd00::/8 ')).toHaveLength(2);
 		expect(trustedProxiesFromEnv({ TRUSTED_PROXIES: '127.0.0.1' })).toHaveLength(1);
 		expect(trustedProxiesFromEnv({})).toEqual([]);
+	});
+});
+
+describe('isLocalNetworkAddress', () => {
+	it('counts loopback, RFC 1918 and RFC 4193 addresses as local, in every notation', () => {
+		for (const local of [
+			'127.0.0.1',
+			'127.8.9.10',
+			'10.1.2.3',
+			'172.16.0.1',
+			'172.31.255.255',
+			'192.168.178.20',
+			'::1',
+			'fd12:3456::1',
+			'fc00::1',
+			'::ffff:192.168.1.2',
+			'::ffff:c0a8:102'
+		]) {
+			expect(isLocalNetworkAddress(ip(local)), local).toBe(true);
+		}
+	});
+
+	it('counts nothing else as local: public, link-local, CGNAT, unspecified, NAT64', () => {
+		for (const remote of [
+			'8.8.8.8',
+			'172.32.0.1',
+			'192.169.0.1',
+			'169.254.1.1',
+			'100.64.0.1',
+			'0.0.0.0',
+			'2001:db8::1',
+			'fe80::1',
+			'::',
+			'64:ff9b::10.0.0.1',
+			'::ffff:8.8.8.8'
+		]) {
+			expect(isLocalNetworkAddress(ip(remote)), remote).toBe(false);
+		}
 	});
 });
 
@@ -171,6 +221,25 @@ describe('clientAddress', () => {
 		expect(
 			clientAddress({ peer: '10.0.0.2', forwardedFor: 'unknown', trustedProxies: proxies })
 		).toBe('10.0.0.2');
+	});
+
+	it('says whether the address came from the header, and whether the peer is trusted', () => {
+		expect(
+			resolveClient({ peer: '10.0.0.2', forwardedFor: '198.51.100.7', trustedProxies: proxies })
+		).toMatchObject({ address: '198.51.100.7', peerTrusted: true, forwarded: true });
+		expect(
+			resolveClient({ peer: '10.0.0.2', forwardedFor: null, trustedProxies: proxies })
+		).toMatchObject({ address: '10.0.0.2', peerTrusted: true, forwarded: false });
+		expect(
+			resolveClient({ peer: '203.0.113.5', forwardedFor: '10.0.0.1', trustedProxies: proxies })
+		).toMatchObject({ address: '203.0.113.5', peerTrusted: false, forwarded: false });
+		expect(resolveClient({ peer: '', forwardedFor: null, trustedProxies: proxies })).toEqual({
+			address: '',
+			ip: null,
+			peer: null,
+			peerTrusted: false,
+			forwarded: false
+		});
 	});
 
 	it('falls back to the peer when a trusted proxy sends no header', () => {

@@ -1,20 +1,46 @@
 /**
  * The request guard: who is calling, and may they? Used by `handle` in hooks.server.ts.
  *
+ * Every decision is made on the decoded, normalised path (`request-path.ts`: the string
+ * SvelteKit routes on); ambiguous encodings (`%2F`, `%25`, `%00`, dot segments, `//`, invalid
+ * UTF-8) are refused with a 400 before anything else — JSON for the API, plain text for pages.
+ *
  * Everything is private by default. Public are exactly `/login`, `/setup`, `/health`, the build's
  * static assets under `/_app/` (not `/_app/remote/`, where remote functions would live) and
  * `/favicon*`; files from `static/` are served by the adapter (and by Vite in dev) before `handle`
- * runs, so they never reach this code. Callers authenticate with the session cookie or an
- * `X-Api-Key` header. Without either, pages get a 303 to `/login?redirectTo=…` (or `/setup` while
- * no user exists) and `/api/*` gets 401 JSON.
+ * runs, so they never reach this code. Without a credential, pages get a 303 to
+ * `/login?redirectTo=…` (or `/setup` while no user exists) and `/api/*` gets 401 JSON — also for
+ * API paths that do not exist, so the route list cannot be probed anonymously; signed in, an
+ * unknown API path is 404 JSON and a wrong method 405 JSON with `Allow`.
  *
- * Cookie-authenticated state-changing `/api/*` requests must carry an `Origin` equal to the app's
- * origin (SvelteKit's own CSRF check covers only form posts); key-authenticated requests skip that
- * check (a browser never attaches the header by itself). Read-only keys may only GET/HEAD.
+ * Who is calling (Settings → Security, `getSettings(db).security.authMode`):
+ * - an `X-Api-Key` header, when present, is the only credential considered;
+ * - `proxy_header`: the configured header (e.g. `Remote-User`) names the user — believed only
+ *   from a socket peer in TRUSTED_PROXIES and only for an existing user; otherwise the request is
+ *   refused (403) rather than quietly treated as anonymous;
+ * - the session cookie;
+ * - `local_bypass`: a client on loopback, RFC 1918 or RFC 4193 addresses is the admin. The client
+ *   is the socket peer; behind a trusted proxy, the address `X-Forwarded-For` names (a trusted
+ *   proxy that names no client bypasses nothing);
+ * - `disabled`: everyone is the admin.
+ * While no user exists every mode leads to /setup. Where a browser gets in without a credential
+ * of its own — /setup, /login and the three modes above — the `Host` must be an allowed one
+ * (`allowed-hosts.ts`, against DNS rebinding), else 421.
+ *
+ * State-changing `/api/*` requests must carry an `Origin` equal to the app's origin unless they
+ * are authenticated by API key (a browser never attaches that header by itself); that includes
+ * requests let in by network position or a proxy header, so a foreign site open in a LAN browser
+ * cannot drive the app. SvelteKit's own CSRF check covers form posts. Read-only keys may only
+ * GET/HEAD.
+ *
+ * Responses: security headers on all; `Cache-Control: no-store` on everything but static assets;
+ * HSTS only over https (the protocol is https only when ORIGIN says so or a trusted proxy does,
+ * see `forwarding.ts`). The Content-Security-Policy comes from `kit.csp` (svelte.config.js).
  */
 import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
 import { moduleLogger } from '$lib/server/logger';
+import { findAdmin } from '$lib/server/auth/admin';
 import { API_KEY_HEADER, verifyApiKey } from '$lib/server/auth/api-keys';
 import { systemClock, type Clock } from '$lib/server/auth/clock';
 import {
@@ -23,16 +49,37 @@ import {
 	setSessionCookie,
 	validateSessionToken
 } from '$lib/server/auth/session';
-import { hasUsers } from '$lib/server/auth/users';
+import { findUserByUsername, hasUsers, type AuthUser } from '$lib/server/auth/users';
+import {
+	getSettings,
+	type AuthMode,
+	type SecuritySettings
+} from '$lib/server/services/settings/settings-service';
+import { cachedHostPolicy, hostNameOf, isAllowedHost, type HostPolicy } from './allowed-hosts';
+import {
+	isLocalNetworkAddress,
+	requestClient,
+	trustedProxiesFromEnv,
+	type Cidr,
+	type ResolvedClient
+} from './client-address';
 import { errorResponse } from './api';
+import { lenientPath, normaliseRequestPath } from './request-path';
 
 const log = moduleLogger('http');
 
 const PUBLIC_PAGES = new Set(['/login', '/setup', '/health']);
+/** Pages a browser uses before it has a credential: answered only for allowed hosts. */
+const HOST_CHECKED_PAGES = new Set(['/login', '/setup']);
 const READ_METHODS = new Set(['GET', 'HEAD']);
 const STATE_CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Where a successful login lands by default. */
 export const DEFAULT_AFTER_LOGIN = '/dashboard';
+/**
+ * The policy path of a remote-function call: SvelteKit sets `url.pathname` of those to the calling
+ * page's path, taken from a request header, so it proves nothing.
+ */
+const REMOTE_FUNCTION_PATH = '/_app/remote/';
 
 /**
  * Static files of the build (`/_app/immutable/…`, `/_app/version.json`, `/_app/env.js`) and
@@ -46,13 +93,13 @@ export function isStaticAssetPath(pathname: string): boolean {
 /**
  * True for the paths anyone may request without logging in: exactly `/login`, `/setup`,
  * `/health`, plus static assets (`isStaticAssetPath`). Matching is exact and case-sensitive; a
- * trailing slash or sub-path is not public.
+ * trailing slash or sub-path is not public. Pass the decoded path (`normaliseRequestPath`).
  */
 export function isPublicPath(pathname: string): boolean {
 	return PUBLIC_PAGES.has(pathname) || isStaticAssetPath(pathname);
 }
 
-/** True for the JSON API (`/api` and everything below it). */
+/** True for the JSON API (`/api` and everything below it). Pass the decoded path. */
 export function isApiPath(pathname: string): boolean {
 	return pathname === '/api' || pathname.startsWith('/api/');
 }
@@ -67,15 +114,19 @@ export function isStateChangingMethod(method: string): boolean {
 	return STATE_CHANGING_METHODS.has(method.toUpperCase());
 }
 
-/** How a request was authenticated. */
-export type AuthMethod = 'session' | 'apiKey';
+/**
+ * How a request was authenticated: a session cookie, an API key, the local-network bypass, the
+ * reverse proxy's user header, or the `disabled` mode.
+ */
+export type AuthMethod = 'session' | 'apiKey' | 'localNetwork' | 'proxyHeader' | 'disabled';
 
 /**
  * The CSRF rule for the JSON API.
  * @param input.origin the request's `Origin` header (null when absent)
  * @param input.expectedOrigin the app's own origin (`event.url.origin`)
  * @returns true when the request may proceed: safe methods always; state-changing ones when
- *   authenticated by API key, or by cookie with an exactly matching Origin.
+ *   authenticated by API key, or otherwise (cookie, network position, proxy header, disabled)
+ *   with an exactly matching Origin.
  */
 export function checkOrigin(input: {
 	method: string;
@@ -143,25 +194,67 @@ export interface GuardDeps {
 	/** The database (a getter: the runtime opens it after the hooks module loads). */
 	db: () => Database;
 	clock?: Clock;
+	/** Parsed `TRUSTED_PROXIES`; defaults to the environment's. */
+	trustedProxies?: () => readonly Cidr[];
+	/** `ALLOWED_HOSTS` and the host of `ORIGIN`; defaults to the environment's. */
+	hostPolicy?: () => HostPolicy;
 }
 
 /** A change to the session cookie decided while authenticating. */
 type CookieChange = { kind: 'set'; token: string; expiresAt: Date } | { kind: 'clear' } | null;
 
+/** Why a request was refused while authenticating (not the same as "anonymous"). */
+interface Refusal {
+	status: number;
+	code: string;
+	message: string;
+	reason: string;
+}
+
 interface Authentication {
 	method: AuthMethod | null;
 	cookie: CookieChange;
+	refusal?: Refusal;
+}
+
+interface AuthContext {
+	db: Database;
+	clock: Clock;
+	security: SecuritySettings;
+	client: ResolvedClient;
+	hostAllowed: boolean;
+}
+
+/** 421 for a `Host` that is not ours: see `allowed-hosts.ts`. */
+function hostRefusal(event: RequestEvent): Refusal {
+	const name = hostNameOf(event.request.headers.get('host') ?? '');
+	// 421 Misdirected Request (RFC 9110 §15.5.20): "directed at a server that is unable or
+	// unwilling to produce an authoritative response for the target URI" — exactly a host name
+	// this install was not configured for. 403 would read as "your credentials are wrong".
+	return {
+		status: 421,
+		code: 'request.host_not_allowed',
+		message:
+			`Comradarr does not answer to ${name ? `the host name "${name}"` : 'this Host header'} here. ` +
+			'Open it by IP address or as localhost, or add the name to ALLOWED_HOSTS (or set ORIGIN). ' +
+			'This protects the set-up and login pages against DNS rebinding.',
+		reason: 'host not allowed'
+	};
+}
+
+/** True when the network position of the client counts as local (see the module comment). */
+function isLocalClient(client: ResolvedClient): boolean {
+	// A trusted proxy that did not say who its client is must not make everyone "local".
+	if (client.peerTrusted && !client.forwarded) return false;
+	return client.ip !== null && isLocalNetworkAddress(client.ip);
 }
 
 /**
  * Authenticates a request and fills `locals.user` / `locals.apiKey`. An `X-Api-Key` header, when
  * present, is the only credential considered (a bad key is not rescued by a cookie).
  */
-async function authenticate(
-	event: RequestEvent,
-	db: Database,
-	clock: Clock
-): Promise<Authentication> {
+async function authenticate(event: RequestEvent, context: AuthContext): Promise<Authentication> {
+	const { db, clock, security, client } = context;
 	const key = event.request.headers.get(API_KEY_HEADER);
 	if (key !== null) {
 		const principal = await verifyApiKey(db, key.trim(), clock);
@@ -170,15 +263,78 @@ async function authenticate(
 		event.locals.apiKey = { id: principal.id, readOnly: principal.readOnly };
 		return { method: 'apiKey', cookie: null };
 	}
+
+	if (security.authMode === 'proxy_header') {
+		const named = event.request.headers.get(security.proxyHeader);
+		if (named !== null) return authenticateByProxyHeader(event, context, named);
+	}
+
+	let cookie: CookieChange = null;
 	const token = event.cookies.get(SESSION_COOKIE);
-	if (!token) return { method: null, cookie: null };
-	const session = await validateSessionToken(db, token, clock);
-	if (!session) return { method: null, cookie: { kind: 'clear' } };
-	event.locals.user = session.user;
-	return {
-		method: 'session',
-		cookie: session.renewed ? { kind: 'set', token, expiresAt: session.expiresAt } : null
-	};
+	if (token) {
+		const session = await validateSessionToken(db, token, clock);
+		if (session) {
+			event.locals.user = session.user;
+			return {
+				method: 'session',
+				cookie: session.renewed ? { kind: 'set', token, expiresAt: session.expiresAt } : null
+			};
+		}
+		cookie = { kind: 'clear' };
+	}
+
+	const mode = security.authMode;
+	const bypass: AuthMethod | null =
+		mode === 'disabled'
+			? 'disabled'
+			: mode === 'local_bypass' && isLocalClient(client)
+				? 'localNetwork'
+				: null;
+	if (!bypass) return { method: null, cookie };
+	// While no user exists there is nobody to act as: /setup first, in every mode.
+	const admin = await findAdmin(db);
+	if (!admin) return { method: null, cookie };
+	if (!context.hostAllowed) return { method: null, cookie, refusal: hostRefusal(event) };
+	event.locals.user = admin;
+	return { method: bypass, cookie };
+}
+
+async function authenticateByProxyHeader(
+	event: RequestEvent,
+	context: AuthContext,
+	named: string
+): Promise<Authentication> {
+	const header = context.security.proxyHeader;
+	if (!context.client.peerTrusted) {
+		return {
+			method: null,
+			cookie: null,
+			refusal: {
+				status: 403,
+				code: 'auth.proxy_header_untrusted',
+				message: `The ${header} header is accepted only from the reverse proxies in TRUSTED_PROXIES; this request came from elsewhere.`,
+				reason: 'proxy header from an untrusted peer'
+			}
+		};
+	}
+	const user: AuthUser | null = await findUserByUsername(context.db, named.trim());
+	if (!user) {
+		// A fresh install behind an authenticating proxy must still reach /setup.
+		if (!(await hasUsers(context.db))) return { method: null, cookie: null };
+		return {
+			method: null,
+			cookie: null,
+			refusal: {
+				status: 403,
+				code: 'auth.proxy_user_unknown',
+				message: `The ${header} header names no Comradarr user. Create the user, or make the proxy send an existing username.`,
+				reason: 'proxy header names no user'
+			}
+		};
+	}
+	if (!context.hostAllowed) return { method: null, cookie: null, refusal: hostRefusal(event) };
+	event.locals.user = { id: user.id, username: user.username };
+	return { method: 'proxyHeader', cookie: null };
 }
 
 function applyCookieChange(cookies: Cookies, change: CookieChange, secure: boolean): void {
@@ -226,6 +382,15 @@ function redirectResponse(event: RequestEvent, location: string): Response {
 	return new Response(null, { status: 303, headers: { location } });
 }
 
+/** A refusal as the caller understands it: `{error}` JSON for the API, plain text for pages. */
+function refusalResponse(api: boolean, status: number, code: string, message: string): Response {
+	if (api) return errorResponse(status, code, message);
+	return new Response(message, {
+		status,
+		headers: { 'content-type': 'text/plain; charset=utf-8' }
+	});
+}
+
 /** Adds headers, copying the response first when its headers are immutable (e.g. from fetch). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
 	let target = response;
@@ -239,72 +404,171 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 }
 
 /**
- * Builds the `handle` hook: request id, authentication, the access rules above, and security
- * headers plus `X-Request-Id` on every response it returns.
+ * Makes any error response of the API the standard JSON body. SvelteKit answers a wrong method
+ * with plain text (405, with `Allow`) and some failures with HTML; handlers wrapped in `withApi`
+ * already answer JSON and are left alone.
+ */
+async function jsonApiError(response: Response, method: string): Promise<Response> {
+	if (response.status < 400) return response;
+	if (/[/+]json\b/.test(response.headers.get('content-type') ?? '')) return response;
+	await response.body?.cancel();
+	const allow = response.headers.get('allow');
+	const extra: Record<string, string> = allow ? { allow } : {};
+	let replacement: Response;
+	if (response.status === 405) {
+		replacement = errorResponse(
+			405,
+			'api.method_not_allowed',
+			`${method} is not allowed here${allow ? `; allowed: ${allow}` : ''}.`,
+			undefined,
+			extra
+		);
+	} else if (response.status === 404) {
+		replacement = errorResponse(404, 'api.not_found', 'No such API endpoint.');
+	} else {
+		const message = response.status >= 500 ? 'Internal error' : 'The request was refused.';
+		const code = response.status >= 500 ? 'internal' : `http.${response.status}`;
+		replacement = errorResponse(response.status, code, message, undefined, extra);
+	}
+	for (const cookie of response.headers.getSetCookie()) {
+		replacement.headers.append('set-cookie', cookie);
+	}
+	return replacement;
+}
+
+/**
+ * Builds the `handle` hook: request id, path normalisation, authentication, the access rules
+ * above, and security headers plus `X-Request-Id` on every response it returns.
  */
 export function createGuardHandle(deps: GuardDeps): Handle {
 	const clock = deps.clock ?? systemClock;
+	const trustedProxies = deps.trustedProxies ?? (() => trustedProxiesFromEnv());
+	const hostPolicy = deps.hostPolicy ?? (() => cachedHostPolicy());
 	return async ({ event, resolve }) => {
 		const requestId = crypto.randomUUID();
 		event.locals.requestId = requestId;
 		event.locals.user = null;
 		event.locals.apiKey = null;
+		event.locals.authMode = 'full';
+		event.locals.authMethod = null;
 		const https = event.url.protocol === 'https:';
-		const headers = { ...securityHeaders(https), 'x-request-id': requestId };
+		const headers: Record<string, string> = {
+			...securityHeaders(https),
+			'x-request-id': requestId
+		};
+		const normalised = normaliseRequestPath(event.url.pathname);
+		const pathname = event.isRemoteRequest
+			? REMOTE_FUNCTION_PATH
+			: normalised.ok
+				? normalised.path
+				: lenientPath(event.url.pathname);
+		const api = isApiPath(pathname);
+		// Anything dynamic must not be kept by a browser or a shared cache: signed-in pages, API
+		// answers, and the login and error pages too.
+		if (!isStaticAssetPath(pathname)) headers['cache-control'] = 'no-store';
 		let response: Response;
 		try {
-			response = await guard(event, resolve, deps.db, clock, https);
+			if (!normalised.ok) {
+				log.debug({ cid: requestId, reason: normalised.reason }, 'request path refused');
+				response = refusalResponse(
+					api,
+					400,
+					'request.bad_path',
+					`The request path is ambiguous (${normalised.reason}); send it without that encoding.`
+				);
+			} else {
+				response = await guard(event, resolve, {
+					pathname,
+					api,
+					getDb: deps.db,
+					clock,
+					https,
+					trustedProxies: trustedProxies(),
+					hostPolicy: hostPolicy()
+				});
+				if (api) response = await jsonApiError(response, event.request.method);
+			}
 		} catch (error) {
 			log.error({ err: error, cid: requestId, path: event.url.pathname }, 'request guard failed');
-			response = isApiPath(event.url.pathname)
-				? errorResponse(500, 'internal', 'Internal error')
-				: new Response('Internal error', {
-						status: 500,
-						headers: { 'content-type': 'text/plain' }
-					});
+			response = refusalResponse(api, 500, 'internal', 'Internal error');
 		}
 		return withHeaders(response, headers);
 	};
 }
 
+interface GuardContext {
+	/** The decoded policy path. */
+	pathname: string;
+	api: boolean;
+	getDb: () => Database;
+	clock: Clock;
+	https: boolean;
+	trustedProxies: readonly Cidr[];
+	hostPolicy: HostPolicy;
+}
+
 async function guard(
 	event: RequestEvent,
 	resolve: Parameters<Handle>[0]['resolve'],
-	getDb: () => Database,
-	clock: Clock,
-	https: boolean
+	context: GuardContext
 ): Promise<Response> {
-	const { pathname } = event.url;
+	const { pathname, api, clock, https } = context;
 	// No credential lookup for assets and /health: /health must answer with the database down.
 	if (isStaticAssetPath(pathname) || pathname === '/health') return resolve(event);
-	const db = getDb();
+	const db = context.getDb();
+	const { security } = await getSettings(db, clock().getTime());
+	const authMode: AuthMode = security.authMode;
+	event.locals.authMode = authMode;
 
-	const auth = await authenticate(event, db, clock);
-	applyCookieChange(event.cookies, auth.cookie, https);
-	const deny = (response: Response, reason: string): Response => {
-		const cookie = serializeCookieChange(event.cookies, auth.cookie, https);
-		if (cookie) response.headers.append('set-cookie', cookie);
+	const hostAllowed = isAllowedHost(
+		event.request.headers.get('host') ?? event.url.host,
+		context.hostPolicy
+	);
+	const deny = (response: Response, reason: string, cookie: CookieChange = null): Response => {
+		const serialized = serializeCookieChange(event.cookies, cookie, https);
+		if (serialized) response.headers.append('set-cookie', serialized);
 		log.debug(
 			{ cid: event.locals.requestId, path: pathname, method: event.request.method, reason },
 			'request denied'
 		);
 		return response;
 	};
+	if (HOST_CHECKED_PAGES.has(pathname) && !hostAllowed) {
+		const refusal = hostRefusal(event);
+		return deny(
+			refusalResponse(api, refusal.status, refusal.code, refusal.message),
+			refusal.reason
+		);
+	}
+
+	const auth = await authenticate(event, {
+		db,
+		clock,
+		security,
+		client: requestClient(event, context.trustedProxies),
+		hostAllowed
+	});
+	if (auth.refusal) {
+		const { status, code, message, reason } = auth.refusal;
+		return deny(refusalResponse(api, status, code, message), reason, auth.cookie);
+	}
+	event.locals.authMethod = auth.method;
+	applyCookieChange(event.cookies, auth.cookie, https);
 
 	if (isPublicPath(pathname)) return resolve(event);
 
-	const api = isApiPath(pathname);
 	if (!auth.method) {
 		if (api) {
 			return deny(
 				errorResponse(401, 'auth.required', 'Authentication required'),
-				'unauthenticated'
+				'unauthenticated',
+				auth.cookie
 			);
 		}
 		const location = (await hasUsers(db))
 			? loginLocation(event.url, event.request.method)
 			: '/setup';
-		return deny(redirectResponse(event, location), 'unauthenticated');
+		return deny(redirectResponse(event, location), 'unauthenticated', auth.cookie);
 	}
 	if (event.locals.apiKey?.readOnly && !isReadMethod(event.request.method)) {
 		return deny(
@@ -331,7 +595,16 @@ async function guard(
 				'auth.bad_origin',
 				'Cross-origin request refused: the Origin header must match this site.'
 			),
-			'bad origin'
+			'bad origin',
+			auth.cookie
+		);
+	}
+	// Only now, authenticated: an unknown API path says so (401 came first for everyone else).
+	if (api && event.route.id === null) {
+		return deny(
+			errorResponse(404, 'api.not_found', 'No such API endpoint.'),
+			'unknown API path',
+			auth.cookie
 		);
 	}
 	return resolve(event);
