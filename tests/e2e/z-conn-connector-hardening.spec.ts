@@ -5,7 +5,8 @@
  *   and "Save" on the connector page with the key field empty);
  * - IPv4-mapped IPv6 in hex form does not reach the metadata address;
  * - an upstream error body is not echoed back;
- * - NUL bytes and JSON arrays are refused with 400 and a field message instead of a 500 / `{}`.
+ * - NUL bytes and JSON arrays are refused with 400 and a field message instead of a 500 / `{}`;
+ * - form action names SvelteKit cannot answer (`?/default`, Object.prototype names) get a 404.
  *
  * Runs after the other specs on the same app (name order); logs in with `logIn()`.
  */
@@ -199,4 +200,25 @@ test('a NUL byte or a JSON array is a 400 with a message, never a 500', async ({
 	} finally {
 		await anonymous.dispose();
 	}
+});
+
+test('form action names SvelteKit cannot answer get a 404, never a 500 or a 200', async ({
+	playwright
+}) => {
+	const anonymous = await playwright.request.newContext({ baseURL: APP });
+	for (const name of ['default', 'constructor', '__proto__', 'toString', 'valueOf']) {
+		const res = await anonymous.post(`/login?/${name}`, {
+			headers: ORIGIN,
+			form: { username: 'x', password: 'y' }
+		});
+		expect(res.status(), name).toBe(404);
+	}
+	// On a guarded page the anonymous caller learns nothing: the login redirect comes first.
+	const guarded = await anonymous.post('/connectors?/constructor', {
+		headers: ORIGIN,
+		form: {},
+		maxRedirects: 0
+	});
+	expect(guarded.status()).toBe(303);
+	await anonymous.dispose();
 });

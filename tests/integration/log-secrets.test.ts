@@ -11,7 +11,8 @@ import { eq, sql } from 'drizzle-orm';
 import { testDb } from '../helpers/db';
 import type { Database } from '../../src/lib/server/db';
 import { users } from '../../src/lib/server/db/schema';
-import { LOGGER_OPTIONS } from '../../src/lib/server/logger';
+import { LOGGER_OPTIONS, safeErrorMessage } from '../../src/lib/server/logger';
+import { reasonForError } from '../../src/lib/server/services/health/health-state';
 
 /** What a user might type into the username field by mistake: their password. */
 const SECRET = 'correct-horse-7Q!battery';
@@ -95,5 +96,15 @@ describe('failed queries in the log', () => {
 		expect(text).toContain('"errno":"22P02"');
 		expect(text).toContain('"errno":"23505"');
 		expect(text).toMatch(/users_username/);
+	});
+
+	it('keeps the parameters out of the failure text stored for a sync or a job', async () => {
+		const error = await failure(db.execute(sql`select ${SECRET}::int`));
+		// Raw, the message carries the value: the reason this rule exists.
+		expect((error as Error).message).toContain(SECRET);
+		for (const text of [safeErrorMessage(error), reasonForError(error)]) {
+			expect(text).not.toContain(SECRET);
+			expect(text).toContain('Failed query');
+		}
 	});
 });

@@ -11,8 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {
 	testConnection,
+	testStoredConnector,
 	ConnectorFieldError
 } from '../../src/lib/server/services/connectors/connector-service';
+import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import { ArrApiError, createClient } from '../../src/lib/server/connectors';
 import type { Resolver } from '../../src/lib/server/connectors/common/address-guard';
 
@@ -131,6 +133,21 @@ describe('TLS verification', () => {
 			apiKey: 'k'.repeat(32),
 			skipTlsVerify: true
 		});
+		expect(status.version).toBe('4.0.19.2979');
+	});
+
+	it("tests a stored connector with its own TLS choice (the API's Test button)", async () => {
+		const secrets = createSecretBox('tls test secret');
+		const stored = {
+			type: 'sonarr' as const,
+			url: `https://127.0.0.1:${server!.port}`,
+			apiKeyEncrypted: secrets.encrypt('k'.repeat(32)),
+			timeoutMs: 5_000
+		};
+		await expect(
+			testStoredConnector({ ...stored, skipTlsVerify: false }, secrets)
+		).rejects.toBeInstanceOf(ConnectorFieldError);
+		const status = await testStoredConnector({ ...stored, skipTlsVerify: true }, secrets);
 		expect(status.version).toBe('4.0.19.2979');
 	});
 });

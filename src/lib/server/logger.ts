@@ -126,6 +126,18 @@ export function safeError(error: unknown): unknown {
 }
 
 /**
+ * The message of `error` with its query parameters blanked (see `safeError`), for anything shown
+ * to a user or kept in a status (a job's last error, a sync report): a failed query's message
+ * repeats the values it ran with.
+ */
+export function safeErrorMessage(error: unknown): string {
+	const safe = safeError(error);
+	if (typeof safe === 'string') return safe;
+	const message = (safe as { message?: unknown } | null)?.message;
+	return typeof message === 'string' ? message : String(safe);
+}
+
+/**
  * pino uses an Error's message as the line's `msg` when it is logged on its own
  * (`log.error(error)`), and that message is not serialized: give pino the scrubbed one. Other
  * message strings are scrubbed of the parameters of the error logged with them.

@@ -8,7 +8,7 @@
  */
 import { Cron } from 'croner';
 import type { Database } from './db';
-import { moduleLogger } from './logger';
+import { moduleLogger, safeErrorMessage } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
 import {
 	checkAll,
@@ -162,14 +162,14 @@ export const startScheduler: StartupHook = async (runtime: Runtime) => {
 						finishedAt: new Date()
 					});
 				} catch (error) {
-					const message = error instanceof Error ? error.message : String(error);
+					const message = safeErrorMessage(error);
 					state.lastRuns.set(job.name, {
 						status: 'failed',
 						startedAt,
 						finishedAt: new Date(),
 						error: message
 					});
-					log.error({ job: job.name, err: message }, 'job failed');
+					log.error({ job: job.name, err: error }, 'job failed');
 				}
 			}
 		);

@@ -63,6 +63,7 @@ import {
 	type Cidr,
 	type ResolvedClient
 } from './client-address';
+import { refuseUnknownFormAction } from './form-actions';
 import { errorResponse } from './api';
 import { lenientPath, normaliseRequestPath } from './request-path';
 
@@ -555,7 +556,9 @@ async function guard(
 	event.locals.authMethod = auth.method;
 	applyCookieChange(event.cookies, auth.cookie, https);
 
-	if (isPublicPath(pathname)) return resolve(event);
+	// Form actions SvelteKit itself cannot answer (`?/default`, Object.prototype names) get a 404
+	// here; on guarded pages only once the caller is authenticated, so the route list stays hidden.
+	if (isPublicPath(pathname)) return refuseUnknownFormAction(event) ?? resolve(event);
 
 	if (!auth.method) {
 		if (api) {
@@ -607,5 +610,5 @@ async function guard(
 			auth.cookie
 		);
 	}
-	return resolve(event);
+	return refuseUnknownFormAction(event) ?? resolve(event);
 }

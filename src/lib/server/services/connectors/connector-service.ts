@@ -296,6 +296,25 @@ export async function testConnectorEdit(
 	return testConnection({ ...input, apiKey });
 }
 
+/**
+ * "Test connection" for a stored connector, with everything it syncs with: its URL, its stored
+ * key, its timeout and its own TLS choice (a connector that skips certificate verification for a
+ * self-signed *arr must test the way it syncs).
+ * @throws ConnectorFieldError as `testConnection`.
+ */
+export async function testStoredConnector(
+	connector: Pick<Connector, 'type' | 'url' | 'apiKeyEncrypted' | 'timeoutMs' | 'skipTlsVerify'>,
+	secrets: SecretBox
+): ReturnType<typeof testConnection> {
+	return testConnection({
+		type: connector.type,
+		url: connector.url,
+		apiKey: secrets.decrypt(connector.apiKeyEncrypted),
+		timeoutMs: connector.timeoutMs,
+		skipTlsVerify: connector.skipTlsVerify
+	});
+}
+
 async function assertNameFree(db: Database, candidate: string, exceptId?: number): Promise<void> {
 	const clash = await db
 		.select({ id: connectors.id })

@@ -16,6 +16,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { connectors, healthEvents, type AppHealthItem, type HealthState } from '../../db/schema';
 import { isArrApiError } from '../../connectors';
+import { safeErrorMessage } from '../../logger';
 
 /** Connectors in these states are paused: no sweep, no dispatch. */
 export const PAUSED_STATES: ReadonlySet<HealthState> = new Set(['unhealthy', 'offline']);
@@ -26,7 +27,8 @@ export const UNHEALTHY_AFTER_FAILURES = 3;
 /** A reason a user can read, from any error (never contains a secret). */
 export function reasonForError(error: unknown): string {
 	if (isArrApiError(error)) return error.describe();
-	return error instanceof Error ? error.message : String(error);
+	// A failed query's message repeats its parameters; this text is stored and shown.
+	return safeErrorMessage(error);
 }
 
 /**

@@ -86,7 +86,7 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 		report.status = 'failed';
 		report.error = reasonForError(error);
 		log.warn(
-			{ connectorId: connector.id, err: error instanceof Error ? error.message : String(error) },
+			{ connectorId: connector.id, err: error },
 			'sync failed'
 		);
 		await recordFailure(db, connector.id, error, {

@@ -1,7 +1,10 @@
 import { json } from '@sveltejs/kit';
 import { getRuntime } from '$lib/server/runtime';
 import { withApi } from '$lib/server/http/api';
-import { getConnector, testConnection } from '$lib/server/services/connectors/connector-service';
+import {
+	getConnector,
+	testStoredConnector
+} from '$lib/server/services/connectors/connector-service';
 import { domain, parseId } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
@@ -9,13 +12,6 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = withApi(async ({ params }) => {
 	const { db, secrets } = await getRuntime();
 	const connector = await domain(() => getConnector(db, parseId(params.id)));
-	const status = await domain(() =>
-		testConnection({
-			type: connector.type,
-			url: connector.url,
-			apiKey: secrets.decrypt(connector.apiKeyEncrypted),
-			timeoutMs: connector.timeoutMs
-		})
-	);
+	const status = await domain(() => testStoredConnector(connector, secrets));
 	return json({ ok: true, appName: status.appName, version: status.version });
 });
