@@ -10,13 +10,14 @@ import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
 import { startScheduler } from '$lib/server/scheduler';
+import { applyStoredLogLevel } from '$lib/server/services/settings/apply-settings';
 
 const log = moduleLogger('http');
 
 export const init: ServerInit = async () => {
 	// Fail at start-up, not at the first login, when TRUSTED_PROXIES has a typo.
 	trustedProxiesFromEnv();
-	await startRuntime([bootstrapAdmin, startScheduler]);
+	await startRuntime([bootstrapAdmin, applyStoredLogLevel, startScheduler]);
 };
 
 export const handle: Handle = createGuardHandle({ db: getDb });

@@ -21,9 +21,22 @@ const REDACT = [
 	'*.token'
 ];
 
+/**
+ * Every logger derived from `logger`, weakly held. pino copies a parent's level into a child when
+ * the child is created and never again, so a level change must be applied to each of them.
+ */
+const descendants = new Set<WeakRef<Logger>>();
+const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => descendants.delete(ref));
+
 export const logger: Logger = pino(
 	{
 		level: process.env.LOG_LEVEL || (process.env.VITEST ? 'silent' : 'info'),
+		// Inherited by every child and grandchild (pino's `child` copies it), so all are tracked.
+		onChild: (child) => {
+			const ref = new WeakRef(child);
+			descendants.add(ref);
+			forget.register(child, ref);
+		},
 		base: { app: 'comradarr' },
 		redact: { paths: REDACT, censor: '[redacted]' },
 		timestamp: pino.stdTimeFunctions.isoTime
@@ -34,4 +47,19 @@ export const logger: Logger = pino(
 /** A child logger for one module, e.g. `moduleLogger('sync')`. */
 export function moduleLogger(module: string, bindings: Record<string, unknown> = {}): Logger {
 	return logger.child({ module, ...bindings });
+}
+
+/**
+ * Sets the level of the root logger and of every logger derived from it (Settings → General →
+ * log level), effective for the next log call everywhere in this process. Other replicas apply a
+ * stored level when they start.
+ * @param level a pino level name (`trace`, `debug`, `info`, `warn`, `error`, `fatal`, `silent`).
+ */
+export function setLogLevel(level: pino.LevelWithSilent): void {
+	logger.level = level;
+	for (const ref of descendants) {
+		const child = ref.deref();
+		if (child) child.level = level;
+		else descendants.delete(ref);
+	}
 }

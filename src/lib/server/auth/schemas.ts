@@ -2,12 +2,10 @@
  * Valibot schemas of the login and setup forms (used with superforms on the server).
  */
 import * as v from 'valibot';
+// The limits and the new-password rule are shared with the browser (client-side validation).
+import { PASSWORD_MAX, USERNAME_MAX, newPasswordSchema } from '$lib/schemas/auth';
 
-/** Longest password accepted; Argon2 handles more, but nobody types a kilobyte. */
-export const PASSWORD_MAX = 256;
-export const PASSWORD_MIN = 8;
-/** `users.username` is varchar(64). */
-export const USERNAME_MAX = 64;
+export { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, newPasswordSchema } from '$lib/schemas/auth';
 
 export const loginSchema = v.object({
 	username: v.pipe(
@@ -27,12 +25,6 @@ export const usernameSchema = v.pipe(
 	v.minLength(1, 'Choose a username.'),
 	v.maxLength(USERNAME_MAX, `At most ${USERNAME_MAX} characters.`),
 	v.regex(/^[A-Za-z0-9._@-]+$/, 'Use letters, digits and . _ @ - only (no spaces).')
-);
-
-export const newPasswordSchema = v.pipe(
-	v.string(),
-	v.minLength(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`),
-	v.maxLength(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters.`)
 );
 
 export const setupSchema = v.pipe(

@@ -15,7 +15,12 @@
 import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
 import { moduleLogger } from '$lib/server/logger';
-import { API_KEY_HEADER, verifyApiKey } from '$lib/server/auth/api-keys';
+import {
+	API_KEY_HEADER,
+	apiKeyRateLimiter,
+	rateLimitMessage,
+	verifyApiKey
+} from '$lib/server/auth/api-keys';
 import { systemClock, type Clock } from '$lib/server/auth/clock';
 import {
 	SESSION_COOKIE,
@@ -24,7 +29,9 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { hasUsers } from '$lib/server/auth/users';
+import { getSettings } from '$lib/server/services/settings/settings-service';
 import { errorResponse } from './api';
+import { requestClientAddress } from './client-address';
 
 const log = moduleLogger('http');
 
@@ -151,6 +158,8 @@ type CookieChange = { kind: 'set'; token: string; expiresAt: Date } | { kind: 'c
 interface Authentication {
 	method: AuthMethod | null;
 	cookie: CookieChange;
+	/** Set when a valid API key is over its per-minute limit: the answer is a 429. */
+	rateLimited?: Response;
 }
 
 /**
@@ -164,15 +173,31 @@ async function authenticate(
 ): Promise<Authentication> {
 	const key = event.request.headers.get(API_KEY_HEADER);
 	if (key !== null) {
-		const principal = await verifyApiKey(db, key.trim(), clock);
+		const address = requestClientAddress(event);
+		const principal = await verifyApiKey(db, key.trim(), { address }, clock);
 		if (!principal) return { method: null, cookie: null };
+		const limit = principal.rateLimitPerMinute;
+		const decision = apiKeyRateLimiter.take(principal.id, limit, clock().getTime());
+		if (!decision.allowed) {
+			const seconds = decision.retryAfterSeconds;
+			const response = errorResponse(
+				429,
+				'auth.rate_limited',
+				rateLimitMessage(limit, seconds),
+				undefined,
+				{ 'retry-after': String(seconds) }
+			);
+			return { method: null, cookie: null, rateLimited: response };
+		}
 		event.locals.user = principal.user;
 		event.locals.apiKey = { id: principal.id, readOnly: principal.readOnly };
 		return { method: 'apiKey', cookie: null };
 	}
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (!token) return { method: null, cookie: null };
-	const session = await validateSessionToken(db, token, clock);
+	const { security } = await getSettings(db);
+	const policy = { maxAgeDays: security.sessionMaxAgeDays };
+	const session = await validateSessionToken(db, token, policy, clock);
 	if (!session) return { method: null, cookie: { kind: 'clear' } };
 	event.locals.user = session.user;
 	return {
@@ -291,6 +316,7 @@ async function guard(
 		return response;
 	};
 
+	if (auth.rateLimited) return deny(auth.rateLimited, 'api key over its rate limit');
 	if (isPublicPath(pathname)) return resolve(event);
 
 	const api = isApiPath(pathname);
