@@ -218,6 +218,9 @@ function makeEvent(
 	return { event, writes };
 }
 
+/** Where the test sessions come from (the session list shows it). */
+const CLIENT = { address: '127.0.0.1', userAgent: 'vitest' };
+
 let db: Database;
 let resolved: RequestEvent | null;
 const resolve = async (event: RequestEvent): Promise<Response> => {
@@ -318,7 +321,7 @@ describe('guard with a user', () => {
 	});
 
 	it('lets a session cookie in and sets locals.user', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const { event, writes } = makeEvent('http://comradarr.lan/dashboard', {
 			cookies: { [SESSION_COOKIE]: session.token }
 		});
@@ -331,7 +334,7 @@ describe('guard with a user', () => {
 
 	it('re-sends the cookie when the session slides, with the cookie attributes', async () => {
 		const issuedAt = new Date(Date.now() - SESSION_TTL_MS * 0.6);
-		const session = await createSession(db, userId, () => issuedAt);
+		const session = await createSession(db, userId, CLIENT, () => issuedAt);
 		const { event, writes } = makeEvent('https://comradarr.example/dashboard', {
 			cookies: { [SESSION_COOKIE]: session.token }
 		});
@@ -357,7 +360,7 @@ describe('guard with a user', () => {
 	});
 
 	it('refuses cookie-authenticated state changes to the API without the right Origin', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const cookies = { [SESSION_COOKIE]: session.token };
 		const noOrigin = await run(
 			makeEvent('http://comradarr.lan/api/queue', { method: 'POST', cookies }).event
@@ -420,7 +423,7 @@ describe('guard with a user', () => {
 	});
 
 	it('does not fall back to the cookie when the API key is wrong', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const response = await run(
 			makeEvent('http://comradarr.lan/api/queue', {
 				headers: { 'x-api-key': 'cmdr_wrong' },

@@ -104,3 +104,12 @@ export const securityFormSchema = v.pipe(
 
 export type GeneralSettingsInput = v.InferOutput<typeof generalSettingsSchema>;
 export type SecurityFormInput = v.InferOutput<typeof securityFormSchema>;
+
+/**
+ * The IANA zones this runtime knows, sorted, with `UTC` first (for the time-zone picker; the
+ * server's list is sent to the page so the picker offers what the server accepts).
+ */
+export function timeZoneNames(): string[] {
+	const zones = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC');
+	return ['UTC', ...zones.sort()];
+}

@@ -16,7 +16,7 @@ export interface CodedError {
 	/** The HTTP status the refusal means (4xx); 400 when absent. */
 	status?: number;
 	/** Messages by field name (dotted path for nested fields). */
-	fields?: Record<string, string>;
+	fields?: Record<string, string> | undefined;
 }
 
 /** A refusal by a service, with a code, a message and optionally a status and field messages. */

@@ -29,6 +29,7 @@ import Message from './form-message.svelte';
 const Control = FormPrimitive.Control;
 
 export { createForm, toastMessage } from './create-form';
+export { ActionForm } from './action-form.svelte';
 export {
 	Field,
 	Control,
