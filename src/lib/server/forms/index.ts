@@ -6,7 +6,7 @@
  *   its field by dotted path, 400;
  * - a coded error (`$lib/server/errors`: `DomainError`, `ApiError`, `ConnectorFieldError`,
  *   `SecretError`…) → its `fields` on the form's fields, its message as the form message when no
- *   field takes it, with its status (4xx; 400 when it has none);
+ *   field takes it, with its status (400 when it has none or one that is not 4xx/5xx);
  * - anything else is rethrown: an unexpected failure is a 500 with a correlation id
  *   (`handleError` in hooks.server.ts), never a message built from an exception.
  *
@@ -46,10 +46,11 @@ function messagesByField(error: unknown): { status: number; byField: [string, st
 		};
 	}
 	if (isCodedError(error)) {
-		const status = error.status !== undefined && error.status >= 400 && error.status < 500;
+		const status = error.status ?? 400;
 		const fields = Object.entries(error.fields ?? {});
 		return {
-			status: status ? (error.status as number) : 400,
+			// fail() takes 400–599; a coded error claiming anything else is still a refusal.
+			status: status >= 400 && status <= 599 ? status : 400,
 			// The error's own message is the form message when no field message exists.
 			byField: fields.length > 0 ? fields : [['', error.message]]
 		};
