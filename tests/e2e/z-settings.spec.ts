@@ -158,7 +158,9 @@ test('disabling authentication needs the confirmation and then puts a warning ba
 	await saveSecurity(page);
 	for (const path of ['/dashboard', '/queue', '/settings/about']) {
 		await page.goto(path);
-		await expect(page.getByRole('alert').filter({ hasText: 'Authentication is disabled' })).toBeVisible();
+		await expect(
+			page.getByRole('alert').filter({ hasText: 'Authentication is disabled' })
+		).toBeVisible();
 	}
 
 	await page.goto('/settings/security');
@@ -191,7 +193,9 @@ test('changing the password logs the other sessions out, and the new password lo
 	await page.getByLabel('New password', { exact: true }).fill(newPassword);
 	await page.getByLabel('Confirm new password').fill(newPassword);
 	await page.getByRole('button', { name: 'Change password' }).click();
-	await expect(page.getByText(/Password changed\. \d+ other sessions? (was|were) logged out\./)).toBeVisible();
+	await expect(
+		page.getByText(/Password changed\. \d+ other sessions? (was|were) logged out\./)
+	).toBeVisible();
 	await expect(page.getByText('This is your only session')).toBeVisible();
 
 	await otherPage.goto('/dashboard');

@@ -75,7 +75,9 @@ async function call(
 	fields: Record<string, string>
 ): Promise<{ status: number; form: FormShape; created?: { key: string } }> {
 	const result = (await action(event(name, fields) as never)) as Result;
-	if ('status' in result && 'data' in result) return { status: result.status, form: result.data.form };
+	if ('status' in result && 'data' in result) {
+		return { status: result.status, form: result.data.form };
+	}
 	return { status: 200, form: result.form, ...(result.created ? { created: result.created } : {}) };
 }
 
@@ -183,7 +185,10 @@ describe('Security', () => {
 			proxyHeader: 'Remote User'
 		});
 		expect(header.form.errors.proxyHeader).toBeDefined();
-		const ok = await call(securityActions.security, 'security', { ...valid, sessionMaxAgeDays: '7' });
+		const ok = await call(securityActions.security, 'security', {
+			...valid,
+			sessionMaxAgeDays: '7'
+		});
 		expect(ok.status).toBe(200);
 		expect((await getSettings(db)).security.sessionMaxAgeDays).toBe(7);
 	});

@@ -25,7 +25,6 @@ import { verifyPassword } from '$lib/server/auth/password';
 import {
 	LAST_SEEN_RESOLUTION_MS,
 	SESSION_COOKIE,
-	SESSION_TTL_MS,
 	createSession,
 	invalidateOtherSessions,
 	invalidateSessionById,
@@ -42,7 +41,10 @@ import {
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const CLIENT = { address: '192.0.2.10', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' };
+const CLIENT = {
+	address: '192.0.2.10',
+	userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'
+};
 
 function testClock(start = '2026-11-20T12:00:00.000Z'): Clock & { advance(ms: number): void } {
 	let now = new Date(start).getTime();
@@ -66,7 +68,10 @@ beforeEach(async () => {
 });
 
 async function sessionRow(token: string) {
-	const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionIdFromToken(token)));
+	const [row] = await db
+		.select()
+		.from(sessions)
+		.where(eq(sessions.id, sessionIdFromToken(token)));
 	return row;
 }
 
@@ -108,7 +113,7 @@ describe('absolute session lifetime', () => {
 		const { token } = await createSession(db, userId, CLIENT, clock);
 		clock.advance(DAY + MINUTE);
 		const handle = createGuardHandle({ db: () => db, clock });
-		const request = (): Promise<Response> =>
+		const request = async (): Promise<Response> =>
 			handle({ event: pageEvent('/dashboard', { [SESSION_COOKIE]: token }), resolve: ok });
 		// Under the default 30 days the day-old session is fine …
 		expect((await request()).status).toBe(200);
@@ -317,7 +322,10 @@ describe('API keys', () => {
 	it('keeps a read-only key to GET and refuses a revoked key with 401', async () => {
 		const read = await createApiKey(db, { userId, name: 'widget', readOnly: true });
 		const handle = createGuardHandle({ db: () => db });
-		const post = await handle({ event: apiEvent('/api/v1/queue/dispatch', read.key, 'POST'), resolve: ok });
+		const post = await handle({
+			event: apiEvent('/api/v1/queue/dispatch', read.key, 'POST'),
+			resolve: ok
+		});
 		expect(post.status).toBe(403);
 		expect(await deleteApiKey(db, { id: read.id, userId })).toBe(true);
 		const after = await handle({ event: apiEvent('/api/v1/connectors', read.key), resolve: ok });

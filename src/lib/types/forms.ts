@@ -12,7 +12,9 @@ export interface FormMessage {
  * Normalises a message: older forms (login, setup) still send a bare string, which is an error.
  * @returns null when there is nothing to show.
  */
-export function toFormMessage(message: FormMessage | string | null | undefined): FormMessage | null {
+export function toFormMessage(
+	message: FormMessage | string | null | undefined
+): FormMessage | null {
 	if (message === null || message === undefined || message === '') return null;
 	return typeof message === 'string' ? { type: 'error', text: message } : message;
 }

@@ -171,8 +171,7 @@ export async function deleteApiKey(
 
 /** The verdict on one request. */
 export type RateLimitDecision =
-	| { allowed: true; remaining: number }
-	| { allowed: false; retryAfterSeconds: number };
+	{ allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number };
 
 /**
  * Per-key request counter over fixed one-minute windows, in this process's memory (see the module

@@ -13,13 +13,19 @@ const schema = v.object({
 });
 
 async function validForm() {
-	return superValidate({ name: 'Sonarr', timeoutSeconds: 30, nested: { port: 80 } }, valibot(schema));
+	return superValidate(
+		{ name: 'Sonarr', timeoutSeconds: 30, nested: { port: 80 } },
+		valibot(schema)
+	);
 }
 
 describe('formError: the one domain-error → form-error mapper', () => {
 	it('puts each valibot issue on its field by dotted path, with 400', async () => {
 		const form = await validForm();
-		const inner = v.object({ name: v.literal('x', 'Must be x.'), nested: v.object({ port: v.literal(1, 'Port 1 only.') }) });
+		const inner = v.object({
+			name: v.literal('x', 'Must be x.'),
+			nested: v.object({ port: v.literal(1, 'Port 1 only.') })
+		});
 		const result = v.safeParse(inner, { name: 'y', nested: { port: 2 } });
 		expect(result.success).toBe(false);
 		const error = new v.ValiError(result.issues as never);
@@ -63,7 +69,9 @@ describe('formError: the one domain-error → form-error mapper', () => {
 
 		const other = await validForm();
 		// A coded error from another module (SecretError-like: a code, no status) is a 400.
-		const secret = Object.assign(new Error('Cannot decrypt the stored key.'), { code: 'secrets.invalid' });
+		const secret = Object.assign(new Error('Cannot decrypt the stored key.'), {
+			code: 'secrets.invalid'
+		});
 		expect(formError(other, secret).status).toBe(400);
 		expect(other.message).toEqual({ type: 'error', text: 'Cannot decrypt the stored key.' });
 	});

@@ -63,7 +63,11 @@ function messagesByField(error: unknown): { status: number; byField: [string, st
  * @returns `fail(status, { form })` with field errors and/or an error message set.
  * @throws `error` itself when it is neither a validation error nor a coded error.
  */
-export function formError<F extends AnyForm>(form: F, error: unknown, options: FormErrorOptions = {}) {
+export function formError<F extends AnyForm>(
+	form: F,
+	error: unknown,
+	options: FormErrorOptions = {}
+) {
 	const mapped = messagesByField(error);
 	if (mapped === null) throw error;
 	const formLevel: string[] = [];

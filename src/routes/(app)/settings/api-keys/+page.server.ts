@@ -69,7 +69,10 @@ export const actions = {
 		if (!form.valid) return fail(400, { form });
 		const deleted = await deleteApiKey(getDb(), { id: form.data.id, userId: user.id });
 		if (!deleted) return formMessageError(form, 'That key was already revoked.', 404);
-		log.info({ cid: event.locals.requestId, userId: user.id, keyId: form.data.id }, 'API key revoked');
+		log.info(
+			{ cid: event.locals.requestId, userId: user.id, keyId: form.data.id },
+			'API key revoked'
+		);
 		return formSuccess(form, 'API key revoked.');
 	}
 } satisfies Actions;

@@ -4,7 +4,11 @@ import { getDb } from '$lib/server/db';
 import { formError, formSuccess, type FormMessage } from '$lib/server/forms';
 import { setLogLevel } from '$lib/server/logger';
 import { getSettings, updateSettings } from '$lib/server/services/settings/settings-service';
-import { generalSettingsSchema, timeZoneNames, type GeneralSettingsInput } from '$lib/schemas/settings';
+import {
+	generalSettingsSchema,
+	timeZoneNames,
+	type GeneralSettingsInput
+} from '$lib/schemas/settings';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async () => {

@@ -133,10 +133,7 @@ export const actions = {
 				newPassword,
 				keepSessionId
 			});
-			log.info(
-				{ cid: event.locals.requestId, userId: user.id, endedSessions },
-				'password changed'
-			);
+			log.info({ cid: event.locals.requestId, userId: user.id, endedSessions }, 'password changed');
 			const others =
 				endedSessions === 0
 					? ''
@@ -153,7 +150,10 @@ export const actions = {
 		const form = await superValidate(event.request, valibot(sessionIdSchema), { id: 'revoke' });
 		if (!form.valid) return fail(400, { form });
 		const db = getDb();
-		const ended = await invalidateSessionById(db, { userId: user.id, sessionId: form.data.sessionId });
+		const ended = await invalidateSessionById(db, {
+			userId: user.id,
+			sessionId: form.data.sessionId
+		});
 		if (!ended) return formMessageError(form, 'That session has already ended.', 404);
 		if (form.data.sessionId === currentSessionId(event.cookies)) {
 			clearSessionCookie(event.cookies, event.url.protocol === 'https:');
