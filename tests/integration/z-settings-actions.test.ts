@@ -105,7 +105,10 @@ describe('General', () => {
 	});
 
 	it('stores a valid section and applies the log level to the logger and every child at once', async () => {
+		// pino 10: a child without a level of its own follows its parent's level; one created with
+		// (or later given) its own level keeps it unless the setter reaches it too.
 		const child = moduleLogger('sync').child({ cid: 'x' });
+		const own = moduleLogger('http').child({ cid: 'y' }, { level: 'error' });
 		const { status, form } = await call(generalActions.default, 'default', {
 			displayName: '  Home media ',
 			timeZone: 'Europe/Berlin',
@@ -120,6 +123,7 @@ describe('General', () => {
 		});
 		expect(logger.level).toBe('debug');
 		expect(child.level).toBe('debug');
+		expect(own.level).toBe('debug');
 	});
 });
 

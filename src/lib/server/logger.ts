@@ -22,8 +22,9 @@ const REDACT = [
 ];
 
 /**
- * Every logger derived from `logger`, weakly held. pino copies a parent's level into a child when
- * the child is created and never again, so a level change must be applied to each of them.
+ * Every logger derived from `logger`, weakly held. In pino 10 a child without a level of its own
+ * follows its parent, but one created with a `level` option (or given one later) keeps its own
+ * for good: a level change is applied to each of them so it reaches every logger.
  */
 const descendants = new Set<WeakRef<Logger>>();
 const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => descendants.delete(ref));
