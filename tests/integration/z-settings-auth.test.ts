@@ -272,6 +272,20 @@ describe('API keys', () => {
 		expect(row).toMatchObject({ lastUsedAddress: '198.51.100.2', lastUsedAt: clock() });
 	});
 
+	it('writes the last use at most once a minute from one address, also when the address is unknown', async () => {
+		const { id, key } = await createApiKey(db, { userId, name: 'script', readOnly: false });
+		const clock = testClock();
+		const first = clock().getTime();
+		for (const address of ['', '198.51.100.3']) {
+			await verifyApiKey(db, key, { address }, clock);
+			clock.advance(10_000);
+			await verifyApiKey(db, key, { address }, clock);
+			const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+			expect(row?.lastUsedAddress ?? null).toBe(address || null);
+			expect(row?.lastUsedAt?.getTime()).toBe(address ? first + 10_000 : first);
+		}
+	});
+
 	it('counts requests per key in fixed one-minute windows and says when to retry', () => {
 		const limiter = new ApiKeyRateLimiter();
 		const t0 = 1_000_000;

@@ -12,7 +12,7 @@
  * load balancer each allow the limit; a restart starts every window afresh. That is enough to
  * stop a runaway script, which is what the limit is for; it is not an accounting system.
  */
-import { and, desc, eq, isNull, lte, ne, or } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lte, ne, or } from 'drizzle-orm';
 import type { DbOrTx } from '$lib/server/db';
 import { apiKeys, users } from '$lib/server/db/schema';
 import { API_KEY_RATE_LIMIT, type ApiKeyScope } from '$lib/schemas/api-keys';
@@ -107,10 +107,15 @@ export async function verifyApiKey(
 		.limit(1);
 	if (!row) return null;
 	const now = clock();
-	const address = use.address.slice(0, ADDRESS_MAX);
+	// An unknown address (empty) is stored as null, so it compares equal to itself.
+	const address = use.address.slice(0, ADDRESS_MAX) || null;
 	const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
 	const stale = !row.lastUsedAt || row.lastUsedAt.getTime() <= staleBefore.getTime();
 	if (stale || row.lastUsedAddress !== address) {
+		const otherAddress =
+			address === null
+				? isNotNull(apiKeys.lastUsedAddress)
+				: or(isNull(apiKeys.lastUsedAddress), ne(apiKeys.lastUsedAddress, address));
 		// The WHERE repeats the tests so concurrent requests from one address write once.
 		await db
 			.update(apiKeys)
@@ -118,12 +123,7 @@ export async function verifyApiKey(
 			.where(
 				and(
 					eq(apiKeys.id, row.id),
-					or(
-						isNull(apiKeys.lastUsedAt),
-						lte(apiKeys.lastUsedAt, staleBefore),
-						isNull(apiKeys.lastUsedAddress),
-						ne(apiKeys.lastUsedAddress, address)
-					)
+					or(isNull(apiKeys.lastUsedAt), lte(apiKeys.lastUsedAt, staleBefore), otherAddress)
 				)
 			);
 	}

@@ -10,7 +10,8 @@
  *
  * Cookie-authenticated state-changing `/api/*` requests must carry an `Origin` equal to the app's
  * origin (SvelteKit's own CSRF check covers only form posts); key-authenticated requests skip that
- * check (a browser never attaches the header by itself). Read-only keys may only GET/HEAD.
+ * check (a browser never attaches the header by itself). Read-only keys may only GET/HEAD; a key
+ * over its per-minute limit gets 429 `auth.rate_limited` with `Retry-After` (`api-keys.ts`).
  */
 import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
