@@ -6,8 +6,11 @@ COPY package.json bun.lock ./
 RUN --mount=type=cache,target=/root/.bun/install/cache bun install --frozen-lockfile
 
 FROM deps AS build
+# .git is not in the build context: pass the commit for Settings → About
+# (docker build --build-arg COMRADARR_COMMIT=$(git rev-parse --short HEAD) .).
+ARG COMRADARR_COMMIT=unknown
 COPY . .
-RUN bun run build
+RUN COMRADARR_COMMIT=$COMRADARR_COMMIT bun run build
 
 FROM deps AS prod-deps
 RUN --mount=type=cache,target=/root/.bun/install/cache bun install --frozen-lockfile --production

@@ -1,9 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
 import UnoCSS from 'unocss/vite';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Build facts for Settings → About, fixed at build time: the version from package.json, the
+ * commit (`COMRADARR_COMMIT` when set — Docker builds have no .git — else `git rev-parse`, else
+ * "unknown"), the build date (`SOURCE_DATE_EPOCH` for reproducible builds, else now) and the
+ * project's web address (package.json `homepage`, or '' while it has none).
+ */
+function buildInfo(): Record<string, string> {
+	const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+		version: string;
+		homepage?: string;
+	};
+	let commit = process.env.COMRADARR_COMMIT?.trim() || '';
+	if (!commit) {
+		try {
+			commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore']
+			}).trim();
+		} catch {
+			commit = 'unknown';
+		}
+	}
+	const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+	const builtAt = Number.isFinite(epoch) && epoch > 0 ? new Date(epoch * 1000) : new Date();
+	return {
+		__APP_VERSION__: JSON.stringify(pkg.version),
+		__APP_HOMEPAGE__: JSON.stringify(pkg.homepage ?? ''),
+		__APP_COMMIT__: JSON.stringify(commit),
+		__APP_BUILD_DATE__: JSON.stringify(builtAt.toISOString())
+	};
+}
+
 export default defineConfig({
 	plugins: [UnoCSS(), sveltekit()],
+	define: buildInfo(),
 	test: {
 		// Vitest forks do not work under Bun (STACK.md trap 4).
 		pool: 'threads',

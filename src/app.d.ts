@@ -18,10 +18,25 @@ declare global {
 			/** How this request was let in; null when anonymous (see `http/guard.ts`). */
 			authMethod: import('$lib/server/http/guard').AuthMethod | null;
 		}
-		// interface PageData {}
+		interface PageData {
+			/** Settings → General → display name, from the (app) layout; document titles use it. */
+			displayName?: string;
+		}
 		// interface PageState {}
 		// interface Platform {}
 	}
+}
+
+/** Build facts injected by Vite's `define` (vite.config.ts): Settings → About. */
+declare global {
+	/** package.json `version`. */
+	const __APP_VERSION__: string;
+	/** Short git commit, `COMRADARR_COMMIT`, or "unknown". */
+	const __APP_COMMIT__: string;
+	/** ISO 8601 time of the build. */
+	const __APP_BUILD_DATE__: string;
+	/** package.json `homepage` (the repository's web page), or '' when it has none. */
+	const __APP_HOMEPAGE__: string;
 }
 
 export {};

@@ -12,6 +12,7 @@ import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
 import { startScheduler } from '$lib/server/scheduler';
+import { applyStoredLogLevel } from '$lib/server/services/settings/apply-settings';
 import { THEME_CONFIG, THEME_SCRIPT_PLACEHOLDER } from '$lib/theme';
 
 const log = moduleLogger('http');
@@ -20,7 +21,7 @@ export const init: ServerInit = async () => {
 	// Fail at start-up, not at the first login, when TRUSTED_PROXIES or ALLOWED_HOSTS has a typo.
 	trustedProxiesFromEnv();
 	cachedHostPolicy();
-	await startRuntime([bootstrapAdmin, startScheduler]);
+	await startRuntime([bootstrapAdmin, applyStoredLogLevel, startScheduler]);
 };
 
 const guard = createGuardHandle({ db: getDb });

@@ -27,6 +27,11 @@ import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
 import { sha256Hex } from '$lib/server/auth/tokens';
 
 const MINUTE = 60_000;
+/** Where the test sessions and API-key uses come from. */
+const CLIENT = { address: '192.0.2.10', userAgent: 'vitest' };
+const USE = { address: '192.0.2.10' };
+/** The default absolute session lifetime (Settings → Security). */
+const POLICY = { maxAgeDays: 30 };
 const DAY = 24 * 60 * MINUTE;
 
 /** A clock tests move by hand. */
@@ -86,44 +91,44 @@ describe('sessions', () => {
 	it('stores the SHA-256 of the token and resolves the token to its user', async () => {
 		const clock = testClock();
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const session = await createSession(db, user.id, clock);
+		const session = await createSession(db, user.id, CLIENT, clock);
 		expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(session.expiresAt.getTime() - clock().getTime()).toBe(SESSION_TTL_MS);
 		const [row] = await db.select().from(sessions);
 		expect(row?.id).toBe(sha256Hex(session.token));
 		expect(row?.id).not.toBe(session.token);
 
-		const valid = await validateSessionToken(db, session.token, clock);
+		const valid = await validateSessionToken(db, session.token, POLICY, clock);
 		expect(valid).toMatchObject({ user: { id: user.id, username: 'admin' }, renewed: false });
 	});
 
 	it('rejects unknown and malformed tokens', async () => {
-		expect(await validateSessionToken(db, 'A'.repeat(43))).toBeNull();
-		expect(await validateSessionToken(db, 'short')).toBeNull();
-		expect(await validateSessionToken(db, `${'A'.repeat(42)};`)).toBeNull();
+		expect(await validateSessionToken(db, 'A'.repeat(43), POLICY)).toBeNull();
+		expect(await validateSessionToken(db, 'short', POLICY)).toBeNull();
+		expect(await validateSessionToken(db, `${'A'.repeat(42)};`, POLICY)).toBeNull();
 	});
 
 	it('deletes an expired session when it is seen', async () => {
 		const clock = testClock();
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const session = await createSession(db, user.id, clock);
+		const session = await createSession(db, user.id, CLIENT, clock);
 		clock.advance(SESSION_TTL_MS);
-		expect(await validateSessionToken(db, session.token, clock)).toBeNull();
+		expect(await validateSessionToken(db, session.token, POLICY, clock)).toBeNull();
 		expect(await db.select().from(sessions)).toHaveLength(0);
 	});
 
 	it('renews a session with less than half its lifetime left, and not before', async () => {
 		const clock = testClock();
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const session = await createSession(db, user.id, clock);
+		const session = await createSession(db, user.id, CLIENT, clock);
 
 		clock.advance(3 * DAY);
-		const early = await validateSessionToken(db, session.token, clock);
+		const early = await validateSessionToken(db, session.token, POLICY, clock);
 		expect(early?.renewed).toBe(false);
 		expect(early?.expiresAt.getTime()).toBe(session.expiresAt.getTime());
 
 		clock.advance(DAY);
-		const late = await validateSessionToken(db, session.token, clock);
+		const late = await validateSessionToken(db, session.token, POLICY, clock);
 		expect(late?.renewed).toBe(true);
 		expect(late?.expiresAt.getTime()).toBe(clock().getTime() + SESSION_TTL_MS);
 		const [row] = await db
@@ -134,19 +139,19 @@ describe('sessions', () => {
 
 		// A session kept in use never expires.
 		clock.advance(6 * DAY);
-		expect(await validateSessionToken(db, session.token, clock)).not.toBeNull();
+		expect(await validateSessionToken(db, session.token, POLICY, clock)).not.toBeNull();
 	});
 
 	it('ends a session on logout and prunes expired ones in bulk', async () => {
 		const clock = testClock();
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const a = await createSession(db, user.id, clock);
+		const a = await createSession(db, user.id, CLIENT, clock);
 		await invalidateSession(db, a.token);
-		expect(await validateSessionToken(db, a.token, clock)).toBeNull();
+		expect(await validateSessionToken(db, a.token, POLICY, clock)).toBeNull();
 
-		await createSession(db, user.id, clock);
+		await createSession(db, user.id, CLIENT, clock);
 		clock.advance(SESSION_TTL_MS + 1);
-		await createSession(db, user.id, clock);
+		await createSession(db, user.id, CLIENT, clock);
 		expect(await deleteExpiredSessions(db, clock)).toBe(1);
 		expect(await db.select().from(sessions)).toHaveLength(1);
 	});
@@ -161,7 +166,7 @@ describe('login', () => {
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
 		expect(result.user).toEqual({ id: user.id, username: 'admin' });
-		expect((await validateSessionToken(db, result.session.token))?.user.id).toBe(user.id);
+		expect((await validateSessionToken(db, result.session.token, POLICY))?.user.id).toBe(user.id);
 		const attempts = await db.select().from(loginAttempts);
 		expect(attempts).toMatchObject([{ username: 'admin', address, success: true }]);
 	});
@@ -323,18 +328,19 @@ describe('API keys', () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
 		const full = await createApiKey(db, { userId: user.id, name: 'script', readOnly: false });
 		const read = await createApiKey(db, { userId: user.id, name: 'dashboard', readOnly: true });
-		expect(await verifyApiKey(db, full.key)).toEqual({
+		expect(await verifyApiKey(db, full.key, USE)).toEqual({
 			id: full.id,
 			readOnly: false,
+			rateLimitPerMinute: 120,
 			user: { id: user.id, username: 'admin' }
 		});
-		expect((await verifyApiKey(db, read.key))?.readOnly).toBe(true);
-		expect(await verifyApiKey(db, `${full.key}x`)).toBeNull();
-		expect(await verifyApiKey(db, 'cmdr_nope')).toBeNull();
-		expect(await verifyApiKey(db, full.key.slice(5))).toBeNull();
+		expect((await verifyApiKey(db, read.key, USE))?.readOnly).toBe(true);
+		expect(await verifyApiKey(db, `${full.key}x`, USE)).toBeNull();
+		expect(await verifyApiKey(db, 'cmdr_nope', USE)).toBeNull();
+		expect(await verifyApiKey(db, full.key.slice(5), USE)).toBeNull();
 
 		expect(await deleteApiKey(db, { id: full.id, userId: user.id })).toBe(true);
-		expect(await verifyApiKey(db, full.key)).toBeNull();
+		expect(await verifyApiKey(db, full.key, USE)).toBeNull();
 	});
 
 	it('writes last_used_at at most once a minute', async () => {
@@ -348,14 +354,14 @@ describe('API keys', () => {
 		const lastUsed = async () =>
 			(await db.select().from(apiKeys).where(eq(apiKeys.id, id)))[0]?.lastUsedAt;
 
-		await verifyApiKey(db, key, clock);
+		await verifyApiKey(db, key, USE, clock);
 		const first = clock().getTime();
 		expect((await lastUsed())?.getTime()).toBe(first);
 		clock.advance(59_000);
-		await verifyApiKey(db, key, clock);
+		await verifyApiKey(db, key, USE, clock);
 		expect((await lastUsed())?.getTime()).toBe(first);
 		clock.advance(1_000);
-		await verifyApiKey(db, key, clock);
+		await verifyApiKey(db, key, USE, clock);
 		expect((await lastUsed())?.getTime()).toBe(first + 60_000);
 	});
 });

@@ -234,6 +234,9 @@ function makeEvent(
 	return { event, writes };
 }
 
+/** Where the test sessions come from (the session list shows it). */
+const CLIENT = { address: '127.0.0.1', userAgent: 'vitest' };
+
 let db: Database;
 let resolved: RequestEvent | null;
 const resolve = async (event: RequestEvent): Promise<Response> => {
@@ -338,7 +341,7 @@ describe('guard with a user', () => {
 	});
 
 	it('lets a session cookie in and sets locals.user', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const { event, writes } = makeEvent('http://comradarr.lan/dashboard', {
 			cookies: { [SESSION_COOKIE]: session.token }
 		});
@@ -351,7 +354,7 @@ describe('guard with a user', () => {
 
 	it('re-sends the cookie when the session slides, with the cookie attributes', async () => {
 		const issuedAt = new Date(Date.now() - SESSION_TTL_MS * 0.6);
-		const session = await createSession(db, userId, () => issuedAt);
+		const session = await createSession(db, userId, CLIENT, () => issuedAt);
 		const { event, writes } = makeEvent('https://comradarr.example/dashboard', {
 			cookies: { [SESSION_COOKIE]: session.token }
 		});
@@ -377,7 +380,7 @@ describe('guard with a user', () => {
 	});
 
 	it('refuses cookie-authenticated state changes to the API without the right Origin', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const cookies = { [SESSION_COOKIE]: session.token };
 		const noOrigin = await run(
 			makeEvent('http://comradarr.lan/api/queue', { method: 'POST', cookies }).event
@@ -440,7 +443,7 @@ describe('guard with a user', () => {
 	});
 
 	it('does not fall back to the cookie when the API key is wrong', async () => {
-		const session = await createSession(db, userId);
+		const session = await createSession(db, userId, CLIENT);
 		const response = await run(
 			makeEvent('http://comradarr.lan/api/queue', {
 				headers: { 'x-api-key': 'cmdr_wrong' },
@@ -485,7 +488,9 @@ describe('guard decides on the decoded path', () => {
 	let cookies: Record<string, string>;
 	beforeEach(async () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		cookies = { [SESSION_COOKIE]: (await createSession(db, user.id)).token };
+		cookies = {
+			[SESSION_COOKIE]: (await createSession(db, user.id, { address: null, userAgent: null })).token
+		};
 	});
 
 	it('applies the Origin check to percent-encoded API paths (/%61pi/… is /api/… to the router)', async () => {
@@ -573,7 +578,9 @@ describe('guard makes every API error JSON', () => {
 	let cookies: Record<string, string>;
 	beforeEach(async () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		cookies = { [SESSION_COOKIE]: (await createSession(db, user.id)).token };
+		cookies = {
+			[SESSION_COOKIE]: (await createSession(db, user.id, { address: null, userAgent: null })).token
+		};
 	});
 	const runWith = (event: RequestEvent, response: () => Response) => {
 		resolved = null;
@@ -663,7 +670,9 @@ describe('guard makes every API error JSON', () => {
 describe('guard headers', () => {
 	it('sends Cache-Control: no-store on pages, the API and refusals, but not on build assets', async () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const cookies = { [SESSION_COOKIE]: (await createSession(db, user.id)).token };
+		const cookies = {
+			[SESSION_COOKIE]: (await createSession(db, user.id, { address: null, userAgent: null })).token
+		};
 		for (const event of [
 			makeEvent('http://comradarr.lan/dashboard', { cookies }).event,
 			makeEvent('http://comradarr.lan/api/v1/queue', { cookies }).event,
@@ -757,7 +766,9 @@ describe('guard against DNS rebinding', () => {
 
 	it('leaves cookie-authenticated pages alone: a rebinding page has no cookie of ours', async () => {
 		const user = await createUser(db, { username: 'admin', password: 'password1' });
-		const cookies = { [SESSION_COOKIE]: (await createSession(db, user.id)).token };
+		const cookies = {
+			[SESSION_COOKIE]: (await createSession(db, user.id, { address: null, userAgent: null })).token
+		};
 		const response = await runWithPolicy(makeEvent('http://nas:3000/dashboard', { cookies }).event);
 		expect(response.status).toBe(200);
 	});
@@ -884,7 +895,10 @@ describe('guard authentication modes', () => {
 		});
 
 		it('lets a session cookie name its own user', async () => {
-			const cookies = { [SESSION_COOKIE]: (await createSession(db, alice.id)).token };
+			const cookies = {
+				[SESSION_COOKIE]: (await createSession(db, alice.id, { address: null, userAgent: null }))
+					.token
+			};
 			await runMode(page({ peer: '192.168.1.20', cookies }));
 			expect(resolved?.locals.user).toEqual(alice);
 			expect(resolved?.locals.authMethod).toBe('session');
@@ -915,7 +929,10 @@ describe('guard authentication modes', () => {
 		});
 
 		it('refuses a spoofed header from any other peer with 403, even with a valid cookie', async () => {
-			const cookies = { [SESSION_COOKIE]: (await createSession(db, admin.id)).token };
+			const cookies = {
+				[SESSION_COOKIE]: (await createSession(db, admin.id, { address: null, userAgent: null }))
+					.token
+			};
 			for (const peer of ['203.0.113.5', '192.168.1.20', '127.0.0.1']) {
 				const response = await runMode(
 					page({
@@ -945,7 +962,10 @@ describe('guard authentication modes', () => {
 
 		it('without the header, works like full (cookie or login)', async () => {
 			expect((await runMode(page({ peer: '10.0.0.2' }))).status).toBe(303);
-			const cookies = { [SESSION_COOKIE]: (await createSession(db, admin.id)).token };
+			const cookies = {
+				[SESSION_COOKIE]: (await createSession(db, admin.id, { address: null, userAgent: null }))
+					.token
+			};
 			expect((await runMode(page({ peer: '203.0.113.5', cookies }))).status).toBe(200);
 		});
 

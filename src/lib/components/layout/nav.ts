@@ -2,6 +2,7 @@ import type { LucideIcon } from '@lucide/svelte';
 import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
 import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
 import PlugIcon from '@lucide/svelte/icons/plug';
+import SettingsIcon from '@lucide/svelte/icons/settings';
 
 export interface NavItem {
 	/** Label in the sidebar and the header's page title. */
@@ -12,13 +13,14 @@ export interface NavItem {
 }
 
 /**
- * The main navigation, in sidebar order. Add Content, Schedules, Analytics and Settings here
- * once their routes exist.
+ * The main navigation, in sidebar order. Add Content, Schedules and Analytics here once their
+ * routes exist. Settings' own sections are listed in `$lib/components/settings/sections.ts`.
  */
 export const nav: readonly NavItem[] = [
 	{ title: 'Dashboard', href: '/dashboard', icon: LayoutDashboardIcon },
 	{ title: 'Connectors', href: '/connectors', icon: PlugIcon },
-	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon }
+	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon },
+	{ title: 'Settings', href: '/settings', icon: SettingsIcon }
 ];
 
 /** Whether `pathname` is `item.href` or a page below it (`/connectors/3/edit` → Connectors). */

@@ -4,7 +4,14 @@
  */
 export { systemClock, type Clock } from './clock';
 export { hashPassword, verifyPassword } from './password';
-export { hasUsers, findUserByUsername, createUser, createFirstUser, type AuthUser } from './users';
+export {
+	hasUsers,
+	findUserByUsername,
+	createUser,
+	createFirstUser,
+	changePassword,
+	type AuthUser
+} from './users';
 export {
 	SESSION_COOKIE,
 	SESSION_TTL_MS,
@@ -12,10 +19,16 @@ export {
 	validateSessionToken,
 	invalidateSession,
 	invalidateUserSessions,
+	invalidateSessionById,
+	invalidateOtherSessions,
+	listSessions,
 	deleteExpiredSessions,
 	setSessionCookie,
 	clearSessionCookie,
 	type NewSession,
+	type SessionClient,
+	type SessionPolicy,
+	type SessionSummary,
 	type ValidSession
 } from './session';
 export {
@@ -34,6 +47,7 @@ export {
 	verifyApiKey,
 	listApiKeys,
 	deleteApiKey,
+	apiKeyRateLimiter,
 	type ApiKeyPrincipal,
 	type ApiKeySummary
 } from './api-keys';

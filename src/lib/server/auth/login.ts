@@ -28,7 +28,7 @@ export type LoginResult =
  */
 export async function login(
 	db: DbOrTx,
-	input: { username: string; password: string; address: string },
+	input: { username: string; password: string; address: string; userAgent?: string | null },
 	clock: Clock = systemClock
 ): Promise<LoginResult> {
 	const key = { username: input.username, address: input.address };
@@ -46,6 +46,11 @@ export async function login(
 		return { ok: false, reason: 'invalid' };
 	}
 	await markLoginAttemptSucceeded(db, attemptId);
-	const session = await createSession(db, user.id, clock);
+	const session = await createSession(
+		db,
+		user.id,
+		{ address: input.address, userAgent: input.userAgent ?? null },
+		clock
+	);
 	return { ok: true, user: { id: user.id, username: user.username }, session };
 }

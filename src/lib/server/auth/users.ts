@@ -2,10 +2,11 @@
  * Users: the admin created at first start (setup page or ADMIN_USER/ADMIN_PASS) and lookups for
  * login. Comradarr has one admin today; the table allows more.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Database } from '$lib/server/db';
-import { users } from '$lib/server/db/schema';
-import { hashPassword } from './password';
+import { sessions, users } from '$lib/server/db/schema';
+import { DomainError } from '$lib/server/errors';
+import { hashPassword, verifyPassword } from './password';
 
 /** The signed-in user as routes see it (`locals.user`). */
 export interface AuthUser {
@@ -75,5 +76,50 @@ export async function createFirstUser(
 			.values({ username: input.username, passwordHash })
 			.returning({ id: users.id, username: users.username });
 		return row ?? null;
+	});
+}
+
+/** The refusal of a password change whose current password is wrong (field `currentPassword`). */
+export const WRONG_CURRENT_PASSWORD = 'auth.wrong_current_password';
+
+/**
+ * Changes `userId`'s password (Argon2id) after checking the current one, and ends every other
+ * session of the user, so a stolen session or a browser left logged in elsewhere is cut off. The
+ * session `keepSessionId` (the one making the change) stays. The check, the update and the logouts are
+ * one transaction under a row lock: a password is never changed with the old sessions left open.
+ * Inputs must already be validated (`changePasswordSchema`).
+ * @returns how many other sessions were ended.
+ * @throws DomainError `auth.wrong_current_password` (field `currentPassword`) when the current
+ *   password does not match; `auth.user_not_found` (404) when the user is gone.
+ */
+export async function changePassword(
+	db: Database,
+	input: { userId: number; currentPassword: string; newPassword: string; keepSessionId: string }
+): Promise<{ endedSessions: number }> {
+	return db.transaction(async (tx) => {
+		// The row lock serialises two changes at once: the second checks against the new hash.
+		const [row] = await tx
+			.select({ passwordHash: users.passwordHash })
+			.from(users)
+			.where(eq(users.id, input.userId))
+			.for('update')
+			.limit(1);
+		if (!row) {
+			throw new DomainError('auth.user_not_found', 'This account no longer exists.', {
+				status: 404
+			});
+		}
+		if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
+			throw new DomainError(WRONG_CURRENT_PASSWORD, 'The current password is wrong.', {
+				fields: { currentPassword: 'The current password is wrong.' }
+			});
+		}
+		const passwordHash = await hashPassword(input.newPassword);
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId));
+		const ended = await tx
+			.delete(sessions)
+			.where(and(eq(sessions.userId, input.userId), ne(sessions.id, input.keepSessionId)))
+			.returning({ id: sessions.id });
+		return { endedSessions: ended.length };
 	});
 }

@@ -31,7 +31,8 @@
  * are authenticated by API key (a browser never attaches that header by itself); that includes
  * requests let in by network position or a proxy header, so a foreign site open in a LAN browser
  * cannot drive the app. SvelteKit's own CSRF check covers form posts. Read-only keys may only
- * GET/HEAD.
+ * GET/HEAD; a key over its per-minute limit gets 429 `auth.rate_limited` with `Retry-After`
+ * (`api-keys.ts`).
  *
  * Responses: security headers on all; `Cache-Control: no-store` on everything but static assets;
  * HSTS only over https (the protocol is https only when ORIGIN says so or a trusted proxy does,
@@ -41,7 +42,12 @@ import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
 import { moduleLogger } from '$lib/server/logger';
 import { findAdmin } from '$lib/server/auth/admin';
-import { API_KEY_HEADER, verifyApiKey } from '$lib/server/auth/api-keys';
+import {
+	API_KEY_HEADER,
+	apiKeyRateLimiter,
+	rateLimitMessage,
+	verifyApiKey
+} from '$lib/server/auth/api-keys';
 import { systemClock, type Clock } from '$lib/server/auth/clock';
 import {
 	SESSION_COOKIE,
@@ -216,6 +222,8 @@ interface Authentication {
 	method: AuthMethod | null;
 	cookie: CookieChange;
 	refusal?: Refusal;
+	/** Set when a valid API key is over its per-minute limit: the answer is a 429. */
+	rateLimited?: Response;
 }
 
 interface AuthContext {
@@ -258,8 +266,21 @@ async function authenticate(event: RequestEvent, context: AuthContext): Promise<
 	const { db, clock, security, client } = context;
 	const key = event.request.headers.get(API_KEY_HEADER);
 	if (key !== null) {
-		const principal = await verifyApiKey(db, key.trim(), clock);
+		const principal = await verifyApiKey(db, key.trim(), { address: client.address }, clock);
 		if (!principal) return { method: null, cookie: null };
+		const limit = principal.rateLimitPerMinute;
+		const decision = apiKeyRateLimiter.take(principal.id, limit, clock().getTime());
+		if (!decision.allowed) {
+			const seconds = decision.retryAfterSeconds;
+			const response = errorResponse(
+				429,
+				'auth.rate_limited',
+				rateLimitMessage(limit, seconds),
+				undefined,
+				{ 'retry-after': String(seconds) }
+			);
+			return { method: null, cookie: null, rateLimited: response };
+		}
 		event.locals.user = principal.user;
 		event.locals.apiKey = { id: principal.id, readOnly: principal.readOnly };
 		return { method: 'apiKey', cookie: null };
@@ -273,7 +294,8 @@ async function authenticate(event: RequestEvent, context: AuthContext): Promise<
 	let cookie: CookieChange = null;
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const session = await validateSessionToken(db, token, clock);
+		const policy = { maxAgeDays: security.sessionMaxAgeDays };
+		const session = await validateSessionToken(db, token, policy, clock);
 		if (session) {
 			event.locals.user = session.user;
 			return {
@@ -549,6 +571,7 @@ async function guard(
 		client: requestClient(event, context.trustedProxies),
 		hostAllowed
 	});
+	if (auth.rateLimited) return deny(auth.rateLimited, 'api key over its rate limit');
 	if (auth.refusal) {
 		const { status, code, message, reason } = auth.refusal;
 		return deny(refusalResponse(api, status, code, message), reason, auth.cookie);

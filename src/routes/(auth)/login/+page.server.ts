@@ -31,7 +31,8 @@ export const actions = {
 		const db = getDb();
 		if (!(await hasUsers(db))) redirect(303, '/setup');
 		const address = requestClientAddress(event);
-		const result = await login(db, { username: form.data.username, password, address });
+		const userAgent = event.request.headers.get('user-agent');
+		const result = await login(db, { username: form.data.username, password, address, userAgent });
 		if (!result.ok) {
 			log.info(
 				{

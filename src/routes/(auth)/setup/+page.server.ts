@@ -5,6 +5,7 @@ import { getDb } from '$lib/server/db';
 import { setupSchema } from '$lib/server/auth/schemas';
 import { createSession, setSessionCookie } from '$lib/server/auth/session';
 import { createFirstUser, hasUsers } from '$lib/server/auth/users';
+import { requestClientAddress } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -33,7 +34,10 @@ export const actions = {
 			{ cid: event.locals.requestId, userId: user.id, username: user.username },
 			'admin created at setup'
 		);
-		const session = await createSession(db, user.id);
+		const session = await createSession(db, user.id, {
+			address: requestClientAddress(event),
+			userAgent: event.request.headers.get('user-agent')
+		});
 		setSessionCookie(event.cookies, session, event.url.protocol === 'https:');
 		redirect(303, '/dashboard');
 	}

@@ -16,87 +16,33 @@ import * as v from 'valibot';
 import type { DbOrTx } from '$lib/server/db';
 import { appSettings } from '$lib/server/db/schema';
 import { moduleLogger } from '$lib/server/logger';
+import {
+	LOG_LEVELS,
+	generalSettingsSchema,
+	isTimeZone,
+	securitySettingsSchema
+} from '$lib/schemas/settings';
 
 const log = moduleLogger('settings');
 
 /** How long a read is reused in this process (ms). */
 export const CACHE_TTL_MS = 5_000;
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-
-/**
- * How the app decides who is signed in (Settings → Security):
- * - `full`: session cookie or API key, always (the default);
- * - `local_bypass`: requests whose **socket peer** is loopback or a private range (RFC 1918,
- *   RFC 4193) are treated as the admin without logging in; never decided on headers unless the
- *   peer is one of `TRUSTED_PROXIES`;
- * - `proxy_header`: a reverse proxy that authenticates users (Authelia, Authentik, oauth2-proxy)
- *   names the user in a header (e.g. `Remote-User`), believed only from `TRUSTED_PROXIES`;
- * - `disabled`: no authentication at all; every page shows a warning banner.
- */
-export const AUTH_MODES = ['full', 'local_bypass', 'proxy_header', 'disabled'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-/** True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
-export function isTimeZone(zone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: zone });
-		return true;
-	} catch {
-		return false;
-	}
-}
+// The General and Security schemas are shared with the browser (client-side form validation).
+export {
+	AUTH_MODES,
+	LOG_LEVELS,
+	generalSettingsSchema,
+	isTimeZone,
+	securitySettingsSchema,
+	type AuthMode
+} from '$lib/schemas/settings';
 
 /** The time zone the process runs in (`TZ`), or UTC. */
 export function defaultTimeZone(env: Record<string, string | undefined> = process.env): string {
 	const zone = env.TZ;
 	return zone && isTimeZone(zone) ? zone : 'UTC';
 }
-
-// Printable text only: a NUL or another control character in a stored name breaks logs and
-// PostgreSQL text (it cannot hold NUL at all).
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
-
-export const generalSettingsSchema = v.object({
-	/** Shown in the header and the page titles. */
-	displayName: v.pipe(
-		v.string(),
-		v.trim(),
-		v.minLength(1, 'Enter a display name.'),
-		v.maxLength(64, 'At most 64 characters.'),
-		v.regex(PRINTABLE, 'Control characters are not allowed.')
-	),
-	/** IANA zone for daily budgets, schedules and displayed times. */
-	timeZone: v.pipe(
-		v.string(),
-		v.check(isTimeZone, 'Not a known time zone (e.g. Europe/Berlin, America/New_York, UTC).')
-	),
-	logLevel: v.picklist(LOG_LEVELS, 'Choose one of trace, debug, info, warn, error.')
-});
-
-/** Header names are tokens (RFC 9110 §5.1); lower-cased when compared. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
-
-export const securitySettingsSchema = v.object({
-	authMode: v.picklist(AUTH_MODES, 'Choose an authentication mode.'),
-	/** The header naming the signed-in user in `proxy_header` mode. */
-	proxyHeader: v.pipe(
-		v.string(),
-		v.trim(),
-		v.regex(HEADER_NAME, 'A header name such as Remote-User (letters, digits and -).')
-	),
-	/**
-	 * A session ends this many days after login however active it is (besides the sliding 7 days
-	 * of inactivity).
-	 */
-	sessionMaxAgeDays: v.pipe(
-		v.number('Enter a number of days.'),
-		v.integer('Whole days only.'),
-		v.minValue(1, 'At least 1 day.'),
-		v.maxValue(365, 'At most 365 days.')
-	)
-});
 
 export const backupSettingsSchema = v.object({
 	/** Scheduled backups on or off. */

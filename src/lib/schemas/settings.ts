@@ -1,0 +1,115 @@
+/**
+ * Schemas of the General and Security settings sections and their forms, shared by the server
+ * (settings service, form actions) and the browser (superforms' client-side validation), so each
+ * rule and limit is written once. Pure valibot: nothing here may import server code.
+ */
+import * as v from 'valibot';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * How the app decides who is signed in (Settings → Security):
+ * - `full`: session cookie or API key, always (the default);
+ * - `local_bypass`: requests whose **socket peer** is loopback or a private range (RFC 1918,
+ *   RFC 4193) are treated as the admin without logging in; never decided on headers unless the
+ *   peer is one of `TRUSTED_PROXIES`;
+ * - `proxy_header`: a reverse proxy that authenticates users (Authelia, Authentik, oauth2-proxy)
+ *   names the user in a header (e.g. `Remote-User`), believed only from `TRUSTED_PROXIES`;
+ * - `disabled`: no authentication at all; every page shows a warning banner.
+ */
+export const AUTH_MODES = ['full', 'local_bypass', 'proxy_header', 'disabled'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Limits of the settings fields; the forms show the same numbers. */
+export const DISPLAY_NAME_MAX = 64;
+export const SESSION_MAX_AGE_DAYS = { min: 1, max: 365 } as const;
+export const PROXY_HEADER_MAX = 64;
+
+/** True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(zone: string): boolean {
+	if (zone.trim() === '') return false;
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: zone });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+// Printable text only: a NUL or another control character in a stored name breaks logs and
+// PostgreSQL text (it cannot hold NUL at all).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+export const generalSettingsSchema = v.object({
+	/** Shown in the header and the page titles. */
+	displayName: v.pipe(
+		v.string(),
+		v.trim(),
+		v.minLength(1, 'Enter a display name.'),
+		v.maxLength(DISPLAY_NAME_MAX, `At most ${DISPLAY_NAME_MAX} characters.`),
+		v.regex(PRINTABLE, 'Control characters are not allowed.')
+	),
+	/** IANA zone for daily budgets, schedules and displayed times. */
+	timeZone: v.pipe(
+		v.string(),
+		v.trim(),
+		v.check(isTimeZone, 'Not a known time zone (e.g. Europe/Berlin, America/New_York, UTC).')
+	),
+	logLevel: v.picklist(LOG_LEVELS, 'Choose one of trace, debug, info, warn, error.')
+});
+
+/** Header names are tokens (RFC 9110 §5.1); lower-cased when compared. */
+const HEADER_NAME = new RegExp(`^[!#$%&'*+.^_\`|~0-9A-Za-z-]{1,${PROXY_HEADER_MAX}}$`);
+
+export const securitySettingsSchema = v.object({
+	authMode: v.picklist(AUTH_MODES, 'Choose an authentication mode.'),
+	/** The header naming the signed-in user in `proxy_header` mode. */
+	proxyHeader: v.pipe(
+		v.string(),
+		v.trim(),
+		v.regex(HEADER_NAME, 'A header name such as Remote-User (letters, digits and -).')
+	),
+	/**
+	 * A session ends this many days after login however active it is (besides the sliding 7 days
+	 * of inactivity).
+	 */
+	sessionMaxAgeDays: v.pipe(
+		v.number('Enter a number of days.'),
+		v.integer('Whole days only.'),
+		v.minValue(SESSION_MAX_AGE_DAYS.min, `At least ${SESSION_MAX_AGE_DAYS.min} day.`),
+		v.maxValue(SESSION_MAX_AGE_DAYS.max, `At most ${SESSION_MAX_AGE_DAYS.max} days.`)
+	)
+});
+
+/**
+ * The Security form: the section plus the explicit confirmation that turning authentication off
+ * requires (not stored; asked again each time `disabled` is saved).
+ */
+export const securityFormSchema = v.pipe(
+	v.object({
+		...securitySettingsSchema.entries,
+		confirmDisabled: v.optional(v.boolean(), false)
+	}),
+	v.forward(
+		v.partialCheck(
+			[['authMode'], ['confirmDisabled']],
+			(input) => input.authMode !== 'disabled' || input.confirmDisabled,
+			'Tick the box to confirm that anyone who can reach Comradarr may use it.'
+		),
+		['confirmDisabled']
+	)
+);
+
+export type GeneralSettingsInput = v.InferOutput<typeof generalSettingsSchema>;
+export type SecurityFormInput = v.InferOutput<typeof securityFormSchema>;
+
+/**
+ * The IANA zones this runtime knows, sorted, with `UTC` first (for the time-zone picker; the
+ * server's list is sent to the page so the picker offers what the server accepts).
+ */
+export function timeZoneNames(): string[] {
+	const zones = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC');
+	return ['UTC', ...zones.sort()];
+}
