@@ -112,9 +112,9 @@ test('an API key created in the UI works from curl with X-Api-Key, and stops wor
 	const row = page.getByRole('row').filter({ hasText: name });
 	await expect(row).toContainText(key.slice(0, 8));
 	await expect(row).toContainText('Full access');
-	// curl's use is recorded (its address too: see http-guard.test.ts; the built server passes the
-	// socket peer once the peer-address fix of the request guard is in).
+	// curl's use is recorded, with the socket peer it came from.
 	await expect(row.getByRole('cell').nth(5)).not.toContainText('never');
+	await expect(row).toContainText('127.0.0.1');
 
 	await row.getByRole('button', { name: `Revoke API key ${name}` }).click();
 	const confirm = page.getByRole('alertdialog');
