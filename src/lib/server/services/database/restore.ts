@@ -146,7 +146,11 @@ export async function inspectDump(deps: {
 	const list = await runToolText([tools.pgRestore, '--list', file], { env });
 	if (list.exitCode !== 0) {
 		const reason = hidePath(list.stderrTail.at(-1) ?? 'unknown error');
-		throw new JobError(`pg_restore ${tools.version} cannot read ${name}: ${reason}.`);
+		throw new JobError(
+			/end of file|unexpected end/i.test(reason)
+				? `${name} is damaged or incomplete (was it truncated?): ${reason}.`
+				: `pg_restore ${tools.version} cannot read ${name}: ${reason}.`
+		);
 	}
 	const toc = parseToc(list.stdout);
 	const tables = toc.entries.filter((e) => e.type === 'TABLE' && e.schema === 'public').map((e) => e.name);
@@ -222,22 +226,22 @@ async function park(db: Database, createPublic: boolean): Promise<void> {
 			'An earlier restore did not finish cleaning up; restart Comradarr (it puts the previous data back) and try again.'
 		);
 	}
-	await db.$client.unsafe(`
-		begin;
+	await db.$client.begin((tx) =>
+		tx.unsafe(`
 		alter schema public rename to ${PARKED_PUBLIC};
 		do $$ begin
 			if exists (select 1 from pg_namespace where nspname = 'drizzle') then
 				alter schema drizzle rename to ${PARKED_DRIZZLE};
 			end if;
 		end $$;
-		${createPublic ? 'create schema public;' : ''}
-		commit;`);
+		${createPublic ? 'create schema public;' : ''}`)
+	);
 }
 
 /** Drops whatever was restored and puts the parked schemas back. */
 async function unpark(db: Database): Promise<void> {
-	await db.$client.unsafe(`
-		begin;
+	await db.$client.begin((tx) =>
+		tx.unsafe(`
 		drop schema if exists public cascade;
 		drop schema if exists drizzle cascade;
 		alter schema ${PARKED_PUBLIC} rename to public;
@@ -245,8 +249,8 @@ async function unpark(db: Database): Promise<void> {
 			if exists (select 1 from pg_namespace where nspname = '${PARKED_DRIZZLE}') then
 				alter schema ${PARKED_DRIZZLE} rename to drizzle;
 			end if;
-		end $$;
-		commit;`);
+		end $$;`)
+	);
 }
 
 /**
@@ -274,13 +278,13 @@ async function finish(db: Database): Promise<void> {
 			select setval(pg_get_serial_sequence('public.job_runs', 'id'),
 				greatest(coalesce((select max(id) from public.job_runs), 0), 1));`
 			: '';
-	await db.$client.unsafe(`
-		begin;
+	await db.$client.begin((tx) =>
+		tx.unsafe(`
 		delete from public.job_runs;
 		${copy}
 		drop schema ${PARKED_PUBLIC} cascade;
-		drop schema if exists ${PARKED_DRIZZLE} cascade;
-		commit;`);
+		drop schema if exists ${PARKED_DRIZZLE} cascade;`)
+	);
 }
 
 export interface RestoreResult {
