@@ -7,13 +7,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { SQL } from 'bun';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
-import { openDatabase, type Database } from '../../src/lib/server/db';
+import { dropExtraDatabases, newDatabase } from '../helpers/databases';
+import type { Database } from '../../src/lib/server/db';
 import { PARKED_PUBLIC } from '../../src/lib/server/db/restore-recovery';
-import { seedDefaults } from '../../src/lib/server/db/seed';
 import { connectors, jobRuns } from '../../src/lib/server/db/schema';
 import { cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
 import {
@@ -35,7 +34,6 @@ const world = useWorld();
 const MIGRATIONS = path.resolve('drizzle');
 let dataDir: string;
 let dir: string;
-const extraDatabases: { name: string; db?: Database }[] = [];
 
 beforeAll(() => {
 	dataDir = mkdtempSync(path.join(os.tmpdir(), 'comradarr-backup-test-'));
@@ -46,29 +44,9 @@ beforeEach(() => {
 	invalidateSettingsCache();
 });
 afterAll(async () => {
-	const admin = new SQL(inject('databaseUrl'), { max: 1 });
-	for (const extra of extraDatabases) {
-		await extra.db?.$client.close();
-		await admin.unsafe(`drop database if exists ${extra.name} with (force)`);
-	}
-	await admin.close();
+	await dropExtraDatabases();
 	rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A new database on the test server: migrated and seeded like a fresh install, or empty. */
-async function newDatabase(label: string, migrate = true): Promise<{ db: Database; url: string; name: string }> {
-	const name = `comradarr_${label}_${process.pid}_${extraDatabases.length}`;
-	const admin = new SQL(inject('databaseUrl'), { max: 1 });
-	await admin.unsafe(`drop database if exists ${name} with (force)`);
-	await admin.unsafe(`create database ${name}`);
-	await admin.close();
-	const url = new URL(inject('databaseUrl'));
-	url.pathname = `/${name}`;
-	const db = await openDatabase(url.toString(), migrate ? { migrationsDir: MIGRATIONS, max: 3 } : { max: 3 });
-	if (migrate) await seedDefaults(db);
-	extraDatabases.push({ name, db });
-	return { db, url: url.toString(), name };
-}
 
 const clock = () => new Date();
 

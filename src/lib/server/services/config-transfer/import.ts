@@ -178,6 +178,16 @@ type KeyDecision =
 	| { kind: 'keep' }
 	| { kind: 'none' };
 
+/** The connector's key in plain text, or null when it has none or it does not decrypt. */
+function storedKey(secrets: SecretBox, connector: Connector): string | null {
+	if (!connector.apiKeyEncrypted) return null;
+	try {
+		return secrets.decrypt(connector.apiKeyEncrypted);
+	} catch {
+		return null;
+	}
+}
+
 function decideKey(
 	secrets: SecretBox,
 	entry: ConnectorEntry,
@@ -186,6 +196,7 @@ function decideKey(
 	if (entry.apiKeyEncrypted) {
 		try {
 			const plain = secrets.decrypt(entry.apiKeyEncrypted);
+			if (current && storedKey(secrets, current) === plain) return { kind: 'keep' };
 			return { kind: 'set', encrypted: secrets.encrypt(plain), hint: secretHint(plain) };
 		} catch (error) {
 			if (!(error instanceof SecretError)) throw error;
