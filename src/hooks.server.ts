@@ -3,9 +3,11 @@
  * and turn unexpected errors into a generic message with a correlation id.
  */
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
 import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
 import { getDb } from '$lib/server/db';
 import { createGuardHandle } from '$lib/server/http/guard';
+import { createMaintenanceHandle } from '$lib/server/http/maintenance';
 import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
@@ -19,7 +21,8 @@ export const init: ServerInit = async () => {
 	await startRuntime([bootstrapAdmin, startScheduler]);
 };
 
-export const handle: Handle = createGuardHandle({ db: getDb });
+// Maintenance first: during a restore the guard's session lookup would hit swapped tables.
+export const handle: Handle = sequence(createMaintenanceHandle(), createGuardHandle({ db: getDb }));
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message };

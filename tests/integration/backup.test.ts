@@ -27,7 +27,8 @@ import {
 } from '../../src/lib/server/services/database/backup';
 import { restoreJob } from '../../src/lib/server/services/database/restore';
 import { connectionOf, pgEnv, findPgTools, serverVersion } from '../../src/lib/server/services/database/pg-tools';
-import { startJob, type JobRunView } from '../../src/lib/server/services/jobs';
+import { startJob } from '../../src/lib/server/services/jobs';
+import type { JobRunView } from '../../src/lib/types/jobs';
 import { getSettings, invalidateSettingsCache, updateSettings } from '../../src/lib/server/services/settings/settings-service';
 
 const world = useWorld();

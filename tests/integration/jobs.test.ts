@@ -21,6 +21,8 @@ import {
 	startJob
 } from '../../src/lib/server/services/jobs';
 import { toDatabaseApiError } from '../../src/lib/server/api/database';
+import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
+import { withJobLock } from '../../src/lib/server/scheduler';
 import { ApiError } from '../../src/lib/server/http/api';
 
 let db: Database;
@@ -239,6 +241,27 @@ describe('job runner', () => {
 		expect(isMaintenance()).toBe(false);
 		const after = await startJob({ db, job: 'test.late', run: async () => undefined });
 		expect((await after.done).status).toBe('success');
+	});
+
+	it('skips scheduled runs and refuses jobs while a restore in another process holds the database', async () => {
+		const other = await db.$client.reserve();
+		await other`select pg_advisory_lock(${MAINTENANCE_LOCK_NS}, 0)`;
+		let ran = false;
+		try {
+			expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(false);
+			await expect(startJob({ db, job: 'test.blocked', run: async () => undefined })).rejects.toBeInstanceOf(
+				MaintenanceError
+			);
+		} finally {
+			await other`select pg_advisory_unlock(${MAINTENANCE_LOCK_NS}, 0)`;
+			other.release();
+		}
+		expect(ran).toBe(false);
+		expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(true);
+		expect(ran).toBe(true);
+		// The refused start left no row and no lock behind.
+		expect((await listJobRuns(db, { job: 'test.blocked' })).runs).toEqual([]);
+		expect((await (await startJob({ db, job: 'test.blocked', run: async () => undefined })).done).status).toBe('success');
 	});
 
 	it('pages runs newest first', async () => {
