@@ -4,7 +4,15 @@
  * restore that reproduces the library, settings and search state in a fresh database, brings an
  * older backup up to date, and refuses what is not our dump without touching the data.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,10 +34,19 @@ import {
 	BackupNotFoundError
 } from '../../src/lib/server/services/database/backup';
 import { restoreJob } from '../../src/lib/server/services/database/restore';
-import { connectionOf, pgEnv, findPgTools, serverVersion } from '../../src/lib/server/services/database/pg-tools';
+import {
+	connectionOf,
+	pgEnv,
+	findPgTools,
+	serverVersion
+} from '../../src/lib/server/services/database/pg-tools';
 import { startJob } from '../../src/lib/server/services/jobs';
 import type { JobRunView } from '../../src/lib/types/jobs';
-import { getSettings, invalidateSettingsCache, updateSettings } from '../../src/lib/server/services/settings/settings-service';
+import {
+	getSettings,
+	invalidateSettingsCache,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 
 const world = useWorld();
 const MIGRATIONS = path.resolve('drizzle');
@@ -52,7 +69,11 @@ afterAll(async () => {
 const clock = () => new Date();
 
 async function backUp(db: Database, kind: 'manual' | 'scheduled' = 'manual'): Promise<string> {
-	const started = await startJob({ db, job: 'db.backup', run: backupJob({ db, dir, kind, clock }) });
+	const started = await startJob({
+		db,
+		job: 'db.backup',
+		run: backupJob({ db, dir, kind, clock })
+	});
 	const done = await started.done;
 	expect(done.error).toBeNull();
 	expect(done.status).toBe('success');
@@ -65,7 +86,11 @@ async function dumpWithoutRunner(db: Database): Promise<string> {
 	return path.join(dir, made.name);
 }
 
-async function restore(db: Database, file: string, name = path.basename(file)): Promise<JobRunView> {
+async function restore(
+	db: Database,
+	file: string,
+	name = path.basename(file)
+): Promise<JobRunView> {
 	const started = await startJob({
 		db,
 		job: 'db.restore',
@@ -95,13 +120,16 @@ const STATE_TABLES = [
 async function snapshot(db: Database): Promise<Record<string, unknown[]>> {
 	const out: Record<string, unknown[]> = {};
 	for (const table of STATE_TABLES) {
-		out[table] = (await db.$client.unsafe(`select * from public.${table} order by 1, 2`)) as unknown[];
+		out[table] = (await db.$client.unsafe(
+			`select * from public.${table} order by 1, 2`
+		)) as unknown[];
 	}
 	return out;
 }
 
 async function parked(db: Database): Promise<boolean> {
-	const rows = (await db.$client`select 1 from pg_namespace where nspname = ${PARKED_PUBLIC}`) as unknown[];
+	const rows =
+		(await db.$client`select 1 from pg_namespace where nspname = ${PARKED_PUBLIC}`) as unknown[];
 	return rows.length > 0;
 }
 
@@ -115,7 +143,11 @@ async function buildState(db: Database): Promise<void> {
 		await sweepOne(deps, await world.connector(connector.id), 'both');
 		await cycleOne(deps, await world.connector(connector.id));
 	}
-	await updateSettings(db, 'general', { displayName: 'Backed up', timeZone: 'Europe/Berlin', logLevel: 'debug' });
+	await updateSettings(db, 'general', {
+		displayName: 'Backed up',
+		timeZone: 'Europe/Berlin',
+		logLevel: 'debug'
+	});
 	await updateSettings(db, 'backup', { enabled: true, schedule: '15 4 * * 1', retention: 3 });
 	await db.$client`insert into users (username, password_hash) values ('owner', 'argon2-hash')`;
 }
@@ -157,7 +189,17 @@ describe('backup', () => {
 		writeFileSync(path.join(dataDir, 'secret.key'), 'do not serve');
 		symlinkSync(path.join(dataDir, 'secret.key'), path.join(dir, 'link.dump'));
 		copyFileSync(file, path.join(dir, '.hidden.dump'));
-		for (const name of ['../secret.key', '..', '../backups/x.dump', 'a/b.dump', '.hidden.dump', 'link.dump', '%2e%2e%2fsecret.key', 'x.txt', '']) {
+		for (const name of [
+			'../secret.key',
+			'..',
+			'../backups/x.dump',
+			'a/b.dump',
+			'.hidden.dump',
+			'link.dump',
+			'%2e%2e%2fsecret.key',
+			'x.txt',
+			''
+		]) {
 			await expect(resolveBackup(dir, name), name).rejects.toBeInstanceOf(BackupNotFoundError);
 		}
 		expect((await listBackups(dir)).map((b) => b.name)).toEqual([path.basename(file)]);
@@ -167,8 +209,16 @@ describe('backup', () => {
 
 describe('scheduled backups', () => {
 	it('are made when the schedule is due and keep only the newest N scheduled ones, never manual ones', async () => {
-		await updateSettings(world.db, 'general', { displayName: 'C', timeZone: 'UTC', logLevel: 'info' });
-		await updateSettings(world.db, 'backup', { enabled: true, schedule: '*/10 * * * *', retention: 2 });
+		await updateSettings(world.db, 'general', {
+			displayName: 'C',
+			timeZone: 'UTC',
+			logLevel: 'info'
+		});
+		await updateSettings(world.db, 'backup', {
+			enabled: true,
+			schedule: '*/10 * * * *',
+			retention: 2
+		});
 		const manual = await backUp(world.db);
 		let now = new Date('2030-01-01T00:00:10Z');
 		const tick = () => scheduledBackupTick({ db: world.db, dir, clock: () => now });
@@ -179,7 +229,12 @@ describe('scheduled backups', () => {
 			expect(await tick()).toBe('success');
 		}
 		const list = await listBackups(dir);
-		expect(list.filter((b) => b.kind === 'scheduled').map((b) => b.name).sort()).toEqual([
+		expect(
+			list
+				.filter((b) => b.kind === 'scheduled')
+				.map((b) => b.name)
+				.sort()
+		).toEqual([
 			'comradarr-20300101-002005-scheduled.dump',
 			'comradarr-20300101-003005-scheduled.dump'
 		]);
@@ -190,9 +245,17 @@ describe('scheduled backups', () => {
 	});
 
 	it('are not made when disabled or between due times', async () => {
-		await updateSettings(world.db, 'backup', { enabled: false, schedule: '* * * * *', retention: 2 });
+		await updateSettings(world.db, 'backup', {
+			enabled: false,
+			schedule: '* * * * *',
+			retention: 2
+		});
 		expect(await scheduledBackupTick({ db: world.db, dir, clock })).toBe('disabled');
-		await updateSettings(world.db, 'backup', { enabled: true, schedule: '0 3 * * *', retention: 2 });
+		await updateSettings(world.db, 'backup', {
+			enabled: true,
+			schedule: '0 3 * * *',
+			retention: 2
+		});
 		const at = new Date('2030-01-01T12:00:00Z');
 		expect(await scheduledBackupTick({ db: world.db, dir, clock: () => at })).toBe('not_due');
 		expect(await listBackups(dir)).toEqual([]);
@@ -250,8 +313,13 @@ describe('restore', () => {
 			[done.id, 'db.restore', 'success']
 		]);
 		// The restored connectors work with the same SECRET_KEY.
-		const [sonarr] = await fresh.db.select().from(connectors).where(eq(connectors.name, 'Sonarr TV'));
-		expect(world.secrets.decrypt(sonarr!.apiKeyEncrypted)).toBe(world.sim.instance('/sonarr').options.apiKey);
+		const [sonarr] = await fresh.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Sonarr TV'));
+		expect(world.secrets.decrypt(sonarr!.apiKeyEncrypted)).toBe(
+			world.sim.instance('/sonarr').options.apiKey
+		);
 	});
 
 	it('restores into the running app and clears the settings cache', async () => {
@@ -259,7 +327,11 @@ describe('restore', () => {
 		const before = await snapshot(world.db);
 		const file = await backUp(world.db);
 		await world.db.delete(connectors).where(eq(connectors.name, 'Radarr Movies'));
-		await updateSettings(world.db, 'general', { displayName: 'Changed later', timeZone: 'UTC', logLevel: 'info' });
+		await updateSettings(world.db, 'general', {
+			displayName: 'Changed later',
+			timeZone: 'UTC',
+			logLevel: 'info'
+		});
 		expect((await getSettings(world.db)).general.displayName).toBe('Changed later');
 
 		const done = await restore(world.db, file);
@@ -270,18 +342,29 @@ describe('restore', () => {
 
 	it('brings a backup of an older version up to date with the pending migrations', async () => {
 		const migrations = mkdtempSync(path.join(os.tmpdir(), 'comradarr-old-migrations-'));
-		const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')) as {
+		const journal = JSON.parse(
+			readFileSync(path.join(MIGRATIONS, 'meta/_journal.json'), 'utf8')
+		) as {
 			entries: { tag: string }[];
 		};
 		const first = journal.entries[0]!;
 		mkdirSync(path.join(migrations, 'meta'));
-		writeFileSync(path.join(migrations, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: [first] }));
-		copyFileSync(path.join(MIGRATIONS, `${first.tag}.sql`), path.join(migrations, `${first.tag}.sql`));
+		writeFileSync(
+			path.join(migrations, 'meta/_journal.json'),
+			JSON.stringify({ ...journal, entries: [first] })
+		);
+		copyFileSync(
+			path.join(MIGRATIONS, `${first.tag}.sql`),
+			path.join(migrations, `${first.tag}.sql`)
+		);
 		const old = await newDatabase('old', false);
 		const { applyMigrations } = await import('../../src/lib/server/db');
 		await applyMigrations(old.db.$client, migrations);
-		await old.db.$client`insert into app_settings (key, value) values ('general', ${'{"displayName":"Old one","timeZone":"UTC","logLevel":"warn"}'}::jsonb)`;
-		expect(await old.db.$client`select 1 from pg_tables where tablename = 'job_runs'`).toHaveLength(0);
+		await old.db
+			.$client`insert into app_settings (key, value) values ('general', ${'{"displayName":"Old one","timeZone":"UTC","logLevel":"warn"}'}::jsonb)`;
+		expect(await old.db.$client`select 1 from pg_tables where tablename = 'job_runs'`).toHaveLength(
+			0
+		);
 		const file = await dumpWithoutRunner(old.db);
 		rmSync(migrations, { recursive: true, force: true });
 
@@ -289,7 +372,8 @@ describe('restore', () => {
 		const done = await restore(target.db, file);
 		expect(done.error).toBeNull();
 		expect(done.message).toMatch(/1 newer migrations were applied/);
-		const applied = (await target.db.$client`select count(*)::int as n from drizzle.__drizzle_migrations`) as { n: number }[];
+		const applied = (await target.db
+			.$client`select count(*)::int as n from drizzle.__drizzle_migrations`) as { n: number }[];
 		expect(applied[0]!.n).toBe(journal.entries.length);
 		invalidateSettingsCache();
 		expect((await getSettings(target.db)).general.displayName).toBe('Old one');
@@ -332,14 +416,20 @@ describe('restore', () => {
 
 		it('a dump of another database', async () => {
 			const other = await newDatabase('other', false);
-			await other.db.$client.unsafe(`create table invoices (id int primary key, total numeric); insert into invoices values (1, 9.5)`);
+			await other.db.$client.unsafe(
+				`create table invoices (id int primary key, total numeric); insert into invoices values (1, 9.5)`
+			);
 			const file = await dumpWithoutRunner(other.db);
-			await expectRefused(file, /is not a Comradarr backup: it lacks the tables users, sessions, connectors.*drizzle's migrations table/);
+			await expectRefused(
+				file,
+				/is not a Comradarr backup: it lacks the tables users, sessions, connectors.*drizzle's migrations table/
+			);
 		});
 
 		it('a dump made by a newer Comradarr', async () => {
 			const newer = await newDatabase('newer');
-			await newer.db.$client`insert into drizzle.__drizzle_migrations (hash, created_at) values ('f00d', 4102444800000)`;
+			await newer.db
+				.$client`insert into drizzle.__drizzle_migrations (hash, created_at) values ('f00d', 4102444800000)`;
 			const file = await backUp(newer.db);
 			await expectRefused(file, /made by a newer Comradarr .*2100-01-01.*Update Comradarr/);
 		});
@@ -347,7 +437,9 @@ describe('restore', () => {
 		it('a dump that fails halfway through pg_restore (the previous data is put back)', async () => {
 			const broken = await newDatabase('broken');
 			await broken.db.$client.unsafe(`create extension if not exists citext with schema public`);
-			await broken.db.$client.unsafe(`create table public.zz_extra (x public.citext); insert into public.zz_extra values ('a')`);
+			await broken.db.$client.unsafe(
+				`create table public.zz_extra (x public.citext); insert into public.zz_extra values ('a')`
+			);
 			const file = await backUp(broken.db);
 			await broken.db.$client.unsafe(`drop table public.zz_extra; drop extension citext`);
 			// The target lacks citext, so the restore fails after the schemas were swapped.

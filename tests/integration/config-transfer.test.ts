@@ -16,7 +16,11 @@ import {
 	exportConfig,
 	importConfig
 } from '../../src/lib/server/services/config-transfer';
-import { getSettings, invalidateSettingsCache, updateSettings } from '../../src/lib/server/services/settings/settings-service';
+import {
+	getSettings,
+	invalidateSettingsCache,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 
 const world = useWorld();
 afterAll(dropExtraDatabases);
@@ -41,7 +45,11 @@ async function configure(db: Database): Promise<void> {
 		.update(connectors)
 		.set({ throttleProfileId: profile!.id, seasonPackThresholdPct: 70, timeoutMs: 45_000 })
 		.where(eq(connectors.id, radarr.id));
-	await updateSettings(db, 'general', { displayName: 'Exported', timeZone: 'Europe/Paris', logLevel: 'warn' });
+	await updateSettings(db, 'general', {
+		displayName: 'Exported',
+		timeZone: 'Europe/Paris',
+		logLevel: 'warn'
+	});
 	await updateSettings(db, 'backup', { enabled: true, schedule: '30 2 * * *', retention: 9 });
 }
 
@@ -68,18 +76,30 @@ async function profileState(db: Database) {
 describe('configuration export', () => {
 	it('carries no API key without the option', async () => {
 		await configure(world.db);
-		const { file } = await exportConfig({ db: world.db, secrets: world.secrets, includeSecrets: false, clock });
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: false,
+			clock
+		});
 		const text = JSON.stringify(file);
 		expect(file).toMatchObject({ format: 'comradarr-config', version: 1, secrets: 'none' });
 		expect(text).not.toContain(SONARR_KEY);
 		expect(text).not.toContain(RADARR_KEY);
 		expect(text).not.toContain('apiKeyEncrypted');
-		for (const row of await world.db.select().from(connectors)) expect(text).not.toContain(row.apiKeyEncrypted);
+		for (const row of await world.db.select().from(connectors)) {
+			expect(text).not.toContain(row.apiKeyEncrypted);
+		}
 	});
 
 	it('with the option, carries the keys encrypted under the current key, never in plain text', async () => {
 		await configure(world.db);
-		const { file } = await exportConfig({ db: world.db, secrets: world.secrets, includeSecrets: true, clock });
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: true,
+			clock
+		});
 		const text = JSON.stringify(file);
 		expect(file.secrets).toBe('encrypted');
 		expect(text).not.toContain(SONARR_KEY);
@@ -94,7 +114,12 @@ describe('configuration export', () => {
 describe('configuration import', () => {
 	it('reproduces connectors, throttle profiles and settings in an empty install', async () => {
 		await configure(world.db);
-		const { file } = await exportConfig({ db: world.db, secrets: world.secrets, includeSecrets: true, clock });
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: true,
+			clock
+		});
 		const fresh = await newDatabase('import');
 		const parsed: unknown = JSON.parse(JSON.stringify(file));
 		const report = await importConfig({ db: fresh.db, secrets: world.secrets, input: parsed });
@@ -109,7 +134,10 @@ describe('configuration import', () => {
 		const here = await getSettings(world.db);
 		invalidateSettingsCache();
 		expect(await getSettings(fresh.db)).toEqual(here);
-		const [sonarr] = await fresh.db.select().from(connectors).where(eq(connectors.name, 'Sonarr TV'));
+		const [sonarr] = await fresh.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Sonarr TV'));
 		expect(world.secrets.decrypt(sonarr!.apiKeyEncrypted)).toBe(SONARR_KEY);
 
 		// Importing the same file again changes nothing.
@@ -122,13 +150,27 @@ describe('configuration import', () => {
 
 	it('imports connectors whose keys were encrypted under another SECRET_KEY without them, disabled, asking for the keys', async () => {
 		await configure(world.db);
-		const { file } = await exportConfig({ db: world.db, secrets: world.secrets, includeSecrets: true, clock });
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: true,
+			clock
+		});
 		const fresh = await newDatabase('otherkey');
-		const report = await importConfig({ db: fresh.db, secrets: createSecretBox('a different key'), input: file });
+		const report = await importConfig({
+			db: fresh.db,
+			secrets: createSecretBox('a different key'),
+			input: file
+		});
 		expect(report.connectors.created.sort()).toEqual(['Radarr Movies', 'Sonarr TV']);
 		expect(report.connectors.needsKey.sort()).toEqual(['Radarr Movies', 'Sonarr TV']);
 		for (const row of await fresh.db.select().from(connectors)) {
-			expect(row).toMatchObject({ enabled: false, apiKeyEncrypted: '', apiKeyHint: '', healthReason: NEEDS_KEY_REASON });
+			expect(row).toMatchObject({
+				enabled: false,
+				apiKeyEncrypted: '',
+				apiKeyHint: '',
+				healthReason: NEEDS_KEY_REASON
+			});
 		}
 	});
 
@@ -138,7 +180,14 @@ describe('configuration import', () => {
 			format: 'comradarr-config',
 			version: 1,
 			throttleProfiles: [
-				{ name: 'Fine', maxCommandsPerWindow: 1, windowSeconds: 60, maxItemsPerCommand: 1, dailySearchBudget: 1, searchCooldownHours: 1 }
+				{
+					name: 'Fine',
+					maxCommandsPerWindow: 1,
+					windowSeconds: 60,
+					maxItemsPerCommand: 1,
+					dailySearchBudget: 1,
+					searchCooldownHours: 1
+				}
 			],
 			connectors: [
 				{ name: 'Good', type: 'sonarr', url: 'http://127.0.0.1:8989' },
@@ -146,10 +195,14 @@ describe('configuration import', () => {
 			],
 			settings: { general: { displayName: 'Never written', timeZone: 'UTC', logLevel: 'info' } }
 		};
-		const error = await importConfig({ db: world.db, secrets: world.secrets, input }).catch((e: unknown) => e);
+		const error = await importConfig({ db: world.db, secrets: world.secrets, input }).catch(
+			(e: unknown) => e
+		);
 		expect(error).toBeInstanceOf(ConfigImportError);
 		expect((error as ConfigImportError).fields).toHaveProperty(['connectors.1.url']);
-		expect((error as ConfigImportError).message).toMatch(/^connectors\.1\.url: The URL must start with http/);
+		expect((error as ConfigImportError).message).toMatch(
+			/^connectors\.1\.url: The URL must start with http/
+		);
 		expect(await world.db.select().from(connectors)).toEqual([]);
 		expect(await world.db.select().from(throttleProfiles)).toEqual(before);
 		invalidateSettingsCache();
@@ -157,12 +210,22 @@ describe('configuration import', () => {
 	});
 
 	it('refuses another format or version with a clear message, and an unknown throttle profile without writing', async () => {
-		await expect(importConfig({ db: world.db, secrets: world.secrets, input: [] })).rejects.toThrow('not a JSON object');
+		await expect(importConfig({ db: world.db, secrets: world.secrets, input: [] })).rejects.toThrow(
+			'not a JSON object'
+		);
 		await expect(
-			importConfig({ db: world.db, secrets: world.secrets, input: { format: 'sonarr-backup', version: 1 } })
+			importConfig({
+				db: world.db,
+				secrets: world.secrets,
+				input: { format: 'sonarr-backup', version: 1 }
+			})
 		).rejects.toThrow('Not a Comradarr configuration file');
 		await expect(
-			importConfig({ db: world.db, secrets: world.secrets, input: { format: 'comradarr-config', version: 2 } })
+			importConfig({
+				db: world.db,
+				secrets: world.secrets,
+				input: { format: 'comradarr-config', version: 2 }
+			})
 		).rejects.toThrow('version 2; this Comradarr reads version 1');
 		const input = {
 			format: 'comradarr-config',
@@ -180,28 +243,43 @@ describe('configuration import', () => {
 
 	it('keeps a stored key for the same host, and drops it when the file moves the connector to another host', async () => {
 		await configure(world.db);
-		const { file } = await exportConfig({ db: world.db, secrets: world.secrets, includeSecrets: false, clock });
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: false,
+			clock
+		});
 		const sonarrUrl = file.connectors!.find((c) => c.name === 'Sonarr TV')!.url;
 		const sameHost = {
 			...file,
-			connectors: file.connectors!.map((c) => (c.name === 'Sonarr TV' ? { ...c, timeoutMs: 12_000 } : c))
+			connectors: file.connectors!.map((c) =>
+				c.name === 'Sonarr TV' ? { ...c, timeoutMs: 12_000 } : c
+			)
 		};
 		const kept = await importConfig({ db: world.db, secrets: world.secrets, input: sameHost });
 		expect(kept.connectors.updated).toEqual(['Sonarr TV']);
 		expect(kept.connectors.needsKey).toEqual([]);
-		const [afterSame] = await world.db.select().from(connectors).where(eq(connectors.name, 'Sonarr TV'));
+		const [afterSame] = await world.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Sonarr TV'));
 		expect(world.secrets.decrypt(afterSame!.apiKeyEncrypted)).toBe(SONARR_KEY);
 		expect(afterSame!.enabled).toBe(true);
 
 		const moved = {
 			...file,
 			connectors: file.connectors!.map((c) =>
-				c.name === 'Sonarr TV' ? { ...c, url: sonarrUrl.replace('127.0.0.1', 'attacker.example') } : c
+				c.name === 'Sonarr TV'
+					? { ...c, url: sonarrUrl.replace('127.0.0.1', 'attacker.example') }
+					: c
 			)
 		};
 		const report = await importConfig({ db: world.db, secrets: world.secrets, input: moved });
 		expect(report.connectors.needsKey).toEqual(['Sonarr TV']);
-		const [afterMove] = await world.db.select().from(connectors).where(eq(connectors.name, 'Sonarr TV'));
+		const [afterMove] = await world.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Sonarr TV'));
 		expect(afterMove).toMatchObject({ apiKeyEncrypted: '', enabled: false });
 		expect(afterMove!.url).toContain('attacker.example');
 	});
@@ -214,7 +292,12 @@ describe('configuration import', () => {
 			schedules: [{ cron: '0 * * * *' }],
 			notificationChannels: [{ type: 'discord' }]
 		};
-		const report = await importConfig({ db: world.db, secrets: world.secrets, input, dryRun: true });
+		const report = await importConfig({
+			db: world.db,
+			secrets: world.secrets,
+			input,
+			dryRun: true
+		});
 		expect(report.dryRun).toBe(true);
 		expect(report.connectors.created).toEqual(['Dry']);
 		expect(report.skipped.map((s) => s.item)).toEqual(['1 schedules', '1 notification channels']);

@@ -21,7 +21,10 @@ import {
 } from '../../src/lib/server/services/database/maintenance-jobs';
 import { createUpload, uploadsDir } from '../../src/lib/server/services/database/uploads';
 import { startJob, type JobContext } from '../../src/lib/server/services/jobs';
-import { invalidateSettingsCache, updateSettings } from '../../src/lib/server/services/settings/settings-service';
+import {
+	invalidateSettingsCache,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 import { moduleLogger } from '../../src/lib/server/logger';
 
 let db: Database;
@@ -44,7 +47,9 @@ describe('database status', () => {
 		const status = await databaseStatus(db, false);
 		expect(status.connected).toBe(true);
 		expect(status.mode).toBe('external');
-		const [server] = (await db.$client`select current_setting('server_version') as v`) as { v: string }[];
+		const [server] = (await db.$client`select current_setting('server_version') as v`) as {
+			v: string;
+		}[];
 		expect(status.serverVersion).toBe(server!.v);
 		expect(status.database).toBe(connectionOf(db).database);
 		const json = JSON.stringify(status);
@@ -80,8 +85,15 @@ describe('database status', () => {
 describe('prune', () => {
 	it('removes exactly the expired sessions, day-old login attempts, month-old finished runs and stale uploads', async () => {
 		const now = new Date('2026-12-02T12:00:00Z');
-		await updateSettings(db, 'security', { authMode: 'full', proxyHeader: 'Remote-User', sessionMaxAgeDays: 30 });
-		const [user] = await db.insert(users).values({ username: 'admin', passwordHash: 'x' }).returning();
+		await updateSettings(db, 'security', {
+			authMode: 'full',
+			proxyHeader: 'Remote-User',
+			sessionMaxAgeDays: 30
+		});
+		const [user] = await db
+			.insert(users)
+			.values({ username: 'admin', passwordHash: 'x' })
+			.returning();
 		const session = (id: string, createdAgo: number, expiresIn: number) => ({
 			id: id.padEnd(64, '0'),
 			userId: user!.id,
@@ -89,15 +101,27 @@ describe('prune', () => {
 			lastSeenAt: now,
 			expiresAt: new Date(now.getTime() + expiresIn)
 		});
-		await db.insert(sessions).values([
-			session('expired', 10 * DAY, -1_000),
-			session('pastlifetime', 31 * DAY, 5 * DAY),
-			session('live', 2 * DAY, 5 * DAY),
-			session('almostlifetime', 29 * DAY, 5 * DAY)
-		]);
+		await db
+			.insert(sessions)
+			.values([
+				session('expired', 10 * DAY, -1_000),
+				session('pastlifetime', 31 * DAY, 5 * DAY),
+				session('live', 2 * DAY, 5 * DAY),
+				session('almostlifetime', 29 * DAY, 5 * DAY)
+			]);
 		await db.insert(loginAttempts).values([
-			{ username: 'admin', address: '10.0.0.1', success: false, at: new Date(now.getTime() - 25 * HOUR) },
-			{ username: 'admin', address: '10.0.0.1', success: true, at: new Date(now.getTime() - 23 * HOUR) }
+			{
+				username: 'admin',
+				address: '10.0.0.1',
+				success: false,
+				at: new Date(now.getTime() - 25 * HOUR)
+			},
+			{
+				username: 'admin',
+				address: '10.0.0.1',
+				success: true,
+				at: new Date(now.getTime() - 23 * HOUR)
+			}
 		]);
 		const old = new Date(now.getTime() - 31 * DAY);
 		const recent = new Date(now.getTime() - 29 * DAY);
@@ -113,12 +137,20 @@ describe('prune', () => {
 		const stale = await createUpload(dir, { name: 'old.dump', size: 10 });
 		await writeFile(
 			path.join(dir, `${stale.id}.json`),
-			JSON.stringify({ name: 'old.dump', size: 10, createdAt: new Date(now.getTime() - 25 * HOUR).toISOString() })
+			JSON.stringify({
+				name: 'old.dump',
+				size: 10,
+				createdAt: new Date(now.getTime() - 25 * HOUR).toISOString()
+			})
 		);
 		const fresh = await createUpload(dir, { name: 'new.dump', size: 10 });
 		await writeFile(
 			path.join(dir, `${fresh.id}.json`),
-			JSON.stringify({ name: 'new.dump', size: 10, createdAt: new Date(now.getTime() - HOUR).toISOString() })
+			JSON.stringify({
+				name: 'new.dump',
+				size: 10,
+				createdAt: new Date(now.getTime() - HOUR).toISOString()
+			})
 		);
 
 		const result = await pruneDatabase({ db, uploadsDir: dir, clock: () => now });
@@ -133,7 +165,10 @@ describe('prune', () => {
 		expect(again).toEqual({ sessions: 0, loginAttempts: 0, jobRuns: 0, uploads: 0 });
 		await expect(createUpload(dir, { name: 'x', size: 1 })).resolves.toBeTruthy();
 		expect(
-			await db.select().from(jobRuns).where(inArray(jobRuns.status, ['running']))
+			await db
+				.select()
+				.from(jobRuns)
+				.where(inArray(jobRuns.status, ['running']))
 		).toHaveLength(1);
 	});
 
@@ -159,7 +194,9 @@ describe('vacuum', () => {
 		expect(outcome.result).toEqual({ tables: tables.length });
 		expect(reports).toHaveLength(tables.length);
 		expect(reports[2]!.message).toMatch(new RegExp(`^Vacuuming \\S+ \\(3 of ${tables.length}\\)$`));
-		expect(reports.map((r) => r.fraction)).toEqual([...reports.map((r) => r.fraction)].sort((a, b) => a! - b!));
+		expect(reports.map((r) => r.fraction)).toEqual(
+			[...reports.map((r) => r.fraction)].sort((a, b) => a! - b!)
+		);
 
 		// Statistics reach pg_stat_user_tables asynchronously; wait for them.
 		let info = await tableInfo(db);

@@ -46,7 +46,11 @@ async function row(id: number) {
 	return found;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 3_000): Promise<T> {
+async function eventually<T>(
+	read: () => Promise<T>,
+	ok: (value: T) => boolean,
+	ms = 3_000
+): Promise<T> {
 	const until = Date.now() + ms;
 	let value = await read();
 	while (!ok(value) && Date.now() < until) {
@@ -81,7 +85,10 @@ describe('job runner', () => {
 		expect((await row(started.run.id)).status).toBe('running');
 
 		step.open();
-		const halfway = await eventually(() => row(started.run.id), (r) => r.progress === 0.5);
+		const halfway = await eventually(
+			() => row(started.run.id),
+			(r) => r.progress === 0.5
+		);
 		expect(halfway.message).toBe('Halfway (1 of 2)');
 		expect(halfway.status).toBe('running');
 
@@ -89,7 +96,12 @@ describe('job runner', () => {
 		const done = await started.done;
 		expect(done.status).toBe('success');
 		const stored = await row(started.run.id);
-		expect(stored).toMatchObject({ status: 'success', progress: 1, message: 'All done.', error: null });
+		expect(stored).toMatchObject({
+			status: 'success',
+			progress: 1,
+			message: 'All done.',
+			error: null
+		});
 		expect(stored.result).toEqual({ items: 2 });
 		expect(stored.finishedAt).toBeInstanceOf(Date);
 	});
@@ -107,7 +119,10 @@ describe('job runner', () => {
 			}
 		});
 		// The first report is written at once; the next 99 fall inside the interval and wait.
-		const first = await eventually(() => row(started.run.id), (r) => r.message === 'first');
+		const first = await eventually(
+			() => row(started.run.id),
+			(r) => r.message === 'first'
+		);
 		expect(first.message).toBe('first');
 		await Bun.sleep(200);
 		expect((await row(started.run.id)).message).toBe('first');
@@ -139,11 +154,11 @@ describe('job runner', () => {
 		await other`select pg_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext('test.elsewhere'))`;
 		cleanups.push(async () => {
 			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext('test.elsewhere'))`;
-			other.release();
+			await other.release();
 		});
-		await expect(startJob({ db, job: 'test.elsewhere', run: async () => undefined })).rejects.toBeInstanceOf(
-			JobConflictError
-		);
+		await expect(
+			startJob({ db, job: 'test.elsewhere', run: async () => undefined })
+		).rejects.toBeInstanceOf(JobConflictError);
 		expect((await listJobRuns(db, { job: 'test.elsewhere' })).runs).toHaveLength(0);
 	});
 
@@ -151,7 +166,10 @@ describe('job runner', () => {
 		const conflict = toDatabaseApiError(new JobConflictError('db.vacuum', 7));
 		expect(conflict).toBeInstanceOf(ApiError);
 		expect(conflict).toMatchObject({ status: 409, code: 'jobs.already_running' });
-		expect(toDatabaseApiError(new MaintenanceError())).toMatchObject({ status: 503, code: 'maintenance.restore' });
+		expect(toDatabaseApiError(new MaintenanceError())).toMatchObject({
+			status: 503,
+			code: 'maintenance.restore'
+		});
 	});
 
 	it('records a JobError message as it is, and never the text of any other error', async () => {
@@ -186,7 +204,12 @@ describe('job runner', () => {
 	it('marks runs left running by a crash as failed, but not one another process still runs', async () => {
 		const [crashed] = await db
 			.insert(jobRuns)
-			.values({ job: 'db.vacuum', status: 'running', startedAt: new Date(), message: 'Vacuuming x (2 of 9)' })
+			.values({
+				job: 'db.vacuum',
+				status: 'running',
+				startedAt: new Date(),
+				message: 'Vacuuming x (2 of 9)'
+			})
 			.returning();
 		const [elsewhere] = await db
 			.insert(jobRuns)
@@ -202,7 +225,7 @@ describe('job runner', () => {
 			expect(await markInterruptedRuns(db)).toBe(1);
 		} finally {
 			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext('db.backup'))`;
-			other.release();
+			await other.release();
 		}
 		expect(await row(crashed!.id)).toMatchObject({ status: 'failed', error: INTERRUPTED_MESSAGE });
 		expect((await row(crashed!.id)).finishedAt).toBeInstanceOf(Date);
@@ -225,16 +248,21 @@ describe('job runner', () => {
 			}
 		});
 		expect(isMaintenance()).toBe(true);
-		await expect(startJob({ db, job: 'test.late', run: async () => undefined })).rejects.toBeInstanceOf(
-			MaintenanceError
-		);
+		await expect(
+			startJob({ db, job: 'test.late', run: async () => undefined })
+		).rejects.toBeInstanceOf(MaintenanceError);
 		await Bun.sleep(150);
 		expect(order).toEqual([]);
-		expect((await getJobRun(db, exclusive.run.id))?.message).toBe('Waiting for running jobs to finish…');
+		expect((await getJobRun(db, exclusive.run.id))?.message).toBe(
+			'Waiting for running jobs to finish…'
+		);
 		order.push('busy finished');
 		busy.open();
 		await running.done;
-		await eventually(async () => order.length, (n) => n === 2);
+		await eventually(
+			async () => order.length,
+			(n) => n === 2
+		);
 		expect(order).toEqual(['busy finished', 'exclusive started']);
 		exclusiveHold.open();
 		expect((await exclusive.done).status).toBe('success');
@@ -249,24 +277,28 @@ describe('job runner', () => {
 		let ran = false;
 		try {
 			expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(false);
-			await expect(startJob({ db, job: 'test.blocked', run: async () => undefined })).rejects.toBeInstanceOf(
-				MaintenanceError
-			);
+			await expect(
+				startJob({ db, job: 'test.blocked', run: async () => undefined })
+			).rejects.toBeInstanceOf(MaintenanceError);
 		} finally {
 			await other`select pg_advisory_unlock(${MAINTENANCE_LOCK_NS}, 0)`;
-			other.release();
+			await other.release();
 		}
 		expect(ran).toBe(false);
 		expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(true);
 		expect(ran).toBe(true);
 		// The refused start left no row and no lock behind.
 		expect((await listJobRuns(db, { job: 'test.blocked' })).runs).toEqual([]);
-		expect((await (await startJob({ db, job: 'test.blocked', run: async () => undefined })).done).status).toBe('success');
+		expect(
+			(await (await startJob({ db, job: 'test.blocked', run: async () => undefined })).done).status
+		).toBe('success');
 	});
 
 	it('pages runs newest first', async () => {
 		for (let i = 0; i < 5; i++) {
-			await db.insert(jobRuns).values({ job: 'test.page', status: 'success', finishedAt: new Date() });
+			await db
+				.insert(jobRuns)
+				.values({ job: 'test.page', status: 'success', finishedAt: new Date() });
 		}
 		const first = await listJobRuns(db, { job: 'test.page', limit: 2 });
 		expect(first.runs).toHaveLength(2);

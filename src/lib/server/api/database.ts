@@ -22,7 +22,9 @@ export function toDatabaseApiError(error: unknown): unknown {
 			error.expectedOffset === undefined ? undefined : { offset: String(error.expectedOffset) }
 		);
 	}
-	if (error instanceof ConfigImportError) return new ApiError(400, error.code, error.message, error.fields);
+	if (error instanceof ConfigImportError) {
+		return new ApiError(400, error.code, error.message, error.fields);
+	}
 	return error;
 }
 

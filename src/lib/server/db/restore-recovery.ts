@@ -23,7 +23,8 @@ export const PARKED_DRIZZLE = 'comradarr_restore_prev_drizzle';
 export const MAINTENANCE_LOCK_NS = 0x4d54;
 
 /** A client or a reserved connection: anything that runs tagged-template SQL. */
-type Sql = Pick<SQL, 'unsafe'> & ((strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>);
+type Sql = Pick<SQL, 'unsafe'> &
+	((strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>);
 
 /** Whether a schema exists. */
 async function schemaExists(sql: Sql, name: string): Promise<boolean> {

@@ -48,7 +48,9 @@ export async function exportConfig(deps: {
 					try {
 						apiKeyEncrypted = secrets.encrypt(secrets.decrypt(c.apiKeyEncrypted));
 					} catch {
-						warnings.push(`${c.name}: its stored API key cannot be decrypted with the current SECRET_KEY and was left out.`);
+						warnings.push(
+							`${c.name}: its stored API key cannot be decrypted with the current SECRET_KEY and was left out.`
+						);
 					}
 				}
 				return {
@@ -63,7 +65,8 @@ export async function exportConfig(deps: {
 					maxEpisodesBeforePack: c.maxEpisodesBeforePack,
 					seasonPackCooldownHours: c.seasonPackCooldownHours,
 					searchCooldownHours: c.searchCooldownHours,
-					throttleProfile: c.throttleProfileId === null ? null : (profileName.get(c.throttleProfileId) ?? null),
+					throttleProfile:
+						c.throttleProfileId === null ? null : (profileName.get(c.throttleProfileId) ?? null),
 					...(apiKeyEncrypted ? { apiKeyEncrypted } : {})
 				};
 			}),

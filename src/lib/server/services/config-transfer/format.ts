@@ -81,7 +81,10 @@ const throttleProfileEntry = v.object({
 
 const backupSection = v.pipe(
 	backupSettingsSchema,
-	v.check((value) => scheduleProblem(value.schedule, 'UTC') === null, 'Not a valid backup schedule (cron).')
+	v.check(
+		(value) => scheduleProblem(value.schedule, 'UTC') === null,
+		'Not a valid backup schedule (cron).'
+	)
 );
 
 const uniqueNames = <T extends { name: string }>(what: string) =>
@@ -92,7 +95,10 @@ const uniqueNames = <T extends { name: string }>(what: string) =>
 
 export const configFileSchema = v.object({
 	format: v.literal(CONFIG_FORMAT, 'Not a Comradarr configuration file.'),
-	version: v.literal(CONFIG_VERSION, `This Comradarr reads configuration format version ${CONFIG_VERSION}.`),
+	version: v.literal(
+		CONFIG_VERSION,
+		`This Comradarr reads configuration format version ${CONFIG_VERSION}.`
+	),
 	exportedAt: v.optional(v.string()),
 	appVersion: v.optional(v.string()),
 	/** `encrypted` when connectors carry `apiKeyEncrypted`. */

@@ -24,7 +24,13 @@ import {
 	updateSettings,
 	type SettingsSection
 } from '$lib/server/services/settings/settings-service';
-import { CONFIG_FORMAT, CONFIG_VERSION, configFileSchema, type ConfigFile, type ConnectorEntry } from './format';
+import {
+	CONFIG_FORMAT,
+	CONFIG_VERSION,
+	configFileSchema,
+	type ConfigFile,
+	type ConnectorEntry
+} from './format';
 
 /** A file that cannot be imported, with field paths (`connectors.2.url`) → message (→ 400). */
 export class ConfigImportError extends Error {
@@ -48,7 +54,8 @@ export interface ImportReport {
 }
 
 /** The reason stored on a connector imported without a usable key. */
-export const NEEDS_KEY_REASON = 'Imported without its API key: enter the key, then enable the connector.';
+export const NEEDS_KEY_REASON =
+	'Imported without its API key: enter the key, then enable the connector.';
 
 /**
  * Parses and validates a configuration file.
@@ -60,9 +67,12 @@ export function parseConfigFile(input: unknown): ConfigFile {
 	}
 	const header = input as { format?: unknown; version?: unknown };
 	if (header.format !== CONFIG_FORMAT) {
-		throw new ConfigImportError('Not a Comradarr configuration file (its "format" is not "comradarr-config").', {
-			format: 'Expected "comradarr-config".'
-		});
+		throw new ConfigImportError(
+			'Not a Comradarr configuration file (its "format" is not "comradarr-config").',
+			{
+				format: 'Expected "comradarr-config".'
+			}
+		);
 	}
 	if (header.version !== CONFIG_VERSION) {
 		throw new ConfigImportError(
@@ -79,7 +89,10 @@ export function parseConfigFile(input: unknown): ConfigFile {
 		}
 		const first = parsed.issues[0];
 		const where = first ? v.getDotPath(first) : null;
-		throw new ConfigImportError(`${where ? `${where}: ` : ''}${first?.message ?? 'Invalid file.'}`, fields);
+		throw new ConfigImportError(
+			`${where ? `${where}: ` : ''}${first?.message ?? 'Invalid file.'}`,
+			fields
+		);
 	}
 	return parsed.output;
 }
@@ -117,7 +130,10 @@ export async function importConfig(deps: {
 		skipped: []
 	};
 	if (file.schedules.length > 0) {
-		report.skipped.push({ item: `${file.schedules.length} schedules`, reason: 'This version does not import schedules yet.' });
+		report.skipped.push({
+			item: `${file.schedules.length} schedules`,
+			reason: 'This version does not import schedules yet.'
+		});
 	}
 	if (file.notificationChannels.length > 0) {
 		report.skipped.push({
@@ -146,7 +162,9 @@ async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 		await tx
 			.update(throttleProfiles)
 			.set({ isDefault: false })
-			.where(sql`lower(${throttleProfiles.name}) <> lower(${defaultName}) and ${throttleProfiles.isDefault}`);
+			.where(
+				sql`lower(${throttleProfiles.name}) <> lower(${defaultName}) and ${throttleProfiles.isDefault}`
+			);
 	}
 	for (const entry of file.throttleProfiles) {
 		const [current] = await tx
@@ -164,7 +182,9 @@ async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 		if (!current) {
 			await tx.insert(throttleProfiles).values({ name: entry.name, ...values });
 			report.throttleProfiles.created.push(entry.name);
-		} else if (Object.entries(values).some(([k, value]) => current[k as keyof typeof values] !== value)) {
+		} else if (
+			Object.entries(values).some(([k, value]) => current[k as keyof typeof values] !== value)
+		) {
 			await tx.update(throttleProfiles).set(values).where(eq(throttleProfiles.id, current.id));
 			report.throttleProfiles.updated.push(current.name);
 		} else {
@@ -174,9 +194,7 @@ async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 }
 
 type KeyDecision =
-	| { kind: 'set'; encrypted: string; hint: string }
-	| { kind: 'keep' }
-	| { kind: 'none' };
+	{ kind: 'set'; encrypted: string; hint: string } | { kind: 'keep' } | { kind: 'none' };
 
 /** The connector's key in plain text, or null when it has none or it does not decrypt. */
 function storedKey(secrets: SecretBox, connector: Connector): string | null {
@@ -203,7 +221,9 @@ function decideKey(
 			// Encrypted under another SECRET_KEY: unusable here.
 		}
 	}
-	if (current && current.apiKeyEncrypted && sameTarget(current.url, entry.url)) return { kind: 'keep' };
+	if (current && current.apiKeyEncrypted && sameTarget(current.url, entry.url)) {
+		return { kind: 'keep' };
+	}
 	return { kind: 'none' };
 }
 
@@ -214,20 +234,28 @@ async function applyConnectors(
 	report: ImportReport,
 	now: Date
 ): Promise<void> {
-	const profiles = await tx.select({ id: throttleProfiles.id, name: throttleProfiles.name }).from(throttleProfiles);
+	const profiles = await tx
+		.select({ id: throttleProfiles.id, name: throttleProfiles.name })
+		.from(throttleProfiles);
 	const profileId = new Map(profiles.map((p) => [p.name.toLowerCase(), p.id]));
 	for (const [index, entry] of file.connectors.entries()) {
 		let throttleProfileId: number | null = null;
 		if (entry.throttleProfile !== null) {
 			const id = profileId.get(entry.throttleProfile.toLowerCase());
 			if (id === undefined) {
-				throw new ConfigImportError(`connectors.${index}.throttleProfile: there is no throttle profile "${entry.throttleProfile}".`, {
-					[`connectors.${index}.throttleProfile`]: `There is no throttle profile "${entry.throttleProfile}".`
-				});
+				throw new ConfigImportError(
+					`connectors.${index}.throttleProfile: there is no throttle profile "${entry.throttleProfile}".`,
+					{
+						[`connectors.${index}.throttleProfile`]: `There is no throttle profile "${entry.throttleProfile}".`
+					}
+				);
 			}
 			throttleProfileId = id;
 		}
-		const [current] = await tx.select().from(connectors).where(sql`lower(${connectors.name}) = lower(${entry.name})`);
+		const [current] = await tx
+			.select()
+			.from(connectors)
+			.where(sql`lower(${connectors.name}) = lower(${entry.name})`);
 		const key = decideKey(secrets, entry, current);
 		const settings = {
 			type: entry.type,
@@ -246,7 +274,12 @@ async function applyConnectors(
 			key.kind === 'set'
 				? { apiKeyEncrypted: key.encrypted, apiKeyHint: key.hint }
 				: key.kind === 'none'
-					? { apiKeyEncrypted: '', apiKeyHint: '', health: 'unknown' as const, healthReason: NEEDS_KEY_REASON }
+					? {
+							apiKeyEncrypted: '',
+							apiKeyHint: '',
+							health: 'unknown' as const,
+							healthReason: NEEDS_KEY_REASON
+						}
 					: {};
 		if (key.kind === 'none') report.connectors.needsKey.push(entry.name);
 		if (!current) {

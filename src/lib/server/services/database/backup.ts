@@ -28,7 +28,15 @@ import {
 	type JobOutcome
 } from '$lib/server/services/jobs';
 import type { BackupFile, BackupKind } from '$lib/types/database';
-import { connectionOf, findPgTools, pgEnv, runTool, runToolText, serverVersion, type PgTools } from './pg-tools';
+import {
+	connectionOf,
+	findPgTools,
+	pgEnv,
+	runTool,
+	runToolText,
+	serverVersion,
+	type PgTools
+} from './pg-tools';
 
 /** `$DATA_DIR/backups`. */
 export function backupsDir(dataDir: string): string {
@@ -94,9 +102,16 @@ export async function listBackups(dir: string): Promise<BackupFile[]> {
 		if (!isBackupName(name)) continue;
 		const info = await lstat(path.join(dir, name)).catch(() => null);
 		if (!info?.isFile()) continue;
-		list.push({ name, kind: backupKind(name), sizeBytes: info.size, createdAt: info.mtime.toISOString() });
+		list.push({
+			name,
+			kind: backupKind(name),
+			sizeBytes: info.size,
+			createdAt: info.mtime.toISOString()
+		});
 	}
-	return list.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
+	return list.sort(
+		(a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name)
+	);
 }
 
 /** Deletes one backup. @throws BackupNotFoundError */
@@ -133,7 +148,10 @@ export async function requirePgTools(db: Database): Promise<PgTools> {
 async function uniqueName(dir: string, kind: 'manual' | 'scheduled', now: Date): Promise<string> {
 	for (let n = 1; ; n++) {
 		const name = `comradarr-${stamp(now)}${n > 1 ? `-${n}` : ''}-${kind}.dump`;
-		const taken = await lstat(path.join(dir, name)).then(() => true, () => false);
+		const taken = await lstat(path.join(dir, name)).then(
+			() => true,
+			() => false
+		);
 		if (!taken) return name;
 	}
 }
@@ -162,7 +180,9 @@ export async function createBackup(deps: {
 	const name = await uniqueName(dir, deps.kind, deps.clock());
 	const partial = path.join(dir, `.${name}.partial`);
 	const [count] = (await db.$client`
-		select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`) as { n: number }[];
+		select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`) as {
+		n: number;
+	}[];
 	const tables = Math.max(1, Number(count?.n ?? 1));
 	const env = pgEnv(connectionOf(db));
 	let dumped = 0;
@@ -186,18 +206,26 @@ export async function createBackup(deps: {
 					if (!match) return;
 					dumped++;
 					const table = match[1]?.split('.').pop() ?? '';
-					ctx?.progress((0.9 * dumped) / tables, `Dumping ${table} (${dumped} of ${tables} tables)`);
+					ctx?.progress(
+						(0.9 * dumped) / tables,
+						`Dumping ${table} (${dumped} of ${tables} tables)`
+					);
 				}
 			}
 		);
 		if (run.exitCode !== 0) {
 			ctx?.log.warn({ exitCode: run.exitCode, stderr: run.stderrTail.slice(-5) }, 'pg_dump failed');
-			throw new JobError(`pg_dump ${tools.version} failed (exit code ${run.exitCode}); the server log has its output.`);
+			throw new JobError(
+				`pg_dump ${tools.version} failed (exit code ${run.exitCode}); the server log has its output.`
+			);
 		}
 		ctx?.progress(0.95, 'Checking the backup file');
 		const check = await runToolText([tools.pgRestore, '--list', partial], { env });
 		if (check.exitCode !== 0) {
-			ctx?.log.warn({ stderr: check.stderrTail.slice(-5) }, 'pg_restore cannot read the new backup');
+			ctx?.log.warn(
+				{ stderr: check.stderrTail.slice(-5) },
+				'pg_restore cannot read the new backup'
+			);
 			throw new JobError('The new backup could not be read back by pg_restore; it was deleted.');
 		}
 		await chmod(partial, 0o600);
@@ -252,7 +280,9 @@ function formatSize(bytes: number): string {
  */
 export function scheduleProblem(pattern: string, timeZone: string): string | null {
 	const fields = pattern.trim().split(/\s+/).length;
-	if (fields < 5 || fields > 6) return 'Use 5 fields: minute hour day-of-month month day-of-week (e.g. 0 3 * * *).';
+	if (fields < 5 || fields > 6) {
+		return 'Use 5 fields: minute hour day-of-month month day-of-week (e.g. 0 3 * * *).';
+	}
 	try {
 		const cron = new Cron(pattern, { paused: true, timezone: timeZone });
 		const next = cron.nextRun();
@@ -264,7 +294,12 @@ export function scheduleProblem(pattern: string, timeZone: string): string | nul
 }
 
 /** The next `count` times a schedule fires after `from` (empty when it is invalid). */
-export function nextRuns(pattern: string, timeZone: string, count: number, from: Date = new Date()): Date[] {
+export function nextRuns(
+	pattern: string,
+	timeZone: string,
+	count: number,
+	from: Date = new Date()
+): Date[] {
 	try {
 		const cron = new Cron(pattern, { paused: true, timezone: timeZone });
 		const runs = cron.nextRuns(count, from);
@@ -275,7 +310,8 @@ export function nextRuns(pattern: string, timeZone: string, count: number, from:
 	}
 }
 
-export type ScheduledBackupOutcome = 'disabled' | 'not_due' | 'invalid_schedule' | 'busy' | 'success' | 'failed';
+export type ScheduledBackupOutcome =
+	'disabled' | 'not_due' | 'invalid_schedule' | 'busy' | 'success' | 'failed';
 
 /** How far back a tick looks for a due time it has not served (ms): two scheduler ticks. */
 const DUE_WINDOW_MS = 2 * 60_000;

@@ -139,7 +139,10 @@ export function vacuumJob(deps: { db: Database }) {
 		const tables = await appTables(deps.db);
 		const started = Date.now();
 		for (const [index, table] of tables.entries()) {
-			ctx.progress(index / tables.length, `Vacuuming ${table.name} (${index + 1} of ${tables.length})`);
+			ctx.progress(
+				index / tables.length,
+				`Vacuuming ${table.name} (${index + 1} of ${tables.length})`
+			);
 			await deps.db.$client.unsafe(`vacuum (analyze) ${qualified(table.schema, table.name)}`);
 		}
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -64,7 +64,10 @@ export async function startRestore(
 	const uploads = uploadsDir(deps.dataDir);
 	const source =
 		'upload' in input.source
-			? { ...(await completedUploadPath(uploads, input.source.upload)), upload: input.source.upload }
+			? {
+					...(await completedUploadPath(uploads, input.source.upload)),
+					upload: input.source.upload
+				}
 			: {
 					path: await resolveBackup(backupsDir(deps.dataDir), input.source.backup),
 					name: input.source.backup,

@@ -56,7 +56,10 @@ export function connectionOf(db: Database): PgConnection {
  * the command line where `ps` would show it), C locale for parseable messages, nothing else of the
  * app's environment.
  */
-export function pgEnv(connection: PgConnection, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function pgEnv(
+	connection: PgConnection,
+	base: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
 	const env: Record<string, string> = {
 		PATH: base.PATH ?? '/usr/bin:/bin',
 		LC_ALL: 'C',
@@ -152,7 +155,7 @@ function embeddedBinDir(): string | null {
 function versionedDirs(): string[] {
 	const dirs: { dir: string; major: number }[] = [];
 	const scan = (root: string, pattern: RegExp, bin: (entry: string) => string) => {
-		let entries: string[] = [];
+		let entries: string[];
 		try {
 			entries = readdirSync(root);
 		} catch {

@@ -104,12 +104,16 @@ function parseMigrationRows(sql: string): DumpMigration[] {
 	let inCopy = false;
 	for (const line of sql.split('\n')) {
 		if (!inCopy) {
-			inCopy = /^COPY drizzle\.__drizzle_migrations \(id, hash, created_at\) FROM stdin;/.test(line);
+			inCopy = /^COPY drizzle\.__drizzle_migrations \(id, hash, created_at\) FROM stdin;/.test(
+				line
+			);
 			continue;
 		}
 		if (line === '\\.') break;
 		const [, hash, createdAt] = line.split('\t');
-		if (hash && createdAt && /^\d+$/.test(createdAt)) rows.push({ hash, createdAt: Number(createdAt) });
+		if (hash && createdAt && /^\d+$/.test(createdAt)) {
+			rows.push({ hash, createdAt: Number(createdAt) });
+		}
 	}
 	return rows;
 }
@@ -132,7 +136,8 @@ export async function inspectDump(deps: {
 }): Promise<DumpInspection> {
 	const { file, name, tools, ctx } = deps;
 	const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' };
-	const hidePath = (text: string) => text.replaceAll(file, name).replace(/^pg_restore:\s*(error:\s*)?/, '');
+	const hidePath = (text: string) =>
+		text.replaceAll(file, name).replace(/^pg_restore:\s*(error:\s*)?/, '');
 
 	ctx?.progress(0.02, `Checking ${name}: format`);
 	const head = new TextDecoder().decode(await readHead(file, DUMP_MAGIC.length));
@@ -153,7 +158,9 @@ export async function inspectDump(deps: {
 		);
 	}
 	const toc = parseToc(list.stdout);
-	const tables = toc.entries.filter((e) => e.type === 'TABLE' && e.schema === 'public').map((e) => e.name);
+	const tables = toc.entries
+		.filter((e) => e.type === 'TABLE' && e.schema === 'public')
+		.map((e) => e.name);
 	const missing = REQUIRED_TABLES.filter((t) => !tables.includes(t));
 	const hasJournal = toc.entries.some(
 		(e) => e.type === 'TABLE DATA' && e.schema === 'drizzle' && e.name === '__drizzle_migrations'
@@ -175,7 +182,14 @@ export async function inspectDump(deps: {
 
 	ctx?.progress(0.2, `Checking ${name}: migration level`);
 	const journal = await runToolText(
-		[tools.pgRestore, '--data-only', '--schema=drizzle', '--table=__drizzle_migrations', '--file=-', file],
+		[
+			tools.pgRestore,
+			'--data-only',
+			'--schema=drizzle',
+			'--table=__drizzle_migrations',
+			'--file=-',
+			file
+		],
 		{ env }
 	);
 	if (journal.exitCode !== 0) {
@@ -183,7 +197,9 @@ export async function inspectDump(deps: {
 	}
 	const migrations = parseMigrationRows(journal.stdout);
 	if (migrations.length === 0) {
-		throw new JobError(`${name} records no migrations; it is not a backup of a working Comradarr database.`);
+		throw new JobError(
+			`${name} records no migrations; it is not a backup of a working Comradarr database.`
+		);
 	}
 	const known = readMigrationFiles({ migrationsFolder: deps.migrationsDir });
 	const knownByTime = new Map(known.map((m) => [m.folderMillis, m.hash]));
@@ -333,7 +349,10 @@ export async function restoreDump(deps: {
 				{
 					env,
 					onLine: (line) => {
-						const match = /^pg_restore: (?:creating \S+(?: \S+)? "?([^"]+)"?|processing data for table "?([^"]+)"?)/.exec(line);
+						const match =
+							/^pg_restore: (?:creating \S+(?: \S+)? "?([^"]+)"?|processing data for table "?([^"]+)"?)/.exec(
+								line
+							);
 						if (!match) return;
 						done++;
 						const what = (match[1] ?? match[2] ?? '').split('.').pop();
@@ -399,7 +418,9 @@ export function restoreJob(deps: {
 				result: { ...result }
 			};
 		} finally {
-			await deps.cleanup?.().catch((error: unknown) => ctx.log.warn({ err: String(error) }, 'cleanup failed'));
+			await deps
+				.cleanup?.()
+				.catch((error: unknown) => ctx.log.warn({ err: String(error) }, 'cleanup failed'));
 		}
 	};
 }

@@ -83,20 +83,38 @@ function displayName(name: string): string {
  * Starts an upload of `size` bytes.
  * @throws UploadError 413 when `size` exceeds `MAX_UPLOAD_BYTES`, 400 when it is not positive.
  */
-export async function createUpload(dir: string, input: { name: string; size: number }): Promise<UploadInfo> {
+export async function createUpload(
+	dir: string,
+	input: { name: string; size: number }
+): Promise<UploadInfo> {
 	if (!Number.isSafeInteger(input.size) || input.size <= 0) {
 		throw new UploadError(400, 'uploads.invalid', 'The file is empty.');
 	}
 	if (input.size > MAX_UPLOAD_BYTES) {
-		throw new UploadError(413, 'uploads.too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB.`);
+		throw new UploadError(
+			413,
+			'uploads.too_large',
+			`The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB.`
+		);
 	}
 	await mkdir(dir, { recursive: true, mode: 0o700 });
 	const id = randomUUID();
 	const { part, meta } = files(dir, id);
-	const info: Meta = { name: displayName(input.name), size: input.size, createdAt: new Date().toISOString() };
+	const info: Meta = {
+		name: displayName(input.name),
+		size: input.size,
+		createdAt: new Date().toISOString()
+	};
 	await writeFile(part, new Uint8Array(), { mode: 0o600 });
 	await writeFile(meta, JSON.stringify(info), { mode: 0o600 });
-	return { id, name: info.name, size: info.size, received: 0, complete: false, chunkSize: UPLOAD_CHUNK_BYTES };
+	return {
+		id,
+		name: info.name,
+		size: info.size,
+		received: 0,
+		complete: false,
+		chunkSize: UPLOAD_CHUNK_BYTES
+	};
 }
 
 /** The upload's state. @throws UploadError 404 */
@@ -131,32 +149,49 @@ export async function appendChunk(
 ): Promise<UploadInfo> {
 	const { part } = files(dir, id);
 	const previous = appending.get(id) ?? Promise.resolve();
-	const task = previous.catch(() => undefined).then(async () => {
-		const info = await getUpload(dir, id);
-		if (offset !== info.received) {
-			throw new UploadError(
-				409,
-				'uploads.offset_mismatch',
-				`Expected the chunk at offset ${info.received}.`,
-				info.received
-			);
-		}
-		if (chunk.byteLength === 0 || chunk.byteLength > UPLOAD_CHUNK_BYTES) {
-			throw new UploadError(413, 'uploads.chunk_size', `A chunk must be 1–${UPLOAD_CHUNK_BYTES} bytes.`);
-		}
-		if (offset + chunk.byteLength > info.size) {
-			throw new UploadError(413, 'uploads.too_large', 'The chunk goes past the declared file size.');
-		}
-		if (offset === 0 && new TextDecoder().decode(chunk.slice(0, DUMP_MAGIC.length)) !== DUMP_MAGIC) {
-			throw new UploadError(
-				400,
-				'uploads.not_a_dump',
-				'This is not a PostgreSQL custom-format dump (a Comradarr backup file ends in .dump and starts with "PGDMP").'
-			);
-		}
-		await appendFile(part, chunk);
-		return { ...info, received: info.received + chunk.byteLength, complete: info.received + chunk.byteLength === info.size };
-	});
+	const task = previous
+		.catch(() => undefined)
+		.then(async () => {
+			const info = await getUpload(dir, id);
+			if (offset !== info.received) {
+				throw new UploadError(
+					409,
+					'uploads.offset_mismatch',
+					`Expected the chunk at offset ${info.received}.`,
+					info.received
+				);
+			}
+			if (chunk.byteLength === 0 || chunk.byteLength > UPLOAD_CHUNK_BYTES) {
+				throw new UploadError(
+					413,
+					'uploads.chunk_size',
+					`A chunk must be 1–${UPLOAD_CHUNK_BYTES} bytes.`
+				);
+			}
+			if (offset + chunk.byteLength > info.size) {
+				throw new UploadError(
+					413,
+					'uploads.too_large',
+					'The chunk goes past the declared file size.'
+				);
+			}
+			if (
+				offset === 0 &&
+				new TextDecoder().decode(chunk.slice(0, DUMP_MAGIC.length)) !== DUMP_MAGIC
+			) {
+				throw new UploadError(
+					400,
+					'uploads.not_a_dump',
+					'This is not a PostgreSQL custom-format dump (a Comradarr backup file ends in .dump and starts with "PGDMP").'
+				);
+			}
+			await appendFile(part, chunk);
+			return {
+				...info,
+				received: info.received + chunk.byteLength,
+				complete: info.received + chunk.byteLength === info.size
+			};
+		});
 	appending.set(id, task);
 	try {
 		return await task;
@@ -169,10 +204,17 @@ export async function appendChunk(
  * The path of a complete upload's file.
  * @throws UploadError 404 unknown, 409 `uploads.incomplete` while bytes are missing.
  */
-export async function completedUploadPath(dir: string, id: string): Promise<{ path: string; name: string }> {
+export async function completedUploadPath(
+	dir: string,
+	id: string
+): Promise<{ path: string; name: string }> {
 	const info = await getUpload(dir, id);
 	if (!info.complete) {
-		throw new UploadError(409, 'uploads.incomplete', `The upload is incomplete (${info.received} of ${info.size} bytes).`);
+		throw new UploadError(
+			409,
+			'uploads.incomplete',
+			`The upload is incomplete (${info.received} of ${info.size} bytes).`
+		);
 	}
 	return { path: files(dir, id).part, name: info.name };
 }

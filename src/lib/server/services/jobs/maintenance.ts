@@ -29,8 +29,9 @@ interface Holder {
 }
 
 // Survives dev/HMR reloads of this module, like the scheduler's state.
-const holder: Holder = ((globalThis as { __comradarrMaintenance?: Holder }).__comradarrMaintenance ??=
-	{ current: null });
+const holder: Holder = ((
+	globalThis as { __comradarrMaintenance?: Holder }
+).__comradarrMaintenance ??= { current: null });
 
 /** The restore in progress in this process, or null. */
 export function maintenanceState(): MaintenanceState | null {
@@ -62,9 +63,10 @@ export function leaveMaintenance(runId: number): void {
  */
 export async function tryEnterShared(conn: ReservedSQL): Promise<boolean> {
 	if (isMaintenance()) return false;
-	const [row] = (await conn`select pg_try_advisory_lock_shared(${MAINTENANCE_LOCK_NS}, 0) as locked`) as {
-		locked: boolean;
-	}[];
+	const [row] =
+		(await conn`select pg_try_advisory_lock_shared(${MAINTENANCE_LOCK_NS}, 0) as locked`) as {
+			locked: boolean;
+		}[];
 	return Boolean(row?.locked);
 }
 

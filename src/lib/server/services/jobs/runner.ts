@@ -161,9 +161,10 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 	let sharedLocked = false;
 	try {
 		conn = await db.$client.reserve();
-		const [lock] = (await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
-			locked: boolean;
-		}[];
+		const [lock] =
+			(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+				locked: boolean;
+			}[];
 		if (!lock?.locked) throw new JobConflictError(job, await runningIdOf(db, job));
 		jobLocked = true;
 		if (!options.exclusive) {
@@ -201,7 +202,7 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 		if (conn) {
 			if (sharedLocked) await leaveShared(conn).catch(() => undefined);
 			if (jobLocked) await unlockJob(conn, job).catch(() => undefined);
-			conn.release();
+			await conn.release();
 		}
 		throw error;
 	}
@@ -327,7 +328,7 @@ async function execute(
 	} catch (error) {
 		runLog.warn({ err: String(error) }, 'could not release the job locks');
 	} finally {
-		locks.conn.release();
+		await locks.conn.release();
 		if (options.exclusive) leaveMaintenance(id);
 		state.running.delete(job);
 		state.live.delete(id);
@@ -354,9 +355,10 @@ export async function markInterruptedRuns(
 		if (state.running.has(job)) continue;
 		const conn = await db.$client.reserve();
 		try {
-			const [lock] = (await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
-				locked: boolean;
-			}[];
+			const [lock] =
+				(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+					locked: boolean;
+				}[];
 			if (!lock?.locked) continue;
 			try {
 				const rows = await db
@@ -369,7 +371,7 @@ export async function markInterruptedRuns(
 				await unlockJob(conn, job);
 			}
 		} finally {
-			conn.release();
+			await conn.release();
 		}
 	}
 	if (marked > 0) log.warn({ marked }, 'marked interrupted job runs as failed');

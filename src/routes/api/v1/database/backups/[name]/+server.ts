@@ -1,11 +1,7 @@
 import { withApi } from '$lib/server/http/api';
 import { databaseDomain } from '$lib/server/api/database';
 import { databaseDeps } from '$lib/server/api/database-routes';
-import {
-	backupsDir,
-	deleteBackup,
-	resolveBackup
-} from '$lib/server/services/database/backup';
+import { backupsDir, deleteBackup, resolveBackup } from '$lib/server/services/database/backup';
 import type { RequestHandler } from './$types';
 
 /**

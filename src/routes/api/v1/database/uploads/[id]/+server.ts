@@ -33,7 +33,9 @@ export const PUT: RequestHandler = withApi(async ({ params, url, request }) => {
 	}
 	const chunk = new Uint8Array(await request.arrayBuffer());
 	const { dataDir } = await databaseDeps();
-	return json(await databaseDomain(() => appendChunk(uploadsDir(dataDir), params.id, offset, chunk)));
+	return json(
+		await databaseDomain(() => appendChunk(uploadsDir(dataDir), params.id, offset, chunk))
+	);
 });
 
 /** `DELETE /api/v1/database/uploads/{id}`: drops an upload; 204. */
