@@ -23,6 +23,9 @@ import {
 import { toDatabaseApiError } from '../../src/lib/server/api/database';
 import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
 import { withJobLock } from '../../src/lib/server/scheduler';
+import { createMaintenanceHandle } from '../../src/lib/server/http/maintenance';
+import { sha256Hex } from '../../src/lib/server/auth/tokens';
+import type { RequestEvent } from '@sveltejs/kit';
 import { ApiError } from '../../src/lib/server/http/api';
 
 let db: Database;
@@ -292,6 +295,64 @@ describe('job runner', () => {
 		expect(
 			(await (await startJob({ db, job: 'test.blocked', run: async () => undefined })).done).status
 		).toBe('success');
+	});
+
+	it('answers every request with 503 during a restore, except its starter following the run', async () => {
+		const handle = createMaintenanceHandle();
+		const resolved: string[] = [];
+		const call = (path: string, headers: Record<string, string> = {}, token?: string) =>
+			handle({
+				event: {
+					url: new URL(`http://comradarr.test${path}`),
+					request: new Request(`http://comradarr.test${path}`, { headers }),
+					cookies: { get: (name: string) => (name === 'comradarr_session' ? token : undefined) }
+				} as unknown as RequestEvent,
+				resolve: async () => {
+					resolved.push(path);
+					return new Response('resolved');
+				}
+			});
+		expect(await (await call('/dashboard')).text()).toBe('resolved');
+
+		const hold = gate();
+		const restore = await startJob({
+			db,
+			job: 'db.restore',
+			exclusive: true,
+			followers: [sha256Hex('starter-token'), sha256Hex('starter-api-key')],
+			run: () => hold.promise
+		});
+		try {
+			const api = await call('/api/v1/connectors', {}, 'starter-token');
+			expect(api.status).toBe(503);
+			expect(await api.json()).toEqual({
+				error: {
+					code: 'maintenance.restore',
+					message: 'A restore is in progress; try again when it has finished.'
+				}
+			});
+			const page = await call('/dashboard');
+			expect(page.status).toBe(503);
+			expect(await page.text()).toContain('Restoring a backup');
+			expect((await call('/health')).status).toBe(503);
+			expect((await call(`/api/v1/jobs/${restore.run.id}`, {}, 'someone-else')).status).toBe(503);
+			const followed = await call(`/api/v1/jobs/${restore.run.id}`, {}, 'starter-token');
+			expect(followed.status).toBe(200);
+			expect(await followed.json()).toMatchObject({
+				id: restore.run.id,
+				job: 'db.restore',
+				status: 'running'
+			});
+			const byKey = await call(`/api/v1/jobs/${restore.run.id}`, {
+				'x-api-key': 'starter-api-key'
+			});
+			expect(byKey.status).toBe(200);
+			expect((await call('/_app/immutable/app.js')).status).toBe(200);
+		} finally {
+			hold.open();
+			await restore.done;
+		}
+		expect(await (await call('/api/v1/connectors')).text()).toBe('resolved');
 	});
 
 	it('pages runs newest first', async () => {
