@@ -35,6 +35,15 @@ import {
 } from '../../src/lib/server/services/database/backup';
 import { restoreJob } from '../../src/lib/server/services/database/restore';
 import {
+	MAX_UPLOAD_BYTES,
+	UPLOAD_CHUNK_BYTES,
+	appendChunk,
+	completedUploadPath,
+	createUpload,
+	getUpload,
+	uploadsDir
+} from '../../src/lib/server/services/database/uploads';
+import {
 	connectionOf,
 	pgEnv,
 	findPgTools,
@@ -284,6 +293,58 @@ describe('scheduled backups', () => {
 	});
 });
 
+describe('restore uploads', () => {
+	it('take a file in ordered chunks below the body limit, checking the first bytes and the size', async () => {
+		const uploads = uploadsDir(dataDir);
+		const file = await backUp(world.db);
+		const bytes = new Uint8Array(readFileSync(file));
+		const upload = await createUpload(uploads, {
+			name: '../../evil/name.dump',
+			size: bytes.length
+		});
+		expect(upload.name).toBe('name.dump');
+		expect(upload.chunkSize).toBeLessThan(512 * 1024);
+		await expect(appendChunk(uploads, upload.id, 10, bytes.subarray(0, 10))).rejects.toMatchObject({
+			status: 409,
+			expectedOffset: 0
+		});
+		await expect(
+			appendChunk(uploads, upload.id, 0, new Uint8Array(UPLOAD_CHUNK_BYTES + 1))
+		).rejects.toMatchObject({ status: 413 });
+		let offset = 0;
+		while (offset < bytes.length) {
+			const next = bytes.subarray(offset, offset + 1000);
+			offset = (await appendChunk(uploads, upload.id, offset, next)).received;
+		}
+		await expect(
+			appendChunk(uploads, upload.id, offset, new Uint8Array([1]))
+		).rejects.toMatchObject({
+			status: 413
+		});
+		const done = await completedUploadPath(uploads, upload.id);
+		expect(readFileSync(done.path)).toEqual(readFileSync(file));
+
+		const text = await createUpload(uploads, { name: 'notes.txt', size: 5 });
+		await expect(
+			appendChunk(uploads, text.id, 0, new TextEncoder().encode('hello'))
+		).rejects.toMatchObject({
+			status: 400,
+			code: 'uploads.not_a_dump'
+		});
+		const partial = await createUpload(uploads, { name: 'half.dump', size: 100 });
+		await appendChunk(uploads, partial.id, 0, bytes.subarray(0, 50));
+		await expect(completedUploadPath(uploads, partial.id)).rejects.toMatchObject({ status: 409 });
+		for (const id of ['../secret', 'x', `${upload.id}/../x`]) {
+			await expect(getUpload(uploads, id)).rejects.toMatchObject({ status: 404 });
+		}
+		await expect(
+			createUpload(uploads, { name: 'big.dump', size: MAX_UPLOAD_BYTES + 1 })
+		).rejects.toMatchObject({
+			status: 413
+		});
+	});
+});
+
 describe('restore', () => {
 	it('reproduces the library, settings and search state in a fresh database', async () => {
 		await buildState(world.db);
@@ -407,11 +468,13 @@ describe('restore', () => {
 			await expectRefused(file, /is not a PostgreSQL custom-format dump/);
 		});
 
-		it('a truncated dump', async () => {
-			const file = path.join(dataDir, 'truncated.dump');
+		it('a truncated dump (cut in its table of contents, or in its data)', async () => {
 			const bytes = readFileSync(good);
-			writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-			await expectRefused(file, /is damaged or incomplete \(was it truncated\?\)/);
+			for (const keep of [0.3, 0.97]) {
+				const file = path.join(dataDir, `truncated-${keep}.dump`);
+				writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * keep)));
+				await expectRefused(file, /is damaged or incomplete \(was it truncated\?\)/);
+			}
 		});
 
 		it('a dump of another database', async () => {
