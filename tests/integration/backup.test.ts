@@ -20,7 +20,7 @@ import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import { dropExtraDatabases, newDatabase } from '../helpers/databases';
 import type { Database } from '../../src/lib/server/db';
-import { PARKED_PUBLIC } from '../../src/lib/server/db/restore-recovery';
+import { PARKED_DRIZZLE, PARKED_PUBLIC } from '../../src/lib/server/db/restore-recovery';
 import { connectors, jobRuns } from '../../src/lib/server/db/schema';
 import { cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
 import {
@@ -196,6 +196,7 @@ describe('backup', () => {
 	it('refuses names that leave the folder, hidden files and links', async () => {
 		const file = await backUp(world.db);
 		writeFileSync(path.join(dataDir, 'secret.key'), 'do not serve');
+		writeFileSync(path.join(dataDir, 'outside.dump'), 'PGDMP not in the backups folder');
 		symlinkSync(path.join(dataDir, 'secret.key'), path.join(dir, 'link.dump'));
 		copyFileSync(file, path.join(dir, '.hidden.dump'));
 		for (const name of [
@@ -206,6 +207,8 @@ describe('backup', () => {
 			'.hidden.dump',
 			'link.dump',
 			'%2e%2e%2fsecret.key',
+			'x/../../outside.dump',
+			'backups/../../outside.dump',
 			'x.txt',
 			''
 		]) {
@@ -439,6 +442,34 @@ describe('restore', () => {
 		invalidateSettingsCache();
 		expect((await getSettings(target.db)).general.displayName).toBe('Old one');
 		expect((await target.db.select().from(jobRuns)).map((r) => r.job)).toEqual(['db.restore']);
+	});
+
+	it('is undone at the next start when a crash cut it short (the parked data comes back)', async () => {
+		const crashed = await newDatabase('crash');
+		await crashed.db
+			.$client`insert into app_settings (key, value) values ('general', ${'{"displayName":"Before the crash","timeZone":"UTC","logLevel":"info"}'}::text::jsonb)`;
+		// What a restore leaves when the process dies while pg_restore runs.
+		await crashed.db.$client.begin((tx) =>
+			tx.unsafe(`alter schema public rename to ${PARKED_PUBLIC};
+				alter schema drizzle rename to ${PARKED_DRIZZLE};
+				create schema public; create table public.half_restored (x int);`)
+		);
+		await crashed.db.$client.close();
+		const { openDatabase } = await import('../../src/lib/server/db');
+		const restarted = await openDatabase(crashed.url, { migrationsDir: MIGRATIONS, max: 2 });
+		try {
+			const rows =
+				(await restarted.$client`select value->>'displayName' as name from app_settings`) as {
+					name: string;
+				}[];
+			expect(rows.map((r) => r.name)).toEqual(['Before the crash']);
+			expect(await parked(restarted)).toBe(false);
+			expect(
+				await restarted.$client`select 1 from pg_tables where tablename = 'half_restored'`
+			).toHaveLength(0);
+		} finally {
+			await restarted.$client.close();
+		}
 	});
 
 	describe('refuses what is not our dump and leaves the data untouched', () => {

@@ -18,11 +18,14 @@ import {
 	isMaintenance,
 	listJobRuns,
 	markInterruptedRuns,
+	runningJobs,
 	startJob
 } from '../../src/lib/server/services/jobs';
 import { toDatabaseApiError } from '../../src/lib/server/api/database';
 import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
-import { withJobLock } from '../../src/lib/server/scheduler';
+import { startScheduler, withJobLock } from '../../src/lib/server/scheduler';
+import { readConfig } from '../../src/lib/server/config';
+import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import { createMaintenanceHandle } from '../../src/lib/server/http/maintenance';
 import { sha256Hex } from '../../src/lib/server/auth/tokens';
 import type { RequestEvent } from '@sveltejs/kit';
@@ -142,6 +145,8 @@ describe('job runner', () => {
 		const second = startJob({ db, job: 'test.single', run: async () => undefined });
 		await expect(second).rejects.toBeInstanceOf(JobConflictError);
 		await expect(second).rejects.toMatchObject({ runningId: first.run.id });
+		// The refused start leaves the running one's bookkeeping alone.
+		expect(runningJobs()).toContain('test.single');
 		// Another job is not blocked by it.
 		const other = await startJob({ db, job: 'test.other', run: async () => undefined });
 		await other.done;
@@ -234,6 +239,20 @@ describe('job runner', () => {
 		expect((await row(crashed!.id)).finishedAt).toBeInstanceOf(Date);
 		expect((await row(elsewhere!.id)).status).toBe('running');
 		expect((await row(finished!.id)).status).toBe('success');
+	});
+
+	it('marks interrupted runs at start-up, also with the scheduler off', async () => {
+		const [left] = await db
+			.insert(jobRuns)
+			.values({ job: 'db.backup', status: 'running', startedAt: new Date() })
+			.returning();
+		await startScheduler({
+			config: readConfig({ SCHEDULER_ENABLED: 'false' }),
+			db,
+			secrets: createSecretBox('test'),
+			stop: async () => undefined
+		});
+		expect(await row(left!.id)).toMatchObject({ status: 'failed', error: INTERRUPTED_MESSAGE });
 	});
 
 	it('lets an exclusive job (a restore) wait for running jobs, and keeps new jobs out while it runs', async () => {
