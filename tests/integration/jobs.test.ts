@@ -22,6 +22,7 @@ import {
 	startJob
 } from '../../src/lib/server/services/jobs';
 import { toDatabaseApiError } from '../../src/lib/server/api/database';
+import { requireFullAccess } from '../../src/lib/server/api/database-routes';
 import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
 import { startScheduler, withJobLock } from '../../src/lib/server/scheduler';
 import { readConfig } from '../../src/lib/server/config';
@@ -178,6 +179,19 @@ describe('job runner', () => {
 			status: 503,
 			code: 'maintenance.restore'
 		});
+	});
+
+	it('keeps backups and encrypted key exports from read-only API keys', () => {
+		const locals = (apiKey: App.Locals['apiKey']) => ({
+			locals: { user: null, apiKey, requestId: 'r' }
+		});
+		expect(() => requireFullAccess(locals({ id: 1, readOnly: true }), 'download a backup')).toThrow(
+			expect.objectContaining({ status: 403, code: 'auth.read_only' })
+		);
+		expect(() =>
+			requireFullAccess(locals({ id: 1, readOnly: false }), 'download a backup')
+		).not.toThrow();
+		expect(() => requireFullAccess(locals(null), 'download a backup')).not.toThrow();
 	});
 
 	it('records a JobError message as it is, and never the text of any other error', async () => {

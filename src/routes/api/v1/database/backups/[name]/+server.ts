@@ -1,14 +1,16 @@
 import { withApi } from '$lib/server/http/api';
 import { databaseDomain } from '$lib/server/api/database';
-import { databaseDeps } from '$lib/server/api/database-routes';
+import { databaseDeps, requireFullAccess } from '$lib/server/api/database-routes';
 import { backupsDir, deleteBackup, resolveBackup } from '$lib/server/services/database/backup';
 import type { RequestHandler } from './$types';
 
 /**
  * `GET /api/v1/database/backups/{name}`: the file as a download. Only names of files directly in
  * the backups folder are served (no separators, no dot files, no links): anything else is 404.
+ * Not for read-only API keys (a backup holds credential hashes).
  */
-export const GET: RequestHandler = withApi(async ({ params }) => {
+export const GET: RequestHandler = withApi(async ({ params, locals }) => {
+	requireFullAccess({ locals }, 'download a backup');
 	const { dataDir } = await databaseDeps();
 	const file = await databaseDomain(() => resolveBackup(backupsDir(dataDir), params.name));
 	const body = Bun.file(file);
