@@ -3,6 +3,7 @@
  * services, the signed-in user's id, and the 202 answer of a started job.
  */
 import { json, type RequestEvent } from '@sveltejs/kit';
+import { apiError } from '../http/api';
 import { getRuntime } from '../runtime';
 import type { DatabaseDeps } from '../services/database/operations';
 import type { StartedJob } from '../services/jobs';
@@ -24,4 +25,15 @@ export function accepted(started: StartedJob): Response {
 		{ run: started.run },
 		{ status: 202, headers: { location: `/api/v1/jobs/${started.run.id}` } }
 	);
+}
+
+/**
+ * Refuses read-only API keys for reads that hand out credentials: a backup file (password and
+ * session hashes, encrypted *arr keys) or an export with encrypted keys.
+ * @throws ApiError 403 `auth.read_only`
+ */
+export function requireFullAccess(event: Pick<RequestEvent, 'locals'>, what: string): void {
+	if (event.locals.apiKey?.readOnly) {
+		apiError(403, 'auth.read_only', `A read-only API key cannot ${what}; use a full-access key.`);
+	}
 }
