@@ -182,9 +182,7 @@ describe('job runner', () => {
 	});
 
 	it('keeps backups and encrypted key exports from read-only API keys', () => {
-		const locals = (apiKey: App.Locals['apiKey']) => ({
-			locals: { user: null, apiKey, requestId: 'r' }
-		});
+		const locals = (apiKey: App.Locals['apiKey']) => ({ apiKey });
 		expect(() => requireFullAccess(locals({ id: 1, readOnly: true }), 'download a backup')).toThrow(
 			expect.objectContaining({ status: 403, code: 'auth.read_only' })
 		);

@@ -32,8 +32,8 @@ export function accepted(started: StartedJob): Response {
  * session hashes, encrypted *arr keys) or an export with encrypted keys.
  * @throws ApiError 403 `auth.read_only`
  */
-export function requireFullAccess(event: Pick<RequestEvent, 'locals'>, what: string): void {
-	if (event.locals.apiKey?.readOnly) {
+export function requireFullAccess(locals: Pick<App.Locals, 'apiKey'>, what: string): void {
+	if (locals.apiKey?.readOnly) {
 		apiError(403, 'auth.read_only', `A read-only API key cannot ${what}; use a full-access key.`);
 	}
 }

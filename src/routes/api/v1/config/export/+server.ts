@@ -18,7 +18,7 @@ export const GET: RequestHandler = withApi(async ({ url, locals }) => {
 			secrets: 'Use none or encrypted.'
 		});
 	}
-	if (secrets === 'encrypted') requireFullAccess({ locals }, 'export encrypted API keys');
+	if (secrets === 'encrypted') requireFullAccess(locals, 'export encrypted API keys');
 	const runtime = await getRuntime();
 	const now = new Date();
 	const { file, warnings } = await exportConfig({

@@ -10,7 +10,7 @@ import type { RequestHandler } from './$types';
  * Not for read-only API keys (a backup holds credential hashes).
  */
 export const GET: RequestHandler = withApi(async ({ params, locals }) => {
-	requireFullAccess({ locals }, 'download a backup');
+	requireFullAccess(locals, 'download a backup');
 	const { dataDir } = await databaseDeps();
 	const file = await databaseDomain(() => resolveBackup(backupsDir(dataDir), params.name));
 	const body = Bun.file(file);
