@@ -172,7 +172,15 @@ test('answers the database API with JSON errors and never serves a file outside 
 	expect(missing.status()).toBe(404);
 	expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('jobs.not_found');
 
-	for (const path of ['..%2Fsecret.key', '..%2F..%2Fsecret.key', '.hidden.dump', 'nope.dump']) {
+	// Encoded separators are refused before routing (400, the guard) or by the route (404).
+	for (const path of ['..%2Fsecret.key', '..%2F..%2Fsecret.key', '%2e%2e%2fsecret.key']) {
+		const response = await api.get(`/api/v1/database/backups/${path}`);
+		expect([400, 404], path).toContain(response.status());
+		const body = await response.text();
+		expect(JSON.parse(body)).toHaveProperty('error.code');
+		expect(body).not.toContain('PGDMP');
+	}
+	for (const path of ['.hidden.dump', 'nope.dump', 'secret.key']) {
 		const response = await api.get(`/api/v1/database/backups/${path}`);
 		expect(response.status(), path).toBe(404);
 		expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
