@@ -3,11 +3,13 @@
  * and turn unexpected errors into a generic message with a correlation id.
  */
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
 import { createInitialModeExpression } from 'mode-watcher';
 import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
 import { getDb } from '$lib/server/db';
 import { cachedHostPolicy } from '$lib/server/http/allowed-hosts';
 import { createGuardHandle } from '$lib/server/http/guard';
+import { createMaintenanceHandle } from '$lib/server/http/maintenance';
 import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
@@ -28,7 +30,7 @@ const guard = createGuardHandle({ db: getDb });
 /** mode-watcher's first-paint script, placed in app.html under the CSP nonce (src/lib/theme.ts). */
 const themeScript = createInitialModeExpression(THEME_CONFIG);
 
-export const handle: Handle = ({ event, resolve }) =>
+const themedGuard: Handle = ({ event, resolve }) =>
 	guard({
 		event,
 		resolve: (e, options) =>
@@ -37,6 +39,9 @@ export const handle: Handle = ({ event, resolve }) =>
 				transformPageChunk: ({ html }) => html.replace(THEME_SCRIPT_PLACEHOLDER, themeScript)
 			})
 	});
+
+// Maintenance first: during a restore the guard's session lookup would hit swapped tables.
+export const handle: Handle = sequence(createMaintenanceHandle(), themedGuard);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message };

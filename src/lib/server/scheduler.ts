@@ -4,12 +4,19 @@
  * and a PostgreSQL advisory lock so that only one Comradarr instance runs a job at a time.
  *
  * Jobs: sync every 15 min, sweep every hour, dispatcher cycle every minute, command tracking every
- * 15 s, health checks every 5 min. Each run's status (success | skipped | failed) is kept for the UI.
+ * 15 s, health checks every 5 min, and every minute a check whether the scheduled backup of
+ * Settings → Database is due. Each run's status (success | skipped | failed) is kept for the UI.
+ *
+ * While a restore runs (maintenance mode, services/jobs/maintenance.ts) every run is skipped: in
+ * this process by the flag, in other processes by the maintenance lock each run holds shared.
+ * At start-up, job runs a crash left `running` are marked failed (even with the scheduler off).
  */
 import { Cron } from 'croner';
 import type { Database } from './db';
 import { moduleLogger, safeErrorMessage } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
+import { backupsDir, scheduledBackupTick } from './services/database/backup';
+import { isMaintenance, leaveShared, markInterruptedRuns, tryEnterShared } from './services/jobs';
 import {
 	checkAll,
 	cycleAll,
@@ -36,8 +43,11 @@ export interface JobDefinition {
 	pattern: string;
 	/** What the job does and how often, for the UI. */
 	description: string;
-	run: (deps: OperationDeps) => Promise<unknown>;
+	run: (deps: SchedulerDeps) => Promise<unknown>;
 }
+
+/** What scheduled jobs get: the operations' dependencies and the data directory. */
+export type SchedulerDeps = OperationDeps & { dataDir: string };
 
 /** The job list, in one place. */
 export const JOBS: readonly JobDefinition[] = [
@@ -70,6 +80,13 @@ export const JOBS: readonly JobDefinition[] = [
 		pattern: '*/5 * * * *',
 		description: 'Check every connector’s health, every 5 minutes',
 		run: (deps) => checkAll(deps)
+	},
+	{
+		name: 'backup',
+		pattern: '* * * * *',
+		description: 'Make the scheduled database backup when it is due (Settings → Database)',
+		run: (deps) =>
+			scheduledBackupTick({ db: deps.db, dir: backupsDir(deps.dataDir), clock: () => new Date() })
 	}
 ];
 
@@ -77,7 +94,8 @@ const JOB_LOCK_NS = 0x4a6f;
 
 /**
  * Runs `task` only if this process wins the job's advisory lock (session-level, on a reserved
- * connection, released afterwards). Returns false when another instance holds it.
+ * connection, released afterwards) and no restore holds the database (the maintenance lock, held
+ * shared meanwhile). Returns false when another instance holds the job or a restore runs.
  */
 export async function withJobLock(
 	db: Database,
@@ -90,7 +108,12 @@ export async function withJobLock(
 			await conn`select pg_try_advisory_lock(${JOB_LOCK_NS}, ${jobIndex}) as locked`;
 		if (!rows[0]?.locked) return false;
 		try {
-			await task();
+			if (!(await tryEnterShared(conn))) return false;
+			try {
+				await task();
+			} finally {
+				await leaveShared(conn);
+			}
 		} finally {
 			await conn`select pg_advisory_unlock(${JOB_LOCK_NS}, ${jobIndex})`;
 		}
@@ -140,9 +163,15 @@ export function jobStatuses(): JobStatus[] {
 
 /** Starts the jobs once. A `StartupHook` for `startRuntime`. */
 export const startScheduler: StartupHook = async (runtime: Runtime) => {
-	if (state.started || !runtime.config.schedulerEnabled) return;
+	if (state.started) return;
+	await markInterruptedRuns(runtime.db);
+	if (!runtime.config.schedulerEnabled) return;
 	state.started = true;
-	const deps: OperationDeps = { db: runtime.db, secrets: runtime.secrets };
+	const deps: SchedulerDeps = {
+		db: runtime.db,
+		secrets: runtime.secrets,
+		dataDir: runtime.config.dataDir
+	};
 	JOBS.forEach((job, index) => {
 		const cron = new Cron(
 			job.pattern,
@@ -154,6 +183,10 @@ export const startScheduler: StartupHook = async (runtime: Runtime) => {
 			},
 			async () => {
 				const startedAt = new Date();
+				if (isMaintenance()) {
+					state.lastRuns.set(job.name, { status: 'skipped', startedAt, finishedAt: startedAt });
+					return;
+				}
 				try {
 					const ran = await withJobLock(runtime.db, index, () => job.run(deps));
 					state.lastRuns.set(job.name, {

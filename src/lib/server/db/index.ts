@@ -9,6 +9,7 @@ import { SQL } from 'bun';
 import { drizzle, type BunSQLDatabase } from 'drizzle-orm/bun-sql';
 import { migrate } from 'drizzle-orm/bun-sql/migrator';
 import * as schema from './schema';
+import { recoverInterruptedRestore } from './restore-recovery';
 
 export type Database = BunSQLDatabase<typeof schema> & { $client: SQL };
 /** A database or a transaction: what repositories accept. */
@@ -38,22 +39,36 @@ export async function openDatabase(
 		maxLifetime: 30 * 60,
 		connectionTimeout: 10
 	});
-	if (options.migrationsDir) {
-		const reserved = await client.reserve();
-		try {
-			await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
-			try {
-				await migrate(drizzle({ client: reserved as unknown as SQL }), {
-					migrationsFolder: options.migrationsDir
-				});
-			} finally {
-				await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-			}
-		} finally {
-			await reserved.release();
-		}
-	}
+	if (options.migrationsDir) await applyMigrations(client, options.migrationsDir);
 	return drizzle({ client, schema }) as Database;
+}
+
+/**
+ * Applies pending migrations under the migration advisory lock, after putting back the data of a
+ * restore that a crash cut short (restore-recovery.ts). Used at start-up and, with
+ * `recoverRestore: false`, by a restore for the schema it has just restored.
+ * @throws when a migration fails (each migration runs in its own transaction).
+ */
+export async function applyMigrations(
+	client: SQL,
+	migrationsDir: string,
+	options: { recoverRestore?: boolean } = {}
+): Promise<void> {
+	const reserved = await client.reserve();
+	try {
+		await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+		try {
+			// A restore in progress migrates its own fresh schema and must not be "recovered".
+			if (options.recoverRestore !== false) await recoverInterruptedRestore(reserved);
+			await migrate(drizzle({ client: reserved as unknown as SQL }), {
+				migrationsFolder: migrationsDir
+			});
+		} finally {
+			await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+		}
+	} finally {
+		await reserved.release();
+	}
 }
 
 let current: Database | undefined;

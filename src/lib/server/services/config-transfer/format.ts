@@ -1,0 +1,130 @@
+/**
+ * The configuration file format: `{ format: 'comradarr-config', version: 1, … }`, JSON.
+ *
+ * Version 1 holds connectors (their *arr API keys left out, or encrypted under the exporting
+ * instance's SECRET_KEY: `apiKeyEncrypted`, the `v1:` AES-256-GCM format of crypto/secrets.ts),
+ * throttle profiles and the settings sections. `schedules` and `notificationChannels` are
+ * reserved for the issues that add them: an importer that does not know them reports them as
+ * skipped. Unknown keys are ignored, so a later minor addition stays readable; an incompatible
+ * change raises `version`.
+ */
+import * as v from 'valibot';
+import { CONNECTOR_TYPES } from '$lib/server/db/schema';
+import { normaliseConnectorUrl } from '$lib/server/connectors';
+import {
+	backupSettingsSchema,
+	generalSettingsSchema,
+	securitySettingsSchema
+} from '$lib/server/services/settings/settings-service';
+import { scheduleProblem } from '$lib/server/services/database/backup';
+
+export const CONFIG_FORMAT = 'comradarr-config';
+export const CONFIG_VERSION = 1;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+const int = (label: string, min: number, max: number) =>
+	v.pipe(
+		v.number(`${label} must be a number.`),
+		v.integer(`${label} must be a whole number.`),
+		v.minValue(min, `${label} must be at least ${min}.`),
+		v.maxValue(max, `${label} must be at most ${max}.`)
+	);
+
+const name = (max: number) =>
+	v.pipe(
+		v.string('Enter a name.'),
+		v.trim(),
+		v.minLength(1, 'Enter a name.'),
+		v.maxLength(max, `A name is at most ${max} characters.`),
+		v.regex(PRINTABLE, 'Control characters are not allowed.')
+	);
+
+const connectorEntry = v.object({
+	name: name(100),
+	type: v.picklist(CONNECTOR_TYPES, 'The type must be sonarr, radarr or whisparr.'),
+	url: v.pipe(
+		v.string('Enter the URL.'),
+		v.rawTransform(({ dataset, addIssue, NEVER }) => {
+			const checked = normaliseConnectorUrl(dataset.value);
+			if (checked.ok) return checked.url;
+			addIssue({ message: checked.message });
+			return NEVER;
+		})
+	),
+	enabled: v.optional(v.boolean(), true),
+	timeoutMs: v.optional(int('The timeout', 1_000, 300_000), 30_000),
+	skipTlsVerify: v.optional(v.boolean(), false),
+	seasonPackEnabled: v.optional(v.boolean(), true),
+	seasonPackThresholdPct: v.optional(int('The season pack threshold', 1, 100), 50),
+	maxEpisodesBeforePack: v.optional(v.nullable(int('Max individual episodes', 1, 500)), null),
+	seasonPackCooldownHours: v.optional(int('The season pack cooldown', 1, 24 * 90), 168),
+	searchCooldownHours: v.optional(v.nullable(int('The episode cooldown', 1, 24 * 90)), null),
+	/** Name of a throttle profile (in the file or already here); null = the default profile. */
+	throttleProfile: v.optional(v.nullable(name(50)), null),
+	/** The API key encrypted under the exporting instance's SECRET_KEY. */
+	apiKeyEncrypted: v.optional(
+		v.pipe(v.string(), v.regex(/^v1:[\w-]+:[\w-]+:[\w-]*$/, 'Not an encrypted API key.'))
+	)
+});
+
+const throttleProfileEntry = v.object({
+	name: name(50),
+	isDefault: v.optional(v.boolean(), false),
+	maxCommandsPerWindow: int('Commands per window', 1, 1_000),
+	windowSeconds: int('The window', 1, 86_400),
+	maxItemsPerCommand: int('Items per command', 1, 1_000),
+	dailySearchBudget: int('The daily search budget', 1, 1_000_000),
+	searchCooldownHours: int('The search cooldown', 1, 24 * 365)
+});
+
+const backupSection = v.pipe(
+	backupSettingsSchema,
+	v.check(
+		(value) => scheduleProblem(value.schedule, 'UTC') === null,
+		'Not a valid backup schedule (cron).'
+	)
+);
+
+const uniqueNames = <T extends { name: string }>(what: string) =>
+	v.check<T[], string>(
+		(list) => new Set(list.map((e) => e.name.toLowerCase())).size === list.length,
+		`Two ${what} have the same name.`
+	);
+
+export const configFileSchema = v.object({
+	format: v.literal(CONFIG_FORMAT, 'Not a Comradarr configuration file.'),
+	version: v.literal(
+		CONFIG_VERSION,
+		`This Comradarr reads configuration format version ${CONFIG_VERSION}.`
+	),
+	exportedAt: v.optional(v.string()),
+	appVersion: v.optional(v.string()),
+	/** `encrypted` when connectors carry `apiKeyEncrypted`. */
+	secrets: v.optional(v.picklist(['none', 'encrypted']), 'none'),
+	connectors: v.optional(v.pipe(v.array(connectorEntry), uniqueNames('connectors')), []),
+	throttleProfiles: v.optional(
+		v.pipe(v.array(throttleProfileEntry), uniqueNames('throttle profiles')),
+		[]
+	),
+	settings: v.optional(
+		v.object({
+			general: v.optional(generalSettingsSchema),
+			security: v.optional(securitySettingsSchema),
+			backup: v.optional(backupSection)
+		}),
+		{}
+	),
+	/** Reserved (sweep schedules, a later issue). */
+	schedules: v.optional(v.array(v.unknown()), []),
+	/** Reserved (notification channels, a later issue). */
+	notificationChannels: v.optional(v.array(v.unknown()), [])
+});
+
+/** A configuration file as read (defaults applied). */
+export type ConfigFile = v.InferOutput<typeof configFileSchema>;
+/** A configuration file as written. */
+export type ConfigFileInput = v.InferInput<typeof configFileSchema>;
+export type ConnectorEntry = v.InferOutput<typeof connectorEntry>;
+export type ThrottleProfileEntry = v.InferOutput<typeof throttleProfileEntry>;

@@ -1,0 +1,326 @@
+/**
+ * Configuration import: validates the whole file first (format.ts; nothing is written when any
+ * part is wrong), then applies it in one transaction, matching by name (case-insensitive):
+ * throttle profiles, then connectors, then settings sections. Returns what was created, updated,
+ * left unchanged or skipped; with `dryRun` the same report is computed and everything rolled
+ * back.
+ *
+ * Connector API keys:
+ * - a key in the file that decrypts under the current SECRET_KEY is stored;
+ * - a key encrypted under another key cannot be used: the connector is imported without it;
+ * - without a key in the file an existing connector keeps its own, unless the import points it
+ *   at another scheme, host or port (a stored key never follows a URL to a new host);
+ * - a connector left without a key is disabled and listed in `needsKey`: enter its key on the
+ *   connector's page, then enable it.
+ */
+import { eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import type { Database, DbOrTx } from '$lib/server/db';
+import { connectors, throttleProfiles, type Connector } from '$lib/server/db/schema';
+import { SecretError, secretHint, type SecretBox } from '$lib/server/crypto/secrets';
+import {
+	getSettings,
+	invalidateSettingsCache,
+	updateSettings,
+	type SettingsSection
+} from '$lib/server/services/settings/settings-service';
+import {
+	CONFIG_FORMAT,
+	CONFIG_VERSION,
+	configFileSchema,
+	type ConfigFile,
+	type ConnectorEntry
+} from './format';
+
+/** A file that cannot be imported, with field paths (`connectors.2.url`) → message (→ 400). */
+export class ConfigImportError extends Error {
+	readonly code = 'config.invalid';
+	constructor(
+		message: string,
+		readonly fields: Record<string, string> = {}
+	) {
+		super(message);
+		this.name = 'ConfigImportError';
+	}
+}
+
+export interface ImportReport {
+	dryRun: boolean;
+	connectors: { created: string[]; updated: string[]; unchanged: string[]; needsKey: string[] };
+	throttleProfiles: { created: string[]; updated: string[]; unchanged: string[] };
+	settings: { updated: SettingsSection[]; unchanged: SettingsSection[] };
+	/** Parts of the file this version does not apply, with the reason. */
+	skipped: { item: string; reason: string }[];
+}
+
+/** The reason stored on a connector imported without a usable key. */
+export const NEEDS_KEY_REASON =
+	'Imported without its API key: enter the key, then enable the connector.';
+
+/**
+ * Parses and validates a configuration file.
+ * @throws ConfigImportError naming the first problem and every offending field
+ */
+export function parseConfigFile(input: unknown): ConfigFile {
+	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+		throw new ConfigImportError('The file is not a JSON object.');
+	}
+	const header = input as { format?: unknown; version?: unknown };
+	if (header.format !== CONFIG_FORMAT) {
+		throw new ConfigImportError(
+			'Not a Comradarr configuration file (its "format" is not "comradarr-config").',
+			{
+				format: 'Expected "comradarr-config".'
+			}
+		);
+	}
+	if (header.version !== CONFIG_VERSION) {
+		throw new ConfigImportError(
+			`This file is configuration format version ${String(header.version)}; this Comradarr reads version ${CONFIG_VERSION}.`,
+			{ version: `Expected ${CONFIG_VERSION}.` }
+		);
+	}
+	const parsed = v.safeParse(configFileSchema, input);
+	if (!parsed.success) {
+		const fields: Record<string, string> = {};
+		for (const issue of parsed.issues) {
+			const path = v.getDotPath(issue) ?? '';
+			if (!(path in fields)) fields[path] = issue.message;
+		}
+		const first = parsed.issues[0];
+		const where = first ? v.getDotPath(first) : null;
+		throw new ConfigImportError(
+			`${where ? `${where}: ` : ''}${first?.message ?? 'Invalid file.'}`,
+			fields
+		);
+	}
+	return parsed.output;
+}
+
+/** Same scheme, host and (effective) port: where an API key may be sent. */
+export function sameTarget(a: string, b: string): boolean {
+	try {
+		const x = new URL(a);
+		const y = new URL(b);
+		return x.protocol === y.protocol && x.hostname === y.hostname && x.port === y.port;
+	} catch {
+		return false;
+	}
+}
+
+class Rollback extends Error {}
+
+/**
+ * Imports `input` (a parsed JSON value).
+ * @throws ConfigImportError when the file is invalid or names an unknown throttle profile
+ */
+export async function importConfig(deps: {
+	db: Database;
+	secrets: SecretBox;
+	input: unknown;
+	dryRun?: boolean;
+	clock?: () => Date;
+}): Promise<ImportReport> {
+	const file = parseConfigFile(deps.input);
+	const report: ImportReport = {
+		dryRun: Boolean(deps.dryRun),
+		connectors: { created: [], updated: [], unchanged: [], needsKey: [] },
+		throttleProfiles: { created: [], updated: [], unchanged: [] },
+		settings: { updated: [], unchanged: [] },
+		skipped: []
+	};
+	if (file.schedules.length > 0) {
+		report.skipped.push({
+			item: `${file.schedules.length} schedules`,
+			reason: 'This version does not import schedules yet.'
+		});
+	}
+	if (file.notificationChannels.length > 0) {
+		report.skipped.push({
+			item: `${file.notificationChannels.length} notification channels`,
+			reason: 'This version does not import notification channels yet.'
+		});
+	}
+	try {
+		await deps.db.transaction(async (tx) => {
+			await applyProfiles(tx, file, report);
+			await applyConnectors(tx, deps.secrets, file, report, deps.clock?.() ?? new Date());
+			await applySettings(tx, file, report);
+			if (deps.dryRun) throw new Rollback();
+		});
+	} catch (error) {
+		if (!(error instanceof Rollback)) throw error;
+	} finally {
+		invalidateSettingsCache();
+	}
+	return report;
+}
+
+async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport): Promise<void> {
+	if (file.throttleProfiles.some((p) => p.isDefault)) {
+		const defaultName = file.throttleProfiles.find((p) => p.isDefault)?.name ?? '';
+		await tx
+			.update(throttleProfiles)
+			.set({ isDefault: false })
+			.where(
+				sql`lower(${throttleProfiles.name}) <> lower(${defaultName}) and ${throttleProfiles.isDefault}`
+			);
+	}
+	for (const entry of file.throttleProfiles) {
+		const [current] = await tx
+			.select()
+			.from(throttleProfiles)
+			.where(sql`lower(${throttleProfiles.name}) = lower(${entry.name})`);
+		const values = {
+			isDefault: entry.isDefault,
+			maxCommandsPerWindow: entry.maxCommandsPerWindow,
+			windowSeconds: entry.windowSeconds,
+			maxItemsPerCommand: entry.maxItemsPerCommand,
+			dailySearchBudget: entry.dailySearchBudget,
+			searchCooldownHours: entry.searchCooldownHours
+		};
+		if (!current) {
+			await tx.insert(throttleProfiles).values({ name: entry.name, ...values });
+			report.throttleProfiles.created.push(entry.name);
+		} else if (
+			Object.entries(values).some(([k, value]) => current[k as keyof typeof values] !== value)
+		) {
+			await tx.update(throttleProfiles).set(values).where(eq(throttleProfiles.id, current.id));
+			report.throttleProfiles.updated.push(current.name);
+		} else {
+			report.throttleProfiles.unchanged.push(current.name);
+		}
+	}
+}
+
+type KeyDecision =
+	{ kind: 'set'; encrypted: string; hint: string } | { kind: 'keep' } | { kind: 'none' };
+
+/** The connector's key in plain text, or null when it has none or it does not decrypt. */
+function storedKey(secrets: SecretBox, connector: Connector): string | null {
+	if (!connector.apiKeyEncrypted) return null;
+	try {
+		return secrets.decrypt(connector.apiKeyEncrypted);
+	} catch {
+		return null;
+	}
+}
+
+function decideKey(
+	secrets: SecretBox,
+	entry: ConnectorEntry,
+	current: Connector | undefined
+): KeyDecision {
+	if (entry.apiKeyEncrypted) {
+		try {
+			const plain = secrets.decrypt(entry.apiKeyEncrypted);
+			if (current && storedKey(secrets, current) === plain) return { kind: 'keep' };
+			return { kind: 'set', encrypted: secrets.encrypt(plain), hint: secretHint(plain) };
+		} catch (error) {
+			if (!(error instanceof SecretError)) throw error;
+			// Encrypted under another SECRET_KEY: unusable here.
+		}
+	}
+	if (current && current.apiKeyEncrypted && sameTarget(current.url, entry.url)) {
+		return { kind: 'keep' };
+	}
+	return { kind: 'none' };
+}
+
+async function applyConnectors(
+	tx: DbOrTx,
+	secrets: SecretBox,
+	file: ConfigFile,
+	report: ImportReport,
+	now: Date
+): Promise<void> {
+	const profiles = await tx
+		.select({ id: throttleProfiles.id, name: throttleProfiles.name })
+		.from(throttleProfiles);
+	const profileId = new Map(profiles.map((p) => [p.name.toLowerCase(), p.id]));
+	for (const [index, entry] of file.connectors.entries()) {
+		let throttleProfileId: number | null = null;
+		if (entry.throttleProfile !== null) {
+			const id = profileId.get(entry.throttleProfile.toLowerCase());
+			if (id === undefined) {
+				throw new ConfigImportError(
+					`connectors.${index}.throttleProfile: there is no throttle profile "${entry.throttleProfile}".`,
+					{
+						[`connectors.${index}.throttleProfile`]: `There is no throttle profile "${entry.throttleProfile}".`
+					}
+				);
+			}
+			throttleProfileId = id;
+		}
+		const [current] = await tx
+			.select()
+			.from(connectors)
+			.where(sql`lower(${connectors.name}) = lower(${entry.name})`);
+		const key = decideKey(secrets, entry, current);
+		const settings = {
+			type: entry.type,
+			url: entry.url,
+			enabled: key.kind === 'none' ? false : entry.enabled,
+			timeoutMs: entry.timeoutMs,
+			skipTlsVerify: entry.skipTlsVerify,
+			seasonPackEnabled: entry.seasonPackEnabled,
+			seasonPackThresholdPct: entry.seasonPackThresholdPct,
+			maxEpisodesBeforePack: entry.maxEpisodesBeforePack,
+			seasonPackCooldownHours: entry.seasonPackCooldownHours,
+			searchCooldownHours: entry.searchCooldownHours,
+			throttleProfileId
+		};
+		const keyValues =
+			key.kind === 'set'
+				? { apiKeyEncrypted: key.encrypted, apiKeyHint: key.hint }
+				: key.kind === 'none'
+					? {
+							apiKeyEncrypted: '',
+							apiKeyHint: '',
+							health: 'unknown' as const,
+							healthReason: NEEDS_KEY_REASON
+						}
+					: {};
+		if (key.kind === 'none') report.connectors.needsKey.push(entry.name);
+		if (!current) {
+			await tx.insert(connectors).values({
+				name: entry.name,
+				apiKeyEncrypted: '',
+				apiKeyHint: '',
+				...settings,
+				...keyValues,
+				createdAt: now,
+				updatedAt: now
+			});
+			report.connectors.created.push(entry.name);
+			continue;
+		}
+		const changed =
+			key.kind !== 'keep' ||
+			Object.entries(settings).some(([k, value]) => current[k as keyof typeof settings] !== value);
+		if (!changed) {
+			report.connectors.unchanged.push(current.name);
+			continue;
+		}
+		await tx
+			.update(connectors)
+			.set({ ...settings, ...keyValues, updatedAt: now })
+			.where(eq(connectors.id, current.id));
+		report.connectors.updated.push(current.name);
+	}
+}
+
+async function applySettings(tx: DbOrTx, file: ConfigFile, report: ImportReport): Promise<void> {
+	invalidateSettingsCache();
+	const current = await getSettings(tx);
+	for (const section of ['general', 'security', 'backup'] as const) {
+		const value = file.settings[section];
+		if (value === undefined) continue;
+		if (JSON.stringify(current[section]) === JSON.stringify(value)) {
+			report.settings.unchanged.push(section);
+			continue;
+		}
+		await updateSettings(tx, section, value);
+		report.settings.updated.push(section);
+	}
+}

@@ -1,0 +1,4 @@
+/** Configuration export / import as JSON (`comradarr-config`, format.ts). */
+export * from './export';
+export * from './format';
+export * from './import';

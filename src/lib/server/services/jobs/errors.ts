@@ -1,0 +1,49 @@
+/**
+ * Errors of the job runner, with stable codes (mapped to HTTP by routes/api and the pages).
+ */
+
+/**
+ * A failure whose message is written for the user and stored on the run as is ("The file is not
+ * a Comradarr backup: …"). Anything else a job throws is recorded as a generic failure and logged.
+ */
+export class JobError extends Error {
+	readonly code = 'jobs.failed';
+	constructor(message: string, options?: ErrorOptions) {
+		super(message, options);
+		this.name = 'JobError';
+	}
+}
+
+/** A second start of a job that is already running (→ 409). */
+export class JobConflictError extends Error {
+	readonly code = 'jobs.already_running';
+	constructor(
+		readonly job: string,
+		/** The run in progress, when known (this process or the database says so). */
+		readonly runningId: number | null
+	) {
+		super(`${jobLabel(job)} is already running; wait for it to finish.`);
+		this.name = 'JobConflictError';
+	}
+}
+
+/** A start refused because a restore holds the database (→ 503). */
+export class MaintenanceError extends Error {
+	readonly code = 'maintenance.restore';
+	constructor() {
+		super('A restore is in progress; try again when it has finished.');
+		this.name = 'MaintenanceError';
+	}
+}
+
+const LABELS: Record<string, string> = {
+	'db.vacuum': 'Vacuum',
+	'db.prune': 'Prune',
+	'db.backup': 'A backup',
+	'db.restore': 'A restore'
+};
+
+/** The user-facing name of a job ("Vacuum", "A backup"); the dotted name when unknown. */
+export function jobLabel(job: string): string {
+	return LABELS[job] ?? job;
+}

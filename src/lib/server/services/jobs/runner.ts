@@ -1,0 +1,379 @@
+/**
+ * The job runner: long work (vacuum, prune, backup, restore…) runs in the background as a row of
+ * `job_runs` that the UI follows, never inside the request that started it.
+ *
+ * `startJob()` takes the job's lock, inserts the run (`running`) and returns at once; the work
+ * runs afterwards and reports through `ctx.progress(fraction, message)`, written to the row at
+ * most every `progressIntervalMs` (the last report always lands). The end is recorded as
+ * `success` with the job's summary, or `failed` with a message for the user: a `JobError`'s own
+ * message, otherwise a generic sentence (the details go to the log, never to the row).
+ *
+ * One run of a job at a time, across processes: the run holds a session-level advisory lock
+ * (namespace `JOB_RUN_LOCK_NS`, key `hashtext(job)`) on a reserved connection until it ends; a
+ * second start gets `JobConflictError` (→ 409). A run also holds the maintenance lock shared
+ * (maintenance.ts), so no job starts during a restore; a job started with `exclusive: true` (the
+ * restore) instead raises the maintenance flag and waits for every other job to finish.
+ *
+ * A row left `running` by a crash is marked failed by `markInterruptedRuns()` at start-up; a run
+ * still holding its lock (another live process) is left alone.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { ReservedSQL } from 'bun';
+import type { Database } from '$lib/server/db';
+import { jobRuns, type JobRun } from '$lib/server/db/schema';
+import { moduleLogger, type Logger } from '$lib/server/logger';
+import type { JobRunView } from '$lib/types/jobs';
+import { JobConflictError, JobError, MaintenanceError, jobLabel } from './errors';
+import {
+	enterExclusive,
+	enterMaintenance,
+	isMaintenance,
+	leaveExclusive,
+	leaveMaintenance,
+	leaveShared,
+	tryEnterShared
+} from './maintenance';
+
+const log = moduleLogger('jobs');
+
+/** Advisory lock namespace of job runs ("JR"); the second key is `hashtext(job)`. */
+export const JOB_RUN_LOCK_NS = 0x4a52;
+/** Default minimum time between two progress writes of one run (ms). */
+export const PROGRESS_INTERVAL_MS = 500;
+/** How long an exclusive job waits for running jobs to finish (ms). */
+export const EXCLUSIVE_WAIT_MS = 120_000;
+/** The error recorded on runs a crash or restart cut short. */
+export const INTERRUPTED_MESSAGE = 'Interrupted by a restart before it finished.';
+
+/** What a job reports while it works. */
+export interface JobContext {
+	/** The run's id (`job_runs.id`). */
+	readonly runId: number;
+	readonly log: Logger;
+	/**
+	 * Reports progress: `fraction` 0–1 (clamped; null when unknown) and what is happening now
+	 * ("Vacuuming episodes (3 of 14)"). Cheap to call often: writes are throttled.
+	 */
+	progress(fraction: number | null, message?: string): void;
+	/**
+	 * Runs `task` with progress kept in memory only (served by `liveRun`), for work during which
+	 * `job_runs` cannot be written (a restore swaps the schema under it).
+	 */
+	holdWrites<T>(task: () => Promise<T>): Promise<T>;
+}
+
+/** What a job returns: the final message for the user and a summary for the row's `result`. */
+export interface JobOutcome {
+	message?: string;
+	result?: Record<string, unknown>;
+}
+
+export interface StartJobOptions {
+	db: Database;
+	/** Dotted name (`db.vacuum`); one run per name at a time. */
+	job: string;
+	/** The user who started it; null for scheduled runs. */
+	userId?: number | null;
+	trigger?: 'manual' | 'schedule';
+	run: (ctx: JobContext) => Promise<JobOutcome | void>;
+	/** Raise maintenance mode and wait for all other jobs first (a restore). */
+	exclusive?: boolean;
+	/** With `exclusive`: digests of the credentials that may follow the run meanwhile. */
+	followers?: Iterable<string>;
+	/** Minimum ms between progress writes; default `PROGRESS_INTERVAL_MS`. */
+	progressIntervalMs?: number;
+	/** Current time; tests pass their own. */
+	clock?: () => Date;
+}
+
+export interface StartedJob {
+	/** The run as inserted (`running`). */
+	run: JobRunView;
+	/** Settles with the final run once the work is done (never rejects). */
+	done: Promise<JobRunView>;
+}
+
+interface RunnerState {
+	/** job name → id of its run in this process (0 while starting). */
+	running: Map<string, number>;
+	/** Live views of this process's runs, fresher than the row between two writes. */
+	live: Map<number, JobRunView>;
+}
+
+const state: RunnerState = ((globalThis as { __comradarrJobs?: RunnerState }).__comradarrJobs ??= {
+	running: new Map(),
+	live: new Map()
+});
+
+/** The row as the API shows it. */
+export function toJobView(row: JobRun): JobRunView {
+	return {
+		id: row.id,
+		job: row.job,
+		status: row.status,
+		trigger: row.trigger,
+		progress: row.progress,
+		message: row.message,
+		result: row.result ?? null,
+		error: row.error,
+		createdAt: row.createdAt.toISOString(),
+		startedAt: row.startedAt?.toISOString() ?? null,
+		finishedAt: row.finishedAt?.toISOString() ?? null
+	};
+}
+
+/** This process's live view of a run, or undefined when it does not run it. */
+export function liveRun(id: number): JobRunView | undefined {
+	const view = state.live.get(id);
+	return view ? { ...view } : undefined;
+}
+
+/** Names of the jobs running in this process. */
+export function runningJobs(): string[] {
+	return [...state.running.keys()];
+}
+
+async function runningIdOf(db: Database, job: string): Promise<number | null> {
+	const [row] = await db
+		.select({ id: jobRuns.id })
+		.from(jobRuns)
+		.where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['queued', 'running'])))
+		.orderBy(jobRuns.id)
+		.limit(1);
+	return row?.id ?? null;
+}
+
+/**
+ * Starts `options.run` in the background as a new run of `options.job`.
+ * @throws JobConflictError when the job is already running (here or in another process);
+ *   MaintenanceError when a restore holds the database; database errors when the row cannot be
+ *   written (nothing runs then).
+ */
+export async function startJob(options: StartJobOptions): Promise<StartedJob> {
+	const { db, job } = options;
+	const clock = options.clock ?? (() => new Date());
+	if (isMaintenance()) throw new MaintenanceError();
+	if (state.running.has(job)) throw new JobConflictError(job, state.running.get(job) || null);
+	// Claimed synchronously, so two starts in one tick cannot both get past this point.
+	state.running.set(job, 0);
+	let conn: ReservedSQL | undefined;
+	let jobLocked = false;
+	let sharedLocked = false;
+	try {
+		conn = await db.$client.reserve();
+		const [lock] =
+			(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+				locked: boolean;
+			}[];
+		if (!lock?.locked) throw new JobConflictError(job, await runningIdOf(db, job));
+		jobLocked = true;
+		if (!options.exclusive) {
+			if (!(await tryEnterShared(conn))) throw new MaintenanceError();
+			sharedLocked = true;
+		}
+		const now = clock();
+		const [row] = await db
+			.insert(jobRuns)
+			.values({
+				job,
+				status: 'running',
+				trigger: options.trigger ?? 'manual',
+				userId: options.userId ?? null,
+				progress: null,
+				message: options.exclusive ? 'Waiting for running jobs to finish…' : 'Starting…',
+				createdAt: now,
+				startedAt: now
+			})
+			.returning();
+		if (!row) throw new Error('insert into job_runs returned no row');
+		const view = toJobView(row);
+		state.running.set(job, view.id);
+		state.live.set(view.id, { ...view });
+		// Up before the caller hears of the run: from now on nothing else starts here.
+		if (options.exclusive) enterMaintenance(view.id, options.followers ?? []);
+		const locks = { conn, sharedLocked };
+		const done = new Promise<JobRunView>((resolve) => {
+			// Detached from the request: the work begins after startJob has returned.
+			setTimeout(() => void execute(options, view, locks, clock).then(resolve), 0);
+		});
+		return { run: view, done };
+	} catch (error) {
+		state.running.delete(job);
+		if (conn) {
+			if (sharedLocked) await leaveShared(conn).catch(() => undefined);
+			if (jobLocked) await unlockJob(conn, job).catch(() => undefined);
+			await conn.release();
+		}
+		throw error;
+	}
+}
+
+async function unlockJob(conn: ReservedSQL, job: string): Promise<void> {
+	await conn`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext(${job}))`;
+}
+
+/** Runs the work, writes progress and the outcome, and releases everything. */
+async function execute(
+	options: StartJobOptions,
+	initial: JobRunView,
+	locks: { conn: ReservedSQL; sharedLocked: boolean },
+	clock: () => Date
+): Promise<JobRunView> {
+	const { db, job } = options;
+	const id = initial.id;
+	const runLog = log.child({ job, runId: id });
+	const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+	const view = state.live.get(id) ?? { ...initial };
+	let held = 0;
+	let lastWrite = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let writes: Promise<void> = Promise.resolve();
+	let exclusiveHeld = false;
+
+	const write = (): void => {
+		timer = undefined;
+		if (held > 0) return;
+		lastWrite = Date.now();
+		const values = { progress: view.progress, message: view.message };
+		writes = writes.then(async () => {
+			try {
+				await db.update(jobRuns).set(values).where(eq(jobRuns.id, id));
+			} catch (error) {
+				runLog.warn({ err: String(error) }, 'progress write failed');
+			}
+		});
+	};
+	const schedule = (): void => {
+		if (held > 0 || timer) return;
+		const wait = lastWrite + interval - Date.now();
+		if (wait <= 0) write();
+		else timer = setTimeout(write, wait);
+	};
+	const ctx: JobContext = {
+		runId: id,
+		log: runLog,
+		progress(fraction, message) {
+			view.progress =
+				fraction === null || !Number.isFinite(fraction) ? null : Math.min(1, Math.max(0, fraction));
+			if (message !== undefined) view.message = message;
+			schedule();
+		},
+		async holdWrites(task) {
+			held++;
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+			await writes;
+			try {
+				return await task();
+			} finally {
+				held--;
+				if (held === 0) schedule();
+			}
+		}
+	};
+
+	let outcome: JobOutcome | void = undefined;
+	let failure: string | null = null;
+	try {
+		if (options.exclusive) {
+			if (!(await enterExclusive(locks.conn, EXCLUSIVE_WAIT_MS))) {
+				throw new JobError(
+					'Other jobs were still running after two minutes; nothing was changed. Try again later.'
+				);
+			}
+			exclusiveHeld = true;
+			ctx.progress(0, 'Starting…');
+		}
+		outcome = await options.run(ctx);
+	} catch (error) {
+		if (error instanceof JobError) {
+			failure = error.message;
+			runLog.warn({ reason: error.message, cause: String(error.cause ?? '') }, 'job failed');
+		} else {
+			failure = `${jobLabel(job)} failed unexpectedly; the server log has the details (run ${id}).`;
+			runLog.error({ err: error }, 'job crashed');
+		}
+	}
+
+	if (timer) clearTimeout(timer);
+	await writes;
+	const finishedAt = clock();
+	view.status = failure === null ? 'success' : 'failed';
+	view.finishedAt = finishedAt.toISOString();
+	view.error = failure;
+	if (failure === null) {
+		view.progress = 1;
+		view.message = outcome?.message ?? 'Done.';
+		view.result = outcome?.result ?? null;
+	}
+	try {
+		await db
+			.update(jobRuns)
+			.set({
+				status: view.status,
+				progress: view.progress,
+				message: view.message,
+				result: view.result,
+				error: view.error,
+				finishedAt
+			})
+			.where(eq(jobRuns.id, id));
+	} catch (error) {
+		runLog.error({ err: String(error) }, 'could not record the end of the run');
+	}
+	try {
+		if (exclusiveHeld) await leaveExclusive(locks.conn);
+		if (locks.sharedLocked) await leaveShared(locks.conn);
+		await unlockJob(locks.conn, job);
+	} catch (error) {
+		runLog.warn({ err: String(error) }, 'could not release the job locks');
+	} finally {
+		await locks.conn.release();
+		if (options.exclusive) leaveMaintenance(id);
+		state.running.delete(job);
+		state.live.delete(id);
+	}
+	runLog.info({ status: view.status }, 'job finished');
+	return { ...view };
+}
+
+/**
+ * Marks runs left `queued`/`running` by a crash or restart as failed ("Interrupted by a
+ * restart…"). A job whose lock is held (running in another process, or in this one) is skipped.
+ * @returns the number of runs marked.
+ */
+export async function markInterruptedRuns(
+	db: Database,
+	clock: () => Date = () => new Date()
+): Promise<number> {
+	const live = await db
+		.selectDistinct({ job: jobRuns.job })
+		.from(jobRuns)
+		.where(inArray(jobRuns.status, ['queued', 'running']));
+	let marked = 0;
+	for (const { job } of live) {
+		if (state.running.has(job)) continue;
+		const conn = await db.$client.reserve();
+		try {
+			const [lock] =
+				(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+					locked: boolean;
+				}[];
+			if (!lock?.locked) continue;
+			try {
+				const rows = await db
+					.update(jobRuns)
+					.set({ status: 'failed', error: INTERRUPTED_MESSAGE, finishedAt: clock() })
+					.where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['queued', 'running'])))
+					.returning({ id: jobRuns.id });
+				marked += rows.length;
+			} finally {
+				await unlockJob(conn, job);
+			}
+		} finally {
+			await conn.release();
+		}
+	}
+	if (marked > 0) log.warn({ marked }, 'marked interrupted job runs as failed');
+	return marked;
+}
