@@ -41,8 +41,8 @@ export default ts.config(
 				'error',
 				{ considerDefaultExhaustiveForUnions: true }
 			],
-			// No `paths.base` here: plain hrefs are the app's real paths (re-enable if a base path is added).
-			'svelte/no-navigation-without-resolve': 'off',
+			// BASE_URL serves the app under a sub-path: internal links go through resolve() ($app/paths).
+			'svelte/no-navigation-without-resolve': 'error',
 			'@typescript-eslint/no-unused-vars': [
 				'error',
 				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }

@@ -3,9 +3,13 @@ import { defineConfig } from '@playwright/test';
 // E2E_APP_PORT / E2E_SIM_PORT let two checkouts run their e2e suites side by side.
 const APP_PORT = Number(process.env.E2E_APP_PORT || 4173);
 const SIM_PORT = Number(process.env.E2E_SIM_PORT || 18989);
+// A second app served under BASE_URL behind a real nginx (tests/e2e/zz-base-url.spec.ts).
+const BASE_APP_PORT = Number(process.env.E2E_BASE_APP_PORT || APP_PORT + 2000);
+const NGINX_PORT = Number(process.env.E2E_NGINX_PORT || APP_PORT + 3000);
 // The specs read the ports from the environment (tests/e2e/helpers.ts).
 process.env.E2E_APP_PORT = String(APP_PORT);
 process.env.E2E_SIM_PORT = String(SIM_PORT);
+process.env.E2E_NGINX_PORT = String(NGINX_PORT);
 
 /**
  * E2E tests drive the built app (`bun ./build/index.js`) in Debian's Chromium against the *arr
@@ -60,6 +64,32 @@ export default defineConfig({
 			},
 			reuseExistingServer: false,
 			timeout: 60_000
+		},
+		{
+			command: 'sh scripts/e2e-server.sh',
+			url: `http://127.0.0.1:${BASE_APP_PORT}/comradarr/health`,
+			env: {
+				PORT: String(BASE_APP_PORT),
+				HOST: '127.0.0.1',
+				LOG_LEVEL: 'warn',
+				SCHEDULER_ENABLED: 'false',
+				BASE_URL: '/comradarr',
+				// nginx connects from here and says who the browser is and which scheme it used.
+				TRUSTED_PROXIES: '127.0.0.1'
+			},
+			reuseExistingServer: false,
+			timeout: 60_000
+		},
+		{
+			command: 'sh scripts/e2e-nginx.sh',
+			url: `http://127.0.0.1:${NGINX_PORT}/comradarr/health`,
+			env: {
+				NGINX_PORT: String(NGINX_PORT),
+				UPSTREAM_PORT: String(BASE_APP_PORT),
+				BASE_URL: '/comradarr'
+			},
+			reuseExistingServer: false,
+			timeout: 30_000
 		}
 	]
 });

@@ -9,58 +9,88 @@
  * headers from anyone else are removed, and the socket peer address reaches
  * `event.getClientAddress()`. Set ORIGIN to pin the public URL instead.
  *
- * Environment: PORT (3000), HOST (0.0.0.0), ORIGIN, TRUSTED_PROXIES, IDLE_TIMEOUT (10 s);
+ * Environment: PORT (3000), HOST (0.0.0.0), ORIGIN, BASE_URL (a sub-path such as /comradarr, see
+ * src/lib/server/http/base-path.ts), TRUSTED_PROXIES, IDLE_TIMEOUT (10 s);
  * PROTOCOL_HEADER / HOST_HEADER / PORT_HEADER as documented by svelte-adapter-bun (believed only
  * from trusted proxies). ADDRESS_HEADER is refused: the client address comes from the socket,
  * and from `X-Forwarded-For` only behind TRUSTED_PROXIES.
+ *
+ * `serve()` is exported for the e2e suite, which wraps the handler to record every response
+ * (tests/e2e/recording-server.ts); run as a script, this file serves right away.
  */
 import path from 'node:path';
+import { basePathFromEnv } from '../src/lib/server/http/base-path';
 import { trustedProxiesFromEnv } from '../src/lib/server/http/client-address';
 import { createForwardingFetch, type AdapterFetch } from '../src/lib/server/http/forwarding';
 
-if (process.env.ADDRESS_HEADER) {
-	// The adapter would take the client address from that header, from anyone: login throttling
-	// and the local-network bypass would believe whatever a client sends.
-	console.error(
-		'ADDRESS_HEADER is not supported: list your reverse proxies in TRUSTED_PROXIES instead ' +
-			'(X-Forwarded-For is then read from them only).'
-	);
-	process.exit(1);
+export interface ServeOptions {
+	/** Wraps the adapter's handler (the e2e suite records responses this way). */
+	wrap?: (handle: AdapterFetch) => AdapterFetch;
 }
-process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
-const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
-const proxyOnlyHeaders = [process.env.HOST_HEADER, process.env.PORT_HEADER]
-	.filter((name): name is string => Boolean(name))
-	.map((name) => name.toLowerCase());
-// A typo in TRUSTED_PROXIES stops start-up here (parseTrustedProxies throws naming the entry).
-const trustedProxies = trustedProxiesFromEnv();
 
-const buildDir = path.resolve(import.meta.dir, '../build');
-const { getHandler } = (await import(path.join(buildDir, 'handler.js'))) as {
-	getHandler: () => { fetch: AdapterFetch };
-};
+/**
+ * Checks the environment, loads the build and starts serving; SIGTERM / SIGINT stop it.
+ * Exits the process with status 1 on a configuration error (ADDRESS_HEADER, a bad BASE_URL or
+ * TRUSTED_PROXIES entry), saying what to change.
+ */
+export async function serve(options: ServeOptions = {}): Promise<Bun.Server<undefined>> {
+	if (process.env.ADDRESS_HEADER) {
+		// The adapter would take the client address from that header, from anyone: login throttling
+		// and the local-network bypass would believe whatever a client sends.
+		console.error(
+			'ADDRESS_HEADER is not supported: list your reverse proxies in TRUSTED_PROXIES instead ' +
+				'(X-Forwarded-For is then read from them only).'
+		);
+		process.exit(1);
+	}
+	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
+	const protocolHeader = process.env.PROTOCOL_HEADER.toLowerCase();
+	const proxyOnlyHeaders = [process.env.HOST_HEADER, process.env.PORT_HEADER]
+		.filter((name): name is string => Boolean(name))
+		.map((name) => name.toLowerCase());
+	let basePath: string;
+	try {
+		basePath = basePathFromEnv();
+		// A typo in TRUSTED_PROXIES stops start-up here (parseTrustedProxies throws naming the entry).
+		trustedProxiesFromEnv();
+	} catch (error) {
+		console.error(error instanceof Error ? error.message : String(error));
+		process.exit(1);
+	}
+	const trustedProxies = trustedProxiesFromEnv();
 
-const server = Bun.serve({
-	hostname: process.env.HOST || '0.0.0.0',
-	port: Number(process.env.PORT || 3000),
-	idleTimeout: Number(process.env.IDLE_TIMEOUT || 10),
-	maxRequestBodySize: 512 * 1024,
-	fetch: createForwardingFetch({
-		handle: getHandler().fetch,
-		trustedProxies,
-		protocolHeader,
-		proxyOnlyHeaders
-	})
-});
-console.log(`Listening on ${server.url}`);
+	const buildDir = path.resolve(import.meta.dir, '../build');
+	const { getHandler } = (await import(path.join(buildDir, 'handler.js'))) as {
+		getHandler: () => { fetch: AdapterFetch };
+	};
+	const adapterFetch = getHandler().fetch;
 
-let stopping = false;
-async function shutdown(reason: string): Promise<void> {
-	if (stopping) return;
-	stopping = true;
-	// The app's runtime stops its jobs and the embedded PostgreSQL on this event (runtime.ts).
-	process.emit('sveltekit:shutdown' as 'SIGTERM', reason as unknown as NodeJS.Signals);
-	await server.stop(true);
+	const server = Bun.serve({
+		hostname: process.env.HOST || '0.0.0.0',
+		port: Number(process.env.PORT || 3000),
+		idleTimeout: Number(process.env.IDLE_TIMEOUT || 10),
+		maxRequestBodySize: 512 * 1024,
+		fetch: createForwardingFetch({
+			handle: options.wrap ? options.wrap(adapterFetch) : adapterFetch,
+			trustedProxies,
+			protocolHeader,
+			proxyOnlyHeaders,
+			basePath
+		})
+	});
+	console.log(`Listening on ${server.url.origin}${basePath}/`);
+
+	let stopping = false;
+	const shutdown = async (reason: string): Promise<void> => {
+		if (stopping) return;
+		stopping = true;
+		// The app's runtime stops its jobs and the embedded PostgreSQL on this event (runtime.ts).
+		process.emit('sveltekit:shutdown' as 'SIGTERM', reason as unknown as NodeJS.Signals);
+		await server.stop(true);
+	};
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	process.on('SIGINT', () => void shutdown('SIGINT'));
+	return server;
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+
+if (import.meta.main) await serve();

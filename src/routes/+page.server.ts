@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 /** `/` has no page of its own: the dashboard is home. */
 export const load = (() => {
-	redirect(303, '/dashboard');
+	redirect(303, withBase('/dashboard'));
 }) satisfies PageServerLoad;

@@ -58,8 +58,9 @@ export function formActionNames(source: string, fileName = 'page.server.ts'): st
 		const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 		if (!exported) continue;
 		for (const decl of statement.declarationList.declarations) {
-			if (!ts.isIdentifier(decl.name) || decl.name.text !== 'actions' || !decl.initializer)
+			if (!ts.isIdentifier(decl.name) || decl.name.text !== 'actions' || !decl.initializer) {
 				continue;
+			}
 			const init = unwrap(decl.initializer);
 			if (!ts.isObjectLiteralExpression(init)) {
 				throw new Error(`${fileName}: cannot read its actions (not an object literal)`);

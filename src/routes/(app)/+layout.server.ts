@@ -3,6 +3,7 @@ import { getDb } from '$lib/server/db';
 import { loginLocation } from '$lib/server/http/guard';
 import { getSettings } from '$lib/server/services/settings/settings-service';
 import type { LayoutServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 /**
  * Every page in the app group needs a signed-in user. The hooks guard already enforces this; the
@@ -11,7 +12,7 @@ import type { LayoutServerLoad } from './$types';
  * (`disabled` puts a warning banner above every page). Settings are cached for a few seconds.
  */
 export const load = (async ({ locals, url }) => {
-	if (!locals.user) redirect(303, loginLocation(url, 'GET'));
+	if (!locals.user) redirect(303, withBase(loginLocation(url, 'GET')));
 	const { general, security } = await getSettings(getDb());
 	return {
 		user: locals.user,

@@ -1,4 +1,5 @@
 import type { LucideIcon } from '@lucide/svelte';
+import type { Pathname } from '$app/types';
 import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
 import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
 import PlugIcon from '@lucide/svelte/icons/plug';
@@ -7,8 +8,12 @@ import SettingsIcon from '@lucide/svelte/icons/settings';
 export interface NavItem {
 	/** Label in the sidebar and the header's page title. */
 	title: string;
-	/** Absolute path; the item is active on this path and everything below it. */
-	href: `/${string}`;
+	/**
+	 * App path (resolved with the base path when rendered); active on it and everything below.
+	 * Listed by name: resolve() cannot take a union of every app path at once. Add new top-level
+	 * sections here.
+	 */
+	href: Pathname & `/${'dashboard' | 'connectors' | 'queue' | 'settings'}`;
 	icon: LucideIcon;
 }
 

@@ -1,4 +1,5 @@
 import type { LucideIcon } from '@lucide/svelte';
+import type { Pathname } from '$app/types';
 import DatabaseIcon from '@lucide/svelte/icons/database';
 import InfoIcon from '@lucide/svelte/icons/info';
 import KeyRoundIcon from '@lucide/svelte/icons/key-round';
@@ -9,7 +10,7 @@ import SlidersHorizontalIcon from '@lucide/svelte/icons/sliders-horizontal';
 export interface SettingsSection {
 	title: string;
 	/** Path below /settings (resolved with the base path when rendered). */
-	href: `/settings/${string}`;
+	href: Pathname & `/settings/${string}`;
 	icon: LucideIcon;
 	/** One line under the section's heading. */
 	description: string;

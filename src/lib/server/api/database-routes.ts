@@ -7,6 +7,7 @@ import { apiError } from '../http/api';
 import { getRuntime } from '../runtime';
 import type { DatabaseDeps } from '../services/database/operations';
 import type { StartedJob } from '../services/jobs';
+import { withBase } from '$lib/server/http/base-path';
 
 /** The database services' dependencies from the running app. */
 export async function databaseDeps(): Promise<DatabaseDeps> {
@@ -23,7 +24,7 @@ export function userIdOf(event: Pick<RequestEvent, 'locals'>): number | null {
 export function accepted(started: StartedJob): Response {
 	return json(
 		{ run: started.run },
-		{ status: 202, headers: { location: `/api/v1/jobs/${started.run.id}` } }
+		{ status: 202, headers: { location: withBase(`/api/v1/jobs/${started.run.id}`) } }
 	);
 }
 

@@ -11,6 +11,7 @@
  * An expired session is deleted when it is seen. `last_seen_at` is written at most once a minute,
  * so browsing does not turn every page view into a write.
  */
+import { cookiePath } from '$lib/server/http/base-path';
 import type { Cookies } from '@sveltejs/kit';
 import { and, desc, eq, lt, lte, ne } from 'drizzle-orm';
 import type { DbOrTx } from '$lib/server/db';
@@ -238,7 +239,7 @@ export async function deleteExpiredSessions(
 }
 
 /**
- * Sets the session cookie: httpOnly, SameSite=Lax, path `/`, `Secure` only when the request came
+ * Sets the session cookie: httpOnly, SameSite=Lax, path `BASE_URL` or `/`, `Secure` only when the request came
  * over https (a homelab served over plain http on a LAN address would otherwise never log in).
  */
 export function setSessionCookie(
@@ -247,7 +248,7 @@ export function setSessionCookie(
 	secure: boolean
 ): void {
 	cookies.set(SESSION_COOKIE, session.token, {
-		path: '/',
+		path: cookiePath(),
 		httpOnly: true,
 		sameSite: 'lax',
 		secure,
@@ -257,5 +258,5 @@ export function setSessionCookie(
 
 /** Removes the session cookie (logout, or a cookie whose session is gone). */
 export function clearSessionCookie(cookies: Cookies, secure: boolean): void {
-	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+	cookies.delete(SESSION_COOKIE, { path: cookiePath(), httpOnly: true, sameSite: 'lax', secure });
 }

@@ -13,6 +13,7 @@
  *
  * Imported by `scripts/serve.ts` outside the SvelteKit build: no `$lib` imports here.
  */
+import { routeUnderBase } from './base-path';
 import { isTrusted, parseIp, type Cidr } from './client-address';
 
 /** Headers that only a trusted proxy may set, besides the `x-forwarded-` family. */
@@ -33,6 +34,11 @@ export interface ForwardingOptions {
 	protocolHeader: string;
 	/** Further header names (lower case) only a trusted proxy may send (`HOST_HEADER`…). */
 	proxyOnlyHeaders?: readonly string[];
+	/**
+	 * `BASE_URL`, normalised (`base-path.ts`): requests under it reach the app without the prefix,
+	 * the bare prefix is redirected to `prefix/`, everything else is 404. `''` serves at the root.
+	 */
+	basePath?: string;
 }
 
 /** The protocol a trusted proxy reports: `https` or `http`; anything else counts as `http`. */
@@ -100,7 +106,29 @@ export function createForwardingFetch(
 			protocolHeader: options.protocolHeader,
 			proxyOnlyHeaders: options.proxyOnlyHeaders
 		});
-		const forwarded = new Request(request, { headers });
+		let target = request.url;
+		const base = options.basePath ?? '';
+		if (base) {
+			const url = new URL(request.url);
+			const route = routeUnderBase(url.pathname, base);
+			if (route.kind === 'redirect') {
+				return new Response(null, {
+					status: 308,
+					headers: { location: `${route.location}${url.search}` }
+				});
+			}
+			if (route.kind === 'outside') {
+				return new Response(`Not found. Comradarr is served under ${base}/ here.`, {
+					status: 404,
+					headers: { 'content-type': 'text/plain; charset=utf-8' }
+				});
+			}
+			url.pathname = route.path;
+			target = url.toString();
+		}
+		let forwarded = new Request(request, { headers });
+		// Bun takes a Request as the init of another: method, headers and body carry over.
+		if (target !== request.url) forwarded = new Request(target, forwarded);
 		peers.set(forwarded, socket);
 		return options.handle(forwarded, viewOf(server));
 	};

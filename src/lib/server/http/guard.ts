@@ -61,6 +61,7 @@ import {
 	type AuthMode,
 	type SecuritySettings
 } from '$lib/server/services/settings/settings-service';
+import { cookiePath, withBase } from './base-path';
 import { cachedHostPolicy, hostNameOf, isAllowedHost, type HostPolicy } from './allowed-hosts';
 import {
 	isLocalNetworkAddress,
@@ -374,7 +375,7 @@ function serializeCookieChange(
 	change: CookieChange,
 	secure: boolean
 ): string | null {
-	const options = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
+	const options = { path: cookiePath(), httpOnly: true, sameSite: 'lax', secure } as const;
 	if (change?.kind === 'set') {
 		return cookies.serialize(SESSION_COOKIE, change.token, {
 			...options,
@@ -391,7 +392,9 @@ function serializeCookieChange(
  * A redirect the client understands: a 303 for documents, the JSON forms SvelteKit's client expects
  * for `__data.json` requests (client-side navigation) and for `use:enhance` form posts.
  */
-function redirectResponse(event: RequestEvent, location: string): Response {
+function redirectResponse(event: RequestEvent, appPath: string): Response {
+	// The browser sees the app under BASE_URL: an absolute Location must carry it.
+	const location = withBase(appPath);
 	const jsonHeaders = { 'content-type': 'application/json' };
 	if (event.isDataRequest) {
 		return new Response(JSON.stringify({ type: 'redirect', location }), { headers: jsonHeaders });

@@ -18,6 +18,7 @@ import {
 import { libraryKind } from '$lib/server/connectors';
 import { checkOne, sweepOne, syncOne } from '$lib/server/services/operations';
 import { describeHealthCheck, describeSweep, describeSync } from './operation-messages';
+import { withBase } from '$lib/server/http/base-path';
 
 export type OperationKind = 'sync' | 'sweep' | 'check' | 'toggle' | 'delete';
 
@@ -151,6 +152,8 @@ export async function deleteAction({ request }: { request: Request }, redirectTo
 		await deleteConnector(runtime.db, connector.id);
 		return { message: 'Deleted, with its library mirror and search state.' };
 	});
-	if (redirectTo !== undefined && 'ok' in outcome && outcome.ok) redirect(303, redirectTo);
+	if (redirectTo !== undefined && 'ok' in outcome && outcome.ok) {
+		redirect(303, withBase(redirectTo));
+	}
 	return outcome;
 }

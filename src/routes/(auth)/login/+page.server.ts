@@ -11,12 +11,13 @@ import { requestClientAddress } from '$lib/server/http/client-address';
 import { safeRedirectTarget } from '$lib/server/http/guard';
 import { moduleLogger } from '$lib/server/logger';
 import type { Actions, PageServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 const log = moduleLogger('auth');
 
 export const load = (async ({ locals, url }) => {
-	if (locals.user) redirect(303, safeRedirectTarget(url.searchParams.get('redirectTo')));
-	if (!(await hasUsers(getDb()))) redirect(303, '/setup');
+	if (locals.user) redirect(303, withBase(safeRedirectTarget(url.searchParams.get('redirectTo'))));
+	if (!(await hasUsers(getDb()))) redirect(303, withBase('/setup'));
 	return { form: await superValidate(valibot(loginSchema)) };
 }) satisfies PageServerLoad;
 
@@ -29,7 +30,7 @@ export const actions = {
 		if (!form.valid) return fail(400, { form });
 
 		const db = getDb();
-		if (!(await hasUsers(db))) redirect(303, '/setup');
+		if (!(await hasUsers(db))) redirect(303, withBase('/setup'));
 		const address = requestClientAddress(event);
 		const userAgent = event.request.headers.get('user-agent');
 		const result = await login(db, { username: form.data.username, password, address, userAgent });
@@ -49,6 +50,6 @@ export const actions = {
 		}
 		log.info({ cid: event.locals.requestId, userId: result.user.id, address }, 'login');
 		setSessionCookie(event.cookies, result.session, event.url.protocol === 'https:');
-		redirect(303, safeRedirectTarget(event.url.searchParams.get('redirectTo')));
+		redirect(303, withBase(safeRedirectTarget(event.url.searchParams.get('redirectTo'))));
 	}
 } satisfies Actions;

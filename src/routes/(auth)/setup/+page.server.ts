@@ -8,19 +8,20 @@ import { createFirstUser, hasUsers } from '$lib/server/auth/users';
 import { requestClientAddress } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import type { Actions, PageServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 const log = moduleLogger('auth');
 
 /** First start: create the admin. Closed (→ /login) as soon as any user exists. */
 export const load = (async () => {
-	if (await hasUsers(getDb())) redirect(303, '/login');
+	if (await hasUsers(getDb())) redirect(303, withBase('/login'));
 	return { form: await superValidate(valibot(setupSchema)) };
 }) satisfies PageServerLoad;
 
 export const actions = {
 	default: async (event) => {
 		const db = getDb();
-		if (await hasUsers(db)) redirect(303, '/login');
+		if (await hasUsers(db)) redirect(303, withBase('/login'));
 		const form = await superValidate(event.request, valibot(setupSchema));
 		const { password } = form.data;
 		form.data.password = '';
@@ -29,7 +30,7 @@ export const actions = {
 
 		// Atomic: a second, concurrent setup finds the first user and is sent to /login.
 		const user = await createFirstUser(db, { username: form.data.username, password });
-		if (!user) redirect(303, '/login');
+		if (!user) redirect(303, withBase('/login'));
 		log.info(
 			{ cid: event.locals.requestId, userId: user.id, username: user.username },
 			'admin created at setup'
@@ -39,6 +40,6 @@ export const actions = {
 			userAgent: event.request.headers.get('user-agent')
 		});
 		setSessionCookie(event.cookies, session, event.url.protocol === 'https:');
-		redirect(303, '/dashboard');
+		redirect(303, withBase('/dashboard'));
 	}
 } satisfies Actions;

@@ -1,4 +1,5 @@
 import { isLive, type JobRunView } from '$lib/types/jobs';
+import { appUrl } from '$lib/paths';
 
 /** How often a live run is polled (ms). */
 export const POLL_MS = 1_000;
@@ -60,7 +61,7 @@ export class JobFollower {
 		if (!current || generation !== this.#generation) return;
 		let response: Response;
 		try {
-			response = await this.#fetch(`/api/v1/jobs/${current.id}`, {
+			response = await this.#fetch(appUrl(`/api/v1/jobs/${current.id}`), {
 				headers: { accept: 'application/json' }
 			});
 		} catch {

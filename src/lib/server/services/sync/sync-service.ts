@@ -85,10 +85,7 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 	} catch (error) {
 		report.status = 'failed';
 		report.error = reasonForError(error);
-		log.warn(
-			{ connectorId: connector.id, err: error },
-			'sync failed'
-		);
+		log.warn({ connectorId: connector.id, err: error }, 'sync failed');
 		await recordFailure(db, connector.id, error, {
 			afterRetries: true,
 			context: 'Sync failed',

@@ -11,6 +11,7 @@ import {
 	createInput
 } from '../connector-form.server';
 import type { Actions, PageServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 export const load = (async () => {
 	return { form: await addConnectorForm() };
@@ -44,6 +45,6 @@ export const actions = {
 		} catch (error) {
 			return connectorFailure(form, error);
 		}
-		redirect(303, '/connectors');
+		redirect(303, withBase('/connectors'));
 	}
 } satisfies Actions;

@@ -3,6 +3,7 @@
  * along). Errors come back as the API's `{ error: { code, message } }`, turned into a sentence.
  */
 import type { JobRunView } from '$lib/types/jobs';
+import { appUrl } from '$lib/paths';
 
 export type ApiResult<T> =
 	{ ok: true; data: T } | { ok: false; message: string; code: string | null };
@@ -30,7 +31,7 @@ export async function api<T>(
 	init: { method?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}
 ): Promise<ApiResult<T>> {
 	try {
-		const response = await fetch(path, {
+		const response = await fetch(appUrl(path as `/${string}`), {
 			method: init.method ?? 'GET',
 			headers: {
 				accept: 'application/json',

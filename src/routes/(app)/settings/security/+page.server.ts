@@ -1,7 +1,6 @@
 import { error, redirect, type Cookies, type RequestEvent } from '@sveltejs/kit';
 import { fail, superValidate } from 'sveltekit-superforms';
 import { valibot } from 'sveltekit-superforms/adapters';
-import { resolve } from '$app/paths';
 import * as v from 'valibot';
 import {
 	SESSION_COOKIE,
@@ -22,6 +21,7 @@ import { getSettings, updateSettings } from '$lib/server/services/settings/setti
 import { changePasswordSchema, type ChangePasswordInput } from '$lib/schemas/auth';
 import { securityFormSchema, type SecurityFormInput } from '$lib/schemas/settings';
 import type { Actions, PageServerLoad } from './$types';
+import { withBase } from '$lib/server/http/base-path';
 
 const log = moduleLogger('settings');
 
@@ -157,7 +157,7 @@ export const actions = {
 		if (!ended) return formMessageError(form, 'That session has already ended.', 404);
 		if (form.data.sessionId === currentSessionId(event.cookies)) {
 			clearSessionCookie(event.cookies, event.url.protocol === 'https:');
-			redirect(303, resolve('/login'));
+			redirect(303, withBase('/login'));
 		}
 		return formSuccess(form, 'Session logged out.');
 	},
