@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 // E2E_APP_PORT / E2E_SIM_PORT let two checkouts run their e2e suites side by side.
@@ -6,6 +7,12 @@ const SIM_PORT = Number(process.env.E2E_SIM_PORT || 18989);
 // A second app served under BASE_URL behind a real nginx (tests/e2e/zz-base-url.spec.ts).
 const BASE_APP_PORT = Number(process.env.E2E_BASE_APP_PORT || APP_PORT + 2000);
 const NGINX_PORT = Number(process.env.E2E_NGINX_PORT || APP_PORT + 3000);
+/** What each app server exchanged and logged, for the secret scan (absolute: specs read them). */
+const trafficFile = (port: number) => path.resolve(`.test-results/e2e-traffic-${port}.jsonl`);
+const serverLog = (port: number) => path.resolve(`.test-results/e2e-server-${port}.log`);
+process.env.E2E_SCAN_FILES = JSON.stringify(
+	[APP_PORT, BASE_APP_PORT].map((port) => ({ traffic: trafficFile(port), log: serverLog(port) }))
+);
 // The specs read the ports from the environment (tests/e2e/helpers.ts).
 process.env.E2E_APP_PORT = String(APP_PORT);
 process.env.E2E_SIM_PORT = String(SIM_PORT);
@@ -55,7 +62,10 @@ export default defineConfig({
 			env: {
 				PORT: String(APP_PORT),
 				HOST: '127.0.0.1',
-				LOG_LEVEL: 'warn',
+				// Every log line is scanned for secrets (zzz-secret-scan.spec.ts): log as much as we can.
+				LOG_LEVEL: 'debug',
+				E2E_TRAFFIC_FILE: trafficFile(APP_PORT),
+				E2E_SERVER_LOG: serverLog(APP_PORT),
 				// The tests press Sync / Sweep / Dispatch themselves; a scheduled pass in between would
 				// make what the simulator receives depend on the minute the test runs in.
 				SCHEDULER_ENABLED: 'false',
@@ -71,7 +81,9 @@ export default defineConfig({
 			env: {
 				PORT: String(BASE_APP_PORT),
 				HOST: '127.0.0.1',
-				LOG_LEVEL: 'warn',
+				LOG_LEVEL: 'debug',
+				E2E_TRAFFIC_FILE: trafficFile(BASE_APP_PORT),
+				E2E_SERVER_LOG: serverLog(BASE_APP_PORT),
 				SCHEDULER_ENABLED: 'false',
 				BASE_URL: '/comradarr',
 				// nginx connects from here and says who the browser is and which scheme it used.

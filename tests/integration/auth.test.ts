@@ -21,7 +21,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { LOCKOUT_MS, getLoginLock, lockoutMessage } from '$lib/server/auth/rate-limit';
-import { login } from '$lib/server/auth/login';
+import { login, usernameFingerprint } from '$lib/server/auth/login';
 import { createApiKey, deleteApiKey, listApiKeys, verifyApiKey } from '$lib/server/auth/api-keys';
 import { bootstrapAdmin } from '$lib/server/auth/bootstrap';
 import { sha256Hex } from '$lib/server/auth/tokens';
@@ -171,12 +171,22 @@ describe('login', () => {
 		expect(attempts).toMatchObject([{ username: 'admin', address, success: true }]);
 	});
 
+	it('fingerprints an unknown username for the log without keeping its text', () => {
+		const fingerprint = usernameFingerprint('Correct-Horse-Typed-As-Username ');
+		expect(fingerprint).toMatch(/^[0-9a-f]{12}$/);
+		expect(usernameFingerprint('correct-horse-typed-as-username')).toBe(fingerprint);
+		expect(usernameFingerprint('another name')).not.toBe(fingerprint);
+		// Keyed: not the plain SHA-256 a log reader could brute-force offline.
+		expect(sha256Hex('correct-horse-typed-as-username').slice(0, 12)).not.toBe(fingerprint);
+	});
+
 	it('gives the same answer for an unknown user and a wrong password', async () => {
 		await createUser(db, { username: 'admin', password: 'right-password' });
 		const wrong = await login(db, { username: 'admin', password: 'wrong', address });
 		const unknown = await login(db, { username: 'ghost', password: 'wrong', address });
-		expect(wrong).toEqual({ ok: false, reason: 'invalid' });
-		expect(unknown).toEqual({ ok: false, reason: 'invalid' });
+		// The same refusal; only the log learns which it was (`knownUser`).
+		expect(wrong).toEqual({ ok: false, reason: 'invalid', knownUser: true });
+		expect(unknown).toEqual({ ok: false, reason: 'invalid', knownUser: false });
 		expect(
 			await db.select().from(loginAttempts).where(eq(loginAttempts.success, false))
 		).toHaveLength(2);
@@ -190,7 +200,8 @@ describe('login', () => {
 				await login(db, { username: 'admin', password: `guess-${i}`, address }, clock)
 			).toEqual({
 				ok: false,
-				reason: 'invalid'
+				reason: 'invalid',
+				knownUser: true
 			});
 			clock.advance(MINUTE);
 		}

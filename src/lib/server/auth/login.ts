@@ -1,6 +1,7 @@
 /**
  * The login use case: throttle check, password verification, attempt record, session.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '$lib/server/db';
 import { systemClock, type Clock } from './clock';
 import { verifyDummyPassword, verifyPassword } from './password';
@@ -13,7 +14,12 @@ export const INVALID_CREDENTIALS_MESSAGE = 'Invalid username or password.';
 
 export type LoginResult =
 	| { ok: true; user: AuthUser; session: NewSession }
-	| { ok: false; reason: 'invalid' }
+	| {
+			ok: false;
+			reason: 'invalid';
+			/** Whether the username names a user (for the log only: the answer never says). */
+			knownUser: boolean;
+	  }
 	| { ok: false; reason: 'locked'; lockedUntil: Date };
 
 /**
@@ -40,10 +46,10 @@ export async function login(
 	const user = await findUserByUsername(db, input.username);
 	if (!user) {
 		await verifyDummyPassword(input.password);
-		return { ok: false, reason: 'invalid' };
+		return { ok: false, reason: 'invalid', knownUser: false };
 	}
 	if (!(await verifyPassword(user.passwordHash, input.password))) {
-		return { ok: false, reason: 'invalid' };
+		return { ok: false, reason: 'invalid', knownUser: true };
 	}
 	await markLoginAttemptSucceeded(db, attemptId);
 	const session = await createSession(
@@ -53,4 +59,19 @@ export async function login(
 		clock
 	);
 	return { ok: true, user: { id: user.id, username: user.username }, session };
+}
+
+/** Key of `usernameFingerprint`, new in every process: a log cannot be brute-forced offline. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/**
+ * A short keyed fingerprint of a username that names nobody, for the log: the same name tried
+ * again gives the same 12 hex characters (within one process), but the log never holds the text,
+ * which is often a password typed into the wrong field.
+ */
+export function usernameFingerprint(username: string): string {
+	return createHmac('sha256', FINGERPRINT_KEY)
+		.update(username.trim().toLowerCase())
+		.digest('hex')
+		.slice(0, 12);
 }

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { fail, message, superValidate } from 'sveltekit-superforms';
 import { valibot } from 'sveltekit-superforms/adapters';
 import { getDb } from '$lib/server/db';
-import { INVALID_CREDENTIALS_MESSAGE, login } from '$lib/server/auth/login';
+import { INVALID_CREDENTIALS_MESSAGE, login, usernameFingerprint } from '$lib/server/auth/login';
 import { lockoutMessage } from '$lib/server/auth/rate-limit';
 import { loginSchema } from '$lib/server/auth/schemas';
 import { setSessionCookie } from '$lib/server/auth/session';
@@ -35,10 +35,15 @@ export const actions = {
 		const userAgent = event.request.headers.get('user-agent');
 		const result = await login(db, { username: form.data.username, password, address, userAgent });
 		if (!result.ok) {
+			// A username that names nobody is often a password typed into the wrong field: the log
+			// gets only a fingerprint of it, enough to see one name tried again and again.
+			const known = result.reason === 'locked' || result.knownUser;
 			log.info(
 				{
 					cid: event.locals.requestId,
-					username: form.data.username,
+					...(known
+						? { username: form.data.username }
+						: { unknownUser: usernameFingerprint(form.data.username) }),
 					address,
 					reason: result.reason
 				},

@@ -1,0 +1,164 @@
+/**
+ * Secret scan (issue 7, item 13): runs after every other spec and reads what the app servers
+ * exchanged and logged during the whole e2e run (tests/e2e/recording-server.ts, at LOG_LEVEL
+ * debug). Every secret that passed through the app — connector API keys, passwords, API keys of
+ * our own, session tokens — must appear in no response body (pages, `__data.json`, API, action
+ * results) and no log line; the one exception is the response that shows a new API key once.
+ *
+ * The secrets are harvested from the traffic itself, so a key or password a new spec types is
+ * covered without touching this file: form and JSON fields named like a secret, `X-Api-Key`
+ * headers, session cookies set, and `cmdr_…` keys shown at creation. The scan ends the run with
+ * one more mistake of a real user: a password typed into the username field of the login form.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { ADMIN, APP, RADARR_KEY, SONARR_KEY, WHISPARR3_KEY } from './helpers';
+
+interface Exchange {
+	method: string;
+	path: string;
+	requestHeaders: { 'x-api-key': string | null; 'content-type': string | null };
+	requestBody: string | null;
+	status: number;
+	setCookie: string[];
+	contentType: string | null;
+	body: string | null;
+}
+
+/** Field names whose values are secrets wherever they are sent. */
+const SECRET_FIELDS = /^(apiKey|password|currentPassword|newPassword|confirmPassword)$/;
+/** Shorter values prove nothing (and would match by accident). */
+const MIN_SECRET = 8;
+const OUR_KEY = /cmdr_[A-Za-z0-9_-]{43}/g;
+
+const files = JSON.parse(process.env.E2E_SCAN_FILES ?? '[]') as { traffic: string; log: string }[];
+
+function readLines(file: string): string[] {
+	return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+/** Values of secret-named fields in a form post or a JSON body. */
+function secretFieldValues(exchange: Exchange): string[] {
+	const body = exchange.requestBody;
+	if (!body) return [];
+	const values: string[] = [];
+	const type = exchange.requestHeaders['content-type'] ?? '';
+	if (type.includes('application/json')) {
+		const walk = (value: unknown): void => {
+			if (Array.isArray(value)) value.forEach(walk);
+			else if (value && typeof value === 'object') {
+				for (const [key, field] of Object.entries(value)) {
+					if (SECRET_FIELDS.test(key) && typeof field === 'string') values.push(field);
+					else walk(field);
+				}
+			}
+		};
+		try {
+			walk(JSON.parse(body));
+		} catch {
+			// Not JSON after all: nothing to harvest.
+		}
+	} else if (type.includes('application/x-www-form-urlencoded')) {
+		for (const [key, value] of new URLSearchParams(body)) {
+			if (SECRET_FIELDS.test(key)) values.push(value);
+		}
+	} else if (type.includes('multipart/form-data')) {
+		for (const match of body.matchAll(/name="([^"]+)"\r?\n\r?\n([^\r\n]*)/g)) {
+			if (match[1] && match[2] !== undefined && SECRET_FIELDS.test(match[1])) values.push(match[2]);
+		}
+	}
+	return values;
+}
+
+function sessionTokens(exchange: Exchange): string[] {
+	return exchange.setCookie
+		.map((cookie) => /^comradarr_session=([^;]*)/.exec(cookie)?.[1] ?? '')
+		.filter((token) => token.length > 0);
+}
+
+/** The response that shows a freshly created API key: the only place it may appear. */
+function isKeyCreation(exchange: Exchange): boolean {
+	return exchange.method === 'POST' && /^\/settings\/api-keys\b/.test(exchange.path);
+}
+
+/** What a user types into the username field by mistake: their password (never to be logged). */
+const MISTYPED = 'correct-horse-typed-as-username';
+
+test('no response body and no log line of the e2e run carries a secret', async ({ request }) => {
+	expect(files.length, 'E2E_SCAN_FILES names the recorded servers').toBeGreaterThan(0);
+	// One last mistake for the log: the password typed into the username field.
+	const refused = await request.post('/login', {
+		headers: { Origin: APP },
+		form: { username: MISTYPED, password: 'wrong' },
+		maxRedirects: 0
+	});
+	expect(refused.status()).toBeLessThan(500);
+	expect(refused.headers()['set-cookie'] ?? '').not.toContain('comradarr_session=');
+
+	const exchanges: Exchange[] = [];
+	const logLines: string[] = [];
+	for (const { traffic, log } of files) {
+		exchanges.push(...readLines(traffic).map((line) => JSON.parse(line) as Exchange));
+		logLines.push(...readLines(log));
+	}
+
+	// Harvest.
+	const secrets = new Map<string, string>();
+	const add = (value: string | null | undefined, what: string) => {
+		if (value && value.length >= MIN_SECRET && !secrets.has(value)) secrets.set(value, what);
+	};
+	for (const value of [SONARR_KEY, RADARR_KEY, WHISPARR3_KEY]) add(value, 'a simulator API key');
+	add(ADMIN.password, 'the admin password');
+	const createdKeys = new Set<string>();
+	for (const exchange of exchanges) {
+		for (const value of secretFieldValues(exchange))
+			add(value, `a secret field sent to ${exchange.path}`);
+		add(exchange.requestHeaders['x-api-key'], 'an X-Api-Key header');
+		for (const token of sessionTokens(exchange)) add(token, 'a session token');
+		if (isKeyCreation(exchange)) {
+			for (const key of exchange.body?.match(OUR_KEY) ?? []) {
+				createdKeys.add(key);
+				add(key, 'an API key of ours');
+			}
+		}
+	}
+
+	// The harvest must have seen what the run certainly did, or the scan proves nothing.
+	expect(exchanges.length).toBeGreaterThan(500);
+	expect(logLines.length).toBeGreaterThan(50);
+	expect(exchanges.filter((e) => e.body !== null).length).toBeGreaterThan(300);
+	const kinds = new Set(secrets.values());
+	expect(kinds).toContain('a session token');
+	expect(createdKeys.size, 'an API key was created in the UI (z-settings.spec.ts)').toBeGreaterThan(
+		0
+	);
+	expect([...secrets.keys()]).toEqual(expect.arrayContaining([SONARR_KEY, ADMIN.password]));
+
+	console.log(
+		`secret scan: ${exchanges.length} exchanges, ${logLines.length} log lines, ` +
+			`${secrets.size} secrets (${[...kinds].join(', ')})`
+	);
+
+	// Scan.
+	const leaks: string[] = [];
+	for (const exchange of exchanges) {
+		if (!exchange.body) continue;
+		for (const [secret, what] of secrets) {
+			if (!exchange.body.includes(secret)) continue;
+			if (createdKeys.has(secret) && isKeyCreation(exchange)) continue;
+			leaks.push(`${exchange.method} ${exchange.path} → ${exchange.status}: ${what}`);
+		}
+		// A key of ours in any other response is a leak even if the harvest missed its creation.
+		if (!isKeyCreation(exchange) && (exchange.body.match(OUR_KEY)?.length ?? 0) > 0) {
+			leaks.push(`${exchange.method} ${exchange.path} → ${exchange.status}: a cmdr_ key`);
+		}
+	}
+	// The login form shows a user what they typed as their username; the log must not keep it.
+	const logOnly = new Map([[MISTYPED, 'a password typed into the username field']]);
+	for (const [index, line] of logLines.entries()) {
+		for (const [secret, what] of [...secrets, ...logOnly]) {
+			if (line.includes(secret)) leaks.push(`log line ${index + 1}: ${what}`);
+		}
+	}
+	expect([...new Set(leaks)], [...new Set(leaks)].slice(0, 30).join('\n')).toEqual([]);
+});
