@@ -9,46 +9,18 @@
  * Requests go through `node:http` so the path reaches the server byte for byte (fetch would
  * normalise `/./` and `..` before sending).
  */
-import http from 'node:http';
 import { expect, test } from '@playwright/test';
 import { HTTP_METHODS, listRoutes, type HttpMethod } from '../helpers/route-tree';
 import { APP } from './helpers';
+import { rawRequest, type RawAnswer } from './raw-http';
 
 /** The only routes anyone may use without logging in. */
 const PUBLIC = new Set(['/login', '/setup', '/health']);
 
-interface Answer {
-	status: number;
-	location: string | undefined;
-	body: string;
-}
+type Answer = RawAnswer;
 
 function send(method: HttpMethod, rawPath: string, headers: Record<string, string> = {}) {
-	const { hostname, port } = new URL(APP);
-	return new Promise<Answer>((resolve, reject) => {
-		const req = http.request(
-			{
-				host: hostname,
-				port,
-				method,
-				path: rawPath,
-				// A fresh connection per request: one answer can never be read as another's.
-				agent: false,
-				headers: { ...headers, connection: 'close' }
-			},
-			(res) => {
-				let body = '';
-				res.setEncoding('utf8');
-				res.on('data', (chunk: string) => (body += chunk));
-				res.on('end', () =>
-					resolve({ status: res.statusCode ?? 0, location: res.headers.location, body })
-				);
-			}
-		);
-		req.on('error', reject);
-		req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${rawPath}: timed out`)));
-		req.end();
-	});
+	return rawRequest(method, rawPath, { headers });
 }
 
 function isLoginRedirectData(answer: Answer): boolean {
