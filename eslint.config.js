@@ -52,6 +52,55 @@ export default ts.config(
 			'no-undef': 'off'
 		}
 	},
+	// The import direction: routes → services → connectors / db (CONVENTIONS.md). The layers
+	// below never reach up; services never reach into route code.
+	{
+		files: [
+			'src/lib/server/db/**/*.ts',
+			'src/lib/server/connectors/**/*.ts',
+			'src/lib/server/crypto/**/*.ts',
+			'src/lib/server/time/**/*.ts'
+		],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/services/**', '$lib/server/services/**'],
+							message: 'db, connectors and crypto sit below the services: pass what they need in.'
+						},
+						{
+							group: [
+								'**/api/**',
+								'$lib/server/api/**',
+								'**/http/**',
+								'$lib/server/http/**',
+								'**/routes/**'
+							],
+							message: 'db, connectors and crypto never import the HTTP layer.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
+		files: ['src/lib/server/services/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/routes/**', '$lib/server/api/**', '**/server/api/**', '$app/**'],
+							message: 'Services are called by routes, never the other way round.'
+						}
+					]
+				}
+			]
+		}
+	},
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts'],
 		languageOptions: { parserOptions: { parser: ts.parser } }

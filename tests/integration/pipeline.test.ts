@@ -31,6 +31,11 @@ import { dispatchConnector } from '../../src/lib/server/services/queue/dispatche
 import { trackCommands } from '../../src/lib/server/services/queue/command-tracker';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
+import { utcDayStart } from '../../src/lib/server/time/day-start';
+import {
+	invalidateSettingsCache,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 import type { SimInstance } from '../arr-sim';
 
 const world = useWorld();
@@ -332,6 +337,40 @@ describe('dispatch under the throttle', () => {
 		);
 		expect(posted).toBe(result.searches);
 		expect((await dispatch(connector)).sent).toBe(0);
+	});
+
+	it('starts the daily budget at local midnight of the General time zone, not at UTC midnight', async () => {
+		invalidateSettingsCache();
+		await world.db
+			.update(throttleProfiles)
+			.set({ dailySearchBudget: 100, maxCommandsPerWindow: 100 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
+		const connector = await world.addConnector('/radarr');
+		await sync(connector);
+		await runSweep({ db: world.db, connector, kind: 'both' });
+		// Room for exactly one command of 10 movies a day.
+		await world.db
+			.update(throttleProfiles)
+			.set({ dailySearchBudget: 10 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
+		const general = { displayName: 'Comradarr', logLevel: 'info' as const };
+		// Tomorrow (the swept searches are due from now on): 09:30 UTC is 23:30 in Kiritimati
+		// (UTC+14, no daylight saving), 10:30 UTC is 00:30 of the next local day.
+		const tomorrow = utcDayStart(new Date(Date.now() + 86_400_000)).getTime();
+		const lateEvening = () => new Date(tomorrow + 9.5 * 3_600_000);
+		const pastMidnight = () => new Date(tomorrow + 10.5 * 3_600_000);
+
+		await updateSettings(world.db, 'general', { ...general, timeZone: 'UTC' });
+		const first = await dispatch(connector, lateEvening);
+		expect(first.searches).toBe(10);
+		expect(first.stoppedBy).toBe('budget');
+		// In UTC 10:30 is the same day: the budget is spent.
+		expect((await dispatch(connector, pastMidnight)).sent).toBe(0);
+		// In Kiritimati a new day began at 10:00 UTC: the budget is whole again.
+		await updateSettings(world.db, 'general', { ...general, timeZone: 'Pacific/Kiritimati' });
+		const next = await dispatch(connector, pastMidnight);
+		expect(next.searches).toBe(10);
+		expect(next.stoppedBy).toBe('budget');
 	});
 
 	it('does not search an item again within 24 h, and does after', async () => {

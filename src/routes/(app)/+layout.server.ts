@@ -17,6 +17,8 @@ export const load = (async ({ locals, url }) => {
 	return {
 		user: locals.user,
 		displayName: general.displayName,
+		/** Settings → General: where "today" starts and how times are shown. */
+		timeZone: general.timeZone,
 		authMode: security.authMode
 	};
 }) satisfies LayoutServerLoad;

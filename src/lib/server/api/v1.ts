@@ -13,6 +13,7 @@ import { SecretError } from '../crypto/secrets';
 import type { Connector } from '../db/schema';
 import { connectorStats, statsFor, type ConnectorStats } from '../db/queries/stats';
 import type { DbOrTx } from '../db';
+import { getSettings } from '../services/settings/settings-service';
 
 /** `params.id` as a positive integer. @throws ApiError 404 otherwise. */
 export function parseId(raw: string | undefined, what = 'Connector'): number {
@@ -74,6 +75,7 @@ export async function toResources(
 	list: Connector[],
 	now = new Date()
 ): Promise<ConnectorResource[]> {
-	const stats = await connectorStats(db, now);
+	const { timeZone } = (await getSettings(db)).general;
+	const stats = await connectorStats(db, now, timeZone);
 	return list.map((c) => toResource(c, statsFor(stats, c.id)));
 }

@@ -44,15 +44,19 @@ export interface ConnectorActivity {
 	syncRuns: SyncRunView[];
 }
 
-/** Numbers and histories for one connector (newest first; 50 health events, 20 sync runs). */
+/**
+ * Numbers and histories for one connector (newest first; 50 health events, 20 sync runs).
+ * @param timeZone whose local day "searches today" counts (Settings → General)
+ */
 export async function connectorActivity(
 	db: DbOrTx,
 	connectorId: number,
+	timeZone: string,
 	now = new Date()
 ): Promise<ConnectorActivity> {
 	const since = new Date(now.getTime() - 30 * 86_400_000);
 	const [stats, success, events, runs] = await Promise.all([
-		connectorStats(db, now),
+		connectorStats(db, now, timeZone),
 		db
 			.select({
 				finished: sql<number>`count(*)::int`,

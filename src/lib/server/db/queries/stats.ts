@@ -10,8 +10,8 @@ import {
 	episodeUpgradeCondition,
 	movieGapCondition,
 	movieUpgradeCondition
-} from '../../services/discovery/conditions';
-import { utcDayStart } from '../../services/queue/throttle';
+} from './wanted-conditions';
+import { zonedDayStart } from '../../time/day-start';
 
 export interface ConnectorStats {
 	gaps: number;
@@ -37,8 +37,15 @@ const EMPTY: ConnectorStats = {
 	lastSyncError: null
 };
 
-/** Numbers for every connector, in five grouped queries. */
-export async function connectorStats(db: DbOrTx, now: Date): Promise<Map<number, ConnectorStats>> {
+/**
+ * Numbers for every connector, in five grouped queries.
+ * @param timeZone whose local day "searches today" counts (Settings → General)
+ */
+export async function connectorStats(
+	db: DbOrTx,
+	now: Date,
+	timeZone: string
+): Promise<Map<number, ConnectorStats>> {
 	const stats = new Map<number, ConnectorStats>();
 	const get = (id: number) => {
 		let s = stats.get(id);
@@ -71,7 +78,7 @@ export async function connectorStats(db: DbOrTx, now: Date): Promise<Map<number,
 			       count(*) filter (where status = 'pending')::int as queued_commands,
 			       coalesce(sum(search_count) filter (
 			         where status in ('sending', 'sent', 'completed', 'failed')
-			           and claimed_at >= ${utcDayStart(now).toISOString()}::timestamptz), 0)::int as today
+			           and claimed_at >= ${zonedDayStart(now, timeZone).toISOString()}::timestamptz), 0)::int as today
 			from request_queue group by connector_id`),
 		db.select().from(syncState)
 	]);

@@ -16,7 +16,7 @@ import {
 	episodeUpgradeCondition,
 	movieGapCondition,
 	movieUpgradeCondition
-} from './conditions';
+} from '../../db/queries/wanted-conditions';
 
 export interface WantedCounts {
 	gaps: number;

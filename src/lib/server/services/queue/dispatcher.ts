@@ -21,6 +21,7 @@ import { isArrApiError, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
 import { finishRequest } from './outcome';
+import { getSettings } from '../settings/settings-service';
 import { allowance, cooldownHours, loadUsage } from './throttle';
 
 const log = moduleLogger('dispatcher');
@@ -49,11 +50,12 @@ async function claimNext(
 	db: Database,
 	connectorId: number,
 	profile: ThrottleProfile,
-	now: Date
+	now: Date,
+	timeZone: string
 ): Promise<QueuedRequest | 'empty' | 'window' | 'budget'> {
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_NS}, ${connectorId})`);
-		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now));
+		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now, timeZone));
 		if (left.commands <= 0) return 'window';
 		const [next] = await tx
 			.select()
@@ -91,9 +93,11 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 		result.stoppedBy = 'paused';
 		return result;
 	}
+	// The daily budget counts the local day of Settings → General.
+	const { timeZone } = (await getSettings(db)).general;
 	for (;;) {
 		const now = clock();
-		const claimed = await claimNext(db, connector.id, profile, now);
+		const claimed = await claimNext(db, connector.id, profile, now, timeZone);
 		if (typeof claimed === 'string') {
 			result.stoppedBy = claimed;
 			return result;

@@ -15,7 +15,7 @@ import {
 	type SearchType,
 	type ThrottleProfile
 } from '../../db/schema';
-import { episodeGapCondition } from '../discovery/conditions';
+import { episodeGapCondition } from '../../db/queries/wanted-conditions';
 import { libraryKind } from '../../connectors';
 import {
 	decideSeasonPacks,

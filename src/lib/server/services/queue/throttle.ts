@@ -4,8 +4,9 @@
  * - Rolling window: at most `maxCommandsPerWindow` commands claimed in any `windowSeconds` window.
  *   A command counts from the moment it is claimed (before it is sent), so a crash mid-send still
  *   counts and a client-side timeout never frees a slot (the app may have run it anyway).
- * - Daily budget: at most `dailySearchBudget` searches per UTC day (a search = one episode or movie
- *   in a command, one per SeasonSearch).
+ * - Daily budget: at most `dailySearchBudget` searches per day in the time zone of Settings →
+ *   General (a search = one episode or movie in a command, one per SeasonSearch); the day starts
+ *   at local midnight.
  */
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -15,13 +16,9 @@ import {
 	type Connector,
 	type ThrottleProfile
 } from '../../db/schema';
+import { zonedDayStart } from '../../time/day-start';
 
 const COUNTED = ['sending', 'sent', 'completed', 'failed'] as const;
-
-/** Start of the UTC day containing `now`. */
-export function utcDayStart(now: Date): Date {
-	return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-}
 
 export interface ThrottleUsage {
 	commandsInWindow: number;
@@ -43,15 +40,19 @@ export function allowance(profile: ThrottleProfile, usage: ThrottleUsage): Throt
 	};
 }
 
-/** Commands claimed in the current window and searches claimed today (UTC), for one connector. */
+/**
+ * Commands claimed in the current window and searches claimed today, for one connector.
+ * @param timeZone the zone whose local day the budget counts (Settings → General)
+ */
 export async function loadUsage(
 	db: DbOrTx,
 	connectorId: number,
 	profile: Pick<ThrottleProfile, 'windowSeconds'>,
-	now: Date
+	now: Date,
+	timeZone: string
 ): Promise<ThrottleUsage> {
 	const windowStart = new Date(now.getTime() - profile.windowSeconds * 1000);
-	const dayStart = utcDayStart(now);
+	const dayStart = zonedDayStart(now, timeZone);
 	const [row] = await db
 		.select({
 			commandsInWindow: sql<number>`count(*) filter (where ${requestQueue.claimedAt} > ${windowStart.toISOString()}::timestamptz)::int`,

@@ -26,6 +26,7 @@ import {
 	sweepAction,
 	syncAction
 } from '../connector-actions.server';
+import { getSettings } from '$lib/server/services/settings/settings-service';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The connector of the route, or a 404. */
@@ -45,7 +46,11 @@ async function routeConnector(rawId: string) {
 export const load = (async ({ params }) => {
 	const { db } = await getRuntime();
 	const connector = await routeConnector(params.id);
-	const { stats, success, healthEvents, syncRuns } = await connectorActivity(db, connector.id);
+	const { stats, success, healthEvents, syncRuns } = await connectorActivity(
+		db,
+		connector.id,
+		(await getSettings(db)).general.timeZone
+	);
 	return {
 		connector: toResource(connector, stats),
 		queuedCommands: stats.queuedCommands,
