@@ -21,6 +21,8 @@ declare global {
 		interface PageData {
 			/** Settings → General → display name, from the (app) layout; document titles use it. */
 			displayName?: string;
+			/** Settings → General → time zone, from the (app) layout: absolute times are shown in it. */
+			timeZone?: string;
 		}
 		// interface PageState {}
 		// interface Platform {}

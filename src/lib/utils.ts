@@ -30,10 +30,7 @@ const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
 // One formatter per process: constructing Intl formatters is comparatively expensive.
 // The locale is fixed so server-rendered and hydrated text agree.
 const relativeFormatter = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
-const absoluteFormatter = new Intl.DateTimeFormat('en', {
-	dateStyle: 'medium',
-	timeStyle: 'medium'
-});
+const absoluteFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Coerces a `Date`, an ISO string or null to a valid `Date`, or null when it is missing or unparsable. */
 export function toDate(value: Date | string | null | undefined): Date | null {
@@ -61,7 +58,21 @@ export function formatRelativeTime(date: Date, now: Date | number = Date.now()):
 	return relativeFormatter.format(0, 'second');
 }
 
-/** Formats an absolute date and time, e.g. "Nov 20, 2026, 10:31:02 PM" (in the runtime's time zone). */
-export function formatDateTime(date: Date): string {
-	return absoluteFormatter.format(date);
+/**
+ * Formats an absolute date and time, e.g. "Nov 20, 2026, 10:31:02 PM", in `timeZone` (Settings →
+ * General, `page.data.timeZone`; the same on the server and in the browser, so the rendered page
+ * and the hydrated one agree), or in the runtime's own zone when none is given.
+ */
+export function formatDateTime(date: Date, timeZone?: string): string {
+	const key = timeZone ?? '';
+	let formatter = absoluteFormatters.get(key);
+	if (!formatter) {
+		formatter = new Intl.DateTimeFormat('en', {
+			dateStyle: 'medium',
+			timeStyle: 'medium',
+			...(timeZone ? { timeZone } : {})
+		});
+		absoluteFormatters.set(key, formatter);
+	}
+	return formatter.format(date);
 }
