@@ -110,7 +110,10 @@ export async function sequenceState(db: Database): Promise<Record<string, string
  * default) and optionally one more, `extra`, after them (for a schema this version does not
  * have). Removed by `dropExtraDatabases()`.
  */
-export function migrationsFolder(options: { keep?: number; extra?: { tag: string; sql: string } }): {
+export function migrationsFolder(options: {
+	keep?: number;
+	extra?: { tag: string; sql: string };
+}): {
 	dir: string;
 	tags: string[];
 } {

@@ -42,8 +42,16 @@ import {
 } from '../../src/lib/server/services/database/backup-format';
 import { restoreJob } from '../../src/lib/server/services/database/restore';
 import { writeBuiltinBackup } from '../../src/lib/server/services/database/builtin-export';
-import { appendChunk, createUpload, uploadsDir } from '../../src/lib/server/services/database/uploads';
-import { findPgTools, serverVersion, type PgTools } from '../../src/lib/server/services/database/pg-tools';
+import {
+	appendChunk,
+	createUpload,
+	uploadsDir
+} from '../../src/lib/server/services/database/uploads';
+import {
+	findPgTools,
+	serverVersion,
+	type PgTools
+} from '../../src/lib/server/services/database/pg-tools';
 import { startJob } from '../../src/lib/server/services/jobs';
 import type { JobRunView } from '../../src/lib/types/jobs';
 import {
@@ -315,14 +323,28 @@ describe('built-in backups', () => {
 	});
 
 	it('are listed with their format; scheduled ones follow the retention rules like pg_dump files', async () => {
-		await updateSettings(world.db, 'general', { displayName: 'C', timeZone: 'UTC', logLevel: 'info' });
-		await updateSettings(world.db, 'backup', { enabled: true, schedule: '*/10 * * * *', retention: 2 });
+		await updateSettings(world.db, 'general', {
+			displayName: 'C',
+			timeZone: 'UTC',
+			logLevel: 'info'
+		});
+		await updateSettings(world.db, 'backup', {
+			enabled: true,
+			schedule: '*/10 * * * *',
+			retention: 2
+		});
 		const manual = await backUp(world.db);
 		writeFileSync(path.join(dir, 'comradarr-20290101-000000-scheduled.dump'), 'PGDMP old one');
 		writeFileSync(path.join(dir, 'notes.dump'), 'neither');
 		let now = new Date('2030-01-01T00:00:10Z');
 		const tick = () =>
-			scheduledBackupTick({ db: world.db, dir, clock: () => now, env: BUILTIN, migrationsDir: MIGRATIONS });
+			scheduledBackupTick({
+				db: world.db,
+				dir,
+				clock: () => now,
+				env: BUILTIN,
+				migrationsDir: MIGRATIONS
+			});
 		for (const minute of ['00', '10', '20']) {
 			now = new Date(`2030-01-01T00:${minute}:05Z`);
 			expect(await tick()).toBe('success');
@@ -353,7 +375,13 @@ describe('built-in restore', () => {
 		// Keyset pagination neither skips nor repeats a row: pages of 7 rows (composite keys
 		// included) give the same file as pages of 2000.
 		const paged = path.join(dataDir, 'paged.dump');
-		await writeBuiltinBackup({ db: world.db, file: paged, clock, migrationsDir: MIGRATIONS, pageRows: 7 });
+		await writeBuiltinBackup({
+			db: world.db,
+			file: paged,
+			clock,
+			migrationsDir: MIGRATIONS,
+			pageRows: 7
+		});
 		const body = (f: string) =>
 			gunzipSync(readFileSync(f))
 				.toString('utf8')
@@ -390,9 +418,13 @@ describe('built-in restore', () => {
 		const migrations = (await fresh.db.$client`
 			select id, hash, created_at from drizzle.__drizzle_migrations order by id`) as unknown[];
 		expect(migrations).toEqual(
-			await world.db.$client`select id, hash, created_at from drizzle.__drizzle_migrations order by id`
+			await world.db
+				.$client`select id, hash, created_at from drizzle.__drizzle_migrations order by id`
 		);
-		const [sonarr] = await fresh.db.select().from(connectors).where(eq(connectors.name, 'Sonarr TV'));
+		const [sonarr] = await fresh.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Sonarr TV'));
 		expect(world.secrets.decrypt(sonarr!.apiKeyEncrypted)).toBe(
 			world.sim.instance('/sonarr').options.apiKey
 		);
@@ -401,7 +433,9 @@ describe('built-in restore', () => {
 			.insert(users)
 			.values({ username: 'after', passwordHash: 'x' })
 			.returning();
-		expect(next!.id).toBeGreaterThan(Math.max(...before.users!.map((u) => (u as { id: number }).id)));
+		expect(next!.id).toBeGreaterThan(
+			Math.max(...before.users!.map((u) => (u as { id: number }).id))
+		);
 	});
 
 	it('round-trips every column type exactly (a table of every type we use and more)', async () => {
@@ -575,7 +609,10 @@ CREATE TABLE "every_type_child" (
 		it('a truncated file (cut in the header, in the rows, or just before the end line)', async () => {
 			const bytes = readFileSync(good);
 			for (const keep of [0.02, 0.5, 0.97]) {
-				const file = variant(`truncated-${keep}.dump`, bytes.subarray(0, Math.floor(bytes.length * keep)));
+				const file = variant(
+					`truncated-${keep}.dump`,
+					bytes.subarray(0, Math.floor(bytes.length * keep))
+				);
 				await expectRefused(file, /is damaged or incomplete \(was it truncated\?\)/);
 			}
 			// Cut exactly at a line boundary of the text: the gzip is whole, the end line is missing.
@@ -638,7 +675,10 @@ CREATE TABLE "every_type_child" (
 		});
 
 		it('a gzip of garbage, and plain garbage', async () => {
-			await expectRefused(variant('garbage.dump', gzipSync(randomBytes(64 * 1024))), /is not a Comradarr backup/);
+			await expectRefused(
+				variant('garbage.dump', gzipSync(randomBytes(64 * 1024))),
+				/is not a Comradarr backup/
+			);
 			await expectRefused(variant('plain.dump', randomBytes(4096)), /is not a Comradarr backup/);
 		});
 
@@ -648,7 +688,10 @@ CREATE TABLE "every_type_child" (
 					if (table === 'public.episodes') row.season_number = 'not a number';
 				}
 			});
-			await expectRefused(broken, /the rows of public\.episodes could not be restored.*nothing was changed/);
+			await expectRefused(
+				broken,
+				/the rows of public\.episodes could not be restored.*nothing was changed/
+			);
 		});
 	});
 
@@ -660,6 +703,9 @@ CREATE TABLE "every_type_child" (
 		const upload = await createUpload(uploads, { name: 'backup.dump', size: bytes.length });
 		const first = await appendChunk(uploads, upload.id, 0, bytes.subarray(0, 1000));
 		expect(first.received).toBe(1000);
+		// A first chunk too short to show the header yet is not refused for it.
+		const small = await createUpload(uploads, { name: 'small.dump', size: bytes.length });
+		expect((await appendChunk(uploads, small.id, 0, bytes.subarray(0, 20))).received).toBe(20);
 		const garbage = gzipSync(randomBytes(2000));
 		const refused = await createUpload(uploads, { name: 'g.dump', size: garbage.length });
 		await expect(appendChunk(uploads, refused.id, 0, garbage)).rejects.toMatchObject({

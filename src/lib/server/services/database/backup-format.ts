@@ -134,23 +134,31 @@ export function decideBackupFormat(
  * stream whose text starts with the built-in header, null for anything else (another file, a
  * gzip of something else). Only a bounded prefix is inflated, so this is cheap and safe on any
  * input, including the first chunk of an upload.
+ * @param options.prefix `head` is only the start of what is coming (an upload's first chunk): a
+ *   gzip stream too short to show the header yet counts as `builtin` while what it shows agrees
+ *   (the restore checks the whole file anyway).
  */
-export function sniffBackupFormat(head: Uint8Array): BackupFormat | null {
+export function sniffBackupFormat(
+	head: Uint8Array,
+	options: { prefix?: boolean } = {}
+): BackupFormat | null {
 	const magic = PG_DUMP_MAGIC.split('').map((c) => c.charCodeAt(0));
 	if (magic.every((byte, i) => head[i] === byte)) return 'pg_dump';
 	if (!GZIP_MAGIC.every((byte, i) => head[i] === byte)) return null;
+	let text: string;
 	try {
-		const text = gunzipSync(head.subarray(0, SNIFF_BYTES), {
+		text = gunzipSync(head.subarray(0, SNIFF_BYTES), {
 			// A prefix of a stream: inflate what is there instead of failing at its end.
 			finishFlush: constants.Z_SYNC_FLUSH
-		});
-		return text.subarray(0, BUILTIN_MAGIC_PREFIX.length).toString('latin1') ===
-			BUILTIN_MAGIC_PREFIX
-			? 'builtin'
-			: null;
+		})
+			.subarray(0, BUILTIN_MAGIC_PREFIX.length)
+			.toString('latin1');
 	} catch {
 		return null;
 	}
+	if (text === BUILTIN_MAGIC_PREFIX) return 'builtin';
+	const short = head.length < SNIFF_BYTES && text.length < BUILTIN_MAGIC_PREFIX.length;
+	return options.prefix && short && BUILTIN_MAGIC_PREFIX.startsWith(text) ? 'builtin' : null;
 }
 
 /** `sniffBackupFormat` of a file's first bytes. */

@@ -173,7 +173,7 @@ interface BackupDeps {
 export async function createBackup(
 	deps: BackupDeps & { ctx?: Pick<JobContext, 'progress' | 'log'> }
 ): Promise<BackupResult> {
-	const { db, dir, ctx } = deps;
+	const { db, dir } = deps;
 	const choice = await chooseBackupFormat(db, deps.env ?? process.env);
 	if (!choice.format) throw new JobError(choice.problem ?? 'No backup format is available.');
 	await mkdir(dir, { recursive: true, mode: 0o700 });

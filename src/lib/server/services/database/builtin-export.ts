@@ -232,7 +232,10 @@ async function exportSnapshot(
 	};
 	await emit(`${JSON.stringify(header)}\n`);
 
-	const totalRows = Math.max(1, [...counts.values()].reduce((a, b) => a + b, 0));
+	const totalRows = Math.max(
+		1,
+		[...counts.values()].reduce((a, b) => a + b, 0)
+	);
 	let written = 0;
 	for (const [index, table] of tables.entries()) {
 		const key = tableKey(table);

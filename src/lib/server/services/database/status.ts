@@ -67,7 +67,12 @@ export async function databaseStatus(
 		sizeBytes: null,
 		tables: [],
 		tools: { available: false, version: null, problem: null },
-		backup: { format: null, setting: 'auto', reason: 'The database does not answer.', problem: null }
+		backup: {
+			format: null,
+			setting: 'auto',
+			reason: 'The database does not answer.',
+			problem: null
+		}
 	};
 	try {
 		const [size] = (await db.$client`select pg_database_size(current_database()) as bytes,

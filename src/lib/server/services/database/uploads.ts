@@ -174,11 +174,11 @@ export async function appendChunk(
 					'The chunk goes past the declared file size.'
 				);
 			}
-			if (offset === 0 && sniffBackupFormat(chunk) === null) {
+			if (offset === 0 && sniffBackupFormat(chunk, { prefix: true }) === null) {
 				throw new UploadError(
 					400,
 					'uploads.not_a_dump',
-					"This is not a Comradarr backup: neither a PostgreSQL custom-format dump (starting with \"PGDMP\") nor a backup in Comradarr's built-in format."
+					'This is not a Comradarr backup: neither a PostgreSQL custom-format dump (starting with "PGDMP") nor a backup in Comradarr\'s built-in format.'
 				);
 			}
 			await appendFile(part, chunk);
