@@ -130,7 +130,12 @@ interface Header {
 	format: string;
 	version: number;
 	migrations: { tag: string | null; hash: string; createdAt: number }[];
-	tables: { schema: string; name: string; rows: number; columns: { name: string }[] }[];
+	tables: {
+		schema: string;
+		name: string;
+		rows: number;
+		columns: { name: string; type: string }[];
+	}[];
 	sequences: { schema: string; name: string; lastValue: string | null }[];
 	excluded: string[];
 }
@@ -143,7 +148,7 @@ type Row = Record<string, string | null>;
  */
 function rewrite(
 	file: string,
-	edit: { header?: (h: Header) => void; row?: (table: string, row: Row) => void }
+	edit: { header?: (h: Header) => void; row?: (table: string, row: Row) => boolean | void }
 ): string {
 	const all = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
 	const header = JSON.parse(all[0]!) as Header;
@@ -154,10 +159,11 @@ function rewrite(
 		const rows: string[] = [];
 		for (let i = 0; i < table.rows; i++) {
 			const row = JSON.parse(all[at++]!) as Row;
-			edit.row?.(key, row);
-			rows.push(JSON.stringify(row));
+			// `false` drops the row.
+			if (edit.row?.(key, row) !== false) rows.push(JSON.stringify(row));
 		}
 		at++; // the old trailer
+		table.rows = rows.length;
 		return { key, rows };
 	});
 	edit.header?.(header);
@@ -680,6 +686,51 @@ CREATE TABLE "every_type_child" (
 				/is not a Comradarr backup/
 			);
 			await expectRefused(variant('plain.dump', randomBytes(4096)), /is not a Comradarr backup/);
+		});
+
+		it('a header whose migrations disagree with its migrations table', async () => {
+			const file = rewrite(good, { header: (h) => void h.migrations.pop() });
+			await expectRefused(
+				file,
+				/its migrations table does not match the migrations its header lists/
+			);
+		});
+
+		it('a migration level with a gap (the first migration missing)', async () => {
+			const first = (lines(good)[0] as Header).migrations[0]!;
+			const file = rewrite(good, {
+				header: (h) => void h.migrations.shift(),
+				row: (table, row) => !(table === 'drizzle.__drizzle_migrations' && row.hash === first.hash)
+			});
+			await expectRefused(
+				file,
+				/skips the migration of .* it was not made by a released Comradarr/
+			);
+		});
+
+		it('a row whose columns are not those its header lists', async () => {
+			const file = rewrite(good, {
+				row: (table, row) => {
+					if (table === 'public.app_settings') row.extra = 'x';
+				}
+			});
+			await expectRefused(file, /a row of public\.app_settings has the unknown column extra/);
+		});
+
+		it('a column its migration level does not have', async () => {
+			const file = rewrite(good, {
+				header: (h) =>
+					void h.tables
+						.find((t) => t.name === 'app_settings')!
+						.columns.push({ name: 'bogus', type: 'text' }),
+				row: (table, row) => {
+					if (table === 'public.app_settings') row.bogus = null;
+				}
+			});
+			await expectRefused(
+				file,
+				/has the column public\.app_settings\.bogus, which its migration level does not have/
+			);
 		});
 
 		it('a file that fails halfway through loading (the previous data is put back)', async () => {

@@ -267,13 +267,13 @@ function checkRow(line: Buffer, table: BuiltinTable, columns: Set<string>, name:
 		throw bad('is not a JSON object');
 	}
 	const entries = Object.entries(row);
-	if (entries.length !== columns.size) throw bad('does not have the listed columns');
 	for (const [column, value] of entries) {
 		if (!columns.has(column)) throw bad(`has the unknown column ${column}`);
 		if (value !== null && typeof value !== 'string') {
 			throw bad(`has a value for ${column} that is neither text nor null`);
 		}
 	}
+	if (entries.length !== columns.size) throw bad('lacks some of the listed columns');
 }
 
 /**
