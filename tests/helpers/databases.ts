@@ -136,3 +136,28 @@ export function migrationsFolder(options: {
 	writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify({ ...journal, entries }));
 	return { dir, tags: entries.map((e) => e.tag) };
 }
+
+/**
+ * The shape of the app's schemas: every column (type, default, nullability), index and
+ * constraint of `public` and `drizzle`. Two databases migrated to the same level give equal
+ * results, however they got there.
+ */
+export async function schemaShape(db: Database): Promise<Record<string, unknown[]>> {
+	const columns = await db.$client.unsafe(`
+		select table_schema, table_name, column_name, data_type, character_maximum_length,
+			datetime_precision, column_default, is_nullable, is_identity, identity_generation
+		from information_schema.columns where table_schema in ('public', 'drizzle')
+		order by 1, 2, 3`);
+	const indexes = await db.$client.unsafe(`
+		select schemaname, tablename, indexname, indexdef from pg_indexes
+		where schemaname in ('public', 'drizzle') order by 1, 2, 3`);
+	const constraints = await db.$client.unsafe(`
+		select n.nspname, c.conname, pg_get_constraintdef(c.oid) as def
+		from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+		where n.nspname in ('public', 'drizzle') order by 1, 2`);
+	return {
+		columns: [...(columns as unknown[])],
+		indexes: [...(indexes as unknown[])],
+		constraints: [...(constraints as unknown[])]
+	};
+}

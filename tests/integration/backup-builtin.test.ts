@@ -19,6 +19,7 @@ import {
 	dropExtraDatabases,
 	migrationsFolder,
 	newDatabase,
+	schemaShape,
 	sequenceState
 } from '../helpers/databases';
 import type { Database } from '../../src/lib/server/db';
@@ -404,6 +405,7 @@ describe('built-in restore', () => {
 		expect(done.error).toBeNull();
 		expect(done.message).toMatch(/^Restored .* \(built-in format, \d+ tables\)\.$/);
 		expect(await databaseState(fresh.db)).toEqual(before);
+		expect(await schemaShape(fresh.db)).toEqual(await schemaShape(world.db));
 		// Every sequence goes on where the backup's did (the presets' one moves on: seeding after the
 		// restore spends values on conflicting inserts, as at every start).
 		expect(await sequenceState(fresh.db)).toEqual({
@@ -570,6 +572,8 @@ CREATE TABLE "every_type_child" (
 		const done = await restore(target.db, file);
 		expect(done.error).toBeNull();
 		expect(done.message).toMatch(/1 newer migrations were applied/);
+		// Built at the old level, then migrated: the same schema as a database migrated directly.
+		expect(await schemaShape(target.db)).toEqual(await schemaShape(world.db));
 		const applied = (await target.db
 			.$client`select hash, created_at from drizzle.__drizzle_migrations order by id`) as unknown[];
 		expect(applied).toEqual(
@@ -625,6 +629,20 @@ CREATE TABLE "every_type_child" (
 			const text = gunzipSync(bytes).toString('utf8').split('\n');
 			const cut = variant('cut.dump', gzipSync(`${text.slice(0, -3).join('\n')}\n`));
 			await expectRefused(cut, /is damaged or incomplete \(was it truncated\?\): it ends/);
+			// Every table whole, only the end line missing.
+			const noEnd = variant('no-end.dump', gzipSync(`${text.slice(0, -2).join('\n')}\n`));
+			await expectRefused(
+				noEnd,
+				/is damaged or incomplete \(was it truncated\?\): it ends before its end line/
+			);
+		});
+
+		it('a file with data after its end line', async () => {
+			const text = gunzipSync(readFileSync(good)).toString('utf8');
+			await expectRefused(
+				variant('after-end.dump', gzipSync(`${text}{"table":"public.users","rows":0}\n`)),
+				/there is data after its end line/
+			);
 		});
 
 		it('a flipped byte in the compressed data', async () => {
