@@ -14,7 +14,14 @@
  * embedded one in a temporary folder (PostgreSQL 18).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	appendFileSync,
+	existsSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -191,6 +198,13 @@ if (values.append) {
 			`${machine}. Library: ${seriesCount} series (${before.episodes} episodes), ${movieCount} movies, ` +
 			`${before.search_registry} registry rows, ${totalRows} rows in all (\`bun tests/bench/backup.ts --series ${seriesCount} --movies ${movieCount}\`).\n\n` +
 			`${[...header, ...lines].join('\n')}\n`
+	);
+	// Keep the file as Prettier (`npm run lint`) wants it: aligned tables.
+	const prettier = await import('prettier');
+	const options = (await prettier.resolveConfig(results)) ?? {};
+	writeFileSync(
+		results,
+		await prettier.format(readFileSync(results, 'utf8'), { ...options, parser: 'markdown' })
 	);
 	console.log(`appended to ${path.relative(process.cwd(), results)}`);
 }

@@ -42,6 +42,7 @@ import {
 	sniffBackupFormat
 } from '../../src/lib/server/services/database/backup-format';
 import { restoreJob } from '../../src/lib/server/services/database/restore';
+import { databaseStatus } from '../../src/lib/server/services/database/status';
 import { writeBuiltinBackup } from '../../src/lib/server/services/database/builtin-export';
 import {
 	appendChunk,
@@ -257,6 +258,19 @@ describe('choosing the format', () => {
 		const server = await serverVersion(world.db);
 		const choice = await chooseBackupFormat(world.db, { ...process.env, BACKUP_FORMAT: '' });
 		expect(choice.format).toBe(findPgTools(server.major).tools ? 'pg_dump' : 'builtin');
+	});
+
+	it("the Database page's status says which format new backups use and why", async () => {
+		const status = await databaseStatus(world.db, true, BUILTIN);
+		expect(status.backup).toEqual({
+			format: 'builtin',
+			setting: 'builtin',
+			reason: "BACKUP_FORMAT=builtin: using Comradarr's built-in format.",
+			problem: null
+		});
+		const auto = await databaseStatus(world.db, true, { ...process.env, BACKUP_FORMAT: '' });
+		expect(auto.backup.format).toBe(auto.tools.available ? 'pg_dump' : 'builtin');
+		if (!auto.tools.available) expect(auto.backup.reason).toMatch(/^pg_dump \d+ not found: using/);
 	});
 
 	it('tells the formats apart by their first bytes and refuses anything else', () => {
