@@ -7,15 +7,11 @@
  * PostgreSQL: BENCH_DATABASE_URL (a server where a scratch database may be created), else an
  * embedded one in a temporary folder.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SQL } from 'bun';
 import { sql } from 'drizzle-orm';
 import { startSimulator } from '../arr-sim';
 import { openDatabase } from '../../src/lib/server/db';
-import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
 import { seedDefaults } from '../../src/lib/server/db/seed';
 import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import {
@@ -24,6 +20,7 @@ import {
 } from '../../src/lib/server/services/connectors/connector-service';
 import { syncOne, sweepOne, cycleOne } from '../../src/lib/server/services/operations';
 import { countWanted } from '../../src/lib/server/services/discovery/discovery-service';
+import { benchDatabase } from './database';
 
 const { values } = parseArgs({
 	options: {
@@ -35,27 +32,6 @@ const { values } = parseArgs({
 const seriesCount = Number(values.series);
 const movieCount = Number(values.movies);
 
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
-	const base = process.env.BENCH_DATABASE_URL;
-	if (base) {
-		const admin = new SQL(base, { max: 1 });
-		await admin.unsafe('drop database if exists comradarr_bench with (force)');
-		await admin.unsafe('create database comradarr_bench');
-		const url = new URL(base);
-		url.pathname = '/comradarr_bench';
-		return { url: url.toString(), stop: () => admin.close() };
-	}
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'comradarr-bench-'));
-	const embedded = await startEmbeddedPostgres(dir);
-	return {
-		url: embedded.url,
-		stop: async () => {
-			await embedded.stop();
-			rmSync(dir, { recursive: true, force: true });
-		}
-	};
-}
-
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const time = async <T>(label: string, task: () => Promise<T>): Promise<T> => {
 	const started = performance.now();
@@ -66,7 +42,7 @@ const time = async <T>(label: string, task: () => Promise<T>): Promise<T> => {
 	return result;
 };
 
-const pg = await database();
+const pg = await benchDatabase('comradarr_bench');
 const db = await openDatabase(pg.url, { migrationsDir: path.resolve('drizzle') });
 await seedDefaults(db);
 const secrets = createSecretBox('bench');

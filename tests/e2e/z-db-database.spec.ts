@@ -1,11 +1,13 @@
 /**
  * Settings → Database in the browser against the built server and a real PostgreSQL: table
- * sizes, Vacuum and Prune followed to success, a backup made and downloaded, the configuration
+ * sizes, Vacuum and Prune followed to success, a backup made and downloaded in the format the
+ * page states (pg_dump, or the built-in format: run once with BACKUP_FORMAT=builtin), the configuration
  * exported (with and without encrypted keys) and parsed, and the API's refusals for these routes.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import { APP, SIM, SONARR_KEY, logIn } from './helpers';
 
@@ -74,16 +76,27 @@ test('says what Prune removes before it runs, then runs it', async ({ page }) =>
 	);
 });
 
-test('makes a backup, lists it and downloads the pg_dump file', async ({ page }) => {
+test('makes a backup in the format the page states, lists it with that format and downloads it', async ({
+	page
+}) => {
 	await openDatabasePage(page);
+	// "Format: Built-in. pg_dump 18 not found: …" or "Format: pg_dump. Using pg_dump 15.20 …"
+	const stated = page.getByText(/^Format: (Built-in|pg_dump)\. /);
+	await expect(stated).toBeVisible();
+	const format = /^Format: (Built-in|pg_dump)\./.exec(await stated.innerText())![1]!;
+	if (process.env.BACKUP_FORMAT === 'builtin') {
+		expect(format).toBe('Built-in');
+		await expect(stated).toContainText("BACKUP_FORMAT=builtin: using Comradarr's built-in format");
+	}
 	await page.getByRole('button', { name: 'Back up now' }).click();
 	const progress = page
 		.locator('[data-slot="job-progress"]')
-		.filter({ hasText: /Saved|Dumping|Starting|Checking/ });
+		.filter({ hasText: /Saved|Dumping|Backing up|Starting|Checking/ });
 	await expect(progress.first()).toHaveAttribute('data-status', 'success', { timeout: 60_000 });
 	const list = page.getByRole('table', { name: 'Backups' });
 	const row = list.getByRole('row', { name: /comradarr-\d{8}-\d{6}-manual\.dump/ }).first();
 	await expect(row).toBeVisible();
+	await expect(row.getByRole('cell', { name: format, exact: true })).toBeVisible();
 	const name = (await row.getByRole('cell').first().innerText()).trim();
 
 	const [download] = await Promise.all([
@@ -92,7 +105,17 @@ test('makes a backup, lists it and downloads the pg_dump file', async ({ page })
 	]);
 	expect(download.suggestedFilename()).toBe(name);
 	await download.saveAs(saved);
-	expect(readFileSync(saved).subarray(0, 5).toString()).toBe('PGDMP');
+	const bytes = readFileSync(saved);
+	if (format === 'pg_dump') {
+		expect(bytes.subarray(0, 5).toString()).toBe('PGDMP');
+	} else {
+		const header = JSON.parse(gunzipSync(bytes).toString('utf8').split('\n')[0]!) as {
+			format: string;
+			tables: { name: string }[];
+		};
+		expect(header.format).toBe('comradarr-backup');
+		expect(header.tables.map((t) => t.name)).toContain('episodes');
+	}
 	// Done: another backup can be started.
 	await expect(page.getByRole('button', { name: 'Back up now' })).toBeEnabled();
 });

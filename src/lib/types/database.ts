@@ -34,7 +34,23 @@ export interface DatabaseStatus {
 	tables: TableInfo[];
 	/** pg_dump / pg_restore for backups and restores. */
 	tools: { available: boolean; version: string | null; problem: string | null };
+	/** The format new backups use (`BACKUP_FORMAT`, and whether pg_dump fits the server). */
+	backup: {
+		/** null: no backup can be made (`BACKUP_FORMAT=pg_dump` without a fitting pg_dump). */
+		format: BackupFormat | null;
+		setting: 'auto' | 'builtin' | 'pg_dump';
+		/** Why this format, e.g. "pg_dump 18 not found: using Comradarr's built-in format." */
+		reason: string;
+		/** Why no backup can be made; null when `format` is set. */
+		problem: string | null;
+	};
 }
+
+/**
+ * `pg_dump`: a pg_dump custom-format archive; `builtin`: Comradarr's own format (gzip-compressed
+ * JSON lines, made without any external program).
+ */
+export type BackupFormat = 'pg_dump' | 'builtin';
 
 export type BackupKind = 'manual' | 'scheduled' | 'other';
 
@@ -42,6 +58,8 @@ export interface BackupFile {
 	name: string;
 	kind: BackupKind;
 	sizeBytes: number;
+	/** Told from the file's first bytes; null for a file in neither format. */
+	format: BackupFormat | null;
 	/** The file's modification time. */
 	createdAt: string;
 }

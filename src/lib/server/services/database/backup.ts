@@ -1,13 +1,17 @@
 /**
- * Backups: `pg_dump --format=custom` files of the app's schemas (`public` and drizzle's
- * `drizzle`) in `$DATA_DIR/backups/`, made as a job (`db.backup`), listed, downloaded, deleted,
- * and made on a schedule with retention (Settings → Database, the `backup` settings section).
+ * Backups of the app's schemas (`public` and drizzle's `drizzle`) in `$DATA_DIR/backups/`, made
+ * as a job (`db.backup`), listed, downloaded, deleted, and made on a schedule with retention
+ * (Settings → Database, the `backup` settings section).
  *
- * A backup is written to a hidden `.partial` file and renamed when pg_dump has finished and
- * pg_restore can read it back, so a listed file is always complete. Names are
- * `comradarr-<UTC yyyymmdd-hhmmss>-<manual|scheduled>.dump`; only `scheduled` ones are removed by
- * retention. Any other `*.dump` a user copies into the folder is listed (kind `other`) and can be
- * restored, downloaded or deleted, never pruned.
+ * Two formats (backup-format.ts): a `pg_dump --format=custom` archive when a pg_dump at least as
+ * new as the server is found (and `BACKUP_FORMAT` is not `builtin`), else Comradarr's built-in
+ * format (builtin-format.ts), which needs no external program. Both use the same names and rules.
+ *
+ * A backup is written to a hidden `.partial` file and renamed when it is complete and reads back
+ * (pg_restore --list, or a full check of the built-in file's checksums), so a listed file is
+ * always complete. Names are `comradarr-<UTC yyyymmdd-hhmmss>-<manual|scheduled>.dump` in both
+ * formats; only `scheduled` ones are removed by retention. Any other `*.dump` a user copies into
+ * the folder is listed (kind `other`) and can be restored, downloaded or deleted, never pruned.
  *
  * Files are mode 0600 in a 0700 folder: a backup holds password hashes and the encrypted *arr API
  * keys (which need the same SECRET_KEY to be of use).
@@ -27,16 +31,12 @@ import {
 	type JobContext,
 	type JobOutcome
 } from '$lib/server/services/jobs';
-import type { BackupFile, BackupKind } from '$lib/types/database';
-import {
-	connectionOf,
-	findPgTools,
-	pgEnv,
-	runTool,
-	runToolText,
-	serverVersion,
-	type PgTools
-} from './pg-tools';
+import { readConfig } from '$lib/server/config';
+import type { BackupFile, BackupFormat, BackupKind } from '$lib/types/database';
+import { chooseBackupFormat, fileBackupFormat } from './backup-format';
+import { writeBuiltinBackup } from './builtin-export';
+import { readBuiltinBackup } from './builtin-format';
+import { connectionOf, pgEnv, runTool, runToolText, type PgTools } from './pg-tools';
 
 /** `$DATA_DIR/backups`. */
 export function backupsDir(dataDir: string): string {
@@ -106,6 +106,7 @@ export async function listBackups(dir: string): Promise<BackupFile[]> {
 			name,
 			kind: backupKind(name),
 			sizeBytes: info.size,
+			format: await fileBackupFormat(path.join(dir, name)).catch(() => null),
 			createdAt: info.mtime.toISOString()
 		});
 	}
@@ -134,17 +135,6 @@ export async function applyRetention(dir: string, keep: number): Promise<string[
 	return doomed;
 }
 
-/**
- * pg_dump and pg_restore able to handle this server.
- * @throws JobError saying what to install when there are none.
- */
-export async function requirePgTools(db: Database): Promise<PgTools> {
-	const server = await serverVersion(db);
-	const found = findPgTools(server.major);
-	if (!found.tools) throw new JobError(found.problem ?? 'pg_dump was not found.');
-	return found.tools;
-}
-
 async function uniqueName(dir: string, kind: 'manual' | 'scheduled', now: Date): Promise<string> {
 	for (let n = 1; ; n++) {
 		const name = `comradarr-${stamp(now)}${n > 1 ? `-${n}` : ''}-${kind}.dump`;
@@ -158,27 +148,89 @@ async function uniqueName(dir: string, kind: 'manual' | 'scheduled', now: Date):
 
 export interface BackupResult {
 	name: string;
+	format: BackupFormat;
 	sizeBytes: number;
 	tables: number;
 }
 
-/**
- * Dumps the app's schemas into a new file in `dir`.
- * @throws JobError when the tools are missing or pg_dump fails (its output goes to the log).
- */
-export async function createBackup(deps: {
+interface BackupDeps {
 	db: Database;
 	dir: string;
 	kind: 'manual' | 'scheduled';
 	clock: () => Date;
-	ctx?: Pick<JobContext, 'progress' | 'log'>;
-}): Promise<BackupResult> {
-	const { db, dir, ctx } = deps;
-	const tools = await requirePgTools(db);
+	/** Where `BACKUP_FORMAT`, `PG_BIN_DIR` and `PATH` are read; `process.env` by default. */
+	env?: NodeJS.ProcessEnv;
+	/** drizzle's folder (migration tags in a built-in backup's header); `MIGRATIONS_DIR` by default. */
+	migrationsDir?: string;
+}
+
+/**
+ * Backs up the app's schemas into a new file in `dir`, in the format `BACKUP_FORMAT` and the
+ * tools found decide (backup-format.ts).
+ * @throws JobError when no format is possible (pg_dump forced but missing), when pg_dump fails
+ *   (its output goes to the log) or when the new file does not read back.
+ */
+export async function createBackup(
+	deps: BackupDeps & { ctx?: Pick<JobContext, 'progress' | 'log'> }
+): Promise<BackupResult> {
+	const { db, dir } = deps;
+	const choice = await chooseBackupFormat(db, deps.env ?? process.env);
+	if (!choice.format) throw new JobError(choice.problem ?? 'No backup format is available.');
 	await mkdir(dir, { recursive: true, mode: 0o700 });
 	await chmod(dir, 0o700).catch(() => undefined);
 	const name = await uniqueName(dir, deps.kind, deps.clock());
 	const partial = path.join(dir, `.${name}.partial`);
+	try {
+		const tables =
+			choice.format === 'builtin'
+				? await builtinBackup(deps, partial, name)
+				: await pgDumpBackup(deps, choice.tools!, partial);
+		await chmod(partial, 0o600);
+		const file = path.join(dir, name);
+		await rename(partial, file);
+		const info = await lstat(file);
+		return { name, format: choice.format, sizeBytes: info.size, tables };
+	} finally {
+		await rm(partial, { force: true });
+	}
+}
+
+/** Writes a built-in backup to `partial` and reads it back. @returns the number of tables. */
+async function builtinBackup(
+	deps: BackupDeps & { ctx?: Pick<JobContext, 'progress' | 'log'> },
+	partial: string,
+	name: string
+): Promise<number> {
+	const { ctx } = deps;
+	ctx?.progress(0, "Backing up (Comradarr's built-in format)");
+	const written = await writeBuiltinBackup({
+		db: deps.db,
+		file: partial,
+		clock: deps.clock,
+		migrationsDir: deps.migrationsDir ?? readConfig(deps.env ?? process.env).migrationsDir,
+		...(ctx ? { ctx } : {})
+	});
+	ctx?.progress(0.92, 'Checking the backup file');
+	try {
+		for await (const event of readBuiltinBackup(partial, { name, checkRows: true })) {
+			void event;
+		}
+	} catch (error) {
+		ctx?.log.warn({ err: String(error) }, 'the new built-in backup does not read back');
+		throw new JobError('The new backup could not be read back; it was deleted.', {
+			cause: error
+		});
+	}
+	return written.tables;
+}
+
+/** Dumps with pg_dump to `partial` and lists it with pg_restore. @returns the number of tables. */
+async function pgDumpBackup(
+	deps: BackupDeps & { ctx?: Pick<JobContext, 'progress' | 'log'> },
+	tools: PgTools,
+	partial: string
+): Promise<number> {
+	const { db, ctx } = deps;
 	const [count] = (await db.$client`
 		select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`) as {
 		n: number;
@@ -187,64 +239,45 @@ export async function createBackup(deps: {
 	const env = pgEnv(connectionOf(db));
 	let dumped = 0;
 	ctx?.progress(0, `Dumping the database (0 of ${tables} tables)`);
-	try {
-		const run = await runTool(
-			[
-				tools.pgDump,
-				'--format=custom',
-				'--verbose',
-				'--no-password',
-				'--schema=public',
-				'--schema=drizzle',
-				`--file=${partial}`
-			],
-			{
-				env,
-				onLine: (line) => {
-					// pg_dump: dumping contents of table "public.episodes"
-					const match = /dumping contents of table "?([^"]+)"?/.exec(line);
-					if (!match) return;
-					dumped++;
-					const table = match[1]?.split('.').pop() ?? '';
-					ctx?.progress(
-						(0.9 * dumped) / tables,
-						`Dumping ${table} (${dumped} of ${tables} tables)`
-					);
-				}
+	const run = await runTool(
+		[
+			tools.pgDump,
+			'--format=custom',
+			'--verbose',
+			'--no-password',
+			'--schema=public',
+			'--schema=drizzle',
+			`--file=${partial}`
+		],
+		{
+			env,
+			onLine: (line) => {
+				// pg_dump: dumping contents of table "public.episodes"
+				const match = /dumping contents of table "?([^"]+)"?/.exec(line);
+				if (!match) return;
+				dumped++;
+				const table = match[1]?.split('.').pop() ?? '';
+				ctx?.progress((0.9 * dumped) / tables, `Dumping ${table} (${dumped} of ${tables} tables)`);
 			}
+		}
+	);
+	if (run.exitCode !== 0) {
+		ctx?.log.warn({ exitCode: run.exitCode, stderr: run.stderrTail.slice(-5) }, 'pg_dump failed');
+		throw new JobError(
+			`pg_dump ${tools.version} failed (exit code ${run.exitCode}); the server log has its output.`
 		);
-		if (run.exitCode !== 0) {
-			ctx?.log.warn({ exitCode: run.exitCode, stderr: run.stderrTail.slice(-5) }, 'pg_dump failed');
-			throw new JobError(
-				`pg_dump ${tools.version} failed (exit code ${run.exitCode}); the server log has its output.`
-			);
-		}
-		ctx?.progress(0.95, 'Checking the backup file');
-		const check = await runToolText([tools.pgRestore, '--list', partial], { env });
-		if (check.exitCode !== 0) {
-			ctx?.log.warn(
-				{ stderr: check.stderrTail.slice(-5) },
-				'pg_restore cannot read the new backup'
-			);
-			throw new JobError('The new backup could not be read back by pg_restore; it was deleted.');
-		}
-		await chmod(partial, 0o600);
-		const file = path.join(dir, name);
-		await rename(partial, file);
-		const info = await lstat(file);
-		return { name, sizeBytes: info.size, tables };
-	} finally {
-		await rm(partial, { force: true });
 	}
+	ctx?.progress(0.95, 'Checking the backup file');
+	const check = await runToolText([tools.pgRestore, '--list', partial], { env });
+	if (check.exitCode !== 0) {
+		ctx?.log.warn({ stderr: check.stderrTail.slice(-5) }, 'pg_restore cannot read the new backup');
+		throw new JobError('The new backup could not be read back by pg_restore; it was deleted.');
+	}
+	return tables;
 }
 
 /** A manual or scheduled backup as a job (`db.backup`); scheduled ones then apply retention. */
-export function backupJob(deps: {
-	db: Database;
-	dir: string;
-	kind: 'manual' | 'scheduled';
-	clock: () => Date;
-}) {
+export function backupJob(deps: BackupDeps) {
 	return async (ctx: JobContext): Promise<JobOutcome> => {
 		const backup = await createBackup({ ...deps, ctx });
 		let removed: string[] = [];
@@ -255,9 +288,14 @@ export function backupJob(deps: {
 		const size = formatSize(backup.sizeBytes);
 		return {
 			message:
-				`Saved ${backup.name} (${size}).` +
+				`Saved ${backup.name} (${size}, ${backup.format === 'builtin' ? 'built-in format' : 'pg_dump'}).` +
 				(removed.length > 0 ? ` Removed ${removed.length} older scheduled backups.` : ''),
-			result: { name: backup.name, sizeBytes: backup.sizeBytes, removed }
+			result: {
+				name: backup.name,
+				format: backup.format,
+				sizeBytes: backup.sizeBytes,
+				removed
+			}
 		};
 	};
 }
@@ -325,6 +363,8 @@ export async function scheduledBackupTick(deps: {
 	db: Database;
 	dir: string;
 	clock: () => Date;
+	env?: NodeJS.ProcessEnv;
+	migrationsDir?: string;
 }): Promise<ScheduledBackupOutcome> {
 	const { db } = deps;
 	const now = deps.clock();
@@ -347,7 +387,7 @@ export async function scheduledBackupTick(deps: {
 			job: 'db.backup',
 			trigger: 'schedule',
 			clock: deps.clock,
-			run: backupJob({ db, dir: deps.dir, kind: 'scheduled', clock: deps.clock })
+			run: backupJob({ ...deps, kind: 'scheduled' })
 		});
 		const finished = await started.done;
 		return finished.status === 'success' ? 'success' : 'failed';

@@ -44,7 +44,8 @@ export function startBackup(deps: DatabaseDeps, userId: number | null): Promise<
 			db: deps.db,
 			dir: backupsDir(deps.dataDir),
 			kind: 'manual',
-			clock: deps.clock ?? now
+			clock: deps.clock ?? now,
+			migrationsDir: deps.migrationsDir
 		})
 	});
 }

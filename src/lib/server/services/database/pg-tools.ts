@@ -211,8 +211,8 @@ export function findPgTools(minMajor: number, env: NodeJS.ProcessEnv = process.e
 	return {
 		tools: null,
 		problem: newestTooOld
-			? `Backups need ${need}; the newest found is pg_dump ${newestTooOld.version}, which cannot dump a PostgreSQL ${minMajor} server. Install them (e.g. postgresql-client-${minMajor}) or point PG_BIN_DIR at their folder.`
-			: `Backups need ${need}; none were found. Install them (e.g. postgresql-client-${minMajor}) or point PG_BIN_DIR at their folder.`
+			? `pg_dump backups need ${need}; the newest found is pg_dump ${newestTooOld.version}, which cannot dump a PostgreSQL ${minMajor} server. Install them (e.g. postgresql-client-${minMajor}) or point PG_BIN_DIR at their folder.`
+			: `pg_dump backups need ${need}; none were found. Install them (e.g. postgresql-client-${minMajor}) or point PG_BIN_DIR at their folder.`
 	};
 }
 

@@ -1,53 +1,55 @@
 /**
- * Restoring a backup into the running app, as an exclusive job (`db.restore`).
+ * Restoring a backup into the running app, as an exclusive job (`db.restore`). Both formats are
+ * accepted whatever `BACKUP_FORMAT` says, told apart by their first bytes (backup-format.ts):
+ * a pg_dump custom-format archive ("PGDMP") or a built-in backup (builtin-format.ts). Anything
+ * else is refused.
  *
- * First the file is checked without touching the database, and refused with the reason when it
- * is not one of ours:
+ * First the whole file is checked without touching the database, and refused with the reason
+ * when it is not one of ours. For a pg_dump archive (this needs pg_restore at least as new as the
+ * server):
  * 1. it starts with pg_dump's custom-format signature ("PGDMP");
  * 2. `pg_restore --list` reads its table of contents;
  * 3. it holds Comradarr's tables and drizzle's migrations table;
  * 4. pg_restore can read it to the end (a truncated or damaged file fails here);
- * 5. every migration it records is one this version knows (a backup from a newer Comradarr is
- *    refused: its schema is ahead of this code).
+ * 5. its migrations are this version's first ones (migration-level.ts: a backup from a newer
+ *    Comradarr is refused: its schema is ahead of this code).
+ * For a built-in backup, builtin-restore.ts checks the same (every table's checksum instead of
+ * pg_restore's reading).
  *
  * Then, with maintenance mode up (no job, scheduled run or request uses the database meanwhile):
  * the live `public` and `drizzle` schemas are parked under other names (restore-recovery.ts),
- * pg_restore recreates them from the file in one transaction, pending migrations bring an older
- * backup up to date, the presets are seeded, and this instance's job history is carried over;
- * only then are the parked schemas dropped, in the same transaction as that copy. Any failure
- * before that point drops what was restored and puts the parked schemas back: the previous data
- * is never lost or mixed. A crash in between is undone at the next start (before migrations).
+ * fresh ones are filled from the file in one transaction (pg_restore --single-transaction, or the
+ * built-in loader), pending migrations bring an older backup up to date, the presets are seeded,
+ * and this instance's job history is carried over; only then are the parked schemas dropped, in
+ * the same transaction as that copy. Any failure before that point drops what was restored and
+ * puts the parked schemas back: the previous data is never lost or mixed. A crash in between is
+ * undone at the next start (before migrations).
  *
  * Restoring replaces the accounts and sessions with those of the backup, so the user is signed out
  * unless the backup holds their session. Stored API keys stay encrypted under the SECRET_KEY of
  * the instance that made the backup: restoring needs the same key.
  */
-import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { applyMigrations, type Database } from '$lib/server/db';
 import { PARKED_DRIZZLE, PARKED_PUBLIC } from '$lib/server/db/restore-recovery';
 import { seedDefaults } from '$lib/server/db/seed';
 import { invalidateSettingsCache } from '$lib/server/services/settings/settings-service';
 import { JobError, type JobContext, type JobOutcome } from '$lib/server/services/jobs';
-import { connectionOf, pgEnv, runTool, runToolText, type PgTools } from './pg-tools';
-import { requirePgTools } from './backup';
-import { DUMP_MAGIC, readHead } from './uploads';
+import type { BackupFormat } from '$lib/types/database';
+import { PG_DUMP_MAGIC, fileBackupFormat } from './backup-format';
+import { REQUIRED_TABLES, inspectBuiltinBackup, loadBuiltinBackup } from './builtin-restore';
+import { checkMigrationLevel } from './migration-level';
+import {
+	connectionOf,
+	findPgTools,
+	pgEnv,
+	runTool,
+	runToolText,
+	serverVersion,
+	type PgTools
+} from './pg-tools';
+import { readHead } from './uploads';
 
-/**
- * Tables every Comradarr database has had since the first migration: a dump without them is not
- * ours.
- */
-export const REQUIRED_TABLES = [
-	'users',
-	'sessions',
-	'connectors',
-	'series',
-	'seasons',
-	'episodes',
-	'movies',
-	'search_registry',
-	'throttle_profiles',
-	'app_settings'
-] as const;
+export { REQUIRED_TABLES };
 
 export interface DumpMigration {
 	hash: string;
@@ -118,10 +120,6 @@ function parseMigrationRows(sql: string): DumpMigration[] {
 	return rows;
 }
 
-function day(ms: number): string {
-	return new Date(ms).toISOString().slice(0, 10);
-}
-
 /**
  * Checks a backup file without touching the database (steps 1–5 of the module comment).
  * @param name the name shown in messages (never the server path)
@@ -140,8 +138,8 @@ export async function inspectDump(deps: {
 		text.replaceAll(file, name).replace(/^pg_restore:\s*(error:\s*)?/, '');
 
 	ctx?.progress(0.02, `Checking ${name}: format`);
-	const head = new TextDecoder().decode(await readHead(file, DUMP_MAGIC.length));
-	if (head !== DUMP_MAGIC) {
+	const head = new TextDecoder().decode(await readHead(file, PG_DUMP_MAGIC.length));
+	if (head !== PG_DUMP_MAGIC) {
 		throw new JobError(
 			`${name} is not a PostgreSQL custom-format dump (Comradarr backups are made with pg_dump --format=custom and start with "PGDMP").`
 		);
@@ -196,37 +194,14 @@ export async function inspectDump(deps: {
 		throw new JobError(`${name}: its migrations table cannot be read.`);
 	}
 	const migrations = parseMigrationRows(journal.stdout);
-	if (migrations.length === 0) {
-		throw new JobError(
-			`${name} records no migrations; it is not a backup of a working Comradarr database.`
-		);
-	}
-	const known = readMigrationFiles({ migrationsFolder: deps.migrationsDir });
-	const knownByTime = new Map(known.map((m) => [m.folderMillis, m.hash]));
-	const latestKnown = Math.max(...known.map((m) => m.folderMillis));
-	for (const migration of migrations) {
-		const hash = knownByTime.get(migration.createdAt);
-		if (hash === undefined) {
-			throw new JobError(
-				migration.createdAt > latestKnown
-					? `${name} was made by a newer Comradarr (its database has a migration of ${day(migration.createdAt)}; this version knows migrations up to ${day(latestKnown)}). Update Comradarr, then restore.`
-					: `${name} records a migration of ${day(migration.createdAt)} that this version does not know; it was not made by a released Comradarr.`
-			);
-		}
-		if (hash !== migration.hash) {
-			throw new JobError(
-				`${name} records the migration of ${day(migration.createdAt)} with different contents than this version; it was not made by a released Comradarr.`
-			);
-		}
-	}
-	const applied = new Set(migrations.map((m) => m.createdAt));
+	const level = checkMigrationLevel(name, migrations, deps.migrationsDir);
 	return {
 		tables,
 		migrations,
 		dumpedFrom: toc.dumpedFrom,
 		entries: toc.count,
 		createsPublicSchema: toc.entries.some((e) => e.type === 'SCHEMA' && e.name === 'public'),
-		pendingMigrations: known.filter((m) => !applied.has(m.folderMillis)).length
+		pendingMigrations: level.pending.length
 	};
 }
 
@@ -305,10 +280,68 @@ async function finish(db: Database): Promise<void> {
 
 export interface RestoreResult {
 	name: string;
+	format: BackupFormat;
 	tables: number;
 	/** Migrations applied after the restore (the backup was older than this version). */
 	migrationsApplied: number;
+	/** The server version the backup was made from, when the file says. */
 	dumpedFrom: string | null;
+}
+
+type RestoreContext = Pick<JobContext, 'progress' | 'holdWrites' | 'log'>;
+
+/**
+ * pg_restore for a pg_dump file.
+ * @throws JobError saying what to install when none is at least as new as the server.
+ */
+async function pgRestoreFor(db: Database, name: string): Promise<PgTools> {
+	const server = await serverVersion(db);
+	const found = findPgTools(server.major);
+	if (found.tools) return found.tools;
+	throw new JobError(
+		`${name} is a pg_dump archive: restoring it needs pg_restore ${server.major} or newer. ${found.problem ?? ''}`.trim()
+	);
+}
+
+/**
+ * Parks the live schemas, lets `fill` create the restored ones, migrates and seeds them, keeps
+ * this instance's job history and drops the parked schemas; on any failure puts the parked
+ * schemas back. Settings caches are cleared either way.
+ */
+async function replaceDatabase(deps: {
+	db: Database;
+	ctx: RestoreContext;
+	migrationsDir: string;
+	/** Create an empty `public` for `fill` (a pg_dump made with `--schema=public` creates its own). */
+	createPublic: boolean;
+	fill: () => Promise<void>;
+}): Promise<void> {
+	const { db, ctx } = deps;
+	await ctx.holdWrites(async () => {
+		ctx.progress(0.25, 'Setting the current data aside');
+		await park(db, deps.createPublic);
+		try {
+			await deps.fill();
+			ctx.progress(0.88, 'Bringing the restored database up to date');
+			try {
+				await applyMigrations(db.$client, deps.migrationsDir, { recoverRestore: false });
+				await seedDefaults(db);
+			} catch (error) {
+				throw new JobError(
+					`The restored database could not be migrated to this version; nothing was changed.`,
+					{ cause: error }
+				);
+			}
+			ctx.progress(0.95, 'Finishing');
+			await finish(db);
+		} catch (error) {
+			ctx.log.warn({ err: String(error) }, 'restore failed; putting the previous data back');
+			await unpark(db);
+			throw error;
+		} finally {
+			invalidateSettingsCache();
+		}
+	});
 }
 
 /**
@@ -321,18 +354,45 @@ export async function restoreDump(deps: {
 	file: string;
 	name: string;
 	migrationsDir: string;
-	ctx: Pick<JobContext, 'progress' | 'holdWrites' | 'log'>;
+	ctx: RestoreContext;
 }): Promise<RestoreResult> {
 	const { db, ctx, name } = deps;
-	const tools = await requirePgTools(db);
+	ctx.progress(0.01, `Checking ${name}: format`);
+	const format = await fileBackupFormat(deps.file);
+	if (format === null) {
+		throw new JobError(
+			`${name} is not a Comradarr backup: it is neither a PostgreSQL custom-format dump (those start with "PGDMP") nor a backup in Comradarr's built-in format.`
+		);
+	}
+	if (format === 'builtin') {
+		const inspection = await inspectBuiltinBackup(deps);
+		await replaceDatabase({
+			db,
+			ctx,
+			migrationsDir: deps.migrationsDir,
+			createPublic: true,
+			fill: () =>
+				loadBuiltinBackup({ db, file: deps.file, name, inspection, ctx, progress: [0.3, 0.85] })
+		});
+		return {
+			name,
+			format,
+			tables: inspection.header.tables.length,
+			migrationsApplied: inspection.pendingMigrations,
+			dumpedFrom: inspection.header.server
+		};
+	}
+
+	const tools = await pgRestoreFor(db, name);
 	const inspection = await inspectDump({ ...deps, tools });
 	const env = pgEnv(connectionOf(db));
 	let done = 0;
-
-	await ctx.holdWrites(async () => {
-		ctx.progress(0.25, 'Setting the current data aside');
-		await park(db, !inspection.createsPublicSchema);
-		try {
+	await replaceDatabase({
+		db,
+		ctx,
+		migrationsDir: deps.migrationsDir,
+		createPublic: !inspection.createsPublicSchema,
+		fill: async () => {
 			ctx.progress(0.3, `Restoring ${name}`);
 			const run = await runTool(
 				[
@@ -369,28 +429,11 @@ export async function restoreDump(deps: {
 					`pg_restore could not restore ${name} (exit code ${run.exitCode}); nothing was changed. The server log has its output.`
 				);
 			}
-			ctx.progress(0.88, 'Bringing the restored database up to date');
-			try {
-				await applyMigrations(db.$client, deps.migrationsDir, { recoverRestore: false });
-				await seedDefaults(db);
-			} catch (error) {
-				throw new JobError(
-					`The restored database could not be migrated to this version; nothing was changed.`,
-					{ cause: error }
-				);
-			}
-			ctx.progress(0.95, 'Finishing');
-			await finish(db);
-		} catch (error) {
-			ctx.log.warn({ err: String(error) }, 'restore failed; putting the previous data back');
-			await unpark(db);
-			throw error;
-		} finally {
-			invalidateSettingsCache();
 		}
 	});
 	return {
 		name,
+		format,
 		tables: inspection.tables.length,
 		migrationsApplied: inspection.pendingMigrations,
 		dumpedFrom: inspection.dumpedFrom
@@ -411,7 +454,7 @@ export function restoreJob(deps: {
 			const result = await restoreDump({ ...deps, ctx });
 			return {
 				message:
-					`Restored ${result.name} (${result.tables} tables).` +
+					`Restored ${result.name} (${result.format === 'builtin' ? 'built-in format' : 'pg_dump'}, ${result.tables} tables).` +
 					(result.migrationsApplied > 0
 						? ` ${result.migrationsApplied} newer migrations were applied.`
 						: ''),

@@ -6,7 +6,8 @@
 import type { Database } from '$lib/server/db';
 import { moduleLogger } from '$lib/server/logger';
 import type { DatabaseStatus, TableInfo } from '$lib/types/database';
-import { connectionOf, findPgTools, serverVersion } from './pg-tools';
+import { chooseBackupFormat } from './backup-format';
+import { connectionOf } from './pg-tools';
 
 const log = moduleLogger('database');
 
@@ -47,8 +48,13 @@ export async function tableInfo(db: Database): Promise<TableInfo[]> {
  * The database's state for the page. A database that cannot be read gives `connected: false` and
  * a short reason instead of throwing.
  * @param embedded whether the runtime started the embedded PostgreSQL (no `DATABASE_URL`).
+ * @param env where `BACKUP_FORMAT`, `PG_BIN_DIR` and `PATH` are read
  */
-export async function databaseStatus(db: Database, embedded: boolean): Promise<DatabaseStatus> {
+export async function databaseStatus(
+	db: Database,
+	embedded: boolean,
+	env: NodeJS.ProcessEnv = process.env
+): Promise<DatabaseStatus> {
 	const connection = connectionOf(db);
 	const base: DatabaseStatus = {
 		connected: false,
@@ -60,24 +66,37 @@ export async function databaseStatus(db: Database, embedded: boolean): Promise<D
 		database: connection.database,
 		sizeBytes: null,
 		tables: [],
-		tools: { available: false, version: null, problem: null }
+		tools: { available: false, version: null, problem: null },
+		backup: {
+			format: null,
+			setting: 'auto',
+			reason: 'The database does not answer.',
+			problem: null
+		}
 	};
 	try {
-		const server = await serverVersion(db);
-		const [size] = (await db.$client`select pg_database_size(current_database()) as bytes`) as {
+		const [size] = (await db.$client`select pg_database_size(current_database()) as bytes,
+			current_setting('server_version') as version`) as {
 			bytes: string | number;
+			version: string;
 		}[];
-		const tools = findPgTools(server.major);
+		const choice = await chooseBackupFormat(db, env);
 		return {
 			...base,
 			connected: true,
-			serverVersion: server.version,
+			serverVersion: size?.version ?? null,
 			sizeBytes: size ? Number(size.bytes) : null,
 			tables: await tableInfo(db),
 			tools: {
-				available: tools.tools !== null,
-				version: tools.tools?.version ?? null,
-				problem: tools.problem
+				available: choice.tools !== null,
+				version: choice.tools?.version ?? null,
+				problem: choice.toolsProblem
+			},
+			backup: {
+				format: choice.format,
+				setting: choice.setting,
+				reason: choice.reason,
+				problem: choice.problem
 			}
 		};
 	} catch (error) {

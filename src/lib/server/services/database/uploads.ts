@@ -14,13 +14,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sniffBackupFormat } from './backup-format';
 
 /** Largest chunk one PUT may carry (bytes): below the server's 512 KB body limit. */
 export const UPLOAD_CHUNK_BYTES = 384 * 1024;
 /** Largest file accepted (bytes). */
 export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
-/** The first bytes of a pg_dump custom-format archive. */
-export const DUMP_MAGIC = 'PGDMP';
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -138,8 +137,8 @@ const appending = new Map<string, Promise<unknown>>();
 /**
  * Appends `chunk` at `offset`, which must be exactly the bytes received so far.
  * @throws UploadError 404 (unknown id), 409 `uploads.offset_mismatch` (with `expectedOffset`),
- *   413 (chunk too large or past the declared size), 400 when the first chunk is not a pg_dump
- *   custom-format archive.
+ *   413 (chunk too large or past the declared size), 400 `uploads.not_a_dump` when the first
+ *   chunk is neither a pg_dump custom-format archive nor a built-in backup (backup-format.ts).
  */
 export async function appendChunk(
 	dir: string,
@@ -175,14 +174,11 @@ export async function appendChunk(
 					'The chunk goes past the declared file size.'
 				);
 			}
-			if (
-				offset === 0 &&
-				new TextDecoder().decode(chunk.slice(0, DUMP_MAGIC.length)) !== DUMP_MAGIC
-			) {
+			if (offset === 0 && sniffBackupFormat(chunk, { prefix: true }) === null) {
 				throw new UploadError(
 					400,
 					'uploads.not_a_dump',
-					'This is not a PostgreSQL custom-format dump (a Comradarr backup file ends in .dump and starts with "PGDMP").'
+					'This is not a Comradarr backup: neither a PostgreSQL custom-format dump (starting with "PGDMP") nor a backup in Comradarr\'s built-in format.'
 				);
 			}
 			await appendFile(part, chunk);

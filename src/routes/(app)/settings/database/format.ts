@@ -1,3 +1,5 @@
+import type { BackupFormat } from '$lib/types/database';
+
 /** Byte sizes for people: "512 B", "8.0 KB", "1.4 GB" (binary units, one decimal). */
 export function formatBytes(bytes: number | null | undefined): string {
 	if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
@@ -11,3 +13,9 @@ export function formatBytes(bytes: number | null | undefined): string {
 	}
 	return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** How the page names a backup format (`BackupFormat`). */
+export const FORMAT: Record<BackupFormat, string> = {
+	pg_dump: 'pg_dump',
+	builtin: 'Built-in'
+};
