@@ -21,7 +21,6 @@ import {
 	runningJobs,
 	startJob
 } from '../../src/lib/server/services/jobs';
-import { toDatabaseApiError } from '../../src/lib/server/api/database';
 import { requireFullAccess } from '../../src/lib/server/api/database-routes';
 import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
 import { startScheduler, withJobLock } from '../../src/lib/server/scheduler';
@@ -30,7 +29,7 @@ import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import { createMaintenanceHandle } from '../../src/lib/server/http/maintenance';
 import { sha256Hex } from '../../src/lib/server/auth/tokens';
 import type { RequestEvent } from '@sveltejs/kit';
-import { ApiError } from '../../src/lib/server/http/api';
+import { jsonError } from '../../src/lib/server/http/api';
 
 let db: Database;
 beforeAll(async () => {
@@ -171,14 +170,13 @@ describe('job runner', () => {
 		expect((await listJobRuns(db, { job: 'test.elsewhere' })).runs).toHaveLength(0);
 	});
 
-	it('maps a second start to 409 jobs.already_running and a restore to 503 for the API', () => {
-		const conflict = toDatabaseApiError(new JobConflictError('db.vacuum', 7));
-		expect(conflict).toBeInstanceOf(ApiError);
-		expect(conflict).toMatchObject({ status: 409, code: 'jobs.already_running' });
-		expect(toDatabaseApiError(new MaintenanceError())).toMatchObject({
-			status: 503,
-			code: 'maintenance.restore'
-		});
+	it('answers a second start with 409 jobs.already_running and a restore with 503, as JSON', async () => {
+		const conflict = jsonError(new JobConflictError('db.vacuum', 7));
+		expect(conflict.status).toBe(409);
+		expect(await conflict.json()).toMatchObject({ error: { code: 'jobs.already_running' } });
+		const paused = jsonError(new MaintenanceError());
+		expect(paused.status).toBe(503);
+		expect(await paused.json()).toMatchObject({ error: { code: 'maintenance.restore' } });
 	});
 
 	it('keeps backups and encrypted key exports from read-only API keys', () => {

@@ -4,11 +4,16 @@
  * human message, optionally the HTTP status they mean and the form fields they concern, and
  * become HTTP or form errors only at the route boundary (`$lib/server/forms`, `http/api.ts`).
  *
- * Other modules' errors with the same shape (`ApiError`, `ConnectorFieldError`, `SecretError`)
- * are handled the same way: the mappers test the shape (`isCodedError`), not the class.
+ * Every service's refusals extend `DomainError` (`ConnectorFieldError`, `JobConflictError`,
+ * `UploadError`, `ApiError`…), so the two mappers — `jsonError` (http/api.ts) for the API and
+ * `formError` ($lib/server/forms) for form actions — know them all without a branch per class:
+ * a new domain adds a code and a status, not a case. Only errors of this class are shown to
+ * users; any other exception is a 500 with a correlation id (an `ENOENT` or a SQL error carries
+ * a `code` too, and its message must never reach a page).
  */
+import { SecretError } from './crypto/secrets';
 
-/** The shape every coded error has. */
+/** What every domain error carries. */
 export interface CodedError {
 	/** Stable dotted code, e.g. `auth.wrong_password`. */
 	code: string;
@@ -38,14 +43,20 @@ export class DomainError extends Error implements CodedError {
 	}
 }
 
-/** True for any error with a string `code` and `message` (and, if present, sane status/fields). */
-export function isCodedError(error: unknown): error is CodedError {
-	if (!(error instanceof Error)) return false;
-	const candidate = error as Error & Partial<Record<'code' | 'status' | 'fields', unknown>>;
-	if (typeof candidate.code !== 'string' || candidate.code === '') return false;
-	if (candidate.status !== undefined && typeof candidate.status !== 'number') return false;
-	return (
-		candidate.fields === undefined ||
-		(typeof candidate.fields === 'object' && candidate.fields !== null)
-	);
+/**
+ * The domain error `error` stands for, or null for anything else (which must stay a 500: an
+ * unexpected exception's message is never shown). Errors of layers below the services that users
+ * can act on are translated here, once, for both the API and the forms: an undecryptable stored
+ * key (`SecretError`) becomes `secrets.undecryptable` (409) with a message that says what to do.
+ */
+export function asDomainError(error: unknown): DomainError | null {
+	if (error instanceof DomainError) return error;
+	if (error instanceof SecretError) {
+		return new DomainError(
+			'secrets.undecryptable',
+			'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.',
+			{ status: 409, cause: error }
+		);
+	}
+	return null;
 }

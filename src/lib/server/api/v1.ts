@@ -1,15 +1,8 @@
 /**
- * Shared pieces of the JSON API v1 route handlers: id parsing, domain error mapping and the
- * connector representation (`ConnectorView` + `lastSyncAt` + `stats`).
+ * Shared pieces of the JSON API v1 route handlers: id parsing and the connector representation (`ConnectorView` + `lastSyncAt` + `stats`).
  */
 import { ApiError } from '../http/api';
-import {
-	ConnectorFieldError,
-	ConnectorNotFoundError,
-	toView,
-	type ConnectorView
-} from '../services/connectors/connector-service';
-import { SecretError } from '../crypto/secrets';
+import { toView, type ConnectorView } from '../services/connectors/connector-service';
 import type { Connector } from '../db/schema';
 import { connectorStats, statsFor, type ConnectorStats } from '../db/queries/stats';
 import type { DbOrTx } from '../db';
@@ -22,31 +15,6 @@ export function parseId(raw: string | undefined, what = 'Connector'): number {
 		throw new ApiError(404, 'connectors.not_found', `${what} ${raw ?? ''} does not exist`);
 	}
 	return id;
-}
-
-/** Rethrows domain errors as API errors with stable codes; others unchanged. */
-export function toApiError(error: unknown): unknown {
-	if (error instanceof ConnectorFieldError) {
-		return new ApiError(400, error.code, error.message, error.fields);
-	}
-	if (error instanceof ConnectorNotFoundError) return new ApiError(404, error.code, error.message);
-	if (error instanceof SecretError) {
-		return new ApiError(
-			409,
-			error.code,
-			'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.'
-		);
-	}
-	return error;
-}
-
-/** Runs `task`, mapping domain errors to API errors. */
-export async function domain<T>(task: () => Promise<T>): Promise<T> {
-	try {
-		return await task();
-	} catch (error) {
-		throw toApiError(error);
-	}
 }
 
 export interface ConnectorResource extends ConnectorView {

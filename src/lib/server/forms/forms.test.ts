@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { superValidate } from 'sveltekit-superforms';
 import { valibot } from 'sveltekit-superforms/adapters';
 import { DomainError } from '$lib/server/errors';
+import { SecretError } from '$lib/server/crypto/secrets';
 import { ApiError } from '$lib/server/http/api';
 import { formError, formMessageError, formSuccess } from './index';
 
@@ -68,12 +69,22 @@ describe('formError: the one domain-error → form-error mapper', () => {
 		expect(form.message).toEqual({ type: 'error', text: 'No such key.' });
 
 		const other = await validForm();
-		// A coded error from another module (SecretError-like: a code, no status) is a 400.
-		const secret = Object.assign(new Error('Cannot decrypt the stored key.'), {
-			code: 'secrets.invalid'
+		// An undecryptable stored key says what to do, not what the cipher said.
+		const secret = new SecretError('Unsupported state or unable to authenticate data');
+		expect(formError(other, secret).status).toBe(409);
+		expect(other.message).toEqual({
+			type: 'error',
+			text: 'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.'
 		});
-		expect(formError(other, secret).status).toBe(400);
-		expect(other.message).toEqual({ type: 'error', text: 'Cannot decrypt the stored key.' });
+	});
+
+	it('does not take any error with a code for a refusal (a file-system error has one too)', async () => {
+		const form = await validForm();
+		const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/data/x'"), {
+			code: 'ENOENT'
+		});
+		expect(() => formError(form, enoent)).toThrow(enoent);
+		expect(form.message).toBeUndefined();
 	});
 
 	it('rethrows anything that is not a validation or coded error (a 500, never a message from it)', async () => {

@@ -4,9 +4,9 @@
  *
  * - valibot `ValiError` (a service re-validating what the form already checked) → each issue on
  *   its field by dotted path, 400;
- * - a coded error (`$lib/server/errors`: `DomainError`, `ApiError`, `ConnectorFieldError`,
- *   `SecretError`…) → its `fields` on the form's fields, its message as the form message when no
- *   field takes it, with its status (400 when it has none or one that is not 4xx/5xx);
+ * - a domain error (`$lib/server/errors`: every service refusal extends `DomainError`; an
+ *   undecryptable stored key is translated by `asDomainError`) → its `fields` on the form's
+ *   fields, its message as the form message when no field takes it, with its status;
  * - anything else is rethrown: an unexpected failure is a 500 with a correlation id
  *   (`handleError` in hooks.server.ts), never a message built from an exception.
  *
@@ -16,7 +16,7 @@
  */
 import { fail, message, setError, type SuperValidated } from 'sveltekit-superforms';
 import * as v from 'valibot';
-import { isCodedError } from '$lib/server/errors';
+import { asDomainError } from '$lib/server/errors';
 import type { FormMessage } from '$lib/types/forms';
 
 export type { FormMessage } from '$lib/types/forms';
@@ -45,14 +45,15 @@ function messagesByField(error: unknown): { status: number; byField: [string, st
 			byField: error.issues.map((issue) => [v.getDotPath(issue) ?? '', issue.message])
 		};
 	}
-	if (isCodedError(error)) {
-		const status = error.status ?? 400;
-		const fields = Object.entries(error.fields ?? {});
+	const domainError = asDomainError(error);
+	if (domainError) {
+		const status = domainError.status;
+		const fields = Object.entries(domainError.fields ?? {});
 		return {
-			// fail() takes 400–599; a coded error claiming anything else is still a refusal.
+			// fail() takes 400–599; a domain error claiming anything else is still a refusal.
 			status: status >= 400 && status <= 599 ? status : 400,
 			// The error's own message is the form message when no field message exists.
-			byField: fields.length > 0 ? fields : [['', error.message]]
+			byField: fields.length > 0 ? fields : [['', domainError.message]]
 		};
 	}
 	return null;

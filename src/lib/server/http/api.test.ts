@@ -1,3 +1,11 @@
+import { DomainError } from '$lib/server/errors';
+import { SecretError } from '$lib/server/crypto/secrets';
+import {
+	ConnectorFieldError,
+	ConnectorNotFoundError
+} from '$lib/server/services/connectors/connector-service';
+import { JobConflictError } from '$lib/server/services/jobs';
+import { UploadError } from '$lib/server/services/database/uploads';
 import { describe, expect, it } from 'vitest';
 import { error, isRedirect, redirect, type RequestEvent } from '@sveltejs/kit';
 import * as v from 'valibot';
@@ -69,6 +77,37 @@ describe('jsonError', () => {
 		const text = await response.text();
 		expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'Internal error' } });
 		expect(text).not.toMatch(/hunter2|users_pkey/);
+	});
+
+	it('answers every domain error with its own status and code, without a branch per class', async () => {
+		for (const [error, status, code] of [
+			[new ConnectorNotFoundError(7), 404, 'connectors.not_found'],
+			[new ConnectorFieldError({ url: 'Could not reach it' }), 400, 'connectors.invalid'],
+			[new JobConflictError('db.vacuum', 3), 409, 'jobs.already_running'],
+			[
+				new UploadError(409, 'uploads.offset_mismatch', 'Send from 10.', 10),
+				409,
+				'uploads.offset_mismatch'
+			],
+			[new DomainError('something.new', 'A new refusal.', { status: 422 }), 422, 'something.new'],
+			[new SecretError('unable to authenticate data'), 409, 'secrets.undecryptable']
+		] as const) {
+			const response = jsonError(error);
+			expect(response.status, code).toBe(status);
+			expect(((await body(response)) as { error: { code: string } }).error.code).toBe(code);
+		}
+		const offset = await body(jsonError(new UploadError(409, 'uploads.offset_mismatch', 'x', 10)));
+		expect(offset).toMatchObject({ error: { fields: { offset: '10' } } });
+	});
+
+	it('does not take an error with a code of its own for a refusal (ENOENT, SQLSTATE)', async () => {
+		const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/data/x'"), {
+			code: 'ENOENT',
+			status: 404
+		});
+		const response = jsonError(enoent);
+		expect(response.status).toBe(500);
+		expect(await response.text()).not.toContain('/data/x');
 	});
 });
 

@@ -16,6 +16,7 @@ import {
 import * as v from 'valibot';
 import type { LayoutParams, RouteId } from '$app/types';
 import { moduleLogger } from '$lib/server/logger';
+import { DomainError, asDomainError } from '$lib/server/errors';
 
 const log = moduleLogger('http');
 
@@ -25,14 +26,9 @@ export interface ApiErrorBody {
 }
 
 /** An error meant for the client: an HTTP status, a stable code and a human message. */
-export class ApiError extends Error {
-	constructor(
-		public status: number,
-		public code: string,
-		message: string,
-		public fields?: Record<string, string>
-	) {
-		super(message);
+export class ApiError extends DomainError {
+	constructor(status: number, code: string, message: string, fields?: Record<string, string>) {
+		super(code, message, fields ? { status, fields } : { status });
 		this.name = 'ApiError';
 	}
 }
@@ -72,8 +68,14 @@ export function errorResponse(
  * @param context.requestId correlation id for the log line.
  */
 export function jsonError(error: unknown, context: { requestId?: string } = {}): Response {
-	if (error instanceof ApiError) {
-		return errorResponse(error.status, error.code, error.message, error.fields);
+	const domainError = asDomainError(error);
+	if (domainError) {
+		return errorResponse(
+			domainError.status,
+			domainError.code,
+			domainError.message,
+			domainError.fields
+		);
 	}
 	if (v.isValiError(error)) {
 		const fields: Record<string, string> = {};

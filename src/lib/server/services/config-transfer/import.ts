@@ -31,15 +31,13 @@ import {
 	type ConfigFile,
 	type ConnectorEntry
 } from './format';
+import { DomainError } from '../../errors';
 
 /** A file that cannot be imported, with field paths (`connectors.2.url`) → message (→ 400). */
-export class ConfigImportError extends Error {
-	readonly code = 'config.invalid';
-	constructor(
-		message: string,
-		readonly fields: Record<string, string> = {}
-	) {
-		super(message);
+export class ConfigImportError extends DomainError {
+	declare readonly fields: Record<string, string>;
+	constructor(message: string, fields: Record<string, string> = {}) {
+		super('config.invalid', message, { status: 400, fields });
 		this.name = 'ConfigImportError';
 	}
 }

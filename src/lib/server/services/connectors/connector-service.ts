@@ -30,18 +30,20 @@ import { secretHint } from '../../crypto/secrets';
 import { sameOrigin } from '../../../safe-url';
 import { noControlCharacters } from '../../../text-rules';
 import { recordSuccess } from '../health/health-state';
+import { DomainError } from '../../errors';
 
 /**
  * A failure tied to form fields: `{ field: message }`. `code` is `connectors.invalid` for what the
  * app or the database refused, `validation.failed` for input that is incomplete on its own.
  */
-export class ConnectorFieldError extends Error {
+export class ConnectorFieldError extends DomainError {
+	declare readonly fields: Record<string, string>;
 	constructor(
-		readonly fields: Record<string, string>,
+		fields: Record<string, string>,
 		message = Object.values(fields)[0] ?? 'Invalid connector',
-		readonly code: 'connectors.invalid' | 'validation.failed' = 'connectors.invalid'
+		code: 'connectors.invalid' | 'validation.failed' = 'connectors.invalid'
 	) {
-		super(message);
+		super(code, message, { status: 400, fields });
 		this.name = 'ConnectorFieldError';
 	}
 }
@@ -78,10 +80,9 @@ function storedKeyFor(
 	return secrets.decrypt(current.apiKeyEncrypted);
 }
 
-export class ConnectorNotFoundError extends Error {
-	readonly code = 'connectors.not_found';
+export class ConnectorNotFoundError extends DomainError {
 	constructor(id: number) {
-		super(`Connector ${id} does not exist`);
+		super('connectors.not_found', `Connector ${id} does not exist`, { status: 404 });
 		this.name = 'ConnectorNotFoundError';
 	}
 }

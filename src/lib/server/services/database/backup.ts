@@ -37,6 +37,7 @@ import { chooseBackupFormat, fileBackupFormat } from './backup-format';
 import { writeBuiltinBackup } from './builtin-export';
 import { readBuiltinBackup } from './builtin-format';
 import { connectionOf, pgEnv, runTool, runToolText, type PgTools } from './pg-tools';
+import { DomainError } from '../../errors';
 
 /** `$DATA_DIR/backups`. */
 export function backupsDir(dataDir: string): string {
@@ -60,10 +61,13 @@ export function backupKind(name: string): BackupKind {
 }
 
 /** A missing or unacceptable backup name (→ 404). */
-export class BackupNotFoundError extends Error {
-	readonly code = 'backups.not_found';
+export class BackupNotFoundError extends DomainError {
 	constructor(name: string) {
-		super(isBackupName(name) ? `There is no backup named ${name}.` : 'There is no such backup.');
+		super(
+			'backups.not_found',
+			isBackupName(name) ? `There is no backup named ${name}.` : 'There is no such backup.',
+			{ status: 404 }
+		);
 		this.name = 'BackupNotFoundError';
 	}
 }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sniffBackupFormat } from './backup-format';
+import { DomainError } from '../../errors';
 
 /** Largest chunk one PUT may carry (bytes): below the server's 512 KB body limit. */
 export const UPLOAD_CHUNK_BYTES = 384 * 1024;
@@ -24,15 +25,21 @@ export const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A refused upload operation, with a stable code and the HTTP status it maps to. */
-export class UploadError extends Error {
+export class UploadError extends DomainError {
 	constructor(
-		readonly status: 400 | 404 | 409 | 413,
-		readonly code: string,
+		status: 400 | 404 | 409 | 413,
+		code: string,
 		message: string,
-		/** For `uploads.offset_mismatch`: where the next chunk must start. */
+		/** For `uploads.offset_mismatch`: where the next chunk must start (also `fields.offset`). */
 		readonly expectedOffset?: number
 	) {
-		super(message);
+		super(
+			code,
+			message,
+			expectedOffset === undefined
+				? { status }
+				: { status, fields: { offset: String(expectedOffset) } }
+		);
 		this.name = 'UploadError';
 	}
 }

@@ -7,7 +7,7 @@ import {
 	createConnector,
 	getConnector
 } from '$lib/server/services/connectors/connector-service';
-import { domain, toResources } from '$lib/server/api/v1';
+import { toResources } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
 /** GET /api/v1/connectors → ConnectorResource[] (never an API key; `apiKeyHint` only). */
@@ -21,7 +21,7 @@ export const GET: RequestHandler = withApi(async () => {
 export const POST: RequestHandler = withApi(async ({ request }) => {
 	const { db, secrets } = await getRuntime();
 	const body = await readJson(request, ConnectorCreateSchema);
-	const view = await domain(() => createConnector(db, secrets, body));
+	const view = await createConnector(db, secrets, body);
 	const [resource] = await toResources(db, [await getConnector(db, view.id)]);
 	return json(resource, { status: 201 });
 });

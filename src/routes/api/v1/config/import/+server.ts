@@ -2,7 +2,6 @@ import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getRuntime } from '$lib/server/runtime';
 import { readJson, withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { importConfig } from '$lib/server/services/config-transfer';
 import type { RequestHandler } from './$types';
 
@@ -16,5 +15,5 @@ export const POST: RequestHandler = withApi(async ({ request, url }) => {
 	const input = await readJson(request, v.unknown());
 	const { db, secrets } = await getRuntime();
 	const dryRun = url.searchParams.get('dryRun') === 'true';
-	return json(await databaseDomain(() => importConfig({ db, secrets, input, dryRun })));
+	return json(await importConfig({ db, secrets, input, dryRun }));
 });

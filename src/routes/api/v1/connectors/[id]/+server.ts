@@ -7,13 +7,13 @@ import {
 	getConnector,
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
-import { domain, parseId, toResources } from '$lib/server/api/v1';
+import { parseId, toResources } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
 /** GET /api/v1/connectors/{id} → ConnectorResource with `lastSyncAt` and `stats`. */
 export const GET: RequestHandler = withApi(async ({ params }) => {
 	const { db } = await getRuntime();
-	const connector = await domain(() => getConnector(db, parseId(params.id)));
+	const connector = await getConnector(db, parseId(params.id));
 	const [resource] = await toResources(db, [connector]);
 	return json(resource);
 });
@@ -23,7 +23,7 @@ export const PATCH: RequestHandler = withApi(async ({ params, request }) => {
 	const { db, secrets } = await getRuntime();
 	const id = parseId(params.id);
 	const body = await readJson(request, ConnectorUpdateSchema);
-	await domain(() => updateConnector(db, secrets, id, body));
+	await updateConnector(db, secrets, id, body);
 	const [resource] = await toResources(db, [await getConnector(db, id)]);
 	return json(resource);
 });
@@ -31,6 +31,6 @@ export const PATCH: RequestHandler = withApi(async ({ params, request }) => {
 /** DELETE /api/v1/connectors/{id}: removes it with its mirror and search state. → 204 */
 export const DELETE: RequestHandler = withApi(async ({ params }) => {
 	const { db } = await getRuntime();
-	await domain(() => deleteConnector(db, parseId(params.id)));
+	await deleteConnector(db, parseId(params.id));
 	return new Response(null, { status: 204 });
 });

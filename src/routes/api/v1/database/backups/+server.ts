@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { accepted, databaseDeps, userIdOf } from '$lib/server/api/database-routes';
 import { backupsDir, listBackups } from '$lib/server/services/database/backup';
 import { startBackup } from '$lib/server/services/database/operations';
@@ -14,5 +13,5 @@ export const GET: RequestHandler = withApi(async () => {
 
 /** `POST /api/v1/database/backups`: starts a manual backup; 202 with the run. */
 export const POST: RequestHandler = withApi(async (event) =>
-	accepted(await databaseDomain(async () => startBackup(await databaseDeps(), userIdOf(event))))
+	accepted(await startBackup(await databaseDeps(), userIdOf(event)))
 );

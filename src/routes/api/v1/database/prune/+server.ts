@@ -1,5 +1,4 @@
 import { withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { accepted, databaseDeps, userIdOf } from '$lib/server/api/database-routes';
 import { startPrune } from '$lib/server/services/database/operations';
 import type { RequestHandler } from './$types';
@@ -9,5 +8,5 @@ import type { RequestHandler } from './$types';
  * finished job runs older than 30 days and unused restore uploads; 202 with the run.
  */
 export const POST: RequestHandler = withApi(async (event) =>
-	accepted(await databaseDomain(async () => startPrune(await databaseDeps(), userIdOf(event))))
+	accepted(await startPrune(await databaseDeps(), userIdOf(event)))
 );

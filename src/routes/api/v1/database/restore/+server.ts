@@ -1,7 +1,6 @@
 import * as v from 'valibot';
 import { readJson, withApi } from '$lib/server/http/api';
 import { credentialDigests } from '$lib/server/http/maintenance';
-import { databaseDomain } from '$lib/server/api/database';
 import { accepted, databaseDeps, userIdOf } from '$lib/server/api/database-routes';
 import { startRestore } from '$lib/server/services/database/operations';
 import type { RequestHandler } from './$types';
@@ -23,12 +22,10 @@ const Body = v.union(
 export const POST: RequestHandler = withApi(async (event) => {
 	const source = await readJson(event.request, Body);
 	return accepted(
-		await databaseDomain(async () =>
-			startRestore(await databaseDeps(), {
-				source,
-				userId: userIdOf(event),
-				followers: credentialDigests(event)
-			})
-		)
+		await startRestore(await databaseDeps(), {
+			source,
+			userId: userIdOf(event),
+			followers: credentialDigests(event)
+		})
 	);
 });

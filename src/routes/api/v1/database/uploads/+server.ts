@@ -1,7 +1,6 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { readJson, withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { databaseDeps } from '$lib/server/api/database-routes';
 import { createUpload, uploadsDir } from '$lib/server/services/database/uploads';
 import type { RequestHandler } from './$types';
@@ -18,6 +17,6 @@ const Body = v.object({
 export const POST: RequestHandler = withApi(async ({ request }) => {
 	const body = await readJson(request, Body);
 	const { dataDir } = await databaseDeps();
-	const upload = await databaseDomain(() => createUpload(uploadsDir(dataDir), body));
+	const upload = await createUpload(uploadsDir(dataDir), body);
 	return json(upload, { status: 201 });
 });

@@ -4,7 +4,7 @@ import { getRuntime } from '$lib/server/runtime';
 import { readJson, withApi } from '$lib/server/http/api';
 import { getConnector } from '$lib/server/services/connectors/connector-service';
 import { sweepOne } from '$lib/server/services/operations';
-import { domain, parseId } from '$lib/server/api/v1';
+import { parseId } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
 const SweepBody = v.object({
@@ -21,6 +21,6 @@ export const POST: RequestHandler = withApi(async ({ params, request }) => {
 	const hasBody =
 		(request.headers.get('content-length') ?? '0') !== '0' || request.headers.has('content-type');
 	const body = hasBody ? await readJson(request, SweepBody) : { type: 'both' as const };
-	const connector = await domain(() => getConnector(runtime.db, id));
+	const connector = await getConnector(runtime.db, id);
 	return json(await sweepOne(runtime, connector, body.type));
 });

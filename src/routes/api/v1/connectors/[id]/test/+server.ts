@@ -5,13 +5,13 @@ import {
 	getConnector,
 	testStoredConnector
 } from '$lib/server/services/connectors/connector-service';
-import { domain, parseId } from '$lib/server/api/v1';
+import { parseId } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
 /** POST /api/v1/connectors/{id}/test → {ok: true, appName, version} or 400 with field errors. */
 export const POST: RequestHandler = withApi(async ({ params }) => {
 	const { db, secrets } = await getRuntime();
-	const connector = await domain(() => getConnector(db, parseId(params.id)));
-	const status = await domain(() => testStoredConnector(connector, secrets));
+	const connector = await getConnector(db, parseId(params.id));
+	const status = await testStoredConnector(connector, secrets);
 	return json({ ok: true, appName: status.appName, version: status.version });
 });

@@ -1,5 +1,4 @@
 import { withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { databaseDeps, requireFullAccess } from '$lib/server/api/database-routes';
 import { backupsDir, deleteBackup, resolveBackup } from '$lib/server/services/database/backup';
 import type { RequestHandler } from './$types';
@@ -12,7 +11,7 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = withApi(async ({ params, locals }) => {
 	requireFullAccess(locals, 'download a backup');
 	const { dataDir } = await databaseDeps();
-	const file = await databaseDomain(() => resolveBackup(backupsDir(dataDir), params.name));
+	const file = await resolveBackup(backupsDir(dataDir), params.name);
 	const body = Bun.file(file);
 	return new Response(body, {
 		headers: {
@@ -28,6 +27,6 @@ export const GET: RequestHandler = withApi(async ({ params, locals }) => {
 /** `DELETE /api/v1/database/backups/{name}`: deletes the file; 204. */
 export const DELETE: RequestHandler = withApi(async ({ params }) => {
 	const { dataDir } = await databaseDeps();
-	await databaseDomain(() => deleteBackup(backupsDir(dataDir), params.name));
+	await deleteBackup(backupsDir(dataDir), params.name);
 	return new Response(null, { status: 204 });
 });

@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { apiError, withApi } from '$lib/server/http/api';
-import { databaseDomain } from '$lib/server/api/database';
 import { databaseDeps } from '$lib/server/api/database-routes';
 import {
 	UPLOAD_CHUNK_BYTES,
@@ -14,7 +13,7 @@ import type { RequestHandler } from './$types';
 /** `GET /api/v1/database/uploads/{id}`: bytes received so far (to resume). */
 export const GET: RequestHandler = withApi(async ({ params }) => {
 	const { dataDir } = await databaseDeps();
-	return json(await databaseDomain(() => getUpload(uploadsDir(dataDir), params.id)));
+	return json(await getUpload(uploadsDir(dataDir), params.id));
 });
 
 /**
@@ -33,14 +32,12 @@ export const PUT: RequestHandler = withApi(async ({ params, url, request }) => {
 	}
 	const chunk = new Uint8Array(await request.arrayBuffer());
 	const { dataDir } = await databaseDeps();
-	return json(
-		await databaseDomain(() => appendChunk(uploadsDir(dataDir), params.id, offset, chunk))
-	);
+	return json(await appendChunk(uploadsDir(dataDir), params.id, offset, chunk));
 });
 
 /** `DELETE /api/v1/database/uploads/{id}`: drops an upload; 204. */
 export const DELETE: RequestHandler = withApi(async ({ params }) => {
 	const { dataDir } = await databaseDeps();
-	await databaseDomain(() => deleteUpload(uploadsDir(dataDir), params.id));
+	await deleteUpload(uploadsDir(dataDir), params.id);
 	return new Response(null, { status: 204 });
 });
