@@ -6,6 +6,7 @@ import { ApiError } from '../http/api';
 import {
 	ConnectorFieldError,
 	ConnectorNotFoundError,
+	STORED_KEY_UNREADABLE,
 	toView,
 	type ConnectorView
 } from '../services/connectors/connector-service';
@@ -26,15 +27,11 @@ export function parseId(raw: string | undefined, what = 'Connector'): number {
 /** Rethrows domain errors as API errors with stable codes; others unchanged. */
 export function toApiError(error: unknown): unknown {
 	if (error instanceof ConnectorFieldError) {
-		return new ApiError(400, error.code, error.message, error.fields);
+		return new ApiError(error.status, error.code, error.message, error.fields);
 	}
 	if (error instanceof ConnectorNotFoundError) return new ApiError(404, error.code, error.message);
 	if (error instanceof SecretError) {
-		return new ApiError(
-			409,
-			error.code,
-			'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.'
-		);
+		return new ApiError(409, error.code, STORED_KEY_UNREADABLE);
 	}
 	return error;
 }
