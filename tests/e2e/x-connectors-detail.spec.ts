@@ -249,12 +249,21 @@ test('the add form validates in the browser with the server’s rules: a bad URL
 	await expect(badUrl).toBeVisible();
 
 	// Corrected, the test goes out without a name. It is the first request the page posted: had a
-	// refused submit been sent, its request would have come before this one.
+	// refused submit been sent, its request would have come before this one. The app refuses the
+	// wrong key on the key field, which keeps what was typed so it can be corrected in place.
+	const apiKey = page.getByLabel('API key', { exact: true });
+	const wrongKey = '0'.repeat(32);
 	await url.fill(`${SIM}/sonarr`);
+	await apiKey.fill(wrongKey);
 	await page.getByRole('button', { name: 'Test connection' }).click();
-	await expect(toasts(page).getByText(/^Connected to Sonarr/)).toBeVisible();
+	await expect(page.getByText(/refused the API key/)).toBeVisible();
 	await expect(badUrl).toHaveCount(0);
 	expect(posts).toEqual(['?/test']);
+	await expect(apiKey).toHaveValue(wrongKey);
+
+	await apiKey.fill(SONARR_KEY);
+	await page.getByRole('button', { name: 'Test connection' }).click();
+	await expect(toasts(page).getByText(/^Connected to Sonarr/)).toBeVisible();
 
 	// Saved, the list says so in a toast.
 	await page.getByLabel('Name', { exact: true }).fill(name);

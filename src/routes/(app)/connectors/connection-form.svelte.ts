@@ -18,8 +18,9 @@ type ConnectorSchema = typeof addConnectorSchema | typeof editConnectorSchema;
  * - remembers which of the two runs (the button that shows the spinner);
  * - validates a test in the browser on the fields a test uses only (`CONNECTION_FIELDS`; the Test
  *   button carries `formnovalidate`, so the whole form is not checked): a test needs no name;
- * - keeps the API key as typed after a successful test (the server never sends it back), so
- *   saving can follow directly.
+ * - keeps the API key as typed after a test and after a refused save (the server never sends it
+ *   back), so saving can follow a test directly and a typo can be corrected in place; after a
+ *   successful save the field is empty ("unchanged unless filled").
  * Call it during component initialisation; it only needs the initial form once, superForm keeps
  * itself in sync with later page data. `onResult` is passed on (e.g. a toast before a redirect).
  */
@@ -55,7 +56,8 @@ export function connectionForm<S extends ConnectorSchema>(
 			formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
 		},
 		onUpdate({ form, result }) {
-			if (pendingAction === 'test' && result.type === 'success') {
+			// A successful save answers with the stored values: the key field is empty again then.
+			if (pendingAction === 'test' || result.type === 'failure') {
 				// Both schemas have an apiKey; TypeScript cannot see it through the generic.
 				(form.data as unknown as { apiKey: string }).apiKey = typedKey;
 			}
