@@ -26,3 +26,11 @@ export async function logIn(page: Page): Promise<void> {
 	}
 	await expect(page).toHaveURL(/\/dashboard/);
 }
+
+/**
+ * The toasts of the page (svelte-sonner's live region, "Notifications alt+T"): where the form kit
+ * shows a successful save or a connection test.
+ */
+export function toasts(page: Page) {
+	return page.getByRole('region', { name: /^Notifications/ });
+}

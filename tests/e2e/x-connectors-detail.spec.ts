@@ -1,6 +1,7 @@
 /**
  * The connector page (issue "Connector detail page"): adding a Whisparr v3 connector, the app's
- * own health warnings after "Check health", and editing settings without re-entering the key.
+ * own health warnings after "Check health", and editing settings without re-entering the key;
+ * the connector forms' validation in the browser and their toasts (issue 7, the form kit).
  *
  * Runs after walking-skeleton.spec.ts on the same app and database (files run in name order,
  * one worker): it logs in as the admin that spec created, or creates the admin when it runs alone.
@@ -8,7 +9,7 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 
-import { SIM, SONARR_KEY, RADARR_KEY, WHISPARR3_KEY, logIn } from './helpers';
+import { APP, SIM, SONARR_KEY, RADARR_KEY, WHISPARR3_KEY, logIn, toasts } from './helpers';
 
 const INDEXER_WARNING = {
 	source: 'IndexerStatusCheck',
@@ -69,9 +70,7 @@ test('a Whisparr v3 connector is recognised by its version and shows as healthy'
 	};
 	await fillNewConnector(page, whisparr);
 	await page.getByRole('button', { name: 'Test connection' }).click();
-	await expect(
-		page.getByRole('status').filter({ hasText: /Connected to Whisparr v3 \(Eros\) 3\./ })
-	).toBeVisible();
+	await expect(toasts(page).getByText(/Connected to Whisparr v3 \(Eros\) 3\./)).toBeVisible();
 	await page.getByRole('button', { name: 'Save connector' }).click();
 	await expect(page).toHaveURL(/\/connectors$/);
 
@@ -101,7 +100,7 @@ test('a Whisparr v3 connector is recognised by its version and shows as healthy'
 	// The hidden season-pack values of a movie library do not stop a save.
 	await settings.getByLabel('Movie cooldown (hours)').fill('72');
 	await settings.getByRole('button', { name: 'Save changes' }).click();
-	await expect(settings.getByRole('status')).toHaveText('Saved');
+	await expect(toasts(page).getByText(`Saved the settings of “${whisparr.name}”.`)).toBeVisible();
 	await page.reload();
 	await expect(settings.getByLabel('Movie cooldown (hours)')).toHaveValue('72');
 });
@@ -197,7 +196,8 @@ test('settings are saved without re-entering the API key, and the stored key sti
 	await settings.getByLabel('Name', { exact: true }).fill(renamed);
 	await timeout.fill('45');
 	await settings.getByRole('button', { name: 'Save changes' }).click();
-	await expect(settings.getByRole('status')).toHaveText('Saved');
+	// A successful save is a toast; the page reloads its data (the new name in the heading).
+	await expect(toasts(page).getByText(`Saved the settings of “${renamed}”.`)).toBeVisible();
 	await expect(page.getByRole('heading', { level: 1, name: renamed })).toBeVisible();
 
 	// Saved for real: a fresh load shows the new values, and the key field is empty again.
@@ -207,7 +207,7 @@ test('settings are saved without re-entering the API key, and the stored key sti
 	await expect(apiKey).toHaveValue('');
 
 	await settings.getByRole('button', { name: 'Test connection' }).click();
-	await expect(settings.getByRole('status')).toContainText(/Connected to Radarr \d/);
+	await expect(toasts(page).getByText(/Connected to Radarr \d/)).toBeVisible();
 
 	await page.goto('/connectors');
 	await expect(page.getByRole('link', { name: renamed, exact: true })).toBeVisible();
@@ -221,4 +221,65 @@ test('settings are saved without re-entering the API key, and the stored key sti
 	await dialog.getByRole('button', { name: 'Cancel' }).click();
 	await expect(dialog).toHaveCount(0);
 	await expect(page.getByRole('heading', { level: 1, name: renamed })).toBeVisible();
+});
+
+test('the add form validates in the browser with the server’s rules: a bad URL or a missing name is never posted', async ({
+	page
+}) => {
+	const name = `Sonarr checked ${Date.now().toString(36)}`;
+	await fillNewConnector(page, { type: 'Sonarr', name: '', base: '/sonarr', key: SONARR_KEY });
+	const posts: string[] = [];
+	page.on('request', (request) => {
+		if (request.method() === 'POST') posts.push(new URL(request.url()).search);
+	});
+	const url = page.getByLabel('URL', { exact: true });
+	const badUrl = page.getByText('The URL must start with http:// or https://');
+
+	// "Test connection" checks the fields a connection uses, and only those (no name needed).
+	await url.fill('nas:8989');
+	await page.getByRole('button', { name: 'Test connection' }).click();
+	await expect(badUrl).toBeVisible();
+	await expect(url).toHaveAttribute('aria-invalid', 'true');
+	await expect(url).toBeFocused();
+	await expect(page.getByText('Name is required')).toHaveCount(0);
+
+	// "Save connector" checks the whole form.
+	await page.getByRole('button', { name: 'Save connector' }).click();
+	await expect(page.getByText('Name is required')).toBeVisible();
+	await expect(badUrl).toBeVisible();
+
+	// Corrected, the test goes out without a name. It is the first request the page posted: had a
+	// refused submit been sent, its request would have come before this one. The app refuses the
+	// wrong key on the key field, which keeps what was typed so it can be corrected in place.
+	const apiKey = page.getByLabel('API key', { exact: true });
+	const wrongKey = '0'.repeat(32);
+	await url.fill(`${SIM}/sonarr`);
+	await apiKey.fill(wrongKey);
+	await page.getByRole('button', { name: 'Test connection' }).click();
+	await expect(page.getByText(/refused the API key/)).toBeVisible();
+	await expect(badUrl).toHaveCount(0);
+	expect(posts).toEqual(['?/test']);
+	await expect(apiKey).toHaveValue(wrongKey);
+
+	await apiKey.fill(SONARR_KEY);
+	await page.getByRole('button', { name: 'Test connection' }).click();
+	await expect(toasts(page).getByText(/^Connected to Sonarr/)).toBeVisible();
+
+	// Saved, the list says so in a toast.
+	await page.getByLabel('Name', { exact: true }).fill(name);
+	await page.getByRole('button', { name: 'Save connector' }).click();
+	await expect(page).toHaveURL(/\/connectors$/);
+	await expect(toasts(page).getByText(`Added “${name}”.`)).toBeVisible();
+	await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+
+	const list = (await (await page.request.get('/api/v1/connectors')).json()) as {
+		id: number;
+		name: string;
+	}[];
+	const added = list.find((c) => c.name === name);
+	expect(added).toBeDefined();
+	const removed = await page.request.delete(`/api/v1/connectors/${added?.id}`, {
+		headers: { Origin: APP }
+	});
+	expect(removed.status()).toBe(204);
 });

@@ -47,16 +47,16 @@ export class DomainError extends Error implements CodedError {
  * The domain error `error` stands for, or null for anything else (which must stay a 500: an
  * unexpected exception's message is never shown). Errors of layers below the services that users
  * can act on are translated here, once, for both the API and the forms: an undecryptable stored
- * key (`SecretError`) becomes `secrets.undecryptable` (409) with a message that says what to do.
+ * key (`SecretError`) becomes `secrets.invalid` (409) with a message that says what to do.
  */
 export function asDomainError(error: unknown): DomainError | null {
 	if (error instanceof DomainError) return error;
 	if (error instanceof SecretError) {
-		return new DomainError(
-			'secrets.undecryptable',
-			'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.',
-			{ status: 409, cause: error }
-		);
+		return new DomainError('secrets.invalid', STORED_KEY_UNREADABLE, { status: 409, cause: error });
 	}
 	return null;
 }
+
+/** What a user is told when a stored key cannot be decrypted (a changed SECRET_KEY). */
+export const STORED_KEY_UNREADABLE =
+	'The stored API key cannot be decrypted with the current SECRET_KEY; enter the key again.';

@@ -11,7 +11,7 @@ import { SonarrClient } from './sonarr';
 import { WhisparrV2Client, WhisparrV3Client, whisparrLine } from './whisparr';
 
 export { ArrApiError, isArrApiError, type ArrErrorKind } from './common/errors';
-export { normaliseConnectorUrl } from './common/url';
+export { normaliseConnectorUrl } from '../../connector-url';
 export type * from './common/types';
 export { BaseArrClient } from './common/base-client';
 export { SonarrClient, RadarrClient, WhisparrV2Client, WhisparrV3Client, whisparrLine };

@@ -90,7 +90,7 @@ describe('jsonError', () => {
 				'uploads.offset_mismatch'
 			],
 			[new DomainError('something.new', 'A new refusal.', { status: 422 }), 422, 'something.new'],
-			[new SecretError('unable to authenticate data'), 409, 'secrets.undecryptable']
+			[new SecretError('unable to authenticate data'), 409, 'secrets.invalid']
 		] as const) {
 			const response = jsonError(error);
 			expect(response.status, code).toBe(status);

@@ -11,6 +11,7 @@ import type { Connector } from '$lib/server/db/schema';
 import { getRuntime, type Runtime } from '$lib/server/runtime';
 import {
 	ConnectorNotFoundError,
+	STORED_KEY_UNREADABLE,
 	deleteConnector,
 	getConnector,
 	updateConnector
@@ -78,9 +79,7 @@ async function runOperation(
 	} catch (error) {
 		if (!(error instanceof SecretError)) throw error;
 		result = {
-			message:
-				'The stored API key cannot be decrypted with the current SECRET_KEY; ' +
-				'open the connector and enter the key again.',
+			message: `${STORED_KEY_UNREADABLE} Open the connector's settings to do so.`,
 			failStatus: 409
 		};
 	}

@@ -1,12 +1,17 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { createSecretBox } from '$lib/server/crypto/secrets';
+import { formError } from '$lib/server/forms';
 import {
 	ConnectorFieldError,
-	ConnectorUpdateSchema
+	ConnectorUpdateSchema,
+	testConnectorEdit
 } from '$lib/server/services/connectors/connector-service';
 import {
+	CONNECTOR_FORM_ERRORS,
 	addConnectorForm,
-	connectorFailure,
+	connectedMessage,
+	connectionFieldsValid,
 	editConnectorForm,
 	updateInput
 } from './connector-form.server';
@@ -79,6 +84,19 @@ describe('the connector edit form', () => {
 		expect(form.errors.apiKey?.[0]).toMatch(/must not contain control characters/);
 	});
 
+	it('refuses a URL the connector layer would refuse on the URL field, with its message', async () => {
+		for (const [url, message] of [
+			['nas:8989', /must start with http/],
+			['not a url', /Not a valid URL/],
+			['http://user:pw@nas:8989', /Leave credentials out/],
+			['http://nas:8989/api/v3', /without \/api/]
+		] as const) {
+			const form = await editConnectorForm(editPost({ url }));
+			expect(form.valid, url).toBe(false);
+			expect(form.errors.url, url).toEqual([expect.stringMatching(message)]);
+		}
+	});
+
 	it('accepts exactly what the service accepts', async () => {
 		const form = await editConnectorForm(editPost({ searchCooldownHours: '48' }));
 		const parsed = v.safeParse(ConnectorUpdateSchema, updateInput(form.data, 'new-key'));
@@ -107,24 +125,71 @@ describe('the add connector form', () => {
 	});
 });
 
-describe('connectorFailure', () => {
+describe('connector form errors (the shared formError mapper)', () => {
 	it('puts a refused key on the API key field', async () => {
 		const form = await editConnectorForm(editPost());
-		connectorFailure(form, new ConnectorFieldError({ apiKey: 'Sonarr refused the API key' }));
+		const failure = formError(
+			form,
+			new ConnectorFieldError({ apiKey: 'Sonarr refused the API key' }),
+			CONNECTOR_FORM_ERRORS
+		);
+		expect(failure.status).toBe(400);
 		expect(form.valid).toBe(false);
 		expect(form.errors.apiKey).toEqual(['Sonarr refused the API key']);
+		expect(form.message).toBeUndefined();
 	});
 
 	it('puts the service’s timeout error (in ms) on the seconds field', async () => {
 		const form = await editConnectorForm(editPost());
 		const parsed = v.safeParse(ConnectorUpdateSchema, { timeoutMs: 5 });
 		if (parsed.success) throw new Error('expected a validation error');
-		connectorFailure(form, new v.ValiError(parsed.issues));
+		formError(form, new v.ValiError(parsed.issues), CONNECTOR_FORM_ERRORS);
 		expect(form.errors.timeoutSeconds?.[0]).toMatch(/Timeout/);
+	});
+
+	it('asks for the key again on its field when the stored key cannot be decrypted (409)', async () => {
+		const form = await editConnectorForm(editPost());
+		const stored = createSecretBox('a'.repeat(64)).encrypt('0123456789abcdef0123456789abcdef');
+		const error = await testConnectorEdit(
+			{ url: 'http://127.0.0.1:8989', apiKeyEncrypted: stored },
+			createSecretBox('b'.repeat(64)),
+			{ type: 'sonarr', url: 'http://127.0.0.1:8989', apiKey: '' }
+		).then(
+			() => null,
+			(e: unknown) => e
+		);
+		const failure = formError(form, error, CONNECTOR_FORM_ERRORS);
+		expect(failure.status).toBe(409);
+		expect(form.errors.apiKey?.[0]).toMatch(/cannot be decrypted with the current SECRET_KEY/);
 	});
 
 	it('rethrows errors that are not about the form', async () => {
 		const form = await editConnectorForm(editPost());
-		expect(() => connectorFailure(form, new Error('database down'))).toThrow('database down');
+		expect(() => formError(form, new Error('database down'), CONNECTOR_FORM_ERRORS)).toThrow(
+			'database down'
+		);
+	});
+});
+
+describe('the connection test', () => {
+	it('does not need a valid name, only the fields a connection uses', async () => {
+		const form = await editConnectorForm(editPost({ name: '' }));
+		expect(form.valid).toBe(false);
+		expect(connectionFieldsValid(form)).toBe(true);
+		const broken = await editConnectorForm(editPost({ name: '', url: 'nas:8989' }));
+		expect(connectionFieldsValid(broken)).toBe(false);
+		expect(Object.keys(broken.errors)).toEqual(['url']);
+	});
+
+	it('reports an app older than the tested versions as a warning, a current one as a success', () => {
+		const status = { appName: 'Sonarr', version: '4.0.19.2979', label: null };
+		expect(connectedMessage({ ...status, versionWarning: null })).toEqual({
+			type: 'success',
+			text: 'Connected to Sonarr 4.0.19.2979'
+		});
+		expect(connectedMessage({ ...status, versionWarning: 'Sonarr 3 is old.' })).toEqual({
+			type: 'warning',
+			text: 'Connected to Sonarr 4.0.19.2979. Sonarr 3 is old.'
+		});
 	});
 });

@@ -5,9 +5,10 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { jsonb, timestamptz } from './columns';
 import { throttleProfiles } from './throttle';
+import type { ConnectorType } from '../../../connector-types';
 
-export const CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
-export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+// Defined once beside the UI's labels (pure, so the browser's forms can use the list too).
+export { CONNECTOR_TYPES, type ConnectorType } from '../../../connector-types';
 
 export const HEALTH_STATES = ['unknown', 'healthy', 'degraded', 'unhealthy', 'offline'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];

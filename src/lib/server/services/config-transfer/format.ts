@@ -12,6 +12,13 @@ import * as v from 'valibot';
 import { CONNECTOR_TYPES } from '$lib/server/db/schema';
 import { normaliseConnectorUrl } from '$lib/server/connectors';
 import {
+	CONNECTOR_NAME_MAX,
+	CONNECTOR_TIMEOUT_MS,
+	COOLDOWN_HOURS,
+	MAX_EPISODES_BEFORE_PACK,
+	SEASON_PACK_THRESHOLD_PCT
+} from '$lib/schemas/connectors';
+import {
 	backupSettingsSchema,
 	generalSettingsSchema,
 	securitySettingsSchema
@@ -42,7 +49,7 @@ const name = (max: number) =>
 	);
 
 const connectorEntry = v.object({
-	name: name(100),
+	name: name(CONNECTOR_NAME_MAX),
 	type: v.picklist(CONNECTOR_TYPES, 'The type must be sonarr, radarr or whisparr.'),
 	url: v.pipe(
 		v.string('Enter the URL.'),
@@ -54,13 +61,30 @@ const connectorEntry = v.object({
 		})
 	),
 	enabled: v.optional(v.boolean(), true),
-	timeoutMs: v.optional(int('The timeout', 1_000, 300_000), 30_000),
+	timeoutMs: v.optional(
+		int('The timeout', CONNECTOR_TIMEOUT_MS.min, CONNECTOR_TIMEOUT_MS.max),
+		CONNECTOR_TIMEOUT_MS.default
+	),
 	skipTlsVerify: v.optional(v.boolean(), false),
 	seasonPackEnabled: v.optional(v.boolean(), true),
-	seasonPackThresholdPct: v.optional(int('The season pack threshold', 1, 100), 50),
-	maxEpisodesBeforePack: v.optional(v.nullable(int('Max individual episodes', 1, 500)), null),
-	seasonPackCooldownHours: v.optional(int('The season pack cooldown', 1, 24 * 90), 168),
-	searchCooldownHours: v.optional(v.nullable(int('The episode cooldown', 1, 24 * 90)), null),
+	seasonPackThresholdPct: v.optional(
+		int('The season pack threshold', SEASON_PACK_THRESHOLD_PCT.min, SEASON_PACK_THRESHOLD_PCT.max),
+		50
+	),
+	maxEpisodesBeforePack: v.optional(
+		v.nullable(
+			int('Max individual episodes', MAX_EPISODES_BEFORE_PACK.min, MAX_EPISODES_BEFORE_PACK.max)
+		),
+		null
+	),
+	seasonPackCooldownHours: v.optional(
+		int('The season pack cooldown', COOLDOWN_HOURS.min, COOLDOWN_HOURS.max),
+		168
+	),
+	searchCooldownHours: v.optional(
+		v.nullable(int('The episode cooldown', COOLDOWN_HOURS.min, COOLDOWN_HOURS.max)),
+		null
+	),
 	/** Name of a throttle profile (in the file or already here); null = the default profile. */
 	throttleProfile: v.optional(v.nullable(name(50)), null),
 	/** The API key encrypted under the exporting instance's SECRET_KEY. */

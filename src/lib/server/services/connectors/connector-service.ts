@@ -12,7 +12,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Database } from '../../db';
-import { CONNECTOR_TYPES, connectors, type Connector, type ConnectorType } from '../../db/schema';
+import { connectors, type Connector, type ConnectorType } from '../../db/schema';
 import {
 	ArrApiError,
 	EXPECTED_APP_NAME,
@@ -26,27 +26,43 @@ import {
 	type SystemStatus
 } from '../../connectors';
 import type { SecretBox } from '../../crypto/secrets';
-import { secretHint } from '../../crypto/secrets';
+import { SecretError, secretHint } from '../../crypto/secrets';
 import { sameOrigin } from '../../../safe-url';
-import { noControlCharacters } from '../../../text-rules';
+import {
+	CONNECTOR_SETTING_KEYS,
+	ConnectorCreateSchema,
+	ConnectorUpdateSchema,
+	type ConnectorCreateInput,
+	type ConnectorUpdateInput
+} from '../../../schemas/connectors';
 import { recordSuccess } from '../health/health-state';
-import { DomainError } from '../../errors';
+import { DomainError, STORED_KEY_UNREADABLE } from '../../errors';
+
+// The input rules live with the forms' schemas (client-safe), so both validate alike.
+export { ConnectorCreateSchema, ConnectorUpdateSchema };
+export type { ConnectorCreateInput, ConnectorUpdateInput };
 
 /**
- * A failure tied to form fields: `{ field: message }`. `code` is `connectors.invalid` for what the
- * app or the database refused, `validation.failed` for input that is incomplete on its own.
+ * A failure tied to form fields: `{ field: message }`, with the HTTP status it means (400 unless
+ * said otherwise). `code` is `connectors.invalid` for what the app or the database refused,
+ * `validation.failed` for input that is incomplete on its own, `secrets.invalid` (409) for a
+ * stored key that cannot be decrypted. A domain error: the API and the forms map it alike
+ * (`jsonError`, `$lib/server/forms`).
  */
 export class ConnectorFieldError extends DomainError {
 	declare readonly fields: Record<string, string>;
 	constructor(
 		fields: Record<string, string>,
 		message = Object.values(fields)[0] ?? 'Invalid connector',
-		code: 'connectors.invalid' | 'validation.failed' = 'connectors.invalid'
+		code: 'connectors.invalid' | 'validation.failed' | 'secrets.invalid' = 'connectors.invalid',
+		options: { status?: number; cause?: unknown } = {}
 	) {
-		super(code, message, { status: 400, fields });
+		super(code, message, { status: options.status ?? 400, fields, cause: options.cause });
 		this.name = 'ConnectorFieldError';
 	}
 }
+
+export { STORED_KEY_UNREADABLE };
 
 /** `scheme://host:port` of a connector URL, for messages. */
 function originOf(url: string): string {
@@ -62,7 +78,8 @@ function originOf(url: string): string {
  * @throws ConnectorFieldError on `url` when it is malformed; (`validation.failed`, on `apiKey`)
  *   when `url` names another scheme,
  *   host or port than the stored URL: the key must be entered again. A changed URL base on the
- *   same origin keeps the key.
+ *   same origin keeps the key. (`secrets.invalid`, 409, on `apiKey`) when the stored key cannot
+ *   be decrypted with the current SECRET_KEY.
  */
 function storedKeyFor(
 	current: Pick<Connector, 'url' | 'apiKeyEncrypted'>,
@@ -77,7 +94,21 @@ function storedKeyFor(
 			`${originOf(current.url)}, and the stored key is only sent where it was saved for.`;
 		throw new ConnectorFieldError({ apiKey: message }, message, 'validation.failed');
 	}
-	return secrets.decrypt(current.apiKeyEncrypted);
+	try {
+		return secrets.decrypt(current.apiKeyEncrypted);
+	} catch (error) {
+		if (!(error instanceof SecretError)) throw error;
+		// The key field is where the fix goes: typing the key again replaces the unreadable one.
+		throw new ConnectorFieldError(
+			{ apiKey: STORED_KEY_UNREADABLE },
+			STORED_KEY_UNREADABLE,
+			'secrets.invalid',
+			{
+				status: 409,
+				cause: error
+			}
+		);
+	}
 }
 
 export class ConnectorNotFoundError extends DomainError {
@@ -86,81 +117,6 @@ export class ConnectorNotFoundError extends DomainError {
 		this.name = 'ConnectorNotFoundError';
 	}
 }
-
-const name = v.pipe(
-	v.string('Name is required'),
-	v.trim(),
-	v.minLength(1, 'Name is required'),
-	v.maxLength(100, 'Name is at most 100 characters'),
-	noControlCharacters('Name')
-);
-const url = v.pipe(
-	v.string('URL is required'),
-	v.trim(),
-	v.minLength(1, 'URL is required'),
-	v.maxLength(500, 'URL is at most 500 characters'),
-	// The URL parser silently drops tabs and line breaks and encodes NUL into the path.
-	noControlCharacters('The URL')
-);
-const apiKey = v.pipe(
-	v.string('API key is required'),
-	v.trim(),
-	v.minLength(1, 'API key is required'),
-	v.maxLength(200, 'API key is too long'),
-	// It travels in an HTTP header, where control characters are not allowed.
-	noControlCharacters('The API key')
-);
-/** An edit's key: empty means "keep the stored one". */
-const changedApiKey = v.pipe(
-	v.string(),
-	v.trim(),
-	v.maxLength(200, 'API key is too long'),
-	noControlCharacters('The API key')
-);
-const type = v.picklist(CONNECTOR_TYPES, 'Type must be sonarr, radarr or whisparr');
-
-const int = (label: string, min: number, max: number) =>
-	v.pipe(
-		v.number(`${label} must be a number`),
-		v.integer(`${label} must be a whole number`),
-		v.minValue(min, `${label} must be at least ${min}`),
-		v.maxValue(max, `${label} must be at most ${max}`)
-	);
-
-/** Body of `POST /api/v1/connectors` and of the "Add connector" form. */
-export const ConnectorCreateSchema = v.object({
-	type,
-	name,
-	url,
-	apiKey,
-	enabled: v.optional(v.boolean(), true),
-	timeoutMs: v.optional(int('Timeout', 1_000, 300_000)),
-	skipTlsVerify: v.optional(v.boolean())
-});
-export type ConnectorCreateInput = v.InferOutput<typeof ConnectorCreateSchema>;
-
-/** Body of `PATCH /api/v1/connectors/{id}`: every field optional; an empty apiKey means unchanged. */
-/** Per-connector settings, shared by create and update (all optional). */
-const settingsEntries = {
-	/** Request timeout in ms (1–300 s). */
-	timeoutMs: v.optional(int('Timeout', 1_000, 300_000)),
-	skipTlsVerify: v.optional(v.boolean()),
-	seasonPackEnabled: v.optional(v.boolean()),
-	seasonPackThresholdPct: v.optional(int('Season pack threshold', 1, 100)),
-	maxEpisodesBeforePack: v.optional(v.nullable(int('Max individual episodes', 1, 500))),
-	seasonPackCooldownHours: v.optional(int('Season pack cooldown', 1, 24 * 90)),
-	searchCooldownHours: v.optional(v.nullable(int('Episode cooldown', 1, 24 * 90)))
-};
-
-export const ConnectorUpdateSchema = v.object({
-	type: v.optional(type),
-	name: v.optional(name),
-	url: v.optional(url),
-	apiKey: v.optional(changedApiKey),
-	enabled: v.optional(v.boolean()),
-	...settingsEntries
-});
-export type ConnectorUpdateInput = v.InferOutput<typeof ConnectorUpdateSchema>;
 
 /** What the UI and the API may see of a connector (never the key). */
 export interface ConnectorView {
@@ -413,7 +369,7 @@ export async function updateConnector(
 	}
 	if (input.name !== undefined) changes.name = input.name;
 	if (input.enabled !== undefined) changes.enabled = input.enabled;
-	for (const key of Object.keys(settingsEntries) as (keyof typeof settingsEntries)[]) {
+	for (const key of CONNECTOR_SETTING_KEYS) {
 		const value = input[key];
 		if (value !== undefined) Object.assign(changes, { [key]: value });
 	}

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { fail, message } from 'sveltekit-superforms';
+import { formError, formSuccess } from '$lib/server/forms';
 import { getRuntime } from '$lib/server/runtime';
 import { toResource } from '$lib/server/api/v1';
 import { connectorActivity } from '$lib/server/db/queries/connector-detail';
@@ -11,10 +12,10 @@ import {
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
 import {
+	CONNECTOR_FORM_ERRORS,
 	connectedMessage,
 	connectionFieldsValid,
 	connectionInput,
-	connectorFailure,
 	editConnectorForm,
 	editValues,
 	updateInput
@@ -83,7 +84,7 @@ export const actions = {
 			);
 			return message(form, connectedMessage(status));
 		} catch (err) {
-			return connectorFailure(form, err);
+			return formError(form, err, CONNECTOR_FORM_ERRORS);
 		}
 	},
 
@@ -99,10 +100,10 @@ export const actions = {
 			const view = await updateConnector(db, secrets, connector.id, updateInput(form.data, apiKey));
 			form.data = editValues(view);
 			// The status card shows a version warning from the reloaded page data.
-			return message(form, { text: 'Saved', warning: null });
+			return formSuccess(form, `Saved the settings of “${view.name}”.`);
 		} catch (err) {
 			if (err instanceof ConnectorNotFoundError) error(404, 'Connector not found');
-			return connectorFailure(form, err);
+			return formError(form, err, CONNECTOR_FORM_ERRORS);
 		}
 	},
 

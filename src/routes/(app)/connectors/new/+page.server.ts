@@ -1,13 +1,14 @@
 import { redirect } from '@sveltejs/kit';
 import { fail, message } from 'sveltekit-superforms';
+import { formError } from '$lib/server/forms';
 import { getRuntime } from '$lib/server/runtime';
 import { createConnector, testConnection } from '$lib/server/services/connectors/connector-service';
 import {
+	CONNECTOR_FORM_ERRORS,
 	addConnectorForm,
 	connectedMessage,
 	connectionFieldsValid,
 	connectionInput,
-	connectorFailure,
 	createInput
 } from '../connector-form.server';
 import type { Actions, PageServerLoad } from './$types';
@@ -29,11 +30,14 @@ export const actions = {
 			const status = await testConnection(connectionInput(form.data, apiKey));
 			return message(form, connectedMessage(status));
 		} catch (error) {
-			return connectorFailure(form, error);
+			return formError(form, error, CONNECTOR_FORM_ERRORS);
 		}
 	},
 
-	/** Tests the connection again and saves the connector; nothing is written on any error. */
+	/**
+	 * Tests the connection again and saves the connector; nothing is written on any error. The
+	 * redirect to the list is the success (the page says so in a toast).
+	 */
 	save: async ({ request }) => {
 		const { db, secrets } = await getRuntime();
 		const form = await addConnectorForm(request);
@@ -43,7 +47,7 @@ export const actions = {
 		try {
 			await createConnector(db, secrets, createInput(form.data, apiKey));
 		} catch (error) {
-			return connectorFailure(form, error);
+			return formError(form, error, CONNECTOR_FORM_ERRORS);
 		}
 		redirect(303, withBase('/connectors'));
 	}

@@ -1,5 +1,8 @@
 /**
  * Connector URL validation: `http(s)://host[:port][/url-base]`, normalised without a trailing slash.
+ * Pure (no server imports): the connector layer normalises with it before every request, and the
+ * connector forms check the same shape in the browser (`$lib/schemas/connectors`). Which addresses
+ * may be reached is decided on the server only (the address guard resolves the host).
  */
 
 export type UrlCheck = { ok: true; url: string } | { ok: false; message: string };

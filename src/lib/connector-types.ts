@@ -1,8 +1,19 @@
 /**
- * The connector types the UI offers, in one place. Whisparr covers both lines: v2 (series-shaped)
- * and v3 "Eros" (movie-shaped); the connection test tells them apart by version.
+ * The connector types, in one place for the server (database, service, API) and the browser
+ * (forms, labels); pure, no server imports. Whisparr covers both lines: v2 (series-shaped) and v3
+ * "Eros" (movie-shaped); the connection test tells them apart by version.
  */
-export const OFFERED_CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
+
+/** Every type a stored connector may have (`connectors.type`). */
+export const CONNECTOR_TYPES = ['sonarr', 'radarr', 'whisparr'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+/** The types "Add connector" offers (a type may stay stored after the UI stops offering it). */
+export const OFFERED_CONNECTOR_TYPES = [
+	'sonarr',
+	'radarr',
+	'whisparr'
+] as const satisfies readonly ConnectorType[];
 export type OfferedConnectorType = (typeof OFFERED_CONNECTOR_TYPES)[number];
 
 const TYPE_LABELS: Record<string, string> = {
