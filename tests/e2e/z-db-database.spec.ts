@@ -120,6 +120,35 @@ test('makes a backup in the format the page states, lists it with that format an
 	await expect(page.getByRole('button', { name: 'Back up now' })).toBeEnabled();
 });
 
+test('refuses a bad cron in the browser, then saves a schedule with its next runs shown', async ({
+	page
+}) => {
+	await openDatabasePage(page);
+	const posts: string[] = [];
+	page.on('request', (request) => {
+		if (request.method() === 'POST') posts.push(request.url());
+	});
+	const schedule = page.getByLabel(/^Schedule \(cron/);
+	await schedule.fill('61 3 * * *');
+	await page.getByRole('button', { name: 'Save schedule' }).click();
+	await expect(page.getByText('Not a valid cron expression')).toBeVisible();
+	expect(posts.filter((url) => url.includes('?/schedule'))).toEqual([]);
+
+	await schedule.fill('0 4 * * *');
+	await expect(page.getByText(/^Next: /)).toBeVisible();
+	await page.getByLabel('Scheduled backups to keep').fill('5');
+	await page.getByRole('switch', { name: 'Make backups on a schedule' }).click();
+	await page.getByRole('button', { name: 'Save schedule' }).click();
+	await expect(page.getByText('Scheduled backups are on; the newest 5 are kept.')).toBeVisible();
+	await page.reload();
+	await expect(schedule).toHaveValue('0 4 * * *');
+	await expect(page.getByLabel('Scheduled backups to keep')).toHaveValue('5');
+	// Put it back off for the specs after this one.
+	await page.getByRole('switch', { name: 'Make backups on a schedule' }).click();
+	await page.getByRole('button', { name: 'Save schedule' }).click();
+	await expect(page.getByText('Scheduled backups are off.')).toBeVisible();
+});
+
 test('exports the configuration as JSON, with the API keys only when asked and then encrypted', async ({
 	page
 }) => {

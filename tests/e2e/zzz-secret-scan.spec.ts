@@ -111,8 +111,9 @@ test('no response body and no log line of the e2e run carries a secret', async (
 	add(ADMIN.password, 'the admin password');
 	const createdKeys = new Set<string>();
 	for (const exchange of exchanges) {
-		for (const value of secretFieldValues(exchange))
+		for (const value of secretFieldValues(exchange)) {
 			add(value, `a secret field sent to ${exchange.path}`);
+		}
 		add(exchange.requestHeaders['x-api-key'], 'an X-Api-Key header');
 		for (const token of sessionTokens(exchange)) add(token, 'a session token');
 		if (isKeyCreation(exchange)) {

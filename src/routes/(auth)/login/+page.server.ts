@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { fail, message, superValidate } from 'sveltekit-superforms';
+import { fail, superValidate } from 'sveltekit-superforms';
+import { formMessageError } from '$lib/server/forms';
 import { valibot } from 'sveltekit-superforms/adapters';
 import { getDb } from '$lib/server/db';
 import { INVALID_CREDENTIALS_MESSAGE, login, usernameFingerprint } from '$lib/server/auth/login';
@@ -50,8 +51,8 @@ export const actions = {
 				'login refused'
 			);
 			return result.reason === 'locked'
-				? message(form, lockoutMessage(result.lockedUntil, new Date()), { status: 429 })
-				: message(form, INVALID_CREDENTIALS_MESSAGE, { status: 400 });
+				? formMessageError(form, lockoutMessage(result.lockedUntil, new Date()), 429)
+				: formMessageError(form, INVALID_CREDENTIALS_MESSAGE, 400);
 		}
 		log.info({ cid: event.locals.requestId, userId: result.user.id, address }, 'login');
 		setSessionCookie(event.cookies, result.session, event.url.protocol === 'https:');

@@ -1,4 +1,5 @@
-import { fail, message, superValidate } from 'sveltekit-superforms';
+import { fail, superValidate } from 'sveltekit-superforms';
+import { formError, formSuccess } from '$lib/server/forms';
 import { valibot } from 'sveltekit-superforms/adapters';
 import { getRuntime } from '$lib/server/runtime';
 import { databaseStatus } from '$lib/server/services/database/status';
@@ -42,8 +43,12 @@ export const actions = {
 		});
 		if (!form.valid) return fail(400, { form });
 		const { db } = await getRuntime();
-		await updateSettings(db, 'backup', form.data);
-		return message(
+		try {
+			await updateSettings(db, 'backup', form.data);
+		} catch (error) {
+			return formError(form, error);
+		}
+		return formSuccess(
 			form,
 			form.data.enabled
 				? `Scheduled backups are on; the newest ${form.data.retention} are kept.`
