@@ -303,6 +303,32 @@ describe('job runner', () => {
 		expect((await after.done).status).toBe('success');
 	});
 
+	it('ends maintenance before a restore reads as finished, so its follower may go on at once', async () => {
+		const failing = await startJob({
+			db,
+			job: 'test.exclusive-fails',
+			exclusive: true,
+			run: async () => {
+				throw new JobError('The file is not a Comradarr backup.');
+			}
+		});
+		// Follow the run as the UI does, as closely as possible: the moment it reads as final, the
+		// app must already be out of maintenance.
+		let seenFinal = false;
+		for (let i = 0; i < 10_000 && !seenFinal; i++) {
+			// A turn of the event loop each time, so the run goes on between two looks.
+			await new Promise((resolve) => setImmediate(resolve));
+			const run = await getJobRun(db, failing.run.id);
+			if (run && run.status !== 'queued' && run.status !== 'running') {
+				seenFinal = true;
+				expect(run.status).toBe('failed');
+				expect(isMaintenance()).toBe(false);
+			}
+		}
+		expect(seenFinal).toBe(true);
+		expect((await failing.done).status).toBe('failed');
+	});
+
 	it('skips scheduled runs and refuses jobs while a restore in another process holds the database', async () => {
 		const other = await db.$client.reserve();
 		await other`select pg_advisory_lock(${MAINTENANCE_LOCK_NS}, 0)`;

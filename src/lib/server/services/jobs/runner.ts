@@ -297,6 +297,17 @@ async function execute(
 
 	if (timer) clearTimeout(timer);
 	await writes;
+	// Maintenance ends before the run reads as finished: whoever follows a restore to its end may
+	// use the app at once (a 503 after "failed" or "success" would be a lie).
+	if (exclusiveHeld) {
+		try {
+			await leaveExclusive(locks.conn);
+		} catch (error) {
+			runLog.warn({ err: String(error) }, 'could not release the maintenance lock');
+		}
+		exclusiveHeld = false;
+	}
+	if (options.exclusive) leaveMaintenance(id);
 	const finishedAt = clock();
 	view.status = failure === null ? 'success' : 'failed';
 	view.finishedAt = finishedAt.toISOString();
@@ -322,14 +333,12 @@ async function execute(
 		runLog.error({ err: String(error) }, 'could not record the end of the run');
 	}
 	try {
-		if (exclusiveHeld) await leaveExclusive(locks.conn);
 		if (locks.sharedLocked) await leaveShared(locks.conn);
 		await unlockJob(locks.conn, job);
 	} catch (error) {
 		runLog.warn({ err: String(error) }, 'could not release the job locks');
 	} finally {
 		await locks.conn.release();
-		if (options.exclusive) leaveMaintenance(id);
 		state.running.delete(job);
 		state.live.delete(id);
 	}
