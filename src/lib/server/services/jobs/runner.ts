@@ -305,7 +305,6 @@ async function execute(
 		} catch (error) {
 			runLog.warn({ err: String(error) }, 'could not release the maintenance lock');
 		}
-		exclusiveHeld = false;
 	}
 	if (options.exclusive) leaveMaintenance(id);
 	const finishedAt = clock();
