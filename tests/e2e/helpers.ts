@@ -10,6 +10,15 @@ export const RADARR_KEY = 'fedcba9876543210fedcba9876543210';
 export const WHISPARR3_KEY = '1234512345123451234512345123451a';
 export const ADMIN = { username: 'admin', password: 'correct horse battery' };
 
+/**
+ * Opens a page and waits until it is hydrated (the root layout sets `data-hydrated` on <html>):
+ * a click on a bits-ui control before then is lost.
+ */
+export async function openPage(page: Page, path: string): Promise<void> {
+	await page.goto(path);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 /** Logs in as the admin, creating it first when the app is still fresh. */
 export async function logIn(page: Page): Promise<void> {
 	await page.goto('/dashboard');

@@ -9,7 +9,16 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 
-import { APP, SIM, SONARR_KEY, RADARR_KEY, WHISPARR3_KEY, logIn, toasts } from './helpers';
+import {
+	APP,
+	SIM,
+	SONARR_KEY,
+	RADARR_KEY,
+	WHISPARR3_KEY,
+	logIn,
+	openPage,
+	toasts
+} from './helpers';
 
 const INDEXER_WARNING = {
 	source: 'IndexerStatusCheck',
@@ -29,7 +38,7 @@ interface NewConnector {
 
 /** Fills the "Add connector" form (without submitting it). */
 async function fillNewConnector(page: Page, c: NewConnector) {
-	await page.goto('/connectors/new');
+	await openPage(page, '/connectors/new');
 	await page.getByLabel('Type', { exact: true }).selectOption({ label: c.type });
 	await page.getByLabel('Name', { exact: true }).fill(c.name);
 	await page.getByLabel('URL', { exact: true }).fill(`${SIM}${c.base}`);
@@ -38,7 +47,7 @@ async function fillNewConnector(page: Page, c: NewConnector) {
 
 /** Opens the connector's page, adding the connector first when it does not exist yet. */
 async function openConnector(page: Page, c: NewConnector) {
-	await page.goto('/connectors');
+	await openPage(page, '/connectors');
 	const link = page.getByRole('link', { name: c.name, exact: true });
 	if ((await link.count()) === 0) {
 		await fillNewConnector(page, c);
@@ -140,7 +149,7 @@ test("the app's own health warning degrades the connector, on its page and in th
 		const change = history.getByRole('row').filter({ hasText: INDEXER_WARNING.message });
 		await expect(change.first()).toContainText('Degraded');
 
-		await page.goto('/connectors');
+		await openPage(page, '/connectors');
 		const card = page
 			.getByRole('listitem')
 			.filter({ has: page.getByRole('link', { name: sonarr.name, exact: true }) });
@@ -209,7 +218,7 @@ test('settings are saved without re-entering the API key, and the stored key sti
 	await settings.getByRole('button', { name: 'Test connection' }).click();
 	await expect(toasts(page).getByText(/Connected to Radarr \d/)).toBeVisible();
 
-	await page.goto('/connectors');
+	await openPage(page, '/connectors');
 	await expect(page.getByRole('link', { name: renamed, exact: true })).toBeVisible();
 	await expect(page.getByRole('link', { name: radarr.name, exact: true })).toHaveCount(0);
 

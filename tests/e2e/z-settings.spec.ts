@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN, APP, logIn } from './helpers';
+import { ADMIN, APP, logIn, openPage } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -47,7 +47,7 @@ test.beforeEach(async ({ page }) => {
 test('/settings opens General; an unknown time zone is refused on its field, a valid save shows the display name', async ({
 	page
 }) => {
-	await page.goto('/settings');
+	await openPage(page, '/settings');
 	await expect(page).toHaveURL(/\/settings\/general$/);
 	await expect(page.getByRole('navigation', { name: 'Settings' })).toBeVisible();
 	for (const section of ['General', 'Security', 'API keys', 'Database', 'About']) {
@@ -75,12 +75,12 @@ test('/settings opens General; an unknown time zone is refused on its field, a v
 	await page.getByLabel('Time zone').fill('Europe/Berlin');
 	await page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(page.getByText('General settings saved.')).toBeVisible();
-	await page.goto('/dashboard');
+	await openPage(page, '/dashboard');
 	await expect(page.locator('#app-sidebar')).toContainText('Home media');
 	await expect(page).toHaveTitle(/Home media/);
 
 	// Put the defaults back for the specs that follow.
-	await page.goto('/settings/general');
+	await openPage(page, '/settings/general');
 	await page.getByLabel('Display name').fill('Comradarr');
 	await page.getByLabel('Time zone').fill('UTC');
 	await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -91,7 +91,7 @@ test('an API key created in the UI works from curl with X-Api-Key, and stops wor
 	page
 }) => {
 	const name = `curl key ${Date.now()}`;
-	await page.goto('/settings/api-keys');
+	await openPage(page, '/settings/api-keys');
 	await page.getByLabel('Description').fill(name);
 	await page.getByRole('radio', { name: 'Full access' }).click();
 	await page.getByRole('button', { name: 'Create key' }).click();
@@ -129,7 +129,7 @@ test('an API key created in the UI works from curl with X-Api-Key, and stops wor
 test('local-network bypass shows that it trusts every device on the LAN, also after a reload', async ({
 	page
 }) => {
-	await page.goto('/settings/security');
+	await openPage(page, '/settings/security');
 	const warning = page.getByText('trusts every device on your LAN');
 	await expect(warning).toHaveCount(0);
 	await page.getByRole('radio', { name: 'Local network bypass' }).click();
@@ -149,7 +149,7 @@ test('local-network bypass shows that it trusts every device on the LAN, also af
 test('disabling authentication needs the confirmation and then puts a warning banner on every page', async ({
 	page
 }) => {
-	await page.goto('/settings/security');
+	await openPage(page, '/settings/security');
 	await page.getByRole('radio', { name: 'Disabled' }).click();
 	await page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(page.getByText('Tick the box to confirm')).toBeVisible();
@@ -157,16 +157,16 @@ test('disabling authentication needs the confirmation and then puts a warning ba
 	await page.getByRole('checkbox', { name: /I understand that anyone/ }).click();
 	await saveSecurity(page);
 	for (const path of ['/dashboard', '/queue', '/settings/about']) {
-		await page.goto(path);
+		await openPage(page, path);
 		await expect(
 			page.getByRole('alert').filter({ hasText: 'Authentication is disabled' })
 		).toBeVisible();
 	}
 
-	await page.goto('/settings/security');
+	await openPage(page, '/settings/security');
 	await page.getByRole('radio', { name: 'Full' }).click();
 	await saveSecurity(page);
-	await page.goto('/dashboard');
+	await openPage(page, '/dashboard');
 	await expect(page.getByText('Authentication is disabled')).toHaveCount(0);
 });
 
@@ -179,7 +179,7 @@ test('changing the password logs the other sessions out, and the new password lo
 	const otherPage = await other.newPage();
 	await logIn(otherPage);
 
-	await page.goto('/settings/security');
+	await openPage(page, '/settings/security');
 	await expect(page.getByRole('row').filter({ hasText: 'This session' })).toHaveCount(1);
 	const newPassword = 'a brand new passphrase';
 
