@@ -190,6 +190,7 @@ describe('vacuum', () => {
 			runId: 0,
 			log: moduleLogger('test'),
 			progress: (fraction, message) => void reports.push({ fraction, message }),
+			step: () => undefined,
 			holdWrites: (task) => task()
 		};
 		const outcome = await vacuumJob({ db })(ctx);

@@ -2,6 +2,7 @@
 export * from './auth';
 export * from './connectors';
 export * from './content';
+export * from './events';
 export * from './jobs';
 export * from './search-state';
 export * from './settings';

@@ -20,7 +20,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { ReservedSQL } from 'bun';
 import type { Database } from '$lib/server/db';
-import { jobRuns, type JobRun } from '$lib/server/db/schema';
+import { jobRuns, type JobRun, type JobTrigger } from '$lib/server/db/schema';
 import { moduleLogger, type Logger } from '$lib/server/logger';
 import type { JobRunView } from '$lib/types/jobs';
 import { JobConflictError, JobError, MaintenanceError, jobLabel } from './errors';
@@ -56,16 +56,27 @@ export interface JobContext {
 	 */
 	progress(fraction: number | null, message?: string): void;
 	/**
+	 * Reports the step and its counts ("episodes", 120 of 4,000 series); the fraction follows
+	 * `done / total` when both are known. Throttled like `progress`.
+	 */
+	step(phase: string | null, done: number | null, total: number | null, message?: string): void;
+	/**
 	 * Runs `task` with progress kept in memory only (served by `liveRun`), for work during which
 	 * `job_runs` cannot be written (a restore swaps the schema under it).
 	 */
 	holdWrites<T>(task: () => Promise<T>): Promise<T>;
 }
 
-/** What a job returns: the final message for the user and a summary for the row's `result`. */
+/**
+ * What a job returns: the final message for the user, a summary for the row's `result`, and its
+ * status when it is not plain `success` (`partial`: part of the work failed; `failed` with
+ * `error`, a sentence for the user; `skipped`: nothing was done, `message` says why).
+ */
 export interface JobOutcome {
 	message?: string;
 	result?: Record<string, unknown>;
+	status?: 'success' | 'partial' | 'failed' | 'skipped';
+	error?: string;
 }
 
 export interface StartJobOptions {
@@ -74,7 +85,9 @@ export interface StartJobOptions {
 	job: string;
 	/** The user who started it; null for scheduled runs. */
 	userId?: number | null;
-	trigger?: 'manual' | 'schedule';
+	trigger?: JobTrigger;
+	/** The connector a per-connector run works on (recorded on the row). */
+	connectorId?: number | null;
 	run: (ctx: JobContext) => Promise<JobOutcome | void>;
 	/** Raise maintenance mode and wait for all other jobs first (a restore). */
 	exclusive?: boolean;
@@ -112,6 +125,10 @@ export function toJobView(row: JobRun): JobRunView {
 		job: row.job,
 		status: row.status,
 		trigger: row.trigger,
+		connectorId: row.connectorId,
+		phase: row.phase,
+		done: row.done,
+		total: row.total,
 		progress: row.progress,
 		message: row.message,
 		result: row.result ?? null,
@@ -178,6 +195,7 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 				job,
 				status: 'running',
 				trigger: options.trigger ?? 'manual',
+				connectorId: options.connectorId ?? null,
 				userId: options.userId ?? null,
 				progress: null,
 				message: options.exclusive ? 'Waiting for running jobs to finish…' : 'Starting…',
@@ -234,7 +252,13 @@ async function execute(
 		timer = undefined;
 		if (held > 0) return;
 		lastWrite = Date.now();
-		const values = { progress: view.progress, message: view.message };
+		const values = {
+			progress: view.progress,
+			message: view.message,
+			phase: view.phase,
+			done: view.done,
+			total: view.total
+		};
 		writes = writes.then(async () => {
 			try {
 				await db.update(jobRuns).set(values).where(eq(jobRuns.id, id));
@@ -255,6 +279,16 @@ async function execute(
 		progress(fraction, message) {
 			view.progress =
 				fraction === null || !Number.isFinite(fraction) ? null : Math.min(1, Math.max(0, fraction));
+			if (message !== undefined) view.message = message;
+			schedule();
+		},
+		step(phase, done, total, message) {
+			view.phase = phase;
+			view.done = done;
+			view.total = total;
+			if (done !== null && total !== null && total > 0) {
+				view.progress = Math.min(1, Math.max(0, done / total));
+			}
 			if (message !== undefined) view.message = message;
 			schedule();
 		},
@@ -308,13 +342,18 @@ async function execute(
 	}
 	if (options.exclusive) leaveMaintenance(id);
 	const finishedAt = clock();
-	view.status = failure === null ? 'success' : 'failed';
+	if (failure === null && outcome?.status === 'failed') {
+		failure = outcome.error ?? `${jobLabel(job)} failed.`;
+	}
+	view.status = failure === null ? (outcome?.status ?? 'success') : 'failed';
 	view.finishedAt = finishedAt.toISOString();
 	view.error = failure;
+	if (outcome?.result) view.result = outcome.result;
 	if (failure === null) {
 		view.progress = 1;
 		view.message = outcome?.message ?? 'Done.';
-		view.result = outcome?.result ?? null;
+	} else if (outcome?.message) {
+		view.message = outcome.message;
 	}
 	try {
 		await db
@@ -323,6 +362,9 @@ async function execute(
 				status: view.status,
 				progress: view.progress,
 				message: view.message,
+				phase: view.phase,
+				done: view.done,
+				total: view.total,
 				result: view.result,
 				error: view.error,
 				finishedAt
