@@ -45,6 +45,12 @@ export const connectors = pgTable(
 		appHealth: jsonb<AppHealthItem[]>('app_health')
 			.notNull()
 			.default(sql`'[]'::jsonb`),
+		/**
+		 * sha256 (hex) of the secret the app's "Connect → Webhook" sends (POST /webhooks/{id});
+		 * null until one is generated. The secret itself is shown once and never stored.
+		 */
+		webhookSecretHash: varchar('webhook_secret_hash', { length: 64 }),
+		webhookSecretCreatedAt: timestamptz('webhook_secret_created_at'),
 		/** Request timeout for calls to this instance, in ms. */
 		timeoutMs: integer('timeout_ms').notNull().default(30_000),
 		/** Accept a self-signed certificate (off by default; the UI warns). */
@@ -80,8 +86,18 @@ export const syncState = pgTable('sync_state', {
 	lastSuccessAt: timestamptz('last_success_at'),
 	lastStatus: varchar('last_status', { length: 16 }),
 	lastError: text('last_error'),
-	runningSince: timestamptz('running_since')
+	runningSince: timestamptz('running_since'),
+	/** End of the last successful full reconciliation (every series' episodes, every movie). */
+	lastFullSyncAt: timestamptz('last_full_sync_at'),
+	/**
+	 * Start of the last successful sync of either kind: the next incremental sync asks
+	 * `GET /api/v3/history/since?date=` from here.
+	 */
+	lastSyncStartedAt: timestamptz('last_sync_started_at')
 });
+
+export const SYNC_MODES = ['incremental', 'full'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
 export const SYNC_RUN_STATUSES = ['running', 'success', 'partial', 'failed'] as const;
 export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
@@ -95,6 +111,9 @@ export const syncRuns = pgTable(
 			.notNull()
 			.references(() => connectors.id, { onDelete: 'cascade' }),
 		status: varchar('status', { length: 16 }).$type<SyncRunStatus>().notNull(),
+		mode: varchar('mode', { length: 16 }).$type<SyncMode>().notNull().default('full'),
+		/** The job run that did it (`job_runs.id`), when it ran as a job. */
+		jobRunId: integer('job_run_id'),
 		startedAt: timestamptz('started_at').notNull(),
 		finishedAt: timestamptz('finished_at'),
 		durationMs: integer('duration_ms'),
@@ -105,6 +124,13 @@ export const syncRuns = pgTable(
 		skippedCount: integer('skipped_count').notNull().default(0),
 		/** Items gone from the *arr app and removed from the mirror. */
 		removedCount: integer('removed_count').notNull().default(0),
+		/** Items new to the mirror / changed in it. */
+		addedCount: integer('added_count').notNull().default(0),
+		updatedCount: integer('updated_count').notNull().default(0),
+		/** HTTP requests made to the app, retries included. */
+		requestCount: integer('request_count').notNull().default(0),
+		/** Mirror and search-state rows inserted, updated or deleted. */
+		rowsWritten: integer('rows_written').notNull().default(0),
 		error: text('error')
 	},
 	(t) => [index('sync_runs_connector_started_idx').on(t.connectorId, t.startedAt)]

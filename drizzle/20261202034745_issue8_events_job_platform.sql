@@ -14,6 +14,16 @@ CREATE TABLE "job_schedules" (
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "connectors" ADD COLUMN "webhook_secret_hash" varchar(64);--> statement-breakpoint
+ALTER TABLE "connectors" ADD COLUMN "webhook_secret_created_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "mode" varchar(16) DEFAULT 'full' NOT NULL;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "job_run_id" integer;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "added_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "updated_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "request_count" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "rows_written" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "sync_state" ADD COLUMN "last_full_sync_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "sync_state" ADD COLUMN "last_sync_started_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "job_runs" ADD COLUMN "connector_id" integer;--> statement-breakpoint
 ALTER TABLE "job_runs" ADD COLUMN "phase" varchar(32);--> statement-breakpoint
 ALTER TABLE "job_runs" ADD COLUMN "done" integer;--> statement-breakpoint
