@@ -23,7 +23,7 @@ import {
 } from '../../src/lib/server/services/jobs';
 import { requireFullAccess } from '../../src/lib/server/api/database-routes';
 import { MAINTENANCE_LOCK_NS } from '../../src/lib/server/db/restore-recovery';
-import { startScheduler, withJobLock } from '../../src/lib/server/scheduler';
+import { runScheduledJob, startScheduler } from '../../src/lib/server/scheduler';
 import { readConfig } from '../../src/lib/server/config';
 import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import { createMaintenanceHandle } from '../../src/lib/server/http/maintenance';
@@ -333,8 +333,18 @@ describe('job runner', () => {
 		const other = await db.$client.reserve();
 		await other`select pg_advisory_lock(${MAINTENANCE_LOCK_NS}, 0)`;
 		let ran = false;
+		const scheduled = {
+			name: 'test.scheduled',
+			defaultPattern: '* * * * *',
+			description: 'A scheduled job of the test',
+			handler: async () => {
+				ran = true;
+				return {};
+			}
+		};
+		const schedulerDeps = { db, secrets: createSecretBox('test secret'), dataDir: '/nonexistent' };
 		try {
-			expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(false);
+			expect(await runScheduledJob(schedulerDeps, scheduled)).toBeNull();
 			await expect(
 				startJob({ db, job: 'test.blocked', run: async () => undefined })
 			).rejects.toBeInstanceOf(MaintenanceError);
@@ -343,7 +353,8 @@ describe('job runner', () => {
 			await other.release();
 		}
 		expect(ran).toBe(false);
-		expect(await withJobLock(db, 4, async () => void (ran = true))).toBe(true);
+		expect(await listJobRuns(db, { job: 'test.scheduled' })).toMatchObject({ runs: [] });
+		expect(await runScheduledJob(schedulerDeps, scheduled)).toMatchObject({ status: 'success' });
 		expect(ran).toBe(true);
 		// The refused start left no row and no lock behind.
 		expect((await listJobRuns(db, { job: 'test.blocked' })).runs).toEqual([]);

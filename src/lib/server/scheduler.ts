@@ -1,167 +1,139 @@
 /**
- * The scheduler: croner jobs started once per process (a `globalThis` flag guards against dev/HMR
- * re-runs of the hooks), each with `protect: true` (no overlapping runs), a `catch`, `unref: true`,
- * and a PostgreSQL advisory lock so that only one Comradarr instance runs a job at a time.
+ * The scheduler: one croner timer per registered job (services/schedule/registry.ts) on the
+ * schedule stored in `job_schedules`, in the app's time zone (Settings → General), started once
+ * per process (a `globalThis` flag guards against dev/HMR re-runs of the hooks). Timers use
+ * `protect: true` (no overlap in this process), a `catch`, and `unref: true`.
  *
- * Jobs: sync every 15 min, sweep every hour, dispatcher cycle every minute, command tracking every
- * 15 s, health checks every 5 min, and every minute a check whether the scheduled backup of
- * Settings → Database is due. Each run's status (success | skipped | failed) is kept for the UI.
+ * Every tick is a run of the job runner (services/jobs/runner.ts): a `job_runs` row with trigger
+ * `schedule`, the status and counts its handler returns, under the job's advisory lock (its key
+ * derived from the job's name), so only one Comradarr instance runs a job at a time. A tick
+ * another instance (or a manual run) is already serving is recorded as `skipped` with the reason.
+ * While a restore runs (maintenance mode) ticks do nothing: the database cannot be written.
  *
- * While a restore runs (maintenance mode, services/jobs/maintenance.ts) every run is skipped: in
- * this process by the flag, in other processes by the maintenance lock each run holds shared.
  * At start-up, job runs a crash left `running` are marked failed (even with the scheduler off).
  */
 import { Cron } from 'croner';
 import type { Database } from './db';
-import { moduleLogger, safeErrorMessage } from './logger';
+import { jobRuns } from './db/schema';
+import { moduleLogger } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
-import { backupsDir, scheduledBackupTick } from './services/database/backup';
-import { isMaintenance, leaveShared, markInterruptedRuns, tryEnterShared } from './services/jobs';
 import {
-	checkAll,
-	cycleAll,
-	sweepAll,
-	syncAll,
-	trackAll,
-	type OperationDeps
-} from './services/operations';
+	JobConflictError,
+	MaintenanceError,
+	isMaintenance,
+	markInterruptedRuns,
+	startJob,
+	toJobView,
+	type StartedJob
+} from './services/jobs';
+import { JOB_REGISTRY, type RegisteredJob, type SchedulerDeps } from './services/schedule/registry';
+import { ensureSchedules, newestRuns, nextRunOf } from './services/schedule/schedules';
+import { getSettings } from './services/settings/settings-service';
+import type { JobRunView } from '$lib/types/jobs';
 
 const log = moduleLogger('scheduler');
 
-export type JobRunStatus = 'success' | 'skipped' | 'failed';
-
-export interface JobRun {
-	status: JobRunStatus;
-	startedAt: Date;
-	finishedAt: Date;
-	error?: string;
-}
-
-export interface JobDefinition {
-	name: string;
-	/** croner pattern (5 or 6 fields; 6 = with seconds). */
-	pattern: string;
-	/** What the job does and how often, for the UI. */
-	description: string;
-	run: (deps: SchedulerDeps) => Promise<unknown>;
-}
-
-/** What scheduled jobs get: the operations' dependencies and the data directory. */
-export type SchedulerDeps = OperationDeps & { dataDir: string };
-
-/** The job list, in one place. */
-export const JOBS: readonly JobDefinition[] = [
-	{
-		name: 'sync',
-		pattern: '*/15 * * * *',
-		description: 'Sync every library, every 15 minutes',
-		run: (deps) => syncAll(deps)
-	},
-	{
-		name: 'sweep',
-		pattern: '5 * * * *',
-		description: 'Find gaps and upgrade candidates and queue searches, hourly',
-		run: (deps) => sweepAll(deps, 'both')
-	},
-	{
-		name: 'dispatch',
-		pattern: '* * * * *',
-		description: 'Send what the throttle allows, every minute',
-		run: (deps) => cycleAll(deps)
-	},
-	{
-		name: 'track-commands',
-		pattern: '*/15 * * * * *',
-		description: 'Follow sent commands to their outcome, every 15 seconds',
-		run: (deps) => trackAll(deps)
-	},
-	{
-		name: 'health',
-		pattern: '*/5 * * * *',
-		description: 'Check every connector’s health, every 5 minutes',
-		run: (deps) => checkAll(deps)
-	},
-	{
-		name: 'backup',
-		pattern: '* * * * *',
-		description: 'Make the scheduled database backup when it is due (Settings → Database)',
-		run: (deps) =>
-			scheduledBackupTick({ db: deps.db, dir: backupsDir(deps.dataDir), clock: () => new Date() })
-	}
-];
-
-const JOB_LOCK_NS = 0x4a6f;
-
-/**
- * Runs `task` only if this process wins the job's advisory lock (session-level, on a reserved
- * connection, released afterwards) and no restore holds the database (the maintenance lock, held
- * shared meanwhile). Returns false when another instance holds the job or a restore runs.
- */
-export async function withJobLock(
-	db: Database,
-	jobIndex: number,
-	task: () => Promise<unknown>
-): Promise<boolean> {
-	const conn = await db.$client.reserve();
-	try {
-		const rows: { locked: boolean }[] =
-			await conn`select pg_try_advisory_lock(${JOB_LOCK_NS}, ${jobIndex}) as locked`;
-		if (!rows[0]?.locked) return false;
-		try {
-			if (!(await tryEnterShared(conn))) return false;
-			try {
-				await task();
-			} finally {
-				await leaveShared(conn);
-			}
-		} finally {
-			await conn`select pg_advisory_unlock(${JOB_LOCK_NS}, ${jobIndex})`;
-		}
-		return true;
-	} finally {
-		await conn.release();
-	}
-}
+export type { SchedulerDeps } from './services/schedule/registry';
 
 interface SchedulerState {
 	started: boolean;
 	jobs: Cron[];
-	lastRuns: Map<string, JobRun>;
 }
 
 const state: SchedulerState = ((
 	globalThis as { __comradarrScheduler?: SchedulerState }
 ).__comradarrScheduler ??= {
 	started: false,
-	jobs: [],
-	lastRuns: new Map()
+	jobs: []
 });
+
+/** The sentence a skipped tick records when another run holds the job. */
+export const ALREADY_RUNNING = 'Skipped: another run of this job was still going.';
+
+/**
+ * Runs one scheduled tick of `job` as a persisted run and waits for it. A tick that finds the job
+ * running elsewhere is recorded as `skipped`; during a restore nothing happens.
+ * @returns the final run, or null when nothing was recorded (maintenance).
+ */
+export async function runScheduledJob(
+	deps: SchedulerDeps,
+	job: RegisteredJob
+): Promise<JobRunView | null> {
+	if (isMaintenance()) return null;
+	let started: StartedJob;
+	try {
+		started = await startJob({
+			db: deps.db,
+			job: job.name,
+			trigger: 'schedule',
+			...(deps.clock ? { clock: deps.clock } : {}),
+			run: (ctx) => job.handler(deps, ctx)
+		});
+	} catch (error) {
+		if (error instanceof MaintenanceError) return null;
+		if (!(error instanceof JobConflictError)) throw error;
+		const now = (deps.clock ?? (() => new Date()))();
+		const [row] = await deps.db
+			.insert(jobRuns)
+			.values({
+				job: job.name,
+				status: 'skipped',
+				trigger: 'schedule',
+				message: ALREADY_RUNNING,
+				result: { idle: true, runningId: error.runningId },
+				createdAt: now,
+				startedAt: now,
+				finishedAt: now
+			})
+			.returning();
+		return row ? toJobView(row) : null;
+	}
+	return started.done;
+}
 
 export interface JobStatus {
 	name: string;
 	description: string;
+	pattern: string;
+	enabled: boolean;
 	/** Whether this process runs the scheduler (false with SCHEDULER_ENABLED=false). */
 	scheduled: boolean;
+	/** When the schedule fires next (in this process, or as the stored pattern says). */
 	nextRunAt: Date | null;
-	/** The last run in this process (another instance may hold the job's lock). */
-	lastRun: JobRun | null;
+	/** The newest persisted run, from any instance. */
+	lastRun: JobRunView | null;
 }
 
-/** Every job with its next and last run in this process, for the dashboard. */
-export function jobStatuses(): JobStatus[] {
-	return JOBS.map((job) => {
+/** Every registered job with its schedule and its newest persisted run, for the dashboard. */
+export async function jobStatuses(db: Database): Promise<JobStatus[]> {
+	const [schedules, runs, settings] = await Promise.all([
+		ensureSchedules(db),
+		newestRuns(
+			db,
+			JOB_REGISTRY.map((job) => job.name)
+		),
+		getSettings(db)
+	]);
+	return JOB_REGISTRY.map((job) => {
+		const schedule = schedules.get(job.name);
+		const pattern = schedule?.pattern ?? job.defaultPattern;
+		const enabled = schedule?.enabled ?? true;
 		const cron = state.jobs.find((c) => c.name === job.name);
 		return {
 			name: job.name,
 			description: job.description,
+			pattern,
+			enabled,
 			scheduled: Boolean(cron),
-			nextRunAt: cron?.nextRun() ?? null,
-			lastRun: state.lastRuns.get(job.name) ?? null
+			nextRunAt: !enabled
+				? null
+				: (cron?.nextRun() ?? nextRunOf(pattern, settings.general.timeZone)),
+			lastRun: runs.get(job.name) ?? null
 		};
 	});
 }
 
-/** Starts the jobs once. A `StartupHook` for `startRuntime`. */
+/** Starts the timers once. A `StartupHook` for `startRuntime`. */
 export const startScheduler: StartupHook = async (runtime: Runtime) => {
 	if (state.started) return;
 	await markInterruptedRuns(runtime.db);
@@ -172,46 +144,47 @@ export const startScheduler: StartupHook = async (runtime: Runtime) => {
 		secrets: runtime.secrets,
 		dataDir: runtime.config.dataDir
 	};
-	JOBS.forEach((job, index) => {
-		const cron = new Cron(
-			job.pattern,
-			{
-				name: job.name,
-				protect: true,
-				unref: true,
-				catch: (error: unknown) => log.error({ job: job.name, err: String(error) }, 'job crashed')
-			},
-			async () => {
-				const startedAt = new Date();
-				if (isMaintenance()) {
-					state.lastRuns.set(job.name, { status: 'skipped', startedAt, finishedAt: startedAt });
-					return;
+	const schedules = await ensureSchedules(runtime.db);
+	const { general } = await getSettings(runtime.db);
+	for (const job of JOB_REGISTRY) {
+		const schedule = schedules.get(job.name);
+		if (schedule && !schedule.enabled) continue;
+		const pattern = schedule?.pattern ?? job.defaultPattern;
+		let cron: Cron;
+		try {
+			cron = new Cron(
+				pattern,
+				{
+					name: job.name,
+					timezone: general.timeZone,
+					protect: true,
+					unref: true,
+					catch: (error: unknown) => log.error({ job: job.name, err: String(error) }, 'job crashed')
+				},
+				async () => {
+					try {
+						await runScheduledJob(deps, job);
+					} catch (error) {
+						log.error({ job: job.name, err: error }, 'scheduled run could not be recorded');
+					}
 				}
-				try {
-					const ran = await withJobLock(runtime.db, index, () => job.run(deps));
-					state.lastRuns.set(job.name, {
-						status: ran ? 'success' : 'skipped',
-						startedAt,
-						finishedAt: new Date()
-					});
-				} catch (error) {
-					const message = safeErrorMessage(error);
-					state.lastRuns.set(job.name, {
-						status: 'failed',
-						startedAt,
-						finishedAt: new Date(),
-						error: message
-					});
-					log.error({ job: job.name, err: error }, 'job failed');
-				}
-			}
-		);
+			);
+		} catch (error) {
+			log.error(
+				{ job: job.name, pattern, err: String(error) },
+				'invalid schedule; job not started'
+			);
+			continue;
+		}
 		state.jobs.push(cron);
-	});
+	}
 	onShutdown(() => {
 		for (const job of [...state.jobs]) job.stop();
 		state.jobs = [];
 		state.started = false;
 	});
-	log.info({ jobs: JOBS.map((j) => `${j.name} (${j.pattern})`) }, 'scheduler started');
+	log.info(
+		{ jobs: state.jobs.map((c) => `${c.name} (${c.getPattern() ?? '?'})`) },
+		'scheduler started'
+	);
 };

@@ -9,7 +9,7 @@ import { connectors, type Connector } from '../db/schema';
 import { clientFor } from '../connectors';
 import type { SecretBox } from '../crypto/secrets';
 import { moduleLogger } from '../logger';
-import { syncConnector, type SyncReport } from './sync/sync-service';
+import { syncConnector, type SyncDeps, type SyncReport } from './sync/sync-service';
 import { runSweep, type SweepKind, type SweepResult } from './queue/sweep';
 import { dispatchConnector, type DispatchResult } from './queue/dispatcher';
 import { trackCommands, type TrackResult } from './queue/command-tracker';
@@ -48,12 +48,21 @@ async function eachConnector<T>(
 	});
 }
 
-export async function syncOne(deps: OperationDeps, connector: Connector): Promise<SyncReport> {
+/**
+ * Syncs one connector now, in the caller (a job's body, a test). Pages and the API start a job
+ * instead (connector-jobs.ts), so that a long sync never runs inside a request.
+ */
+export async function syncOne(
+	deps: OperationDeps,
+	connector: Connector,
+	options: Pick<SyncDeps, 'mode' | 'onProgress' | 'runId'> = {}
+): Promise<SyncReport> {
 	return syncConnector({
 		db: deps.db,
 		connector,
 		client: clientFor(connector, deps.secrets),
-		...(deps.clock ? { clock: deps.clock } : {})
+		...(deps.clock ? { clock: deps.clock } : {}),
+		...options
 	});
 }
 

@@ -16,9 +16,9 @@ import {
 	getConnector,
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
-import { libraryKind } from '$lib/server/connectors';
-import { checkOne, sweepOne, syncOne } from '$lib/server/services/operations';
-import { describeHealthCheck, describeSweep, describeSync } from './operation-messages';
+import { checkOne, sweepOne } from '$lib/server/services/operations';
+import { startSync } from '$lib/server/services/connector-jobs';
+import { describeHealthCheck, describeSweep } from './operation-messages';
 import { withBase } from '$lib/server/http/base-path';
 
 export type OperationKind = 'sync' | 'sweep' | 'check' | 'toggle' | 'delete';
@@ -31,10 +31,13 @@ export interface OperationOutcome {
 	title: string;
 	ok: boolean;
 	message: string;
+	/** The background job run the operation started or joined (a sync). */
+	runId?: number;
 }
 
 interface StepResult {
 	message: string;
+	runId?: number;
 	/** An HTTP status ≥ 400 when the operation did not do its work. */
 	failStatus?: number;
 }
@@ -88,17 +91,34 @@ async function runOperation(
 		id,
 		title: connector.name,
 		ok: result.failStatus === undefined,
-		message: result.message
+		message: result.message,
+		...(result.runId === undefined ? {} : { runId: result.runId })
 	};
 	return result.failStatus === undefined ? outcome : fail(result.failStatus, outcome);
 }
 
-/** `?/sync`: a full sync of the connector's library now. */
-export function syncAction({ request }: { request: Request }) {
-	return runOperation('sync', request, async (runtime, connector) => {
-		const report = await syncOne(runtime, connector);
-		const message = describeSync(report, libraryKind(connector));
-		return report.status === 'failed' ? { message, failStatus: 502 } : { message };
+/**
+ * `?/sync` (optional `mode=full|incremental`): starts a sync of the connector as a background job
+ * and answers at once; the page follows the run (its progress bar). A sync already running is
+ * not started twice: the answer says so and the page follows that run.
+ */
+export function syncAction({ request, locals }: { request: Request; locals: App.Locals }) {
+	return runOperation('sync', request, async (runtime, connector, form) => {
+		const raw = form.get('mode');
+		if (raw !== null && raw !== 'full' && raw !== 'incremental') {
+			return { message: 'The sync mode must be "full" or "incremental".', failStatus: 400 };
+		}
+		const sync = await startSync(runtime, connector, {
+			...(raw ? { mode: raw } : {}),
+			userId: locals.user?.id ?? null
+		});
+		const kind = sync.run.job === 'sync.full' ? 'Full sync' : 'Sync';
+		return {
+			message: sync.started
+				? `${kind} started; it runs in the background.`
+				: 'A sync of this connector is already running; showing its progress.',
+			runId: sync.run.id
+		};
 	});
 }
 

@@ -1,39 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeHealthCheck, describeSweep, describeSync } from './operation-messages';
-
-const report = {
-	status: 'success' as const,
-	seriesCount: 12,
-	episodeCount: 380,
-	movieCount: 0,
-	skipped: 0,
-	removed: 0,
-	durationMs: 1234,
-	error: null
-};
-
-describe('describeSync', () => {
-	it('counts series and episodes for a series library, with the duration in seconds', () => {
-		expect(describeSync(report, 'series')).toBe('Synced 12 series, 380 episodes in 1.2 s');
-	});
-
-	it('counts movies for a movie library, in the singular when there is one', () => {
-		expect(describeSync({ ...report, movieCount: 1, durationMs: 400 }, 'movies')).toBe(
-			'Synced 1 movie in 0.4 s'
-		);
-	});
-
-	it('mentions skipped and removed items so a partial sync is not mistaken for a clean one', () => {
-		expect(describeSync({ ...report, status: 'partial', skipped: 2, removed: 1 }, 'series')).toBe(
-			'Synced 12 series, 380 episodes in 1.2 s (2 malformed items skipped, 1 item removed)'
-		);
-	});
-
-	it('gives the reason of a failed sync', () => {
-		const failed = { ...report, status: 'failed' as const, error: 'Connection refused' };
-		expect(describeSync(failed, 'series')).toBe('Sync failed: Connection refused');
-	});
-});
+import { describeHealthCheck, describeSweep } from './operation-messages';
 
 describe('describeSweep', () => {
 	const result = {

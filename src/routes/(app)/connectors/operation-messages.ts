@@ -4,23 +4,8 @@
  */
 import type { LibraryKind } from '$lib/server/connectors';
 import type { HealthState } from '$lib/server/db/schema';
-import type { SyncReport } from '$lib/server/services/sync/sync-service';
 import type { SweepResult } from '$lib/server/services/queue/sweep';
 import { countOf, formatDuration, libraryCounts } from '$lib/components/connectors/format';
-
-/**
- * "Synced 12 series, 380 episodes in 1.2 s" (movie libraries: "Synced 250 movies in 0.8 s"), with
- * skipped and removed items when there are any; for a failed sync, "Sync failed: <reason>".
- */
-export function describeSync(report: Omit<SyncReport, 'connectorId'>, kind: LibraryKind): string {
-	if (report.status === 'failed') return `Sync failed: ${report.error ?? 'unknown error'}`;
-	const counts = libraryCounts(kind, report);
-	const extras: string[] = [];
-	if (report.skipped > 0) extras.push(`${countOf(report.skipped, 'malformed item')} skipped`);
-	if (report.removed > 0) extras.push(`${countOf(report.removed, 'item')} removed`);
-	const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
-	return `Synced ${counts} in ${formatDuration(report.durationMs)}${tail}`;
-}
 
 /**
  * "Queued 7 commands (42 searches); 120 gaps, 30 upgrade candidates", or why the sweep was skipped.

@@ -11,5 +11,5 @@ import type { PageServerLoad } from './$types';
 export const load = (async () => {
 	const { db } = await getRuntime();
 	const list = await db.select().from(connectors).orderBy(connectors.name, connectors.id);
-	return { connectors: await toResources(db, list), jobs: jobStatuses() };
+	return { connectors: await toResources(db, list), jobs: await jobStatuses(db) };
 }) satisfies PageServerLoad;

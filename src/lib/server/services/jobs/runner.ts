@@ -9,15 +9,17 @@
  * message, otherwise a generic sentence (the details go to the log, never to the row).
  *
  * One run of a job at a time, across processes: the run holds a session-level advisory lock
- * (namespace `JOB_RUN_LOCK_NS`, key `hashtext(job)`) on a reserved connection until it ends; a
- * second start gets `JobConflictError` (→ 409). A run also holds the maintenance lock shared
+ * (namespace `JOB_RUN_LOCK_NS`, key `hashtext(lockKeyOf(job, connectorId))`) on a reserved
+ * connection until it ends; a second start gets `JobConflictError` (→ 409). A per-connector job
+ * locks its family for that connector (`sync.full` and `sync.incremental` of connector 5 share
+ * `sync.connector.5`), so two syncs of one connector never overlap, whatever their mode. A run also holds the maintenance lock shared
  * (maintenance.ts), so no job starts during a restore; a job started with `exclusive: true` (the
  * restore) instead raises the maintenance flag and waits for every other job to finish.
  *
  * A row left `running` by a crash is marked failed by `markInterruptedRuns()` at start-up; a run
  * still holding its lock (another live process) is left alone.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, like, or } from 'drizzle-orm';
 import type { ReservedSQL } from 'bun';
 import type { Database } from '$lib/server/db';
 import { jobRuns, type JobRun, type JobTrigger } from '$lib/server/db/schema';
@@ -150,11 +152,34 @@ export function runningJobs(): string[] {
 	return [...state.running.keys()];
 }
 
-async function runningIdOf(db: Database, job: string): Promise<number | null> {
+/**
+ * The advisory-lock key of a run: the job's name, or for a per-connector job its family and the
+ * connector (`sync.full` of connector 5 → `sync.connector.5`). Derived from names, never from a
+ * position in a list, so adding a job never moves another's lock.
+ */
+export function lockKeyOf(job: string, connectorId: number | null | undefined): string {
+	if (connectorId === null || connectorId === undefined) return job;
+	return `${job.split('.')[0]}.connector.${connectorId}`;
+}
+
+/** The live run holding `job`'s lock according to the database (another process's), or null. */
+async function runningIdOf(
+	db: Database,
+	job: string,
+	connectorId: number | null | undefined
+): Promise<number | null> {
+	const family = job.split('.')[0] ?? job;
+	const which =
+		connectorId === null || connectorId === undefined
+			? eq(jobRuns.job, job)
+			: and(
+					eq(jobRuns.connectorId, connectorId),
+					or(eq(jobRuns.job, family), like(jobRuns.job, `${family}.%`))
+				);
 	const [row] = await db
 		.select({ id: jobRuns.id })
 		.from(jobRuns)
-		.where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['queued', 'running'])))
+		.where(and(which, inArray(jobRuns.status, ['queued', 'running'])))
 		.orderBy(jobRuns.id)
 		.limit(1);
 	return row?.id ?? null;
@@ -168,21 +193,24 @@ async function runningIdOf(db: Database, job: string): Promise<number | null> {
  */
 export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 	const { db, job } = options;
+	const key = lockKeyOf(job, options.connectorId);
 	const clock = options.clock ?? (() => new Date());
 	if (isMaintenance()) throw new MaintenanceError();
-	if (state.running.has(job)) throw new JobConflictError(job, state.running.get(job) || null);
+	if (state.running.has(key)) throw new JobConflictError(job, state.running.get(key) || null);
 	// Claimed synchronously, so two starts in one tick cannot both get past this point.
-	state.running.set(job, 0);
+	state.running.set(key, 0);
 	let conn: ReservedSQL | undefined;
 	let jobLocked = false;
 	let sharedLocked = false;
 	try {
 		conn = await db.$client.reserve();
 		const [lock] =
-			(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+			(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${key})) as locked`) as {
 				locked: boolean;
 			}[];
-		if (!lock?.locked) throw new JobConflictError(job, await runningIdOf(db, job));
+		if (!lock?.locked) {
+			throw new JobConflictError(job, await runningIdOf(db, job, options.connectorId));
+		}
 		jobLocked = true;
 		if (!options.exclusive) {
 			if (!(await tryEnterShared(conn))) throw new MaintenanceError();
@@ -205,7 +233,7 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 			.returning();
 		if (!row) throw new Error('insert into job_runs returned no row');
 		const view = toJobView(row);
-		state.running.set(job, view.id);
+		state.running.set(key, view.id);
 		state.live.set(view.id, { ...view });
 		// Up before the caller hears of the run: from now on nothing else starts here.
 		if (options.exclusive) enterMaintenance(view.id, options.followers ?? []);
@@ -216,18 +244,18 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 		});
 		return { run: view, done };
 	} catch (error) {
-		state.running.delete(job);
+		state.running.delete(key);
 		if (conn) {
 			if (sharedLocked) await leaveShared(conn).catch(() => undefined);
-			if (jobLocked) await unlockJob(conn, job).catch(() => undefined);
+			if (jobLocked) await unlockJob(conn, key).catch(() => undefined);
 			await conn.release();
 		}
 		throw error;
 	}
 }
 
-async function unlockJob(conn: ReservedSQL, job: string): Promise<void> {
-	await conn`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext(${job}))`;
+async function unlockJob(conn: ReservedSQL, key: string): Promise<void> {
+	await conn`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext(${key}))`;
 }
 
 /** Runs the work, writes progress and the outcome, and releases everything. */
@@ -238,6 +266,7 @@ async function execute(
 	clock: () => Date
 ): Promise<JobRunView> {
 	const { db, job } = options;
+	const key = lockKeyOf(job, options.connectorId);
 	const id = initial.id;
 	const runLog = log.child({ job, runId: id });
 	const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
@@ -375,12 +404,12 @@ async function execute(
 	}
 	try {
 		if (locks.sharedLocked) await leaveShared(locks.conn);
-		await unlockJob(locks.conn, job);
+		await unlockJob(locks.conn, key);
 	} catch (error) {
 		runLog.warn({ err: String(error) }, 'could not release the job locks');
 	} finally {
 		await locks.conn.release();
-		state.running.delete(job);
+		state.running.delete(key);
 		state.live.delete(id);
 	}
 	runLog.info({ status: view.status }, 'job finished');
@@ -397,16 +426,17 @@ export async function markInterruptedRuns(
 	clock: () => Date = () => new Date()
 ): Promise<number> {
 	const live = await db
-		.selectDistinct({ job: jobRuns.job })
+		.selectDistinct({ job: jobRuns.job, connectorId: jobRuns.connectorId })
 		.from(jobRuns)
 		.where(inArray(jobRuns.status, ['queued', 'running']));
 	let marked = 0;
-	for (const { job } of live) {
-		if (state.running.has(job)) continue;
+	for (const { job, connectorId } of live) {
+		const key = lockKeyOf(job, connectorId);
+		if (state.running.has(key)) continue;
 		const conn = await db.$client.reserve();
 		try {
 			const [lock] =
-				(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${job})) as locked`) as {
+				(await conn`select pg_try_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext(${key})) as locked`) as {
 					locked: boolean;
 				}[];
 			if (!lock?.locked) continue;
@@ -414,11 +444,19 @@ export async function markInterruptedRuns(
 				const rows = await db
 					.update(jobRuns)
 					.set({ status: 'failed', error: INTERRUPTED_MESSAGE, finishedAt: clock() })
-					.where(and(eq(jobRuns.job, job), inArray(jobRuns.status, ['queued', 'running'])))
+					.where(
+						and(
+							eq(jobRuns.job, job),
+							connectorId === null
+								? isNull(jobRuns.connectorId)
+								: eq(jobRuns.connectorId, connectorId),
+							inArray(jobRuns.status, ['queued', 'running'])
+						)
+					)
 					.returning({ id: jobRuns.id });
 				marked += rows.length;
 			} finally {
-				await unlockJob(conn, job);
+				await unlockJob(conn, key);
 			}
 		} finally {
 			await conn.release();

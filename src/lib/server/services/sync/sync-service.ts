@@ -10,7 +10,13 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { syncRuns, syncState, type Connector, type SyncRunStatus } from '../../db/schema';
+import {
+	syncRuns,
+	syncState,
+	type Connector,
+	type SyncMode,
+	type SyncRunStatus
+} from '../../db/schema';
 import {
 	removeSeriesExcept,
 	replaceMovies,
@@ -23,8 +29,16 @@ import { reasonForError, recordFailure, recordSuccess } from '../health/health-s
 
 const log = moduleLogger('sync');
 
+/** What a sync is doing now: the step and its counts (series, movies…). */
+export interface SyncProgress {
+	phase: 'profiles' | 'series' | 'episodes' | 'history' | 'movies';
+	done: number;
+	total: number | null;
+}
+
 export interface SyncReport {
 	connectorId: number;
+	mode: SyncMode;
 	status: SyncRunStatus;
 	seriesCount: number;
 	episodeCount: number;
@@ -35,6 +49,13 @@ export interface SyncReport {
 	removed: number;
 	durationMs: number;
 	error: string | null;
+	/** Items new to the mirror / changed in it. */
+	added: number;
+	updated: number;
+	/** HTTP requests made to the app. */
+	requests: number;
+	/** Mirror and search-state rows written. */
+	rowsWritten: number;
 }
 
 export interface SyncDeps {
@@ -44,6 +65,12 @@ export interface SyncDeps {
 	clock?: () => Date;
 	/** Series fetched in parallel (each is two requests). Default 4. */
 	seriesConcurrency?: number;
+	/** Default: `incremental` once a full sync has succeeded, else `full`. */
+	mode?: SyncMode;
+	/** Called as the sync goes (often; keep it cheap). */
+	onProgress?: (progress: SyncProgress) => void;
+	/** The job run doing the sync (`job_runs.id`). */
+	runId?: number;
 }
 
 /**
@@ -66,6 +93,7 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 
 	const report: SyncReport = {
 		connectorId: connector.id,
+		mode: deps.mode ?? 'full',
 		status: 'success',
 		seriesCount: 0,
 		episodeCount: 0,
@@ -73,7 +101,11 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 		skipped: 0,
 		removed: 0,
 		durationMs: 0,
-		error: null
+		error: null,
+		added: 0,
+		updated: 0,
+		requests: 0,
+		rowsWritten: 0
 	};
 	try {
 		if (client instanceof RadarrClient) await syncMovies(db, connector, client, report);

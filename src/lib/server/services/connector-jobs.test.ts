@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { describeSyncProgress, describeSyncReport } from './connector-jobs';
+
+const report = {
+	mode: 'incremental' as const,
+	status: 'success' as const,
+	seriesCount: 12,
+	episodeCount: 380,
+	movieCount: 0,
+	skipped: 0,
+	removed: 0,
+	added: 0,
+	updated: 0,
+	requests: 2,
+	rowsWritten: 0,
+	durationMs: 1234,
+	error: null
+};
+
+describe('describeSyncReport', () => {
+	it('names the mode, counts series and episodes with the duration, and says when nothing changed', () => {
+		expect(describeSyncReport(report, 'series')).toBe(
+			'Incremental sync: 12 series, 380 episodes in 1.2 s; no changes'
+		);
+	});
+
+	it('counts movies for a movie library, in the singular when there is one', () => {
+		expect(
+			describeSyncReport({ ...report, mode: 'full', movieCount: 1, durationMs: 400 }, 'movies')
+		).toBe('Full sync: 1 movie in 0.4 s; no changes');
+	});
+
+	it('lists what changed and what was skipped, so a partial sync is not mistaken for a clean one', () => {
+		expect(
+			describeSyncReport(
+				{ ...report, status: 'partial', added: 1200, updated: 3, removed: 1, skipped: 2 },
+				'series'
+			)
+		).toBe(
+			'Incremental sync: 12 series, 380 episodes in 1.2 s; 1,200 added, 3 updated, 1 removed, 2 malformed items skipped'
+		);
+	});
+
+	it('gives the reason of a failed sync', () => {
+		const failed = { ...report, status: 'failed' as const, error: 'Connection refused' };
+		expect(describeSyncReport(failed, 'series')).toBe(
+			'Incremental sync failed: Connection refused'
+		);
+	});
+});
+
+describe('describeSyncProgress', () => {
+	it('says the step and how far it is', () => {
+		expect(describeSyncProgress({ phase: 'episodes', done: 120, total: 4000 })).toBe(
+			'Reading episodes: 120 of 4,000 series'
+		);
+		expect(describeSyncProgress({ phase: 'movies', done: 0, total: 1 })).toBe(
+			'Reading movies: 0 of 1 movie'
+		);
+		expect(describeSyncProgress({ phase: 'series', done: 0, total: null })).toBe(
+			'Reading the series list…'
+		);
+	});
+});

@@ -1,0 +1,194 @@
+/**
+ * Syncs as background jobs: "Sync now", "Full sync", the API and the scheduled runs all start a
+ * run of `sync.incremental` or `sync.full` for one connector (services/jobs/runner.ts), which the
+ * UI follows through `GET /api/v1/jobs/{id}`. Both modes lock `sync.connector.{id}`, across
+ * processes, so one connector never has two syncs at once: a second start gets the running run
+ * back instead of starting another.
+ */
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db';
+import { syncState, type Connector, type JobTrigger, type SyncMode } from '../db/schema';
+import { libraryKind, type LibraryKind } from '../connectors';
+import {
+	countOf,
+	formatCount,
+	formatDuration,
+	libraryCounts
+} from '../../components/connectors/format';
+import type { JobRunView } from '../../types/jobs';
+import { getJobRun, JobConflictError, startJob, type JobOutcome } from './jobs';
+import { syncOne, type OperationDeps } from './operations';
+import type { SyncProgress, SyncReport } from './sync/sync-service';
+
+/** A sync run as `POST /api/v1/connectors/{id}/sync` answers it. */
+export interface SyncJobView {
+	id: number;
+	/** `sync.incremental` or `sync.full` (the job's name). */
+	kind: string;
+	connectorId: number | null;
+	/** The run's status: queued | running | success | partial | failed | skipped. */
+	state: JobRunView['status'];
+	phase: string | null;
+	done: number | null;
+	total: number | null;
+	progress: number | null;
+	message: string | null;
+	error: string | null;
+	startedAt: string | null;
+	finishedAt: string | null;
+}
+
+/** The run in the shape of the sync endpoints. */
+export function toSyncJobView(run: JobRunView): SyncJobView {
+	return {
+		id: run.id,
+		kind: run.job,
+		connectorId: run.connectorId,
+		state: run.status,
+		phase: run.phase,
+		done: run.done,
+		total: run.total,
+		progress: run.progress,
+		message: run.message,
+		error: run.error,
+		startedAt: run.startedAt,
+		finishedAt: run.finishedAt
+	};
+}
+
+/** The job name of a sync in `mode`. */
+export function syncJobName(mode: SyncMode): `sync.${SyncMode}` {
+	return `sync.${mode}`;
+}
+
+/**
+ * The mode a sync runs in when none is asked for: incremental once a full sync of the connector
+ * has succeeded (`sync_state.last_full_sync_at`), full before.
+ */
+export async function defaultSyncMode(db: Database, connectorId: number): Promise<SyncMode> {
+	const [row] = await db
+		.select({ lastFullSyncAt: syncState.lastFullSyncAt })
+		.from(syncState)
+		.where(eq(syncState.connectorId, connectorId));
+	return row?.lastFullSyncAt ? 'incremental' : 'full';
+}
+
+const PHASE_LABELS: Record<SyncProgress['phase'], string> = {
+	profiles: 'Reading quality profiles and tags',
+	series: 'Reading the series list',
+	episodes: 'Reading episodes',
+	history: 'Reading the history since the last sync',
+	movies: 'Reading movies'
+};
+
+/** "Reading episodes: 120 of 4,000 series" — what the progress bar says. */
+export function describeSyncProgress(progress: SyncProgress): string {
+	const label = PHASE_LABELS[progress.phase];
+	if (progress.total === null) return `${label}…`;
+	const total =
+		progress.phase === 'movies'
+			? countOf(progress.total, 'movie')
+			: countOf(progress.total, 'series', 'series');
+	return `${label}: ${formatCount(progress.done)} of ${total}`;
+}
+
+/**
+ * "Incremental sync: 12 series, 380 episodes in 1.2 s; 3 added, 5 updated" — the summary a run
+ * ends with; for a failed sync, the reason.
+ */
+export function describeSyncReport(
+	report: Omit<SyncReport, 'connectorId'>,
+	kind: LibraryKind
+): string {
+	const mode = report.mode === 'full' ? 'Full sync' : 'Incremental sync';
+	if (report.status === 'failed') return `${mode} failed: ${report.error ?? 'unknown error'}`;
+	const changes: string[] = [];
+	if (report.added > 0) changes.push(`${formatCount(report.added)} added`);
+	if (report.updated > 0) changes.push(`${formatCount(report.updated)} updated`);
+	if (report.removed > 0) changes.push(`${formatCount(report.removed)} removed`);
+	if (report.skipped > 0) changes.push(`${countOf(report.skipped, 'malformed item')} skipped`);
+	const tail = changes.length > 0 ? changes.join(', ') : 'no changes';
+	const counts = libraryCounts(kind, report);
+	return `${mode}: ${counts} in ${formatDuration(report.durationMs)}; ${tail}`;
+}
+
+/** The run's outcome from the sync's report (partial → `partial`, failed → `failed`). */
+export function syncOutcome(report: SyncReport, connector: Connector): JobOutcome {
+	const message = describeSyncReport(report, libraryKind(connector));
+	const result: Record<string, unknown> = {
+		mode: report.mode,
+		status: report.status,
+		seriesCount: report.seriesCount,
+		episodeCount: report.episodeCount,
+		movieCount: report.movieCount,
+		added: report.added,
+		updated: report.updated,
+		removed: report.removed,
+		skipped: report.skipped,
+		requests: report.requests,
+		rowsWritten: report.rowsWritten,
+		durationMs: report.durationMs
+	};
+	if (report.status === 'failed') {
+		return { status: 'failed', error: message, message, result };
+	}
+	return { status: report.status === 'partial' ? 'partial' : 'success', message, result };
+}
+
+export interface StartedSync {
+	/** The run started, or the one already running for this connector. */
+	run: JobRunView;
+	/** False when the connector's sync was already running (that run is returned). */
+	started: boolean;
+	/** The report once the run is done (null when this call did not start it). */
+	report: Promise<SyncReport | null> | null;
+}
+
+/**
+ * Starts a sync of `connector` in the background and returns at once.
+ * @param options.mode default `defaultSyncMode`
+ * @throws MaintenanceError during a restore; database errors.
+ */
+export async function startSync(
+	deps: OperationDeps,
+	connector: Connector,
+	options: { mode?: SyncMode; trigger?: JobTrigger; userId?: number | null } = {}
+): Promise<StartedSync> {
+	const mode = options.mode ?? (await defaultSyncMode(deps.db, connector.id));
+	let report: SyncReport | null = null;
+	// A start racing another one in this process (which has claimed the lock but not yet written
+	// its row) is told "already running" without the run's id: look again shortly.
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await startSyncOnce();
+		} catch (error) {
+			if (!(error instanceof JobConflictError)) throw error;
+			const running = error.runningId === null ? null : await getJobRun(deps.db, error.runningId);
+			if (running) return { run: running, started: false, report: null };
+			if (attempt >= 50) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+	}
+
+	async function startSyncOnce(): Promise<StartedSync> {
+		const started = await startJob({
+			db: deps.db,
+			job: syncJobName(mode),
+			connectorId: connector.id,
+			trigger: options.trigger ?? 'manual',
+			userId: options.userId ?? null,
+			...(deps.clock ? { clock: deps.clock } : {}),
+			run: async (ctx) => {
+				ctx.step(null, null, null, `${mode === 'full' ? 'Full' : 'Incremental'} sync…`);
+				report = await syncOne(deps, connector, {
+					mode,
+					runId: ctx.runId,
+					onProgress: (progress) =>
+						ctx.step(progress.phase, progress.done, progress.total, describeSyncProgress(progress))
+				});
+				return syncOutcome(report, connector);
+			}
+		});
+		return { run: started.run, started: true, report: started.done.then(() => report) };
+	}
+}
