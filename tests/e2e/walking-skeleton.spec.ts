@@ -72,9 +72,19 @@ test('a new user sets up Comradarr and the first throttled, targeted searches re
 	await addConnector(page, 'Sonarr', '/sonarr', SONARR_KEY);
 	await addConnector(page, 'Radarr', '/radarr', RADARR_KEY);
 
-	for (const name of ['Sonarr', 'Radarr']) {
+	// A sync is a background job: the action answers at once, the card follows the run to its end.
+	for (const [name, library] of [
+		['Sonarr', /series, [\d,]+ episodes in/],
+		['Radarr', /[\d,]+ movies in/]
+	] as const) {
 		await page.getByRole('button', { name: `Sync now: ${name}` }).click();
-		await expect(page.getByRole('status').filter({ hasText: /Synced/ })).toBeVisible();
+		await expect(page.getByRole('status').filter({ hasText: /sync started/i })).toBeVisible();
+		const progress = page
+			.locator('[data-slot="sync-progress"]')
+			.filter({ has: page.getByText(new RegExp(`^Full sync: .*${library.source}`)) });
+		await expect(progress.locator('[data-slot="job-progress"][data-status="success"]')).toBeVisible(
+			{ timeout: 30_000 }
+		);
 	}
 	const sonarrWanted = await wantedIds(request, '/sonarr', SONARR_KEY);
 	const radarrWanted = await wantedIds(request, '/radarr', RADARR_KEY);

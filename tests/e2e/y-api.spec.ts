@@ -74,9 +74,18 @@ test('runs a connector through its whole life over the API', async ({ page }) =>
 	expect(connector.version).toMatch(/^\d+\./);
 
 	// Sync, sweep, and the numbers on GET.
+	// A sync is a background job: 202 at once, then followed to its end.
 	const sync = await api.post(`/api/v1/connectors/${connector.id}/sync`, { headers: ORIGIN });
-	expect(sync.status()).toBe(200);
-	expect(((await sync.json()) as { status: string }).status).toBe('success');
+	expect(sync.status()).toBe(202);
+	const { job } = (await sync.json()) as { job: { id: number; kind: string; state: string } };
+	expect(job).toMatchObject({ kind: 'sync.full', connectorId: connector.id });
+	await expect
+		.poll(
+			async () =>
+				((await (await api.get(`/api/v1/jobs/${job.id}`)).json()) as { status: string }).status,
+			{ timeout: 30_000 }
+		)
+		.toBe('success');
 	const badSweep = await api.post(`/api/v1/connectors/${connector.id}/sweep`, {
 		headers: ORIGIN,
 		data: { type: 'everything' }

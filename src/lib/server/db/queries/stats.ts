@@ -2,9 +2,16 @@
  * Read models for pages and the API: per-connector numbers, the request queue, search history.
  * Reads the mirror and state tables only — never an *arr app (DESIGN.md decision 9).
  */
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, like, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../index';
-import { connectors, requestQueue, searchHistory, syncState } from '../schema';
+import {
+	connectors,
+	jobRuns,
+	requestQueue,
+	searchHistory,
+	syncState,
+	type JobRun
+} from '../schema';
 import {
 	episodeGapCondition,
 	episodeUpgradeCondition,
@@ -21,9 +28,16 @@ export interface ConnectorStats {
 	/** Commands waiting in the request queue. */
 	queuedCommands: number;
 	searchesToday: number;
+	/** End of the last sync, whatever its outcome. */
 	lastSyncAt: Date | null;
 	lastSyncStatus: string | null;
 	lastSyncError: string | null;
+	/** End of the last successful sync of either kind. */
+	lastSuccessAt: Date | null;
+	/** End of the last successful full reconciliation. */
+	lastFullSyncAt: Date | null;
+	/** The newest sync run of this connector (`job_runs`, `sync.*`), running or finished. */
+	newestSync: JobRun | null;
 }
 
 const EMPTY: ConnectorStats = {
@@ -34,7 +48,10 @@ const EMPTY: ConnectorStats = {
 	searchesToday: 0,
 	lastSyncAt: null,
 	lastSyncStatus: null,
-	lastSyncError: null
+	lastSyncError: null,
+	lastSuccessAt: null,
+	lastFullSyncAt: null,
+	newestSync: null
 };
 
 /**
@@ -55,7 +72,7 @@ export async function connectorStats(
 		}
 		return s;
 	};
-	const [episodeRows, movieRows, queueRows, syncRows] = await Promise.all([
+	const [episodeRows, movieRows, queueRows, syncRows, syncRunRows] = await Promise.all([
 		db.execute<{ connector_id: number; gaps: number; upgrades: number }>(sql`
 			select e.connector_id,
 			       count(*) filter (where ${episodeGapCondition(now)})::int as gaps,
@@ -80,7 +97,12 @@ export async function connectorStats(
 			         where status in ('sending', 'sent', 'completed', 'failed')
 			           and claimed_at >= ${zonedDayStart(now, timeZone).toISOString()}::timestamptz), 0)::int as today
 			from request_queue group by connector_id`),
-		db.select().from(syncState)
+		db.select().from(syncState),
+		db
+			.selectDistinctOn([jobRuns.connectorId])
+			.from(jobRuns)
+			.where(and(isNotNull(jobRuns.connectorId), like(jobRuns.job, 'sync.%')))
+			.orderBy(jobRuns.connectorId, desc(jobRuns.id))
 	]);
 	for (const r of [...episodeRows, ...movieRows]) {
 		const s = get(r.connector_id);
@@ -98,6 +120,11 @@ export async function connectorStats(
 		s.lastSyncAt = r.lastSyncAt;
 		s.lastSyncStatus = r.lastStatus;
 		s.lastSyncError = r.lastError;
+		s.lastSuccessAt = r.lastSuccessAt;
+		s.lastFullSyncAt = r.lastFullSyncAt;
+	}
+	for (const r of syncRunRows) {
+		if (r.connectorId !== null) get(r.connectorId).newestSync = r;
 	}
 	return stats;
 }

@@ -1,10 +1,10 @@
 /**
  * Reading job runs for the API and the pages: newest first, paged by id.
  */
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '$lib/server/db';
 import { jobRuns } from '$lib/server/db/schema';
-import type { JobRunView } from '$lib/types/jobs';
+import type { JobRunStatus, JobRunView } from '$lib/types/jobs';
 import { liveRun, toJobView } from './runner';
 
 /** Most runs one page returns. */
@@ -19,16 +19,32 @@ export interface JobRunPage {
 /**
  * Runs newest first.
  * @param query.job only this job (exact dotted name)
+ * @param query.state only runs in this state (`running` includes `queued`)
+ * @param query.connectorId only runs of this connector (its syncs)
  * @param query.limit 1–100 (clamped), default 20
  * @param query.before only runs with a smaller id (the previous page's `nextBefore`)
  */
 export async function listJobRuns(
 	db: DbOrTx,
-	query: { job?: string | undefined; limit?: number | undefined; before?: number | undefined } = {}
+	query: {
+		job?: string | undefined;
+		state?: JobRunStatus | undefined;
+		connectorId?: number | undefined;
+		limit?: number | undefined;
+		before?: number | undefined;
+	} = {}
 ): Promise<JobRunPage> {
 	const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(query.limit ?? 20)));
 	const conditions: SQL[] = [];
 	if (query.job) conditions.push(eq(jobRuns.job, query.job));
+	if (query.state) {
+		conditions.push(
+			query.state === 'running'
+				? inArray(jobRuns.status, ['queued', 'running'])
+				: eq(jobRuns.status, query.state)
+		);
+	}
+	if (query.connectorId !== undefined) conditions.push(eq(jobRuns.connectorId, query.connectorId));
 	if (query.before !== undefined) conditions.push(lt(jobRuns.id, query.before));
 	const rows = await db
 		.select()

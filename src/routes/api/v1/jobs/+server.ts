@@ -16,12 +16,29 @@ const Query = v.object({
 			v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}.`)
 		)
 	),
+	state: v.optional(
+		v.picklist(
+			['queued', 'running', 'success', 'partial', 'failed', 'skipped'],
+			'state must be queued, running, success, partial, failed or skipped.'
+		)
+	),
+	connectorId: v.optional(
+		v.pipe(
+			v.string(),
+			v.transform(Number),
+			v.integer('connectorId must be a connector id.'),
+			v.minValue(1, 'connectorId must be a connector id.')
+		)
+	),
 	before: v.optional(
 		v.pipe(v.string(), v.transform(Number), v.integer('before must be a run id.'), v.minValue(1))
 	)
 });
 
-/** `GET /api/v1/jobs?job=&limit=&before=`: runs newest first, `{ runs, nextBefore }`. */
+/**
+ * `GET /api/v1/jobs?job=&state=&connectorId=&limit=&before=`: runs newest first,
+ * `{ runs, nextBefore }`. `state=running` includes queued runs (both are live).
+ */
 export const GET: RequestHandler = withApi(async ({ url }) => {
 	const query = v.parse(Query, Object.fromEntries(url.searchParams));
 	const { db } = await getRuntime();
