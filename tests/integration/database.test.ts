@@ -11,7 +11,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
 import { resetDb, testDb } from '../helpers/db';
 import type { Database } from '../../src/lib/server/db';
-import { episodes, jobRuns, loginAttempts, sessions, users } from '../../src/lib/server/db/schema';
+import {
+	connectors,
+	episodes,
+	events,
+	jobRuns,
+	loginAttempts,
+	movies,
+	requestQueue,
+	searchHistory,
+	searchRegistry,
+	sessions,
+	users
+} from '../../src/lib/server/db/schema';
 import { connectionOf } from '../../src/lib/server/services/database/pg-tools';
 import { databaseStatus, tableInfo } from '../../src/lib/server/services/database/status';
 import {
@@ -83,6 +95,18 @@ describe('database status', () => {
 		expect(await db.$count(episodes)).toBe(3000);
 	});
 });
+
+/** What a prune with nothing to remove returns. */
+const NOTHING = {
+	sessions: 0,
+	loginAttempts: 0,
+	jobRuns: 0,
+	uploads: 0,
+	searchHistory: 0,
+	queue: 0,
+	exhausted: 0,
+	events: 0
+};
 
 describe('prune', () => {
 	it('removes exactly the expired sessions, day-old login attempts, month-old finished runs and stale uploads', async () => {
@@ -156,7 +180,7 @@ describe('prune', () => {
 		);
 
 		const result = await pruneDatabase({ db, uploadsDir: dir, clock: () => now });
-		expect(result).toEqual({ sessions: 2, loginAttempts: 1, jobRuns: 3, uploads: 1 });
+		expect(result).toEqual({ ...NOTHING, sessions: 2, loginAttempts: 1, jobRuns: 3, uploads: 1 });
 		const left = await db.select({ id: sessions.id }).from(sessions);
 		expect(left.map((s) => s.id.replace(/0+$/, '')).sort()).toEqual(['almostlifetime', 'live']);
 		expect((await db.select().from(loginAttempts)).map((a) => a.success)).toEqual([true]);
@@ -164,7 +188,7 @@ describe('prune', () => {
 		expect(runs.map((r) => r.status).sort()).toEqual(['running', 'success']);
 		expect(runs.find((r) => r.status === 'success')!.createdAt).toEqual(recent);
 		const again = await pruneDatabase({ db, uploadsDir: dir, clock: () => now });
-		expect(again).toEqual({ sessions: 0, loginAttempts: 0, jobRuns: 0, uploads: 0 });
+		expect(again).toEqual(NOTHING);
 		await expect(createUpload(dir, { name: 'x', size: 1 })).resolves.toBeTruthy();
 		expect(
 			await db
@@ -172,6 +196,144 @@ describe('prune', () => {
 				.from(jobRuns)
 				.where(inArray(jobRuns.status, ['running']))
 		).toHaveLength(1);
+	});
+
+	it('removes month-old history and finished commands, long-exhausted search state, old events and day-old idle runs', async () => {
+		const now = new Date('2026-12-02T12:00:00Z');
+		const ago = (ms: number) => new Date(now.getTime() - ms);
+		const [connector] = await db
+			.insert(connectors)
+			.values({
+				type: 'radarr',
+				name: 'Radarr',
+				url: 'http://127.0.0.1:7878',
+				apiKeyEncrypted: 'x',
+				apiKeyHint: 'abcd'
+			})
+			.returning();
+		const cid = connector!.id;
+		const movieRows = await db
+			.insert(movies)
+			.values(
+				[1, 2, 3].map((arrId) => ({
+					connectorId: cid,
+					arrId,
+					title: `Movie ${arrId}`,
+					monitored: true,
+					hasFile: false
+				}))
+			)
+			.returning({ id: movies.id });
+		const [m1, m2, m3] = movieRows.map((m) => m.id);
+		await db.insert(searchRegistry).values([
+			{
+				connectorId: cid,
+				movieId: m1,
+				searchType: 'gap',
+				state: 'exhausted',
+				updatedAt: ago(91 * DAY)
+			},
+			{
+				connectorId: cid,
+				movieId: m2,
+				searchType: 'gap',
+				state: 'exhausted',
+				updatedAt: ago(89 * DAY)
+			},
+			{
+				connectorId: cid,
+				movieId: m3,
+				searchType: 'gap',
+				state: 'cooldown',
+				updatedAt: ago(200 * DAY)
+			}
+		]);
+		const command = (status: 'completed' | 'failed' | 'pending', finishedAgo: number | null) => ({
+			connectorId: cid,
+			command: 'MoviesSearch' as const,
+			searchType: 'gap' as const,
+			payload: { name: 'MoviesSearch' as const, movieIds: [1] },
+			searchCount: 1,
+			priority: 0,
+			label: 'Movie 1',
+			status,
+			createdAt: ago(40 * DAY),
+			finishedAt: finishedAgo === null ? null : ago(finishedAgo)
+		});
+		await db
+			.insert(requestQueue)
+			.values([
+				command('completed', 31 * DAY),
+				command('failed', 31 * DAY),
+				command('completed', 29 * DAY),
+				command('pending', null)
+			]);
+		const entry = (finishedAgo: number) => ({
+			connectorId: cid,
+			command: 'MoviesSearch' as const,
+			searchType: 'gap' as const,
+			searchCount: 1,
+			label: 'Movie 1',
+			payload: { name: 'MoviesSearch' as const, movieIds: [1] },
+			outcome: 'completed' as const,
+			finishedAt: ago(finishedAgo)
+		});
+		await db.insert(searchHistory).values([entry(31 * DAY), entry(29 * DAY)]);
+		await db.insert(events).values([
+			{ type: 'sync.completed', connectorId: cid, createdAt: ago(91 * DAY) },
+			{ type: 'sync.completed', connectorId: cid, createdAt: ago(89 * DAY) }
+		]);
+		await db.insert(jobRuns).values([
+			{
+				job: 'dispatch',
+				status: 'skipped',
+				result: { idle: true },
+				createdAt: ago(25 * HOUR),
+				finishedAt: ago(25 * HOUR)
+			},
+			{
+				job: 'dispatch',
+				status: 'skipped',
+				result: { idle: true },
+				createdAt: ago(23 * HOUR),
+				finishedAt: ago(23 * HOUR)
+			},
+			{
+				job: 'dispatch',
+				status: 'success',
+				result: { sent: 3 },
+				createdAt: ago(25 * HOUR),
+				finishedAt: ago(25 * HOUR)
+			},
+			{ job: 'sync', status: 'partial', createdAt: ago(31 * DAY), finishedAt: ago(31 * DAY) }
+		]);
+
+		const dir = uploadsDir(path.join(dataDir, 'prune-history'));
+		const result = await pruneDatabase({ db, uploadsDir: dir, clock: () => now });
+		expect(result).toEqual({
+			...NOTHING,
+			jobRuns: 2,
+			searchHistory: 1,
+			queue: 2,
+			exhausted: 1,
+			events: 1
+		});
+		const registry = await db.select().from(searchRegistry);
+		expect(registry.map((r) => r.movieId).sort()).toEqual([m2, m3].sort());
+		expect((await db.select().from(requestQueue)).map((r) => r.status).sort()).toEqual([
+			'completed',
+			'pending'
+		]);
+		expect(await db.select().from(searchHistory)).toHaveLength(1);
+		expect((await db.select().from(events))[0]!.createdAt).toEqual(ago(89 * DAY));
+		const runs = await db.select().from(jobRuns);
+		expect(runs.map((r) => r.createdAt.getTime()).sort()).toEqual(
+			[ago(25 * HOUR), ago(23 * HOUR)].map((d) => d.getTime()).sort()
+		);
+		expect(runs.find((r) => r.createdAt.getTime() === ago(25 * HOUR).getTime())!.status).toBe(
+			'success'
+		);
+		expect(await pruneDatabase({ db, uploadsDir: dir, clock: () => now })).toEqual(NOTHING);
 	});
 
 	it('describes what it removes with the configured session lifetime', () => {

@@ -24,11 +24,14 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** What an event is about; every field optional, ids are ours unless prefixed `arr`. */
 export interface EventSubject {
 	seriesId?: number;
+	seasonNumber?: number;
 	episodeIds?: number[];
 	movieId?: number;
+	movieIds?: number[];
 	arrSeriesId?: number;
 	arrEpisodeIds?: number[];
 	arrMovieId?: number;
+	arrMovieIds?: number[];
 	/** Our id of a request-queue command (`request_queue.id`). */
 	commandId?: number;
 	/** The job run that did the work (`job_runs.id`). */

@@ -36,8 +36,9 @@ export async function readEvents(
 ): Promise<EventRow[]> {
 	const conditions: SQL[] = [];
 	if (query.afterId !== undefined) conditions.push(gt(events.id, query.afterId));
-	if (query.types && query.types.length > 0)
+	if (query.types && query.types.length > 0) {
 		conditions.push(inArray(events.type, [...query.types]));
+	}
 	return db
 		.select()
 		.from(events)

@@ -1,27 +1,47 @@
 /**
  * The two maintenance jobs of Settings → Database:
  * - **Prune** deletes exactly what `PRUNE_RULES` describes (the page shows the same text before
- *   the user confirms): expired sessions, login attempts older than a day, finished job runs older
- *   than 30 days, unfinished restore uploads older than a day.
+ *   the user confirms): expired sessions, day-old login attempts, month-old finished job runs
+ *   (day-old idle ones), stale restore uploads, month-old search history and finished commands,
+ *   long-exhausted search state and events past their retention. It also runs daily on its own.
  * - **Vacuum** runs `VACUUM (ANALYZE)` table by table over the app's schemas, reporting
  *   "Vacuuming episodes (3 of 14)". VACUUM cannot run in a transaction; each table is its own
  *   statement on the pool.
  */
-import { and, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '$lib/server/db';
-import { jobRuns, loginAttempts, sessions } from '$lib/server/db/schema';
+import { pruneEvents } from '$lib/server/db/queries/events';
+import {
+	jobRuns,
+	loginAttempts,
+	requestQueue,
+	searchHistory,
+	searchRegistry,
+	sessions
+} from '$lib/server/db/schema';
 import { getSettings } from '$lib/server/services/settings/settings-service';
 import type { JobContext, JobOutcome } from '$lib/server/services/jobs';
 import { removeStaleUploads } from './uploads';
 
-/** Age limits of Prune. */
+/** Age limits of Prune (the scheduled `db.prune` and the button of Settings → Database). */
 export const PRUNE_RULES = {
 	/** Failed and successful login attempts older than this are deleted (hours). */
 	loginAttemptHours: 24,
-	/** Finished job runs (success, failed, skipped) older than this are deleted (days). */
+	/** Finished job runs (success, partial, failed, skipped) older than this are deleted (days). */
 	jobRunDays: 30,
+	/** Finished runs that had nothing to do (`result.idle`, the frequent pollers) (hours). */
+	idleJobRunHours: 24,
 	/** Restore uploads never completed or used within this time are deleted (hours). */
-	uploadHours: 24
+	uploadHours: 24,
+	/** Search history entries finished longer ago than this are deleted (days). */
+	searchHistoryDays: 30,
+	/** Finished request-queue rows (completed, failed, cancelled) older than this (days). */
+	finishedQueueDays: 30,
+	/** Search state of items given up on (exhausted) untouched for this long (days). */
+	exhaustedDays: 90,
+	/** Domain events older than this (days). */
+	eventDays: 90
 } as const;
 
 /**
@@ -32,8 +52,11 @@ export function pruneDescription(sessionMaxAgeDays: number): string[] {
 	return [
 		`Sessions that have expired: unused for 7 days, or started more than ${sessionMaxAgeDays} days ago (the session lifetime). Signed-in browsers are not affected.`,
 		`Login attempts older than ${PRUNE_RULES.loginAttemptHours} hours (the lockout only looks at the last 15 minutes).`,
-		`Finished job runs older than ${PRUNE_RULES.jobRunDays} days (running jobs are kept).`,
-		`Restore uploads that were not used within ${PRUNE_RULES.uploadHours} hours.`
+		`Finished job runs older than ${PRUNE_RULES.jobRunDays} days, and runs that had nothing to do older than ${PRUNE_RULES.idleJobRunHours} hours (running jobs are kept).`,
+		`Restore uploads that were not used within ${PRUNE_RULES.uploadHours} hours.`,
+		`Search history older than ${PRUNE_RULES.searchHistoryDays} days, and finished commands of the queue older than ${PRUNE_RULES.finishedQueueDays} days (the daily budget only counts today).`,
+		`The search state of items given up on (exhausted) untouched for ${PRUNE_RULES.exhaustedDays} days: the next sweep starts them afresh.`,
+		`Events older than ${PRUNE_RULES.eventDays} days.`
 	];
 }
 
@@ -42,12 +65,26 @@ export interface PruneResult {
 	loginAttempts: number;
 	jobRuns: number;
 	uploads: number;
+	searchHistory: number;
+	queue: number;
+	exhausted: number;
+	events: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Deletes the rows of `table` matching `where`, counted in the database (never fetched). */
+async function deleteCounted(db: Database, table: PgTable, where: SQL): Promise<number> {
+	const [row] = await db.execute<{ n: number }>(
+		sql`with gone as (delete from ${table} where ${where} returning 1) select count(*)::int as n from gone`
+	);
+	return row?.n ?? 0;
+}
 
 /**
- * Deletes what `PRUNE_RULES` says, one table at a time.
+ * Deletes what `PRUNE_RULES` says, one table at a time (each its own statement: a big history
+ * never holds one long transaction).
  * @param deps.uploadsDir the restore uploads folder (see uploads.ts)
  */
 export async function pruneDatabase(deps: {
@@ -58,58 +95,101 @@ export async function pruneDatabase(deps: {
 }): Promise<PruneResult> {
 	const { db, ctx } = deps;
 	const now = deps.clock();
+	const ago = (ms: number) => new Date(now.getTime() - ms);
 	const { security } = await getSettings(db, now.getTime());
-	const sessionCutoff = new Date(now.getTime() - security.sessionMaxAgeDays * 24 * HOUR_MS);
+	const sessionCutoff = ago(security.sessionMaxAgeDays * DAY_MS);
+	const steps = 8;
+	const step = (n: number, what: string) =>
+		ctx?.progress((n - 1) / steps, `${what} (${n} of ${steps})`);
 
-	ctx?.progress(0, 'Removing expired sessions (1 of 4)');
-	const removedSessions = await db
-		.delete(sessions)
-		.where(or(lt(sessions.expiresAt, now), lt(sessions.createdAt, sessionCutoff)))
-		.returning({ id: sessions.id });
+	step(1, 'Removing expired sessions');
+	const removedSessions = await deleteCounted(
+		db,
+		sessions,
+		or(lt(sessions.expiresAt, now), lt(sessions.createdAt, sessionCutoff))!
+	);
 
-	ctx?.progress(0.25, 'Removing old login attempts (2 of 4)');
-	const removedAttempts = await db
-		.delete(loginAttempts)
-		.where(lt(loginAttempts.at, new Date(now.getTime() - PRUNE_RULES.loginAttemptHours * HOUR_MS)))
-		.returning({ id: loginAttempts.id });
+	step(2, 'Removing old login attempts');
+	const removedAttempts = await deleteCounted(
+		db,
+		loginAttempts,
+		lt(loginAttempts.at, ago(PRUNE_RULES.loginAttemptHours * HOUR_MS))
+	);
 
-	ctx?.progress(0.5, 'Removing old job runs (3 of 4)');
-	const removedRuns = await db
-		.delete(jobRuns)
-		.where(
-			and(
-				inArray(jobRuns.status, ['success', 'failed', 'skipped']),
-				lt(
-					sql`coalesce(${jobRuns.finishedAt}, ${jobRuns.createdAt})`,
-					new Date(now.getTime() - PRUNE_RULES.jobRunDays * 24 * HOUR_MS)
+	step(3, 'Removing old job runs');
+	const ended = sql`coalesce(${jobRuns.finishedAt}, ${jobRuns.createdAt})`;
+	const removedRuns = await deleteCounted(
+		db,
+		jobRuns,
+		and(
+			inArray(jobRuns.status, ['success', 'partial', 'failed', 'skipped']),
+			or(
+				lt(ended, ago(PRUNE_RULES.jobRunDays * DAY_MS)),
+				and(
+					sql`(${jobRuns.result} ->> 'idle') = 'true'`,
+					lt(ended, ago(PRUNE_RULES.idleJobRunHours * HOUR_MS))
 				)
 			)
-		)
-		.returning({ id: jobRuns.id });
-
-	ctx?.progress(0.75, 'Removing unused restore uploads (4 of 4)');
-	const uploads = await removeStaleUploads(
-		deps.uploadsDir,
-		new Date(now.getTime() - PRUNE_RULES.uploadHours * HOUR_MS)
+		)!
 	);
+
+	step(4, 'Removing unused restore uploads');
+	const uploads = await removeStaleUploads(deps.uploadsDir, ago(PRUNE_RULES.uploadHours * HOUR_MS));
+
+	step(5, 'Removing old search history');
+	const history = await deleteCounted(
+		db,
+		searchHistory,
+		lt(searchHistory.finishedAt, ago(PRUNE_RULES.searchHistoryDays * DAY_MS))
+	);
+
+	step(6, 'Removing finished commands');
+	const queue = await deleteCounted(
+		db,
+		requestQueue,
+		and(
+			inArray(requestQueue.status, ['completed', 'failed', 'cancelled']),
+			lt(
+				sql`coalesce(${requestQueue.finishedAt}, ${requestQueue.createdAt})`,
+				ago(PRUNE_RULES.finishedQueueDays * DAY_MS)
+			)
+		)!
+	);
+
+	step(7, 'Removing the search state of long-exhausted items');
+	const exhausted = await deleteCounted(
+		db,
+		searchRegistry,
+		and(
+			eq(searchRegistry.state, 'exhausted'),
+			lt(searchRegistry.updatedAt, ago(PRUNE_RULES.exhaustedDays * DAY_MS))
+		)!
+	);
+
+	step(8, 'Removing old events');
+	const removedEvents = await pruneEvents(db, ago(PRUNE_RULES.eventDays * DAY_MS));
 	return {
-		sessions: removedSessions.length,
-		loginAttempts: removedAttempts.length,
-		jobRuns: removedRuns.length,
-		uploads
+		sessions: removedSessions,
+		loginAttempts: removedAttempts,
+		jobRuns: removedRuns,
+		uploads,
+		searchHistory: history,
+		queue,
+		exhausted,
+		events: removedEvents
 	};
 }
 
-/** Prune as a job (`db.prune`). */
+/** Prune as a job (`db.prune`): its message says what it removed. */
 export function pruneJob(deps: { db: Database; uploadsDir: string; clock: () => Date }) {
 	return async (ctx: JobContext): Promise<JobOutcome> => {
 		const result = await pruneDatabase({ ...deps, ctx });
-		const total = result.sessions + result.loginAttempts + result.jobRuns + result.uploads;
+		const total = Object.values(result).reduce((sum, n) => sum + n, 0);
 		return {
 			message:
 				total === 0
 					? 'Nothing to prune.'
-					: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs and ${result.uploads} uploads.`,
+					: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs, ${result.uploads} uploads, ${result.searchHistory} history entries, ${result.queue} finished commands, ${result.exhausted} exhausted items and ${result.events} events.`,
 			result: { ...result }
 		};
 	};

@@ -15,6 +15,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { connectors, healthEvents, type AppHealthItem, type HealthState } from '../../db/schema';
+import { appendEvents } from '../../db/queries/events';
 import { isArrApiError } from '../../connectors';
 import { safeErrorMessage } from '../../logger';
 
@@ -70,6 +71,10 @@ export function stateForAppHealth(items: readonly AppHealthItem[]): {
 		: { state: 'degraded', reason: warnings.map((w) => w.message).join(' · ') };
 }
 
+/**
+ * Writes the connector's new state in one transaction (a savepoint inside the caller's): the row,
+ * and on a change of state its `health_events` row and a `connector.health_changed` event.
+ */
 async function writeState(
 	db: DbOrTx,
 	connectorId: number,
@@ -81,32 +86,42 @@ async function writeState(
 	},
 	now: Date
 ): Promise<HealthState | null> {
-	const [previous] = await db
-		.select({ health: connectors.health })
-		.from(connectors)
-		.where(eq(connectors.id, connectorId))
-		.for('update');
-	if (!previous) return null;
-	await db
-		.update(connectors)
-		.set({
-			health: change.state,
-			healthReason: change.reason,
-			healthCheckedAt: now,
-			consecutiveFailures: change.failed ? sql`${connectors.consecutiveFailures} + 1` : 0,
-			...(change.appHealth ? { appHealth: change.appHealth } : {})
-		})
-		.where(eq(connectors.id, connectorId));
-	if (previous.health !== change.state) {
-		await db.insert(healthEvents).values({
-			connectorId,
-			fromState: previous.health,
-			toState: change.state,
-			reason: change.reason,
-			at: now
-		});
-	}
-	return change.state;
+	return db.transaction(async (tx) => {
+		const [previous] = await tx
+			.select({ health: connectors.health })
+			.from(connectors)
+			.where(eq(connectors.id, connectorId))
+			.for('update');
+		if (!previous) return null;
+		await tx
+			.update(connectors)
+			.set({
+				health: change.state,
+				healthReason: change.reason,
+				healthCheckedAt: now,
+				consecutiveFailures: change.failed ? sql`${connectors.consecutiveFailures} + 1` : 0,
+				...(change.appHealth ? { appHealth: change.appHealth } : {})
+			})
+			.where(eq(connectors.id, connectorId));
+		if (previous.health !== change.state) {
+			await tx.insert(healthEvents).values({
+				connectorId,
+				fromState: previous.health,
+				toState: change.state,
+				reason: change.reason,
+				at: now
+			});
+			await appendEvents(tx, [
+				{
+					type: 'connector.health_changed',
+					connectorId,
+					payload: { from: previous.health, to: change.state, reason: change.reason },
+					createdAt: now
+				}
+			]);
+		}
+		return change.state;
+	});
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 import { isArrApiError, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
-import { finishRequest } from './outcome';
+import { finishRequest, recordSent } from './outcome';
 import { getSettings } from '../settings/settings-service';
 import { allowance, cooldownHours, loadUsage } from './throttle';
 
@@ -104,15 +104,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 		}
 		try {
 			const command = await client.postCommand(claimed.payload);
-			await db
-				.update(requestQueue)
-				.set({
-					status: 'sent',
-					sentAt: clock(),
-					arrCommandId: command.id,
-					commandStatus: command.status
-				})
-				.where(eq(requestQueue.id, claimed.id));
+			await recordSent(db, claimed, command, clock());
 			result.sent++;
 			result.searches += claimed.searchCount;
 			log.info(

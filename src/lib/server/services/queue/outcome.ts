@@ -3,14 +3,17 @@
  * registry rows it covered (cooldown with backoff, or exhausted), in one transaction.
  */
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db';
+import type { Database, DbOrTx } from '../../db';
 import {
 	requestQueue,
 	searchHistory,
 	type FailureCategory,
 	type QueuedRequest,
+	type SearchCommandBody,
 	type SearchOutcome
 } from '../../db/schema';
+import { appendEvents } from '../../db/queries/events';
+import type { EventSubject } from '../../../types/events';
 
 /** After this many searches without success an item is `exhausted` (spec default 10). */
 export const MAX_ATTEMPTS = 10;
@@ -80,7 +83,11 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 		finishedAt,
 		durationMs: request.sentAt ? Math.max(0, finishedAt.getTime() - request.sentAt.getTime()) : null
 	});
-	await db.execute(sql`
+	const covered = await db.execute<{
+		episode_id: number | null;
+		movie_id: number | null;
+		state: string;
+	}>(sql`
 		update search_registry r set
 			attempts = r.attempts + 1,
 			last_searched_at = ${searchedAt.toISOString()}::timestamptz,
@@ -90,5 +97,95 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 				+ make_interval(hours => ${input.cooldownHours} * power(2, least(r.attempts, ${MAX_BACKOFF_EXPONENT}))::int),
 			updated_at = ${finishedAt.toISOString()}::timestamptz
 		from request_queue_items i
-		where i.registry_id = r.id and i.request_id = ${request.id}`);
+		where i.registry_id = r.id and i.request_id = ${request.id}
+		returning r.episode_id, r.movie_id, r.state`);
+	const gaveUp = [...covered].filter((r) => r.state === 'exhausted');
+	await appendEvents(db, [
+		{
+			type: 'search.completed',
+			connectorId: request.connectorId,
+			subject: { commandId: request.id, ...commandSubject(request.payload) },
+			payload: {
+				command: request.command,
+				searchType: request.searchType,
+				searchCount: request.searchCount,
+				label: request.label,
+				outcome: input.outcome,
+				commandStatus: input.commandStatus,
+				message: input.message,
+				failure: input.failure
+			},
+			createdAt: finishedAt
+		},
+		...(gaveUp.length === 0
+			? []
+			: [
+					{
+						type: 'search.exhausted' as const,
+						connectorId: request.connectorId,
+						subject: {
+							commandId: request.id,
+							episodeIds: gaveUp.flatMap((r) => (r.episode_id === null ? [] : [r.episode_id])),
+							movieIds: gaveUp.flatMap((r) => (r.movie_id === null ? [] : [r.movie_id]))
+						},
+						payload: {
+							label: request.label,
+							searchType: request.searchType,
+							attempts: MAX_ATTEMPTS,
+							items: gaveUp.length
+						},
+						createdAt: finishedAt
+					}
+				])
+	]);
+}
+
+/**
+ * Records that the app accepted `request` as command `command` (from `POST /api/v3/command` or,
+ * after a crash, `GET /api/v3/command`): the row turns `sent` and a `search.sent` event is
+ * appended, in one transaction. Only a row still `sending` changes; otherwise nothing is written.
+ * @returns whether the row changed
+ */
+export async function recordSent(
+	db: Database,
+	request: QueuedRequest,
+	command: { id: number; status: string | null },
+	sentAt: Date
+): Promise<boolean> {
+	return db.transaction(async (tx) => {
+		const changed = await tx
+			.update(requestQueue)
+			.set({ status: 'sent', sentAt, arrCommandId: command.id, commandStatus: command.status })
+			.where(sql`${requestQueue.id} = ${request.id} and ${requestQueue.status} = 'sending'`)
+			.returning({ id: requestQueue.id });
+		if (changed.length === 0) return false;
+		await appendEvents(tx, [
+			{
+				type: 'search.sent',
+				connectorId: request.connectorId,
+				subject: { commandId: request.id, ...commandSubject(request.payload) },
+				payload: {
+					command: request.command,
+					searchType: request.searchType,
+					searchCount: request.searchCount,
+					label: request.label,
+					arrCommandId: command.id
+				},
+				createdAt: sentAt
+			}
+		]);
+		return true;
+	});
+}
+
+/** The app's ids a search command names, as an event subject. */
+export function commandSubject(payload: SearchCommandBody): EventSubject {
+	switch (payload.name) {
+		case 'EpisodeSearch':
+			return { arrEpisodeIds: payload.episodeIds };
+		case 'SeasonSearch':
+			return { arrSeriesId: payload.seriesId, seasonNumber: payload.seasonNumber };
+		case 'MoviesSearch':
+			return { arrMovieIds: payload.movieIds };
+	}
 }

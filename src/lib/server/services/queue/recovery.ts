@@ -11,7 +11,7 @@
  * - no match and older: we cannot know. Nothing is re-sent; the request is finished as `unknown`
  *   and its items cool down, so they are searched again later — lost neither way.
  */
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Database } from '../../db';
 import {
 	requestQueue,
@@ -23,7 +23,7 @@ import {
 import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { cooldownHours } from './throttle';
-import { finishRequest } from './outcome';
+import { finishRequest, recordSent } from './outcome';
 
 const log = moduleLogger('recovery');
 
@@ -111,15 +111,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 				(c.queued === null || c.queued.getTime() >= claimedAt.getTime() - CLOCK_SKEW_MS)
 		);
 		if (match) {
-			await db
-				.update(requestQueue)
-				.set({
-					status: 'sent',
-					arrCommandId: match.id,
-					commandStatus: match.status,
-					sentAt: match.queued ?? claimedAt
-				})
-				.where(eq(requestQueue.id, row.id));
+			await recordSent(db, row, match, match.queued ?? claimedAt);
 			result.adopted++;
 			log.info(
 				{ connectorId: connector.id, requestId: row.id, arrCommandId: match.id },
@@ -157,15 +149,7 @@ async function resend(
 	await db.update(requestQueue).set({ claimedAt: clock() }).where(eq(requestQueue.id, row.id));
 	try {
 		const command = await client.postCommand(row.payload);
-		await db
-			.update(requestQueue)
-			.set({
-				status: 'sent',
-				sentAt: clock(),
-				arrCommandId: command.id,
-				commandStatus: command.status
-			})
-			.where(sql`${requestQueue.id} = ${row.id} and ${requestQueue.status} = 'sending'`);
+		await recordSent(db, row, command, clock());
 		log.info({ requestId: row.id, arrCommandId: command.id }, 'recovered command sent');
 	} catch (error) {
 		log.warn({ requestId: row.id, err: String(error) }, 'recovered command not sent; will retry');

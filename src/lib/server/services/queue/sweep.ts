@@ -1,11 +1,12 @@
 /**
  * A sweep of one connector: discovery (registry in step with the mirror) then queue building, in
- * one transaction under a per-connector advisory lock. Paused (unhealthy/offline) and disabled
- * connectors are skipped.
+ * one transaction under a per-connector advisory lock, with its `sweep.completed` event. Paused
+ * (unhealthy/offline) and disabled connectors are skipped.
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db';
 import type { Connector, SearchType } from '../../db/schema';
+import { appendEvents } from '../../db/queries/events';
 import { moduleLogger } from '../../logger';
 import { libraryKind } from '../../connectors';
 import { countWanted, refreshRegistry, type WantedCounts } from '../discovery/discovery-service';
@@ -64,6 +65,22 @@ export async function runSweep(deps: {
 		result.registryRemoved = refresh.removed;
 		result.queuedBatches = built.batches;
 		result.queuedSearches = built.searches;
+		await appendEvents(tx, [
+			{
+				type: 'sweep.completed',
+				connectorId: connector.id,
+				payload: {
+					kind,
+					gaps: result.wanted.gaps,
+					upgrades: result.wanted.upgrades,
+					registryAdded: result.registryAdded,
+					registryRemoved: result.registryRemoved,
+					queuedBatches: result.queuedBatches,
+					queuedSearches: result.queuedSearches
+				},
+				createdAt: now
+			}
+		]);
 	});
 	log.info({ ...result, kind }, 'sweep finished');
 	return result;
