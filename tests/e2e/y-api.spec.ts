@@ -95,7 +95,20 @@ test('runs a connector through its whole life over the API', async ({ page }) =>
 		headers: ORIGIN,
 		data: { type: 'gaps' }
 	});
-	expect(((await sweep.json()) as { queuedBatches: number }).queuedBatches).toBeGreaterThan(0);
+	expect(sweep.status()).toBe(202);
+	const sweepJob = ((await sweep.json()) as { job: { id: number; kind: string } }).job;
+	expect(sweepJob.kind).toBe('sweep');
+	await expect
+		.poll(
+			async () =>
+				(
+					(await (await api.get(`/api/v1/jobs/${sweepJob.id}`)).json()) as {
+						result: { queuedBatches?: number } | null;
+					}
+				).result?.queuedBatches ?? 0,
+			{ timeout: 30_000 }
+		)
+		.toBeGreaterThan(0);
 	const one = (await (await api.get(`/api/v1/connectors/${connector.id}`)).json()) as {
 		lastSyncAt: string | null;
 		stats: { gaps: number; upgrades: number; queued: number; searchesToday: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSyncProgress, describeSyncReport } from './connector-jobs';
+import { describeSweepResult, describeSyncProgress, describeSyncReport } from './connector-jobs';
 
 const report = {
 	mode: 'incremental' as const,
@@ -60,5 +60,33 @@ describe('describeSyncProgress', () => {
 		expect(describeSyncProgress({ phase: 'series', done: 0, total: null })).toBe(
 			'Reading the series list…'
 		);
+	});
+});
+
+describe('describeSweepResult', () => {
+	const result = {
+		skipped: null,
+		wanted: { gaps: 1200, upgrades: 30 },
+		queuedBatches: 7,
+		queuedSearches: 42
+	};
+
+	it('reports queued commands and searches and the wanted counts', () => {
+		expect(describeSweepResult(result)).toBe(
+			'Queued 7 commands (42 searches); 1,200 gaps, 30 upgrade candidates'
+		);
+	});
+
+	it('uses the singular for one of each', () => {
+		const one = { ...result, queuedBatches: 1, queuedSearches: 1 };
+		one.wanted = { gaps: 1, upgrades: 1 };
+		expect(describeSweepResult(one)).toBe(
+			'Queued 1 command (1 search); 1 gap, 1 upgrade candidate'
+		);
+	});
+
+	it('says why a sweep was skipped', () => {
+		expect(describeSweepResult({ ...result, skipped: 'disabled' })).toMatch(/disabled/);
+		expect(describeSweepResult({ ...result, skipped: 'paused' })).toMatch(/paused/);
 	});
 });

@@ -1,9 +1,10 @@
 /**
- * Syncs as background jobs: "Sync now", "Full sync", the API and the scheduled runs all start a
- * run of `sync.incremental` or `sync.full` for one connector (services/jobs/runner.ts), which the
- * UI follows through `GET /api/v1/jobs/{id}`. Both modes lock `sync.connector.{id}`, across
- * processes, so one connector never has two syncs at once: a second start gets the running run
- * back instead of starting another.
+ * Syncs and sweeps as background jobs: "Sync now", "Full sync", "Sweep now", the API and the
+ * scheduled syncs all start a run for one connector (services/jobs/runner.ts) — `sync.incremental`
+ * or `sync.full`, `sweep` — which the UI follows through `GET /api/v1/jobs/{id}`. Both sync modes
+ * lock `sync.connector.{id}`, across processes, so one connector never has two syncs at once: a
+ * second start gets the running run back instead of starting another. Sweeps lock
+ * `sweep.connector.{id}` the same way.
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
@@ -16,14 +17,21 @@ import {
 	libraryCounts
 } from '../../components/connectors/format';
 import type { JobRunView } from '../../types/jobs';
-import { getJobRun, JobConflictError, startJob, type JobOutcome } from './jobs';
-import { syncOne, type OperationDeps } from './operations';
+import {
+	getJobRun,
+	JobConflictError,
+	startJob,
+	type JobOutcome,
+	type StartJobOptions
+} from './jobs';
+import { sweepOne, syncOne, type OperationDeps } from './operations';
+import type { SweepKind, SweepResult } from './queue/sweep';
 import type { SyncProgress, SyncReport } from './sync/sync-service';
 
-/** A sync run as `POST /api/v1/connectors/{id}/sync` answers it. */
-export interface SyncJobView {
+/** A sync or sweep run as `POST /api/v1/connectors/{id}/sync` (or `/sweep`) answers it. */
+export interface ConnectorJobView {
 	id: number;
-	/** `sync.incremental` or `sync.full` (the job's name). */
+	/** `sync.incremental`, `sync.full` or `sweep` (the job's name). */
 	kind: string;
 	connectorId: number | null;
 	/** The run's status: queued | running | success | partial | failed | skipped. */
@@ -38,8 +46,8 @@ export interface SyncJobView {
 	finishedAt: string | null;
 }
 
-/** The run in the shape of the sync endpoints. */
-export function toSyncJobView(run: JobRunView): SyncJobView {
+/** The run in the shape of the sync and sweep endpoints. */
+export function toConnectorJobView(run: JobRunView): ConnectorJobView {
 	return {
 		id: run.id,
 		kind: run.job,
@@ -156,39 +164,115 @@ export async function startSync(
 ): Promise<StartedSync> {
 	const mode = options.mode ?? (await defaultSyncMode(deps.db, connector.id));
 	let report: SyncReport | null = null;
-	// A start racing another one in this process (which has claimed the lock but not yet written
-	// its row) is told "already running" without the run's id: look again shortly.
+	const joined = await startOrJoin({
+		db: deps.db,
+		job: syncJobName(mode),
+		connectorId: connector.id,
+		trigger: options.trigger ?? 'manual',
+		userId: options.userId ?? null,
+		...(deps.clock ? { clock: deps.clock } : {}),
+		run: async (ctx) => {
+			ctx.step(null, null, null, `${mode === 'full' ? 'Full' : 'Incremental'} sync…`);
+			report = await syncOne(deps, connector, {
+				mode,
+				runId: ctx.runId,
+				onProgress: (progress) =>
+					ctx.step(progress.phase, progress.done, progress.total, describeSyncProgress(progress))
+			});
+			return syncOutcome(report, connector);
+		}
+	});
+	return {
+		run: joined.run,
+		started: joined.done !== null,
+		report: joined.done?.then(() => report) ?? null
+	};
+}
+
+/**
+ * Starts a run, or finds the one holding its lock: a start racing another one in this process
+ * (which has claimed the lock but not yet written its row) is told "already running" without the
+ * run's id, so it looks again shortly (up to about a second).
+ * @returns the run, and `done` when this call started it (null when it joined a running one)
+ */
+async function startOrJoin(
+	options: StartJobOptions
+): Promise<{ run: JobRunView; done: Promise<JobRunView> | null }> {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await startSyncOnce();
+			const started = await startJob(options);
+			return { run: started.run, done: started.done };
 		} catch (error) {
 			if (!(error instanceof JobConflictError)) throw error;
-			const running = error.runningId === null ? null : await getJobRun(deps.db, error.runningId);
-			if (running) return { run: running, started: false, report: null };
+			const running =
+				error.runningId === null ? null : await getJobRun(options.db, error.runningId);
+			if (running) return { run: running, done: null };
 			if (attempt >= 50) throw error;
 			await new Promise((resolve) => setTimeout(resolve, 20));
 		}
 	}
+}
 
-	async function startSyncOnce(): Promise<StartedSync> {
-		const started = await startJob({
-			db: deps.db,
-			job: syncJobName(mode),
-			connectorId: connector.id,
-			trigger: options.trigger ?? 'manual',
-			userId: options.userId ?? null,
-			...(deps.clock ? { clock: deps.clock } : {}),
-			run: async (ctx) => {
-				ctx.step(null, null, null, `${mode === 'full' ? 'Full' : 'Incremental'} sync…`);
-				report = await syncOne(deps, connector, {
-					mode,
-					runId: ctx.runId,
-					onProgress: (progress) =>
-						ctx.step(progress.phase, progress.done, progress.total, describeSyncProgress(progress))
-				});
-				return syncOutcome(report, connector);
-			}
-		});
-		return { run: started.run, started: true, report: started.done.then(() => report) };
+export interface StartedSweep {
+	run: JobRunView;
+	started: boolean;
+	/** The sweep's result once done (null when this call did not start it, or it failed). */
+	result: Promise<SweepResult | null> | null;
+}
+
+/** "Queued 7 commands (42 searches); 120 gaps, 30 upgrade candidates", or why it was skipped. */
+export function describeSweepResult(
+	result: Pick<SweepResult, 'skipped' | 'wanted' | 'queuedBatches' | 'queuedSearches'>
+): string {
+	switch (result.skipped) {
+		case 'disabled':
+			return 'Sweep skipped: the connector is disabled. Enable it first.';
+		case 'paused':
+			return (
+				'Sweep skipped: the connector is paused while it is unhealthy or offline. ' +
+				'A successful sync brings it back.'
+			);
+		case null: {
+			const commands = countOf(result.queuedBatches, 'command');
+			const searches = countOf(result.queuedSearches, 'search', 'searches');
+			const gaps = countOf(result.wanted.gaps, 'gap');
+			const upgrades = countOf(result.wanted.upgrades, 'upgrade candidate');
+			return `Queued ${commands} (${searches}); ${gaps}, ${upgrades}`;
+		}
 	}
+}
+
+/**
+ * Starts a sweep of `connector` (`kind`: gaps, upgrades or both) as a background run of `sweep`
+ * and returns at once; a sweep of the connector already running is returned instead.
+ * @throws MaintenanceError during a restore; database errors.
+ */
+export async function startSweep(
+	deps: OperationDeps,
+	connector: Connector,
+	kind: SweepKind,
+	options: { trigger?: JobTrigger; userId?: number | null } = {}
+): Promise<StartedSweep> {
+	let result: SweepResult | null = null;
+	const joined = await startOrJoin({
+		db: deps.db,
+		job: 'sweep',
+		connectorId: connector.id,
+		trigger: options.trigger ?? 'manual',
+		userId: options.userId ?? null,
+		...(deps.clock ? { clock: deps.clock } : {}),
+		run: async () => {
+			const done = await sweepOne(deps, connector, kind);
+			result = done;
+			const summary = { kind, ...done, wanted: { ...done.wanted } };
+			return done.skipped === null
+				? { message: describeSweepResult(done), result: summary }
+				: { status: 'skipped', message: describeSweepResult(done), result: summary };
+		}
+	});
+	return {
+		run: joined.run,
+		started: joined.done !== null,
+		result: joined.done?.then(() => result) ?? null
+	};
 }

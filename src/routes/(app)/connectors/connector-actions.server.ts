@@ -16,9 +16,9 @@ import {
 	getConnector,
 	updateConnector
 } from '$lib/server/services/connectors/connector-service';
-import { checkOne, sweepOne } from '$lib/server/services/operations';
-import { startSync } from '$lib/server/services/connector-jobs';
-import { describeHealthCheck, describeSweep } from './operation-messages';
+import { checkOne } from '$lib/server/services/operations';
+import { describeSweepResult, startSweep, startSync } from '$lib/server/services/connector-jobs';
+import { describeHealthCheck } from './operation-messages';
 import { withBase } from '$lib/server/http/base-path';
 
 export type OperationKind = 'sync' | 'sweep' | 'check' | 'toggle' | 'delete';
@@ -138,13 +138,39 @@ export function checkAction({ request }: { request: Request }) {
 	});
 }
 
-/** `?/sweep`: finds gaps and upgrade candidates in the mirror and queues their searches. */
-export function sweepAction({ request }: { request: Request }) {
+/** How long `?/sweep` waits for the sweep to finish before answering "started" (ms). */
+const SWEEP_ANSWER_WAIT_MS = 3_000;
+
+/**
+ * `?/sweep`: finds gaps and upgrade candidates in the mirror and queues their searches, as a
+ * background job. A sweep is usually done within a second: the answer then says what it queued;
+ * a longer one answers "started" and goes on in the background.
+ */
+export function sweepAction({ request, locals }: { request: Request; locals: App.Locals }) {
 	return runOperation('sweep', request, async (runtime, connector) => {
-		const result = await sweepOne(runtime, connector, 'both');
-		return result.skipped === null
-			? { message: describeSweep(result) }
-			: { message: describeSweep(result), failStatus: 409 };
+		const sweep = await startSweep(runtime, connector, 'both', {
+			userId: locals.user?.id ?? null
+		});
+		if (!sweep.result) {
+			return { message: 'A sweep of this connector is already running.', runId: sweep.run.id };
+		}
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const waited = await Promise.race([
+			sweep.result,
+			new Promise<'later'>(
+				(resolve) => (timer = setTimeout(() => resolve('later'), SWEEP_ANSWER_WAIT_MS))
+			)
+		]);
+		clearTimeout(timer);
+		if (waited === 'later') {
+			return { message: 'Sweep started; it runs in the background.', runId: sweep.run.id };
+		}
+		if (waited === null) {
+			return { message: 'The sweep failed; the server log has the details.', failStatus: 500 };
+		}
+		return waited.skipped === null
+			? { message: describeSweepResult(waited), runId: sweep.run.id }
+			: { message: describeSweepResult(waited), failStatus: 409 };
 	});
 }
 

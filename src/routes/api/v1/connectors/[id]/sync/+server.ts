@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { getRuntime } from '$lib/server/runtime';
 import { readJson, withApi } from '$lib/server/http/api';
 import { getConnector } from '$lib/server/services/connectors/connector-service';
-import { startSync, toSyncJobView } from '$lib/server/services/connector-jobs';
+import { startSync, toConnectorJobView } from '$lib/server/services/connector-jobs';
 import { parseId } from '$lib/server/api/v1';
 import type { RequestHandler } from './$types';
 
@@ -29,7 +29,7 @@ export const POST: RequestHandler = withApi(async ({ params, request, locals }) 
 		userId: locals.user?.id ?? null
 	});
 	return json(
-		{ job: toSyncJobView(sync.run), started: sync.started },
+		{ job: toConnectorJobView(sync.run), started: sync.started },
 		{ status: 202, headers: { location: `/api/v1/jobs/${sync.run.id}` } }
 	);
 });
