@@ -74,6 +74,25 @@ describe('scheduled runs', () => {
 		expect(partial!.result).toMatchObject({ succeeded: 1, failed: 1 });
 	});
 
+	it('run the daily full sync after an incremental sync that was running, instead of skipping it', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		world.sim.instance('/sonarr').setFault('/api/v3/series', { delayMs: 300, times: 1 });
+		const incremental = await startSync(deps(), sonarr, { mode: 'incremental' });
+		expect(incremental.started).toBe(true);
+		const run = await runScheduledJob(deps(), job('sync-full'));
+		expect(run).toMatchObject({ status: 'success', result: { succeeded: 1, skipped: 0 } });
+		const syncs = await world.db
+			.select()
+			.from(jobRuns)
+			.where(eq(jobRuns.connectorId, sonarr.id))
+			.orderBy(jobRuns.id);
+		expect(syncs.map((r) => [r.job, r.status])).toEqual([
+			['sync.incremental', 'success'],
+			['sync.full', 'success']
+		]);
+		expect(syncs[1]!.startedAt!.getTime()).toBeGreaterThanOrEqual(syncs[0]!.finishedAt!.getTime());
+	});
+
 	it('are skipped, and say so, while another instance holds the job; other jobs still run', async () => {
 		const other = await world.db.$client.reserve();
 		try {

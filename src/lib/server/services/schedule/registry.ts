@@ -14,7 +14,8 @@ import { moduleLogger, safeErrorMessage } from '../../logger';
 import { backupsDir, scheduledBackupTick } from '../database/backup';
 import { pruneJob, vacuumJob } from '../database/maintenance-jobs';
 import { uploadsDir } from '../database/uploads';
-import type { JobContext, JobOutcome } from '../jobs';
+import { getJobRun, type JobContext, type JobOutcome } from '../jobs';
+import { isLive } from '../../../types/jobs';
 import { startSync } from '../connector-jobs';
 import { checkAll, cycleAll, sweepAll, trackAll, type OperationDeps } from '../operations';
 
@@ -57,10 +58,24 @@ export function overallStatus(counts: {
 	return 'success';
 }
 
+/** How long the scheduled full sync waits for a running incremental sync of a connector (ms). */
+export const FULL_SYNC_WAIT_MS = 30 * 60_000;
+
+/** Waits until run `id` is final (polled every 2 s) or `timeoutMs` passed. */
+async function waitForRun(db: Database, id: number, timeoutMs: number): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (Date.now() < until) {
+		const run = await getJobRun(db, id);
+		if (!run || !isLive(run.status)) return;
+		await new Promise((resolve) => setTimeout(resolve, 2_000));
+	}
+}
+
 /**
  * Syncs every enabled connector, each as its own run (`sync.incremental`/`sync.full`, trigger
  * `schedule`) so its page shows the progress; a connector whose sync is already running (a
- * manual one) is skipped. The run fails when every connector's sync failed.
+ * manual one) is skipped — except by the full reconciliation, which waits for a running
+ * incremental sync and then runs. The run fails when every connector's sync failed.
  */
 export async function syncEveryConnector(
 	deps: SchedulerDeps,
@@ -73,10 +88,16 @@ export async function syncEveryConnector(
 	await Promise.all(
 		list.map(async (connector) => {
 			try {
-				const sync = await startSync(deps, connector, {
+				let sync = await startSync(deps, connector, {
 					trigger: 'schedule',
 					...(mode ? { mode } : {})
 				});
+				// The daily reconciliation is not given up for an incremental sync that happens to
+				// run (both fire at 03:30): it waits for that one and then runs.
+				if (!sync.started && mode === 'full' && sync.run.job !== 'sync.full') {
+					await waitForRun(deps.db, sync.run.id, FULL_SYNC_WAIT_MS);
+					sync = await startSync(deps, connector, { trigger: 'schedule', mode });
+				}
 				if (!sync.started) {
 					counts.skipped++;
 					return;
