@@ -4,6 +4,7 @@
  * source classes, tests/helpers/webhook-payloads.ts) refresh just the item they name, without a
  * sync; every refusal changes nothing — neither the mirror nor the events — and calls no app.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
@@ -113,6 +114,23 @@ async function send(
 		body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
 		ms
 	};
+}
+
+/** Sends `head` over a plain socket and resolves with the status line's code (0 after 3 s). */
+function rawStatus(head: string): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const socket = connect(server.port ?? 0, '127.0.0.1', () => socket.write(head));
+		const timer = setTimeout(() => {
+			socket.destroy();
+			resolve(0);
+		}, 3000);
+		socket.once('data', (chunk) => {
+			clearTimeout(timer);
+			socket.destroy();
+			resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1'))?.[1] ?? -1));
+		});
+		socket.once('error', reject);
+	});
 }
 
 /** A synced connector of the simulator instance at `urlBase`, with a webhook secret. */
@@ -471,6 +489,12 @@ describe('refusals change nothing', () => {
 			})
 		});
 		expect(chunked.status).toBe(411);
+		// A Content-Length over the limit is refused before a byte of the body is read.
+		const early = await rawStatus(
+			`POST /webhooks/${connector.id} HTTP/1.1\r\nHost: x\r\nX-Comradarr-Token: ${secret}\r\n` +
+				`Content-Type: application/json\r\nContent-Length: ${WEBHOOK_BODY_LIMIT * 8}\r\n\r\n{"eventType":`
+		);
+		expect(early).toBe(413);
 		expect(tooLarge.status).toBe(413);
 		expect(tooLarge.body).toMatchObject({ error: { code: 'request.too_large' } });
 		await queue.idle();
