@@ -10,7 +10,8 @@
  *    ids exist. Known and unknown ids cost the same query and one SHA-256 compare (constant-time),
  *    so the timing tells no more than the body. (A 404 for unknown ids would help nobody but a
  *    prober: the URL on the connector page is always right.)
- * 2. 411 `request.length_required` without a `Content-Length` (the apps always send one), 413
+ * 2. 411 `request.length_required` without a `Content-Length` (the apps always send one: the body is
+ *    a byte array, `HttpRequest.SetContent` in NzbDrone.Common), 413
  *    `request.too_large` when it is over `WEBHOOK_BODY_LIMIT` (1 MiB) — checked before the body is
  *    read, and again on the bytes read.
  * 3. 400 `request.invalid_json` when the body is not JSON; 400 `webhooks.invalid_payload` when it

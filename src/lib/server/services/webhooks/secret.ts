@@ -6,7 +6,9 @@
  * The *arr app sends it in one of three places (the first present wins, in this order):
  * 1. an `X-Comradarr-Token` header (Sonarr/Radarr: the webhook's "Headers", an advanced field);
  * 2. the password of HTTP Basic auth (`Authorization: Basic base64(user:password)`; the username
- *    is ignored) — what the Username/Password fields of the webhook send (WebhookProxy.cs);
+ *    is ignored) — what the Username/Password fields of the webhook send (WebhookProxy.cs), sent
+ *    up front rather than after a challenge, ISO-8859-1 encoded (Sonarr's and Radarr's
+ *    `src/NzbDrone.Common/Http/Dispatchers/ManagedHttpDispatcher.cs`; the secret is ASCII);
  * 3. a `token` query parameter (works everywhere, but ends up in proxy access logs).
  */
 import { timingSafeEqual } from 'node:crypto';
