@@ -58,14 +58,14 @@ function usable(token: string): string | null {
 }
 
 /**
- * True when `token` is the secret whose digest is `storedHash`. Always hashes and compares once,
+ * True when `token` is the secret whose digest is `storedHash` (never for an empty token). Always hashes and compares once,
  * also when there is no token or no stored hash, so the answer takes the same time either way.
  */
 export function tokenMatches(token: string | null, storedHash: string | null): boolean {
 	const presented = Buffer.from(sha256Hex(token ?? ''), 'hex');
 	const stored = Buffer.from(storedHash ?? NO_SECRET_DIGEST, 'hex');
 	const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
-	return equal && token !== null && storedHash !== null;
+	return equal && token !== null && token !== '' && storedHash !== null;
 }
 
 /**
@@ -101,11 +101,10 @@ export async function authenticateWebhook(
 	rawId: string,
 	token: string | null
 ): Promise<Connector | null> {
-	const id = /^[1-9]\d{0,9}$/.test(rawId) ? Number(rawId) : NaN;
-	const row =
-		Number.isSafeInteger(id) && id <= 2_147_483_647
-			? (await db.select().from(connectors).where(eq(connectors.id, id)))[0]
-			: undefined;
+	const parsed = /^[1-9]\d{0,9}$/.test(rawId) ? Number(rawId) : 0;
+	// A malformed id still costs the same lookup (of an id no row has), for even timing.
+	const id = parsed <= 2_147_483_647 ? parsed : 0;
+	const [row] = await db.select().from(connectors).where(eq(connectors.id, id));
 	return tokenMatches(token, row?.webhookSecretHash ?? null) && row ? row : null;
 }
 
