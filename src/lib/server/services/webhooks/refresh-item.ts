@@ -16,10 +16,14 @@
  * movie that had no file has one now), `item.upgraded` (its file was replaced) and `item.removed`
  * in the same transaction as the write (appendEvents).
  *
- * Known limit of the keep-list writes: an item a concurrent full sync inserts between the
- * keep-list read and the delete would be removed again; the next sync puts it back.
+ * The keep-list writes delete "every item of the connector but these", so two of them must not
+ * interleave (a movie another refresh just added would be missing from this one's keep-list):
+ * each refresh holds a transaction-level advisory lock per connector (`WEBHOOK_REFRESH_LOCK_NS`,
+ * connector id), across processes. Known limit until the sync rewrite lands: the full sync does
+ * not take that lock, so an item it inserts between a refresh's keep-list read and its delete
+ * would be removed again; the next sync puts it back.
  */
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../../db';
 import { episodes, movies, series, type Connector } from '../../db/schema';
 import {
@@ -31,6 +35,14 @@ import {
 import { appendEvents } from '../../db/queries/events';
 import { RadarrClient, SonarrClient, type ArrClient, type LibraryKind } from '../../connectors';
 import type { NewEvent } from '../../../types/events';
+
+/** Advisory lock namespace of webhook refreshes (`pg_advisory_xact_lock(ns, connectorId)`). */
+export const WEBHOOK_REFRESH_LOCK_NS = 0x5768;
+
+/** Serialises this connector's refresh writes (see the module comment). */
+async function lockConnector(tx: DbOrTx, connectorId: number): Promise<void> {
+	await tx.execute(sql`select pg_advisory_xact_lock(${WEBHOOK_REFRESH_LOCK_NS}, ${connectorId})`);
+}
 
 /** What a refresh needs (the shape `services/sync/refresh.ts` will take). */
 export interface RefreshDeps {
@@ -143,6 +155,7 @@ export async function refreshSeries(
 		...(context.eventType ? { eventType: context.eventType } : {})
 	};
 	await db.transaction(async (tx) => {
+		await lockConnector(tx, connector.id);
 		const [existing] = await tx
 			.select({ id: series.id, title: series.title })
 			.from(series)
@@ -253,6 +266,7 @@ export async function refreshMovie(
 		...(context.eventType ? { eventType: context.eventType } : {})
 	};
 	await db.transaction(async (tx) => {
+		await lockConnector(tx, connector.id);
 		const before = await movieState(tx, connector.id, arrMovieId);
 		if (!fetched && !before) {
 			result.outcome = 'absent';
