@@ -1,18 +1,19 @@
 /**
  * Every request Comradarr's connectors send — while they test, sync, sweep, dispatch, track,
- * recover and check health — is an operation of the official spec of the app it talks to, with
+ * recover, check health and refresh one item for a webhook — is an operation of the official spec of the app it talks to, with
  * only query parameters that operation declares. Runs against the simulator for Sonarr v3 and v4,
  * Radarr v4 and v6, Whisparr v2 and v3.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import { loadContract, matchOperation, type ContractApp } from './contract';
-import { requestQueue } from '../../src/lib/server/db/schema';
+import { movies, requestQueue } from '../../src/lib/server/db/schema';
 import { checkOne, cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
 import { RadarrClient, clientFor, type SonarrClient } from '../../src/lib/server/connectors';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
+import { refreshItem } from '../../src/lib/server/services/webhooks/refresh-item';
 
 const INSTANCES = [
 	{
@@ -122,6 +123,29 @@ describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))(
 							: (client as SonarrClient).wantedEpisodeIds(kind);
 					for await (const page of pages) expect(page.skipped).toBe(0);
 				}
+			}
+
+			// A webhook's refresh of one item (services/webhooks/refresh-item.ts), and of one the app
+			// no longer has (404 → removed from the mirror).
+			const item =
+				client instanceof RadarrClient
+					? { kind: 'movies' as const, arrId: world.sim.instance(urlBase).movies[0]!.id }
+					: { kind: 'series' as const, arrId: world.sim.instance(urlBase).series[0]!.id };
+			const refreshed = await refreshItem({ db: world.db, connector, client }, item);
+			expect(refreshed.outcome).toBe('updated');
+			expect(refreshed.skipped).toBe(0);
+			const gone = await refreshItem(
+				{ db: world.db, connector, client },
+				{ ...item, arrId: 99_999 }
+			);
+			expect(gone.outcome).toBe('absent');
+			if (spec === 'whisparr-v3') {
+				// Read through Whisparr's own movie parser: the scene/movie kind survives the refresh.
+				const [row] = await world.db
+					.select({ itemType: movies.itemType })
+					.from(movies)
+					.where(and(eq(movies.connectorId, connector.id), eq(movies.arrId, item.arrId)));
+				expect(row?.itemType).toMatch(/^(movie|scene)$/);
 			}
 
 			const app = contract.apps[spec as ContractApp];

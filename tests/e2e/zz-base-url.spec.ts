@@ -84,6 +84,24 @@ test('a new user sets Comradarr up under /comradarr/ and everything stays under 
 	await page.getByRole('link', { name: 'Sonarr', exact: true }).click();
 	await expect(page).toHaveURL(new RegExp(`^${BASE}connectors/\\d+$`));
 
+	// The webhook URL the app must post to carries the proxy's origin and the prefix, and works.
+	const id = /connectors\/(\d+)$/.exec(page.url())?.[1];
+	const shown = page
+		.getByRole('region', { name: 'Webhook' })
+		.getByRole('textbox', { name: 'Webhook URL' });
+	await expect(shown).toHaveValue(`${BASE}webhooks/${id}`);
+	const generated = await page.request.post(`api/v1/connectors/${id}/webhook`, {
+		headers: { origin: ORIGIN }
+	});
+	expect(generated.status()).toBe(201);
+	const webhook = (await generated.json()) as { url: string; secret: string };
+	expect(webhook.url).toBe(`${BASE}webhooks/${id}`);
+	const posted = await page.request.post(webhook.url, {
+		headers: { 'x-comradarr-token': webhook.secret },
+		data: { eventType: 'Test', series: { id: 1, title: 'Test Title' } }
+	});
+	expect(posted.status()).toBe(200);
+
 	// The JSON API answers under the prefix with the same session.
 	const api = await page.request.get('api/v1/connectors');
 	expect(api.status()).toBe(200);

@@ -345,7 +345,15 @@ test.describe('prefix / suffix route matching', () => {
 			'/static/../api/v1/connectors',
 			'/%2e/api/v1/connectors',
 			'/API/v1/connectors',
-			'/api//v1/connectors'
+			'/api//v1/connectors',
+			// The webhook route is open to the *arr apps: nothing shaped like it opens anything else.
+			'/webhooks',
+			'/webhooks/1/x',
+			'/webhooks/1/../../api/v1/connectors',
+			'/webhooks/..%2Fapi%2Fv1%2Fconnectors',
+			'/webhooks/1%2F..%2F..%2Fapi%2Fv1%2Fconnectors',
+			'/api/v1/connectors;/webhooks/1',
+			'/WEBHOOKS/1/../../api/v1/connectors'
 		]) {
 			for (const method of ['GET', 'POST', 'DELETE']) {
 				let answer = await rawRequest(method, path, { headers: ORIGIN });
@@ -361,6 +369,30 @@ test.describe('prefix / suffix route matching', () => {
 				expectNoKeys(answer.body, `${method} ${path}`);
 				expect(answer.body, `${method} ${path}`).not.toMatch(/"apiKeyHint"/);
 			}
+		}
+	});
+
+	test('the webhook route, public by path, takes only its secret: no session, key or forwarded address', async ({
+		page
+	}) => {
+		await logIn(page);
+		const body = { eventType: 'Test', series: { id: 1, title: 'Test Title' } };
+		// Signed in: the session cookie rides along and still opens nothing.
+		const withSession = await page.request.post('/webhooks/1', { headers: ORIGIN, data: body });
+		expect(withSession.status()).toBe(401);
+		for (const headers of [
+			{ 'x-forwarded-for': '127.0.0.1' },
+			{ 'x-api-key': SONARR_KEY },
+			{ 'remote-user': ADMIN.username },
+			{
+				authorization: `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`
+			}
+		]) {
+			const answer = await rawRequest('POST', '/webhooks/1', {
+				headers: { ...headers, 'content-type': 'application/json' },
+				body: JSON.stringify(body)
+			});
+			expect(answer.status, JSON.stringify(headers)).toBe(401);
 		}
 	});
 });

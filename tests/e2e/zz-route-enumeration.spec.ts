@@ -67,7 +67,21 @@ test('the route tree lists the pages, actions and endpoints we know exist', () =
 		expect.arrayContaining(['GET', 'POST'])
 	);
 	expect(byPath.get('endpoint /health')?.methods).toContain('GET');
+	// Reachable without a session (the *arr apps post there), so refused below without its secret.
+	expect(byPath.get('endpoint /webhooks/1')?.methods).toEqual(['POST', 'PUT']);
 	expect(routes.length).toBeGreaterThan(15);
+});
+
+test('the webhook route, open to the *arr apps, refuses every request without its secret', async () => {
+	for (const method of ['POST', 'PUT'] as const) {
+		for (const path of ['/webhooks/1', '/%77ebhooks/1', '/webhooks/999999', '/webhooks/abc']) {
+			const answer = await send(method, path, { 'content-type': 'application/json' });
+			expect(answer.status, `${method} ${path}`).toBe(401);
+			expect(JSON.parse(answer.body), `${method} ${path}`).toMatchObject({
+				error: { code: 'webhooks.unauthorized' }
+			});
+		}
+	}
 });
 
 test('every route refuses every method and spelling without credentials', async () => {

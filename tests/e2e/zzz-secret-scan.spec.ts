@@ -7,7 +7,8 @@
  *
  * The secrets are harvested from the traffic itself, so a key or password a new spec types is
  * covered without touching this file: form and JSON fields named like a secret, `X-Api-Key`
- * headers, session cookies set, and `cmdr_…` keys shown at creation. The scan ends the run with
+ * headers, session cookies set, `cmdr_…` keys shown at creation, and webhook secrets shown at
+ * generation (their one allowed place, like a new API key's). The scan ends the run with
  * one more mistake of a real user: a password typed into the username field of the login form.
  */
 import { readFileSync } from 'node:fs';
@@ -81,6 +82,19 @@ function isKeyCreation(exchange: Exchange): boolean {
 	return exchange.method === 'POST' && /^\/settings\/api-keys\b/.test(exchange.path);
 }
 
+/**
+ * The responses that show a new webhook secret (the connector page's `?/webhook` action and
+ * `POST /api/v1/connectors/{id}/webhook`): the only place each may appear.
+ */
+function isWebhookSecretCreation(exchange: Exchange): boolean {
+	return (
+		exchange.method === 'POST' &&
+		/^\/(connectors\/\d+\?\/webhook|api\/v1\/connectors\/\d+\/webhook)$/.test(exchange.path)
+	);
+}
+/** A webhook secret (43 base64url characters) as a JSON string, also inside SvelteKit's action data. */
+const WEBHOOK_SECRET = /\\?"([A-Za-z0-9_-]{43})\\?"/g;
+
 /** What a user types into the username field by mistake: their password (never to be logged). */
 const MISTYPED = 'correct-horse-typed-as-username';
 
@@ -110,12 +124,21 @@ test('no response body and no log line of the e2e run carries a secret', async (
 	for (const value of [SONARR_KEY, RADARR_KEY, WHISPARR3_KEY]) add(value, 'a simulator API key');
 	add(ADMIN.password, 'the admin password');
 	const createdKeys = new Set<string>();
+	const createdWebhookSecrets = new Set<string>();
 	for (const exchange of exchanges) {
 		for (const value of secretFieldValues(exchange)) {
 			add(value, `a secret field sent to ${exchange.path}`);
 		}
 		add(exchange.requestHeaders['x-api-key'], 'an X-Api-Key header');
 		for (const token of sessionTokens(exchange)) add(token, 'a session token');
+		if (isWebhookSecretCreation(exchange) && exchange.status < 300) {
+			for (const match of exchange.body?.matchAll(WEBHOOK_SECRET) ?? []) {
+				if (match[1]) {
+					createdWebhookSecrets.add(match[1]);
+					add(match[1], 'a webhook secret');
+				}
+			}
+		}
 		if (isKeyCreation(exchange)) {
 			for (const key of exchange.body?.match(OUR_KEY) ?? []) {
 				createdKeys.add(key);
@@ -134,6 +157,10 @@ test('no response body and no log line of the e2e run carries a secret', async (
 		0
 	);
 	expect([...secrets.keys()]).toEqual(expect.arrayContaining([SONARR_KEY, ADMIN.password]));
+	expect(
+		createdWebhookSecrets.size,
+		'a webhook secret was generated (x-webhooks.spec.ts)'
+	).toBeGreaterThan(0);
 
 	console.log(
 		`secret scan: ${exchanges.length} exchanges, ${logLines.length} log lines, ` +
@@ -147,6 +174,7 @@ test('no response body and no log line of the e2e run carries a secret', async (
 		for (const [secret, what] of secrets) {
 			if (!exchange.body.includes(secret)) continue;
 			if (createdKeys.has(secret) && isKeyCreation(exchange)) continue;
+			if (createdWebhookSecrets.has(secret) && isWebhookSecretCreation(exchange)) continue;
 			leaks.push(`${exchange.method} ${exchange.path} → ${exchange.status}: ${what}`);
 		}
 		// A key of ours in any other response is a leak even if the harvest missed its creation.

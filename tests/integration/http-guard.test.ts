@@ -21,6 +21,7 @@ import {
 	createGuardHandle,
 	isApiPath,
 	isPublicPath,
+	isWebhookPath,
 	loginLocation,
 	safeRedirectTarget,
 	securityHeaders
@@ -67,6 +68,25 @@ describe('isPublicPath', () => {
 		expect(isApiPath('/api/connectors/1')).toBe(true);
 		expect(isApiPath('/apis')).toBe(false);
 		expect(isApiPath('/dashboard')).toBe(false);
+	});
+});
+
+describe('isWebhookPath', () => {
+	it('is exactly one segment below /webhooks', () => {
+		expect(isWebhookPath('/webhooks/1')).toBe(true);
+		expect(isWebhookPath('/webhooks/abc')).toBe(true);
+		for (const path of [
+			'/webhooks',
+			'/webhooks/',
+			'/webhooks/1/',
+			'/webhooks/1/x',
+			'/webhooks//1',
+			'/Webhooks/1',
+			'/api/webhooks/1',
+			'/webhooksx/1'
+		]) {
+			expect(isWebhookPath(path), path).toBe(false);
+		}
 	});
 });
 
@@ -286,6 +306,44 @@ describe('guard before setup', () => {
 			const response = await run(makeEvent(`http://comradarr.lan${path}`).event);
 			expect(response.status, path).toBe(200);
 		}
+	});
+});
+
+describe('the webhook route', () => {
+	const webhook = (path: string, init: Parameters<typeof makeEvent>[1] = {}) =>
+		makeEvent(`http://comradarr.lan${path}`, {
+			method: 'POST',
+			routeId: '/webhooks/[connectorId]',
+			headers: { host: 'nas-docker-name:5173', 'content-type': 'application/json' },
+			...init
+		}).event;
+
+	beforeEach(async () => {
+		await createUser(db, { username: 'admin', password: 'password1' });
+	});
+
+	it('reaches its handler without a session, Origin or allowed Host: the handler authenticates it', async () => {
+		const response = await run(webhook('/webhooks/1'));
+		expect(response.status).toBe(200);
+		expect(resolved?.locals.user).toBeNull();
+		expect(resolved?.locals.authMethod).toBeNull();
+	});
+
+	it('lets nothing else through: other routes, deeper paths and encoded look-alikes are guarded', async () => {
+		// A path that is not exactly /webhooks/{id} is an ordinary guarded page.
+		for (const [path, routeId] of [
+			['/webhooks/1/x', null],
+			['/webhooks', null],
+			['/webhooks/1', '/(app)/dashboard']
+		] as const) {
+			const response = await run(webhook(path, { method: 'POST', routeId }));
+			// 401 JSON where the path has the webhook's shape, the login redirect elsewhere.
+			expect(response.status, path).toBe(path === '/webhooks/1' ? 401 : 303);
+			expect(resolved, path).toBeNull();
+		}
+		const encoded = await run(webhook('/webhooks/1%2F..%2F..%2Fapi%2Fv1%2Fconnectors'));
+		expect(encoded.status).toBe(400);
+		expect(resolved).toBeNull();
 	});
 });
 

@@ -401,6 +401,10 @@ describe('job runner', () => {
 			expect(page.status).toBe(503);
 			expect(await page.text()).toContain('Restoring a backup');
 			expect((await call('/health')).status).toBe(503);
+			// A webhook from an *arr app is refused in JSON too: nothing is written during a restore.
+			const webhook = await call('/webhooks/1');
+			expect(webhook.status).toBe(503);
+			expect(await webhook.json()).toMatchObject({ error: { code: 'maintenance.restore' } });
 			expect((await call(`/api/v1/jobs/${restore.run.id}`, {}, 'someone-else')).status).toBe(503);
 			const followed = await call(`/api/v1/jobs/${restore.run.id}`, {}, 'starter-token');
 			expect(followed.status).toBe(200);

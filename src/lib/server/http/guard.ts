@@ -13,6 +13,11 @@
  * API paths that do not exist, so the route list cannot be probed anonymously; signed in, an
  * unknown API path is 404 JSON and a wrong method 405 JSON with `Allow`.
  *
+ * `/webhooks/{connectorId}` (exactly one segment, on the route `/webhooks/[connectorId]`) is let
+ * through without a session, Origin or Host check: the *arr apps post there server-to-server, and
+ * its handler authenticates every request by the connector's webhook secret alone
+ * (services/webhooks/receive.ts: 401 without it). Its errors are JSON like the API's.
+ *
  * Who is calling (Settings → Security, `getSettings(db).security.authMode`):
  * - an `X-Api-Key` header, when present, is the only credential considered;
  * - `proxy_header`: the configured header (e.g. `Remote-User`) names the user — believed only
@@ -105,6 +110,17 @@ export function isStaticAssetPath(pathname: string): boolean {
  */
 export function isPublicPath(pathname: string): boolean {
 	return PUBLIC_PAGES.has(pathname) || isStaticAssetPath(pathname);
+}
+
+/** The route whose handler authenticates by the connector's webhook secret instead of a session. */
+export const WEBHOOK_ROUTE_ID = '/webhooks/[connectorId]';
+
+/**
+ * True for `/webhooks/{connectorId}`: exactly one non-empty segment below `/webhooks`, no
+ * trailing slash. Pass the decoded path (`normaliseRequestPath`).
+ */
+export function isWebhookPath(pathname: string): boolean {
+	return /^\/webhooks\/[^/]+$/.test(pathname);
 }
 
 /** True for the JSON API (`/api` and everything below it). Pass the decoded path. */
@@ -488,7 +504,8 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 			: normalised.ok
 				? normalised.path
 				: lenientPath(event.url.pathname);
-		const api = isApiPath(pathname);
+		// The webhook answers JSON to the *arr apps, like the API does.
+		const api = isApiPath(pathname) || isWebhookPath(pathname);
 		// Anything dynamic must not be kept by a browser or a shared cache: signed-in pages, API
 		// answers, and the login and error pages too.
 		if (!isStaticAssetPath(pathname)) headers['cache-control'] = 'no-store';
@@ -541,6 +558,8 @@ async function guard(
 	const { pathname, api, clock, https } = context;
 	// No credential lookup for assets and /health: /health must answer with the database down.
 	if (isStaticAssetPath(pathname) || pathname === '/health') return resolve(event);
+	// Authenticated by the connector's webhook secret in its handler, and by nothing else.
+	if (isWebhookPath(pathname) && event.route.id === WEBHOOK_ROUTE_ID) return resolve(event);
 	const db = context.getDb();
 	const { security } = await getSettings(db, clock().getTime());
 	const authMode: AuthMode = security.authMode;

@@ -12,7 +12,7 @@ import { SESSION_COOKIE } from '$lib/server/auth/session';
 import { sha256Hex } from '$lib/server/auth/tokens';
 import { liveRun, maintenanceState, type MaintenanceState } from '$lib/server/services/jobs';
 import { errorResponse } from './api';
-import { isApiPath, isStaticAssetPath, securityHeaders } from './guard';
+import { isApiPath, isStaticAssetPath, isWebhookPath, securityHeaders } from './guard';
 
 /** Seconds a client should wait before trying again. */
 const RETRY_AFTER_S = 5;
@@ -57,7 +57,9 @@ export function createMaintenanceHandle(): Handle {
 			const run = liveRun(state.runId);
 			if (run) return json(run, { headers: { 'cache-control': 'no-store' } });
 		}
-		if (isApiPath(event.url.pathname) || event.url.pathname === '/health') {
+		const path = event.url.pathname;
+		// The *arr apps read a webhook's answer as JSON, like API clients.
+		if (isApiPath(path) || isWebhookPath(path) || path === '/health') {
 			return errorResponse(
 				503,
 				'maintenance.restore',

@@ -1,9 +1,10 @@
 /**
  * Radarr (v4–v6, API v3) client: the library read sync needs.
- * Endpoint: `GET /api/v3/movie` (MovieResource with the embedded `movieFile`, which carries
+ * Endpoints: `GET /api/v3/movie` and `GET /api/v3/movie/{id}` (MovieResource with the embedded `movieFile`, which carries
  * `qualityCutoffNotMet`).
  */
 import { BaseArrClient } from '../common/base-client';
+import { ArrApiError } from '../common/errors';
 import { paginate, type Page } from '../common/paging';
 import { id } from '../common/schemas';
 import * as v from 'valibot';
@@ -16,6 +17,28 @@ export class RadarrClient extends BaseArrClient {
 	/** Every movie with its file's quality state. Malformed movies are skipped and counted. */
 	async listMovies(): Promise<Parsed<MirrorMovie>> {
 		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { library: true }));
+	}
+
+	/**
+	 * One movie (`GET /api/v3/movie/{id}`), for a refresh of just that movie (webhooks in).
+	 * @returns null when the app has no movie with that id (404).
+	 * @throws ArrApiError for any other failure, `invalid_response` when the movie does not parse.
+	 */
+	async getMovie(movieArrId: number): Promise<MirrorMovie | null> {
+		let body: unknown;
+		try {
+			body = await this.http.request('GET', `/api/v3/movie/${movieArrId}`);
+		} catch (error) {
+			if (error instanceof ArrApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+			throw new ArrApiError('invalid_response', 'movie: expected an object');
+		}
+		// Through parseMovies, so Whisparr v3's scene fields are read by its own override.
+		const [movie] = this.parseMovies([body]).items;
+		if (!movie) throw new ArrApiError('invalid_response', 'movie: does not parse');
+		return movie;
 	}
 
 	/**

@@ -1,10 +1,12 @@
 /**
  * Sonarr (v3 and v4, API v3) client: the library reads sync needs.
- * Endpoints: `GET /api/v3/series`, `GET /api/v3/episode?seriesId=`, `GET /api/v3/episodefile?seriesId=`.
+ * Endpoints: `GET /api/v3/series`, `GET /api/v3/series/{id}`, `GET /api/v3/episode?seriesId=`,
+ * `GET /api/v3/episodefile?seriesId=`.
  */
 import { BaseArrClient } from '../common/base-client';
 import { paginate, type Page } from '../common/paging';
-import { parseList } from '../common/schemas';
+import { ArrApiError } from '../common/errors';
+import { parseList, parseOne } from '../common/schemas';
 import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
 import { toMirrorEpisode, toMirrorSeries } from './mapper';
 import {
@@ -28,6 +30,23 @@ export class SonarrClient extends BaseArrClient {
 			skipped: parsed.skipped,
 			skippedIds: parsed.skippedIds
 		};
+	}
+
+	/**
+	 * One series (`GET /api/v3/series/{id}`, SeriesResource with season statistics), for a refresh
+	 * of just that series (webhooks in).
+	 * @returns null when the app has no series with that id (404).
+	 * @throws ArrApiError for any other failure, `invalid_response` when the series does not parse.
+	 */
+	async getSeries(seriesArrId: number): Promise<MirrorSeries | null> {
+		let body: unknown;
+		try {
+			body = await this.http.request('GET', `/api/v3/series/${seriesArrId}`);
+		} catch (error) {
+			if (error instanceof ArrApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		return toMirrorSeries(parseOne(SeriesSchema, body, 'series'));
 	}
 
 	/**

@@ -28,6 +28,7 @@ import {
 	syncAction
 } from '../connector-actions.server';
 import { getSettings } from '$lib/server/services/settings/settings-service';
+import { webhookAction, webhookSetup } from './webhook.server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The connector of the route, or a 404. */
@@ -44,7 +45,7 @@ async function routeConnector(rawId: string) {
 }
 
 /** The connector, its numbers, health and sync history — from PostgreSQL only. */
-export const load = (async ({ params }) => {
+export const load = (async ({ params, url }) => {
 	const { db } = await getRuntime();
 	const connector = await routeConnector(params.id);
 	const { stats, success, healthEvents, syncRuns } = await connectorActivity(
@@ -59,7 +60,8 @@ export const load = (async ({ params }) => {
 		success,
 		healthEvents,
 		syncRuns,
-		form: await editConnectorForm(toView(connector))
+		form: await editConnectorForm(toView(connector)),
+		webhook: webhookSetup(url.origin, connector)
 	};
 }) satisfies PageServerLoad;
 
@@ -106,6 +108,10 @@ export const actions = {
 			return formError(form, err, CONNECTOR_FORM_ERRORS);
 		}
 	},
+
+	/** Generates the webhook secret (or a new one); the answer is the only place it appears. */
+	webhook: async ({ params, request, url }) =>
+		webhookAction(request, url.origin, await routeConnector(params.id)),
 
 	check: checkAction,
 	sync: syncAction,
