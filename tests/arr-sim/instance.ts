@@ -5,6 +5,7 @@
  * the app-specific module.
  */
 import { CommandQueue, commandResource, type SimCommand } from './commands';
+import type { SimHistoryItem } from './history';
 import {
 	RADARR_PROFILES,
 	RADARR_QUALITIES,
@@ -108,6 +109,15 @@ export interface RecordedRequest {
 }
 
 /** A fault injected for requests whose path (after urlBase) starts with a prefix. */
+/** The QualityProfileResource fields a test may change (see SimInstance.setQualityProfile). */
+export interface QualityProfilePatch {
+	upgradeAllowed?: boolean;
+	cutoff?: number;
+	cutoffFormatScore?: number;
+	minFormatScore?: number;
+	name?: string;
+}
+
 export interface SimFault {
 	/**
 	 * Status to answer with (default 200 when `body` is given). Without `body` the answer is empty
@@ -174,6 +184,8 @@ export class SimInstance {
 	private readonly queue: CommandQueue;
 	private faults: Array<{ prefix: string; fault: SimFault; remaining: number }> = [];
 	private health: SimHealthItem[] = [];
+	private readonly profilePatches = new Map<number, QualityProfilePatch>();
+	private tagList: { id: number; label: string }[] = [];
 	private startTime: Date;
 
 	constructor(
@@ -286,6 +298,12 @@ export class SimInstance {
 		this.tick();
 		return this.radarr?.movieFiles ?? [];
 	}
+	/** The app's history records (`GET /api/v3/history/since`), oldest first; live array. */
+	get history(): SimHistoryItem[] {
+		this.tick();
+		return (this.sonarr ?? this.radarr)?.history.items ?? [];
+	}
+
 	/** Every command ever created on this instance, ascending id, with current status. */
 	get commands(): SimCommand[] {
 		this.tick();
@@ -392,6 +410,19 @@ export class SimInstance {
 		this.options.apiKey = key;
 	}
 
+	/**
+	 * Changes a quality profile as GET /api/v3/qualityprofile reports it (e.g. `{cutoff: 7}`).
+	 * The files' `qualityCutoffNotMet` is stored per file: change those too, as the app would.
+	 */
+	setQualityProfile(id: number, patch: QualityProfilePatch): void {
+		this.profilePatches.set(id, { ...this.profilePatches.get(id), ...patch });
+	}
+
+	/** Sets what GET /api/v3/tag returns (default `[]`); series and movies carry the ids in `tags`. */
+	setTags(list: { id: number; label: string }[]): void {
+		this.tagList = list.map((t) => ({ ...t }));
+	}
+
 	/** Sets what GET /api/v3/health returns (default `[]`); also `POST /__sim/health`. */
 	setHealth(items: SimHealthItem[]): void {
 		this.health = items.map((i) => ({ ...i }));
@@ -429,6 +460,8 @@ export class SimInstance {
 		this.radarr?.generate();
 		this.faults = [];
 		this.health = [];
+		this.profilePatches.clear();
+		this.tagList = [];
 		this.requests.length = 0;
 		this.host.forgetRequests(this);
 		this.startTime = this.options.now();
@@ -633,7 +666,7 @@ export class SimInstance {
 			return profile ? jsonResponse(profile) : notFound();
 		}
 		if (a === 'tag' && b === undefined && isGet) {
-			return jsonResponse([]);
+			return jsonResponse(this.tagList.map((t) => ({ label: t.label, id: t.id })));
 		}
 		if (a === 'rootfolder' && b === undefined && isGet) {
 			const path = {
@@ -765,6 +798,7 @@ export class SimInstance {
 			minUpgradeFormatScore: whisparr ? undefined : 1,
 			formatItems: [],
 			...(radarr ? { language: { id: 1, name: 'English' } } : {}),
+			...this.profilePatches.get(p.id),
 			id: p.id
 		}));
 	}

@@ -12,7 +12,20 @@ import { countOf, formatDuration, libraryCounts } from '$lib/components/connecto
  * "Synced 12 series, 380 episodes in 1.2 s" (movie libraries: "Synced 250 movies in 0.8 s"), with
  * skipped and removed items when there are any; for a failed sync, "Sync failed: <reason>".
  */
-export function describeSync(report: Omit<SyncReport, 'connectorId'>, kind: LibraryKind): string {
+export function describeSync(
+	report: Pick<
+		SyncReport,
+		| 'status'
+		| 'error'
+		| 'seriesCount'
+		| 'episodeCount'
+		| 'movieCount'
+		| 'skipped'
+		| 'removed'
+		| 'durationMs'
+	>,
+	kind: LibraryKind
+): string {
 	if (report.status === 'failed') return `Sync failed: ${report.error ?? 'unknown error'}`;
 	const counts = libraryCounts(kind, report);
 	const extras: string[] = [];

@@ -7,6 +7,7 @@ import { BaseArrClient } from '../common/base-client';
 import { paginate, type Page } from '../common/paging';
 import { id } from '../common/schemas';
 import * as v from 'valibot';
+import { ArrApiError } from '../common/errors';
 import { parseList } from '../common/schemas';
 import type { MirrorMovie, Parsed } from '../common/types';
 import { toMirrorMovie } from './mapper';
@@ -16,6 +17,31 @@ export class RadarrClient extends BaseArrClient {
 	/** Every movie with its file's quality state. Malformed movies are skipped and counted. */
 	async listMovies(): Promise<Parsed<MirrorMovie>> {
 		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { library: true }));
+	}
+
+	/**
+	 * `GET /api/v3/movie` parsed as it streams: batches of about `batchSize` movies (malformed
+	 * ones skipped and counted per batch).
+	 */
+	async *streamMovies(batchSize = 1000): AsyncGenerator<Parsed<MirrorMovie>> {
+		for await (const batch of this.http.streamList('/api/v3/movie', { library: true, batchSize })) {
+			yield this.parseMovies(batch);
+		}
+	}
+
+	/** `GET /api/v3/movie/{id}`; null when the app no longer has it (404). */
+	async getMovie(arrId: number): Promise<MirrorMovie | null> {
+		let body: unknown;
+		try {
+			body = await this.http.request('GET', `/api/v3/movie/${arrId}`);
+		} catch (error) {
+			if (error instanceof ArrApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		const parsed = this.parseMovies([body]);
+		const movie = parsed.items[0];
+		if (!movie) throw new ArrApiError('invalid_response', `movie ${arrId}: malformed`);
+		return movie;
 	}
 
 	/**

@@ -4,7 +4,8 @@
  */
 import { BaseArrClient } from '../common/base-client';
 import { paginate, type Page } from '../common/paging';
-import { parseList } from '../common/schemas';
+import { ArrApiError } from '../common/errors';
+import { parseList, parseOne } from '../common/schemas';
 import type { MirrorEpisode, MirrorSeries, Parsed } from '../common/types';
 import { toMirrorEpisode, toMirrorSeries } from './mapper';
 import {
@@ -22,6 +23,35 @@ export class SonarrClient extends BaseArrClient {
 	/** Every series with its seasons and their statistics. Malformed series are skipped and counted. */
 	async listSeries(): Promise<Parsed<MirrorSeries>> {
 		const body = await this.http.request('GET', '/api/v3/series', { library: true });
+		return this.parseSeries(body);
+	}
+
+	/**
+	 * `GET /api/v3/series` parsed as it streams: batches of about `batchSize` series (each batch
+	 * parsed item by item, malformed series skipped and counted).
+	 */
+	async *streamSeries(batchSize = 500): AsyncGenerator<Parsed<MirrorSeries>> {
+		for await (const batch of this.http.streamList('/api/v3/series', {
+			library: true,
+			batchSize
+		})) {
+			yield this.parseSeries(batch);
+		}
+	}
+
+	/** `GET /api/v3/series/{id}`; null when the app no longer has it (404). */
+	async getSeries(arrId: number): Promise<MirrorSeries | null> {
+		let body: unknown;
+		try {
+			body = await this.http.request('GET', `/api/v3/series/${arrId}`);
+		} catch (error) {
+			if (error instanceof ArrApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		return toMirrorSeries(parseOne(SeriesSchema, body, 'series'));
+	}
+
+	protected parseSeries(body: unknown): Parsed<MirrorSeries> {
 		const parsed = parseList(SeriesSchema, body, 'series');
 		return {
 			items: parsed.items.map(toMirrorSeries),
