@@ -68,6 +68,11 @@ export interface SimInstanceOptions {
 	commandDurationMs?: number;
 	/** Clock for air dates, availability, command lifecycle and request timestamps (default real clock). */
 	now?: () => Date;
+	/**
+	 * Sonarr / Whisparr v2: the shape of every generated series (e.g. `{seasons: 5,
+	 * episodesPerSeason: 20}` for a library of a known size); default drawn per series.
+	 */
+	seriesShape?: SeriesShape;
 }
 
 /** Options after defaults; `apiKey` follows {@link SimInstance.setApiKey}. */
@@ -217,7 +222,8 @@ export class SimInstance {
 			urlBase: this.options.urlBase,
 			now: this.options.now,
 			lastSearchTime: hasLastSearchTime(type, this.options.version),
-			wantedEndpoints: this.options.wantedEndpoints
+			wantedEndpoints: this.options.wantedEndpoints,
+			shape: opts.seriesShape ?? {}
 		};
 		const sonarrShaped = type === 'sonarr' || type === 'whisparr-v2';
 		this.sonarr = sonarrShaped

@@ -125,6 +125,8 @@ export interface SonarrSettings {
 	flavor?: 'sonarr' | 'whisparr-v2';
 	/** Whether `EpisodeResource.lastSearchTime` is written (default true; see versions.ts). */
 	lastSearchTime?: boolean;
+	/** Shape of every generated series (default `{}`: drawn per series). */
+	shape?: SeriesShape;
 }
 
 /** SeriesResource properties Sonarr v4 has and the Whisparr v2 spec does not. */
@@ -255,7 +257,7 @@ export class SonarrApp {
 					this.ids,
 					this.anchorMs,
 					now.getTime(),
-					{},
+					this.settings.shape ?? {},
 					this.rootFolder
 				)
 			);

@@ -407,7 +407,7 @@ describe('incremental sync', () => {
 		const onProgress = (p: SyncProgress) => {
 			if (p.phase === 'episodes' && p.done === 2) sim.setFault('/api/v3', { status: 503 });
 		};
-		const broken = await sync(sonarr, { onProgress, seriesConcurrency: 1 });
+		const broken = await sync(sonarr, { onProgress, seriesConcurrency: 1, episodeWriteBatch: 1 });
 		expect(broken.status).toBe('failed');
 		// Consistent: two series fully written, the other three still marked, nothing half-done.
 		const pending = await world.db.select().from(seriesSyncPending);

@@ -112,6 +112,59 @@ function upsertSet(columns: Record<string, PgColumn>): { set: Record<string, SQL
 	return { set, where };
 }
 
+/** One column of a {@link jsonUpsert}: the table column and its SQL type in the JSON record. */
+type JsonColumn = readonly [PgColumn, string];
+
+/**
+ * `INSERT … SELECT … FROM jsonb_to_recordset($1) … ON CONFLICT (target) DO UPDATE SET … WHERE (…)
+ * IS DISTINCT FROM (…)` with all rows as ONE jsonb parameter (keys = column names). The hot
+ * upserts use it: drizzle's builder spends more CPU binding 15 parameters × 1000 rows than
+ * PostgreSQL spends writing them, and one parameter never meets the 65,535-parameter limit.
+ * `update` columns are set from `excluded` (plus synced_at = now()) only when one differs.
+ * @returns per written row whether it was inserted (false: updated)
+ */
+async function jsonUpsert(
+	db: DbOrTx,
+	table: typeof episodes | typeof movies,
+	columns: readonly JsonColumn[],
+	target: readonly PgColumn[],
+	update: readonly PgColumn[],
+	rows: readonly Record<string, unknown>[]
+): Promise<boolean[]> {
+	if (rows.length === 0) return [];
+	const names = sql.join(
+		columns.map(([c]) => sql.identifier(c.name)),
+		sql`, `
+	);
+	const record = sql.raw(columns.map(([c, type]) => `"${c.name}" ${type}`).join(', '));
+	const set = sql.join(
+		[
+			...update.map((c) => sql`${sql.identifier(c.name)} = excluded.${sql.identifier(c.name)}`),
+			sql`synced_at = now()`
+		],
+		sql`, `
+	);
+	const current = sql.join(
+		update.map((c) => sql`${table}.${sql.identifier(c.name)}`),
+		sql`, `
+	);
+	const incoming = sql.join(
+		update.map((c) => sql`excluded.${sql.identifier(c.name)}`),
+		sql`, `
+	);
+	const conflict = sql.join(
+		target.map((c) => sql.identifier(c.name)),
+		sql`, `
+	);
+	const result = await db.execute<{ inserted: boolean }>(sql`
+		insert into ${table} (${names})
+		select ${names} from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x(${record})
+		on conflict (${conflict}) do update set ${set}
+		where (${current}) is distinct from (${incoming})
+		returning (xmax = 0) as inserted`);
+	return result.map((r) => r.inserted);
+}
+
 /** Equality of mirror values as they come from the driver and from the connectors. */
 function same(a: unknown, b: unknown): boolean {
 	if (a instanceof Date || b instanceof Date) {
@@ -696,24 +749,50 @@ const EPISODE_FIELDS = [
 	'lastSearchTime'
 ] as const satisfies readonly (keyof MirrorEpisode)[];
 
-const episodeUpdate = upsertSet({
-	seriesId: episodes.seriesId,
-	seasonNumber: episodes.seasonNumber,
-	episodeNumber: episodes.episodeNumber,
-	title: episodes.title,
-	airDateUtc: episodes.airDateUtc,
-	runtime: episodes.runtime,
-	monitored: episodes.monitored,
-	hasFile: episodes.hasFile,
-	episodeFileId: episodes.episodeFileId,
-	quality: episodes.quality,
-	qualityCutoffNotMet: episodes.qualityCutoffNotMet,
-	customFormatScore: episodes.customFormatScore,
-	lastSearchTime: episodes.lastSearchTime
-});
+/** Columns of the episode upsert: the conflict key, then what an update sets. */
+const EPISODE_UPDATE: readonly PgColumn[] = [
+	episodes.seriesId,
+	episodes.seasonNumber,
+	episodes.episodeNumber,
+	episodes.title,
+	episodes.airDateUtc,
+	episodes.runtime,
+	episodes.monitored,
+	episodes.hasFile,
+	episodes.episodeFileId,
+	episodes.quality,
+	episodes.qualityCutoffNotMet,
+	episodes.customFormatScore,
+	episodes.lastSearchTime
+];
+const EPISODE_COLUMNS: readonly JsonColumn[] = [
+	[episodes.connectorId, 'int'],
+	[episodes.seriesId, 'int'],
+	[episodes.arrId, 'int'],
+	[episodes.seasonNumber, 'int'],
+	[episodes.episodeNumber, 'int'],
+	[episodes.title, 'text'],
+	[episodes.airDateUtc, 'timestamptz'],
+	[episodes.runtime, 'smallint'],
+	[episodes.monitored, 'boolean'],
+	[episodes.hasFile, 'boolean'],
+	[episodes.episodeFileId, 'int'],
+	[episodes.quality, 'varchar(50)'],
+	[episodes.qualityCutoffNotMet, 'boolean'],
+	[episodes.customFormatScore, 'int'],
+	[episodes.lastSearchTime, 'timestamptz']
+];
 
 function runOf(ctx: WriteContext): { runId?: number } {
 	return ctx.runId === undefined ? {} : { runId: ctx.runId };
+}
+
+/** The episodes of one series as the app lists them, for {@link writeEpisodesOfSeries}. */
+export interface SeriesEpisodes {
+	seriesId: number;
+	items: readonly MirrorEpisode[];
+	/** Ids that were present but unreadable: kept, never deleted. */
+	keepArrIds?: readonly number[];
 }
 
 /**
@@ -730,93 +809,162 @@ export async function writeSeriesEpisodes(
 	items: readonly MirrorEpisode[],
 	options: WriteContext & { keepArrIds?: readonly number[] } = {}
 ): Promise<WriteStats> {
+	return writeEpisodesOfSeries(
+		db,
+		connectorId,
+		[{ seriesId, items, ...(options.keepArrIds ? { keepArrIds: options.keepArrIds } : {}) }],
+		options
+	);
+}
+
+/**
+ * {@link writeSeriesEpisodes} for several series at once (one read of the stored rows, one upsert
+ * per 1000 rows): what sync uses so a 500,000-episode library is not 5,000 round trips of small
+ * statements. Series no longer in the mirror are ignored.
+ */
+export async function writeEpisodesOfSeries(
+	db: DbOrTx,
+	connectorId: number,
+	list: readonly SeriesEpisodes[],
+	ctx: WriteContext = {}
+): Promise<WriteStats> {
 	const stats = emptyStats();
-	// Lock the series row: a sync and a webhook refresh of one series write one after the other.
-	const [owner] = await db
+	if (list.length === 0) return stats;
+	// Lock the series rows: a sync and a webhook refresh of one series write one after the other.
+	const owners = await db
 		.select({ id: series.id, arrId: series.arrId })
 		.from(series)
-		.where(eq(series.id, seriesId))
+		.where(
+			among(
+				series.id,
+				list.map((l) => l.seriesId)
+			)
+		)
+		.orderBy(series.id)
 		.for('update');
-	if (!owner) return stats;
-	const stored = await db.select().from(episodes).where(eq(episodes.seriesId, seriesId));
-	const byArrId = new Map(stored.map((e) => [e.arrId, e]));
-	const toWrite: MirrorEpisode[] = [];
-	const acquired: { id: number; arrId: number; quality: string | null }[] = [];
-	const upgraded: { id: number; arrId: number; quality: string | null }[] = [];
+	const arrIdOf = new Map(owners.map((o) => [o.id, o.arrId]));
+	const present = list.filter((l) => arrIdOf.has(l.seriesId));
+	if (present.length === 0) return stats;
+	const stored = await db
+		.select()
+		.from(episodes)
+		.where(
+			among(
+				episodes.seriesId,
+				present.map((l) => l.seriesId)
+			)
+		);
+	const storedBySeries = new Map<number, Map<number, (typeof stored)[number]>>();
+	for (const e of stored) {
+		let m = storedBySeries.get(e.seriesId);
+		if (!m) storedBySeries.set(e.seriesId, (m = new Map()));
+		m.set(e.arrId, e);
+	}
+	type Ref = { id: number; arrId: number; quality: string | null };
+	const toWrite: { seriesId: number; e: MirrorEpisode }[] = [];
+	const gone: { id: number; arrId: number; seriesId: number }[] = [];
 	const clearGap: number[] = [];
 	const clearUpgrade: number[] = [];
-	for (const e of items) {
-		const old = byArrId.get(e.arrId);
-		if (!old) {
-			toWrite.push(e);
-			continue;
+	const events: NewEvent[] = [];
+	for (const { seriesId, items, keepArrIds } of present) {
+		const byArrId = storedBySeries.get(seriesId) ?? new Map<number, (typeof stored)[number]>();
+		const acquired: Ref[] = [];
+		const upgraded: Ref[] = [];
+		for (const e of items) {
+			const old = byArrId.get(e.arrId);
+			if (!old) {
+				toWrite.push({ seriesId, e });
+				continue;
+			}
+			if (!differs(old as unknown as MirrorEpisode, e, EPISODE_FIELDS)) continue;
+			toWrite.push({ seriesId, e });
+			const change = fileChange(
+				{ ...old, fileId: old.episodeFileId },
+				{ ...e, fileId: e.episodeFileId }
+			);
+			if (change.acquired) {
+				acquired.push({ id: old.id, arrId: e.arrId, quality: e.quality });
+				clearGap.push(old.id);
+			}
+			if (change.upgraded) upgraded.push({ id: old.id, arrId: e.arrId, quality: e.quality });
+			if (change.metCutoff) clearUpgrade.push(old.id);
 		}
-		if (!differs(old as unknown as MirrorEpisode, e, EPISODE_FIELDS)) continue;
-		toWrite.push(e);
-		const change = fileChange(
-			{ ...old, fileId: old.episodeFileId },
-			{ ...e, fileId: e.episodeFileId }
-		);
-		if (change.acquired) {
-			acquired.push({ id: old.id, arrId: e.arrId, quality: e.quality });
-			clearGap.push(old.id);
+		const keep = new Set([...items.map((e) => e.arrId), ...(keepArrIds ?? [])]);
+		const removed = [...byArrId.values()].filter((e) => !keep.has(e.arrId));
+		for (const e of removed) gone.push({ id: e.id, arrId: e.arrId, seriesId });
+		const subject = (refs: { id: number; arrId: number }[]) => ({
+			seriesId,
+			arrSeriesId: arrIdOf.get(seriesId) ?? 0,
+			episodeIds: refs.map((r) => r.id),
+			arrEpisodeIds: refs.map((r) => r.arrId),
+			...runOf(ctx)
+		});
+		if (acquired.length > 0) {
+			events.push({
+				type: 'item.acquired',
+				connectorId,
+				subject: subject(acquired),
+				payload: { kind: 'episode', qualities: acquired.map((r) => r.quality) }
+			});
 		}
-		if (change.upgraded) upgraded.push({ id: old.id, arrId: e.arrId, quality: e.quality });
-		if (change.metCutoff) clearUpgrade.push(old.id);
+		if (upgraded.length > 0) {
+			events.push({
+				type: 'item.upgraded',
+				connectorId,
+				subject: subject(upgraded),
+				payload: { kind: 'episode', qualities: upgraded.map((r) => r.quality) }
+			});
+		}
+		if (removed.length > 0) {
+			events.push({
+				type: 'item.removed',
+				connectorId,
+				subject: subject(removed),
+				payload: { kind: 'episode' }
+			});
+		}
 	}
 	for (const batch of chunk(toWrite, BATCH_SIZE)) {
-		const rows = await db
-			.insert(episodes)
-			.values(
-				batch.map((e) => ({
-					connectorId,
-					seriesId,
-					arrId: e.arrId,
-					seasonNumber: e.seasonNumber,
-					episodeNumber: e.episodeNumber,
-					title: e.title,
-					airDateUtc: e.airDateUtc,
-					runtime: e.runtime,
-					monitored: e.monitored,
-					hasFile: e.hasFile,
-					episodeFileId: e.episodeFileId,
-					quality: e.quality,
-					qualityCutoffNotMet: e.qualityCutoffNotMet,
-					customFormatScore: e.customFormatScore,
-					lastSearchTime: e.lastSearchTime
-				}))
-			)
-			.onConflictDoUpdate({
-				target: [episodes.connectorId, episodes.arrId],
-				set: { ...episodeUpdate.set, syncedAt: sql`now()` },
-				setWhere: episodeUpdate.where
-			})
-			.returning({ inserted: sql<boolean>`xmax = 0` });
-		stats.rowsWritten += rows.length;
-		for (const row of rows) {
-			if (row.inserted) stats.added++;
+		const inserted = await jsonUpsert(
+			db,
+			episodes,
+			EPISODE_COLUMNS,
+			[episodes.connectorId, episodes.arrId],
+			EPISODE_UPDATE,
+			batch.map(({ seriesId, e }) => ({
+				connector_id: connectorId,
+				series_id: seriesId,
+				arr_id: e.arrId,
+				season_number: e.seasonNumber,
+				episode_number: e.episodeNumber,
+				title: e.title,
+				air_date_utc: e.airDateUtc,
+				runtime: e.runtime,
+				monitored: e.monitored,
+				has_file: e.hasFile,
+				episode_file_id: e.episodeFileId,
+				quality: e.quality,
+				quality_cutoff_not_met: e.qualityCutoffNotMet,
+				custom_format_score: e.customFormatScore,
+				last_search_time: e.lastSearchTime
+			}))
+		);
+		stats.rowsWritten += inserted.length;
+		for (const isNew of inserted) {
+			if (isNew) stats.added++;
 			else stats.updated++;
 		}
 	}
-	const keep = new Set([...items.map((e) => e.arrId), ...(options.keepArrIds ?? [])]);
-	const gone = stored.filter((e) => !keep.has(e.arrId));
 	if (gone.length > 0) {
+		const ids = gone.map((e) => e.id);
 		const registry = await db
 			.select({ n: sql<number>`count(*)::int` })
 			.from(searchRegistry)
-			.where(
-				among(
-					searchRegistry.episodeId,
-					gone.map((e) => e.id)
-				)
-			);
-		for (const ids of chunk(
-			gone.map((e) => e.id),
-			BATCH_SIZE * 10
-		)) {
+			.where(among(searchRegistry.episodeId, ids));
+		for (const part of chunk(ids, BATCH_SIZE * 10)) {
 			const rows = await db
 				.delete(episodes)
-				.where(inArray(episodes.id, ids))
+				.where(inArray(episodes.id, part))
 				.returning({ id: episodes.id });
 			stats.removed += rows.length;
 			stats.rowsWritten += rows.length;
@@ -825,41 +973,13 @@ export async function writeSeriesEpisodes(
 	}
 	stats.rowsWritten += await clearSearchState(db, 'episode', clearGap, 'gap');
 	stats.rowsWritten += await clearSearchState(db, 'episode', clearUpgrade, 'upgrade');
-
-	const subject = (list: { id: number; arrId: number }[]) => ({
-		seriesId,
-		arrSeriesId: owner.arrId,
-		episodeIds: list.map((e) => e.id),
-		arrEpisodeIds: list.map((e) => e.arrId),
-		...runOf(options)
-	});
-	const events: NewEvent[] = [];
-	if (acquired.length > 0) {
-		events.push({
-			type: 'item.acquired',
-			connectorId,
-			subject: subject(acquired),
-			payload: { kind: 'episode', qualities: acquired.map((e) => e.quality) }
-		});
-	}
-	if (upgraded.length > 0) {
-		events.push({
-			type: 'item.upgraded',
-			connectorId,
-			subject: subject(upgraded),
-			payload: { kind: 'episode', qualities: upgraded.map((e) => e.quality) }
-		});
-	}
-	if (gone.length > 0) {
-		events.push({
-			type: 'item.removed',
-			connectorId,
-			subject: subject(gone),
-			payload: { kind: 'episode' }
-		});
-	}
 	stats.events = await appendEvents(db, events);
-	await db.delete(seriesSyncPending).where(eq(seriesSyncPending.seriesId, seriesId));
+	await db.delete(seriesSyncPending).where(
+		among(
+			seriesSyncPending.seriesId,
+			present.map((l) => l.seriesId)
+		)
+	);
 	return stats;
 }
 
@@ -903,28 +1023,31 @@ const MOVIE_FIELDS = [
 	'added'
 ] as const satisfies readonly (keyof MirrorMovie)[];
 
-const movieUpdate = upsertSet({
-	title: movies.title,
-	sortTitle: movies.sortTitle,
-	year: movies.year,
-	status: movies.status,
-	monitored: movies.monitored,
-	hasFile: movies.hasFile,
-	movieFileId: movies.movieFileId,
-	quality: movies.quality,
-	qualityCutoffNotMet: movies.qualityCutoffNotMet,
-	customFormatScore: movies.customFormatScore,
-	qualityProfileId: movies.qualityProfileId,
-	tags: movies.tags,
-	minimumAvailability: movies.minimumAvailability,
-	isAvailable: movies.isAvailable,
-	tmdbId: movies.tmdbId,
-	imdbId: movies.imdbId,
-	itemType: movies.itemType,
-	releaseDate: movies.releaseDate,
-	lastSearchTime: movies.lastSearchTime,
-	added: movies.added
-});
+/** Columns of the movie upsert: the conflict key (connector_id, arr_id), then what an update sets. */
+const MOVIE_COLUMNS: readonly JsonColumn[] = [
+	[movies.connectorId, 'int'],
+	[movies.arrId, 'int'],
+	[movies.title, 'text'],
+	[movies.sortTitle, 'text'],
+	[movies.year, 'int'],
+	[movies.status, 'varchar(20)'],
+	[movies.monitored, 'boolean'],
+	[movies.hasFile, 'boolean'],
+	[movies.movieFileId, 'int'],
+	[movies.quality, 'varchar(50)'],
+	[movies.qualityCutoffNotMet, 'boolean'],
+	[movies.customFormatScore, 'int'],
+	[movies.qualityProfileId, 'int'],
+	[movies.tags, 'jsonb'],
+	[movies.minimumAvailability, 'varchar(20)'],
+	[movies.isAvailable, 'boolean'],
+	[movies.tmdbId, 'int'],
+	[movies.imdbId, 'varchar(20)'],
+	[movies.itemType, 'varchar(10)'],
+	[movies.releaseDate, 'timestamptz'],
+	[movies.lastSearchTime, 'timestamptz'],
+	[movies.added, 'timestamptz']
+];
 
 /**
  * Writes movies where they differ from the mirror (inserts new ones, updates changed ones; never
@@ -989,21 +1112,41 @@ export async function writeMovies(
 			}
 			if (change.metCutoff) clearUpgrade.push(old.id);
 		}
-		if (toWrite.length > 0) {
-			const rows = await db
-				.insert(movies)
-				.values(toWrite.map((m) => ({ connectorId, ...m })))
-				.onConflictDoUpdate({
-					target: [movies.connectorId, movies.arrId],
-					set: { ...movieUpdate.set, syncedAt: sql`now()` },
-					setWhere: movieUpdate.where
-				})
-				.returning({ inserted: sql<boolean>`xmax = 0` });
-			stats.rowsWritten += rows.length;
-			for (const row of rows) {
-				if (row.inserted) stats.added++;
-				else stats.updated++;
-			}
+		const inserted = await jsonUpsert(
+			db,
+			movies,
+			MOVIE_COLUMNS,
+			[movies.connectorId, movies.arrId],
+			MOVIE_COLUMNS.slice(2).map(([c]) => c),
+			toWrite.map((m) => ({
+				connector_id: connectorId,
+				arr_id: m.arrId,
+				title: m.title,
+				sort_title: m.sortTitle,
+				year: m.year,
+				status: m.status,
+				monitored: m.monitored,
+				has_file: m.hasFile,
+				movie_file_id: m.movieFileId,
+				quality: m.quality,
+				quality_cutoff_not_met: m.qualityCutoffNotMet,
+				custom_format_score: m.customFormatScore,
+				quality_profile_id: m.qualityProfileId,
+				tags: m.tags,
+				minimum_availability: m.minimumAvailability,
+				is_available: m.isAvailable,
+				tmdb_id: m.tmdbId,
+				imdb_id: m.imdbId,
+				item_type: m.itemType,
+				release_date: m.releaseDate,
+				last_search_time: m.lastSearchTime,
+				added: m.added
+			}))
+		);
+		stats.rowsWritten += inserted.length;
+		for (const isNew of inserted) {
+			if (isNew) stats.added++;
+			else stats.updated++;
 		}
 		stats.rowsWritten += await clearSearchState(db, 'movie', clearGap, 'gap');
 		stats.rowsWritten += await clearSearchState(db, 'movie', clearUpgrade, 'upgrade');

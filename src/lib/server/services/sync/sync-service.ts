@@ -57,9 +57,10 @@ import {
 	removeSeriesExceptWithStats,
 	writeMovies,
 	writeQualityProfiles,
+	writeEpisodesOfSeries,
 	writeSeries,
-	writeSeriesEpisodes,
 	writeTags,
+	type SeriesEpisodes,
 	type WriteStats
 } from '../../db/queries/content';
 import { appendEvents } from '../../db/queries/events';
@@ -136,6 +137,11 @@ export interface SyncDeps {
 	onProgress?: (p: SyncProgress) => void;
 	/** job_runs.id: stored in sync_runs.job_run_id and in the subject of every event. */
 	runId?: number;
+	/**
+	 * Episodes gathered from several series before one write transaction (a series is never
+	 * split). Default {@link EPISODE_WRITE_BATCH}; tests use 1 to write series one by one.
+	 */
+	episodeWriteBatch?: number;
 }
 
 /** What one sync run shares between its phases. */
@@ -150,6 +156,7 @@ interface Run {
 	/** Start of the last successful sync (history baseline), null when none. */
 	since: Date | null;
 	concurrency: number;
+	episodeWriteBatch: number;
 }
 
 /**
@@ -205,7 +212,8 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 		progress: deps.onProgress ?? (() => {}),
 		ctx: deps.runId === undefined ? {} : { runId: deps.runId },
 		since: state?.lastSyncStartedAt ?? null,
-		concurrency: Math.max(1, deps.seriesConcurrency ?? 4)
+		concurrency: Math.max(1, deps.seriesConcurrency ?? 4),
+		episodeWriteBatch: Math.max(1, deps.episodeWriteBatch ?? EPISODE_WRITE_BATCH)
 	};
 	try {
 		if (client instanceof RadarrClient) await syncMovies(ctx, client);
@@ -392,7 +400,15 @@ async function syncSeries(run: Run, client: SonarrClient): Promise<void> {
 	await syncEpisodes(run, client, todo);
 }
 
-/** Phase 'episodes': reads and writes the episodes of `todo`, `run.concurrency` series at once. */
+/** Episodes gathered from several series before they are written in one transaction. */
+export const EPISODE_WRITE_BATCH = 2000;
+
+/**
+ * Phase 'episodes': reads the episodes of `todo`, `run.concurrency` series at once, and writes
+ * them in transactions of about `run.episodeWriteBatch` episodes (one series is never split).
+ * Writes run one after another while the next series are fetched; a reader waits when a batch is
+ * full and the previous write has not finished, so at most about two batches are held.
+ */
 async function syncEpisodes(
 	run: Run,
 	client: SonarrClient,
@@ -404,6 +420,24 @@ async function syncEpisodes(
 	run.progress({ phase: 'episodes', done, total });
 	let next = 0;
 	let failed = false;
+	let buffer: SeriesEpisodes[] = [];
+	let buffered = 0;
+	let writing: Promise<void> = Promise.resolve();
+	const flush = (): Promise<void> => {
+		const batch = buffer;
+		buffer = [];
+		buffered = 0;
+		if (batch.length === 0) return writing;
+		writing = writing.then(async () => {
+			const stats = await db.transaction((tx) =>
+				writeEpisodesOfSeries(tx, connector.id, batch, run.ctx)
+			);
+			addStats(run.stats, stats);
+			done += batch.length;
+			run.progress({ phase: 'episodes', done, total });
+		});
+		return writing;
+	};
 	const worker = async (): Promise<void> => {
 		while (!failed && next < todo.length) {
 			const item = todo[next++]!;
@@ -418,17 +452,21 @@ async function syncEpisodes(
 			}
 			run.report.skipped += episodes.skipped;
 			run.report.episodeCount += episodes.items.length;
-			const stats = await db.transaction((tx) =>
-				writeSeriesEpisodes(tx, connector.id, item.seriesId, episodes.items, {
-					keepArrIds: episodes.skippedIds,
-					...run.ctx
-				})
-			);
-			addStats(run.stats, stats);
-			run.progress({ phase: 'episodes', done: ++done, total });
+			buffer.push({
+				seriesId: item.seriesId,
+				items: episodes.items,
+				keepArrIds: episodes.skippedIds
+			});
+			buffered += episodes.items.length;
+			if (buffered >= run.episodeWriteBatch) await flush();
 		}
 	};
 	const results = await Promise.allSettled(Array.from({ length: run.concurrency }, worker));
 	const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-	if (failure) throw failure.reason;
+	if (failure) {
+		// What was read before the failure is still written: it is complete per series.
+		await flush().catch(() => {});
+		throw failure.reason;
+	}
+	await flush();
 }
