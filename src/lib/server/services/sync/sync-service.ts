@@ -406,8 +406,8 @@ export const EPISODE_WRITE_BATCH = 2000;
 /**
  * Phase 'episodes': reads the episodes of `todo`, `run.concurrency` series at once, and writes
  * them in transactions of about `run.episodeWriteBatch` episodes (one series is never split).
- * Writes run one after another while the next series are fetched; a reader waits when a batch is
- * full and the previous write has not finished, so at most about two batches are held.
+ * Writes run one after another while the next series are fetched; a reader that fills a batch
+ * waits only for the write before it, so at most about two batches are held.
  */
 async function syncEpisodes(
 	run: Run,
@@ -423,12 +423,14 @@ async function syncEpisodes(
 	let buffer: SeriesEpisodes[] = [];
 	let buffered = 0;
 	let writing: Promise<void> = Promise.resolve();
+	/** Queues the buffer's write; resolves when the write before it is done (double buffering). */
 	const flush = (): Promise<void> => {
 		const batch = buffer;
 		buffer = [];
 		buffered = 0;
-		if (batch.length === 0) return writing;
-		writing = writing.then(async () => {
+		const previous = writing;
+		if (batch.length === 0) return previous;
+		writing = previous.then(async () => {
 			const stats = await db.transaction((tx) =>
 				writeEpisodesOfSeries(tx, connector.id, batch, run.ctx)
 			);
@@ -436,7 +438,12 @@ async function syncEpisodes(
 			done += batch.length;
 			run.progress({ phase: 'episodes', done, total });
 		});
-		return writing;
+		// Handled here so a failed write is never an unhandled rejection while no reader waits on
+		// it; it stops the readers, and whoever awaits the chain next gets the error.
+		writing.catch(() => {
+			failed = true;
+		});
+		return previous;
 	};
 	const worker = async (): Promise<void> => {
 		while (!failed && next < todo.length) {
@@ -466,7 +473,9 @@ async function syncEpisodes(
 	if (failure) {
 		// What was read before the failure is still written: it is complete per series.
 		await flush().catch(() => {});
+		await writing.catch(() => {});
 		throw failure.reason;
 	}
 	await flush();
+	await writing;
 }
