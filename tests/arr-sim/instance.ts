@@ -5,6 +5,7 @@
  * the app-specific module.
  */
 import { CommandQueue, commandResource, type SimCommand } from './commands';
+import type { SimHistoryItem } from './history';
 import {
 	RADARR_PROFILES,
 	RADARR_QUALITIES,
@@ -67,6 +68,11 @@ export interface SimInstanceOptions {
 	commandDurationMs?: number;
 	/** Clock for air dates, availability, command lifecycle and request timestamps (default real clock). */
 	now?: () => Date;
+	/**
+	 * Sonarr / Whisparr v2: the shape of every generated series (e.g. `{seasons: 5,
+	 * episodesPerSeason: 20}` for a library of a known size); default drawn per series.
+	 */
+	seriesShape?: SeriesShape;
 }
 
 /** Options after defaults; `apiKey` follows {@link SimInstance.setApiKey}. */
@@ -108,6 +114,15 @@ export interface RecordedRequest {
 }
 
 /** A fault injected for requests whose path (after urlBase) starts with a prefix. */
+/** The QualityProfileResource fields a test may change (see SimInstance.setQualityProfile). */
+export interface QualityProfilePatch {
+	upgradeAllowed?: boolean;
+	cutoff?: number;
+	cutoffFormatScore?: number;
+	minFormatScore?: number;
+	name?: string;
+}
+
 export interface SimFault {
 	/**
 	 * Status to answer with (default 200 when `body` is given). Without `body` the answer is empty
@@ -174,6 +189,8 @@ export class SimInstance {
 	private readonly queue: CommandQueue;
 	private faults: Array<{ prefix: string; fault: SimFault; remaining: number }> = [];
 	private health: SimHealthItem[] = [];
+	private readonly profilePatches = new Map<number, QualityProfilePatch>();
+	private tagList: { id: number; label: string }[] = [];
 	private startTime: Date;
 
 	constructor(
@@ -205,7 +222,8 @@ export class SimInstance {
 			urlBase: this.options.urlBase,
 			now: this.options.now,
 			lastSearchTime: hasLastSearchTime(type, this.options.version),
-			wantedEndpoints: this.options.wantedEndpoints
+			wantedEndpoints: this.options.wantedEndpoints,
+			shape: opts.seriesShape ?? {}
 		};
 		const sonarrShaped = type === 'sonarr' || type === 'whisparr-v2';
 		this.sonarr = sonarrShaped
@@ -286,6 +304,12 @@ export class SimInstance {
 		this.tick();
 		return this.radarr?.movieFiles ?? [];
 	}
+	/** The app's history records (`GET /api/v3/history/since`), oldest first; live array. */
+	get history(): SimHistoryItem[] {
+		this.tick();
+		return (this.sonarr ?? this.radarr)?.history.items ?? [];
+	}
+
 	/** Every command ever created on this instance, ascending id, with current status. */
 	get commands(): SimCommand[] {
 		this.tick();
@@ -392,6 +416,19 @@ export class SimInstance {
 		this.options.apiKey = key;
 	}
 
+	/**
+	 * Changes a quality profile as GET /api/v3/qualityprofile reports it (e.g. `{cutoff: 7}`).
+	 * The files' `qualityCutoffNotMet` is stored per file: change those too, as the app would.
+	 */
+	setQualityProfile(id: number, patch: QualityProfilePatch): void {
+		this.profilePatches.set(id, { ...this.profilePatches.get(id), ...patch });
+	}
+
+	/** Sets what GET /api/v3/tag returns (default `[]`); series and movies carry the ids in `tags`. */
+	setTags(list: { id: number; label: string }[]): void {
+		this.tagList = list.map((t) => ({ ...t }));
+	}
+
 	/** Sets what GET /api/v3/health returns (default `[]`); also `POST /__sim/health`. */
 	setHealth(items: SimHealthItem[]): void {
 		this.health = items.map((i) => ({ ...i }));
@@ -429,6 +466,8 @@ export class SimInstance {
 		this.radarr?.generate();
 		this.faults = [];
 		this.health = [];
+		this.profilePatches.clear();
+		this.tagList = [];
 		this.requests.length = 0;
 		this.host.forgetRequests(this);
 		this.startTime = this.options.now();
@@ -633,7 +672,7 @@ export class SimInstance {
 			return profile ? jsonResponse(profile) : notFound();
 		}
 		if (a === 'tag' && b === undefined && isGet) {
-			return jsonResponse([]);
+			return jsonResponse(this.tagList.map((t) => ({ label: t.label, id: t.id })));
 		}
 		if (a === 'rootfolder' && b === undefined && isGet) {
 			const path = {
@@ -765,6 +804,7 @@ export class SimInstance {
 			minUpgradeFormatScore: whisparr ? undefined : 1,
 			formatItems: [],
 			...(radarr ? { language: { id: 1, name: 'English' } } : {}),
+			...this.profilePatches.get(p.id),
 			id: p.id
 		}));
 	}

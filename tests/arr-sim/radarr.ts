@@ -34,6 +34,7 @@ import {
 	type SimMovie,
 	type SimMovieFile
 } from './library';
+import { RADARR_HISTORY_EVENTS, SimHistory } from './history';
 import { notFoundOutcome, removeWhere } from './sonarr';
 import {
 	badQueryValue,
@@ -157,6 +158,8 @@ function uuidOf(...values: number[]): string {
 /** Fields of a new movie file given to {@link RadarrApp.setMovieFile}. */
 export interface MovieFileSpec {
 	cutoffNotMet: boolean;
+	/** Record a `grabbed` before the import in the history (a search found it). */
+	grabbed?: boolean;
 }
 
 interface RadarrIndex {
@@ -262,6 +265,8 @@ function movieStatistics(file: SimMovieFile | undefined): JsonObject {
 export class RadarrApp {
 	movies: SimMovie[] = [];
 	movieFiles: SimMovieFile[] = [];
+	/** `GET /api/v3/history/since` records (see history.ts). */
+	readonly history = new SimHistory();
 	private ids: IdCounters = newCounters();
 	private ix: RadarrIndex | null = null;
 	private generatedCount = 0;
@@ -289,6 +294,7 @@ export class RadarrApp {
 		this.ids = newCounters();
 		this.movies = [];
 		this.movieFiles = [];
+		this.history.clear();
 		for (let i = 1; i <= this.settings.movies; i++) {
 			const g = generateMovie(
 				this.settings.seed,
@@ -461,6 +467,18 @@ export class RadarrApp {
 		if (!movie) {
 			throw new Error(`arr-sim: no movie ${movieId}`);
 		}
+		if (movie.movieFileId > 0 && !spec) {
+			const old = ix.fileById.get(movie.movieFileId);
+			this.history.add({
+				date: at,
+				eventType: 'movieFileDeleted',
+				movieId,
+				sourceTitle: old?.relativePath ?? '',
+				quality: old ? (this.movieFileResource(old).quality as JsonObject) : {},
+				qualityCutoffNotMet: old?.qualityCutoffNotMet ?? false,
+				downloadId: null
+			});
+		}
 		if (movie.movieFileId > 0) {
 			const oldId = movie.movieFileId;
 			const old = ix.fileById.get(oldId);
@@ -479,6 +497,18 @@ export class RadarrApp {
 			file = makeMovieFile(rng, this.ids, movie, spec.cutoffNotMet, at);
 			this.movieFiles.push(file);
 			ix.fileById.set(file.id, file);
+			const record = {
+				date: at,
+				movieId,
+				sourceTitle: file.sceneName ?? file.relativePath,
+				quality: this.movieFileResource(file).quality as JsonObject,
+				qualityCutoffNotMet: file.qualityCutoffNotMet,
+				downloadId: `SIM${file.id.toString(16).toUpperCase().padStart(8, '0')}`
+			};
+			if (spec.grabbed) {
+				this.history.add({ ...record, eventType: 'grabbed' });
+			}
+			this.history.add({ ...record, eventType: 'downloadFolderImported' });
 		}
 		ix.lengths[1] = this.movieFiles.length;
 		return file;
@@ -516,7 +546,7 @@ export class RadarrApp {
 			// Unreleased movies have no releases to grab, whatever the trigger.
 			const wanted = (m.movieFileId === 0 && isAvailable(m, at.getTime())) || this.cutoffUnmet(m);
 			if (wanted && hashUnit(this.settings.seed, cmd.id, m.id) < this.settings.grabRate) {
-				this.setMovieFile(m.id, { cutoffNotMet: false }, at);
+				this.setMovieFile(m.id, { cutoffNotMet: false, grabbed: true }, at);
 				grabbed.push(m.id);
 			}
 		}
@@ -739,6 +769,9 @@ export class RadarrApp {
 			return a === 'movie' || a === 'moviefile' || a === 'wanted'
 				? new Response(null, { status: 405 })
 				: null;
+		}
+		if (a === 'history' && b === 'since' && c === undefined) {
+			return this.history.since(req, RADARR_HISTORY_EVENTS);
 		}
 		if (a === 'movie' && c === undefined) {
 			if (b !== undefined) {

@@ -1130,6 +1130,54 @@ describe('wire format', () => {
 		}
 	);
 
+	it.skipIf(!sonarrSpec || !radarrSpec)(
+		"records file changes in history/since, shaped as the specs' HistoryResource",
+		async () => {
+			if (!sonarrSpec || !radarrSpec) {
+				return;
+			}
+			const since = new Date(sonarr.options.now().getTime() - 1000).toISOString();
+			const ep = sonarr.episodes.find((e) => e.episodeFileId > 0);
+			const movie = radarr.movies.find((m) => m.movieFileId > 0);
+			expect(ep && movie).toBeTruthy();
+			sonarr.setEpisodeFile(ep!.id, { cutoffNotMet: false });
+			sonarr.setEpisodeFile(ep!.id, null);
+			radarr.setMovieFile(movie!.id, { cutoffNotMet: false });
+			const list = await getJson(sonarr, `/api/v3/history/since?date=${since}`);
+			expect(sonarrSpec.validateList(list, 'HistoryResource')).toEqual([]);
+			expect((list as { eventType: string; episodeId: number }[]).slice(-2)).toMatchObject([
+				{ eventType: 'downloadFolderImported', episodeId: ep!.id },
+				{ eventType: 'episodeFileDeleted', episodeId: ep!.id }
+			]);
+			const rlist = await getJson(radarr, `/api/v3/history/since?date=${since}`);
+			expect(radarrSpec.validateList(rlist, 'HistoryResource')).toEqual([]);
+			expect((rlist as { eventType: string; movieId: number }[]).at(-1)).toMatchObject({
+				eventType: 'downloadFolderImported',
+				movieId: movie!.id
+			});
+			const later = new Date(sonarr.options.now().getTime() + 60_000).toISOString();
+			expect(await getJson(sonarr, `/api/v3/history/since?date=${later}`)).toEqual([]);
+			expect((await call(sonarr, '/api/v3/history/since?date=nope')).status).toBe(400);
+			expect(sonarrSpec.hasOperation('GET', '/api/v3/history/since')).toBe(true);
+		}
+	);
+
+	it('reports patched quality profiles and set tags', async () => {
+		const before = (await getJson(sonarr, '/api/v3/qualityprofile')) as { cutoff: number }[];
+		sonarr.setQualityProfile(1, { cutoff: 9, cutoffFormatScore: 5 });
+		sonarr.setTags([{ id: 3, label: 'kids' }]);
+		const profiles = (await getJson(sonarr, '/api/v3/qualityprofile')) as {
+			id: number;
+			cutoff: number;
+			cutoffFormatScore: number;
+		}[];
+		expect(profiles.find((p) => p.id === 1)).toMatchObject({ cutoff: 9, cutoffFormatScore: 5 });
+		expect(await getJson(sonarr, '/api/v3/tag')).toEqual([{ label: 'kids', id: 3 }]);
+		sonarr.setQualityProfile(1, { cutoff: before[0]!.cutoff, cutoffFormatScore: 0 });
+		sonarr.setTags([]);
+		expect(await getJson(sonarr, '/api/v3/qualityprofile')).toEqual(before);
+	});
+
 	it.skipIf(!sonarrSpec || !radarrSpec)('serves only operations that the specs document', () => {
 		if (!sonarrSpec || !radarrSpec) {
 			return;

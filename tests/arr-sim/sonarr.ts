@@ -19,6 +19,7 @@
  *   keeps `airDateUtc` at that midnight so ordering and statistics agree with `releaseDate`.
  */
 import type { CommandDef, CommandExecutor, CommandOutcome, SimCommand } from './commands';
+import { SimHistory, SONARR_HISTORY_EVENTS } from './history';
 import {
 	anchorOf,
 	generateSeries,
@@ -124,6 +125,8 @@ export interface SonarrSettings {
 	flavor?: 'sonarr' | 'whisparr-v2';
 	/** Whether `EpisodeResource.lastSearchTime` is written (default true; see versions.ts). */
 	lastSearchTime?: boolean;
+	/** Shape of every generated series (default `{}`: drawn per series). */
+	shape?: SeriesShape;
 }
 
 /** SeriesResource properties Sonarr v4 has and the Whisparr v2 spec does not. */
@@ -202,6 +205,8 @@ interface SeasonStats {
 /** Fields of a new episode file given to {@link SonarrApp.setEpisodeFile}. */
 export interface EpisodeFileSpec {
 	cutoffNotMet: boolean;
+	/** Record a `grabbed` before the import in the history (a search found it). */
+	grabbed?: boolean;
 }
 
 /**
@@ -213,6 +218,8 @@ export class SonarrApp {
 	series: SimSeries[] = [];
 	episodes: SimEpisode[] = [];
 	episodeFiles: SimEpisodeFile[] = [];
+	/** `GET /api/v3/history/since` records (see history.ts). */
+	readonly history = new SimHistory();
 	private ids: IdCounters = newCounters();
 	private ix: SonarrIndex | null = null;
 	private generatedCount = 0;
@@ -241,6 +248,7 @@ export class SonarrApp {
 		this.series = [];
 		this.episodes = [];
 		this.episodeFiles = [];
+		this.history.clear();
 		for (let i = 1; i <= this.settings.series; i++) {
 			this.pushGenerated(
 				generateSeries(
@@ -249,7 +257,7 @@ export class SonarrApp {
 					this.ids,
 					this.anchorMs,
 					now.getTime(),
-					{},
+					this.settings.shape ?? {},
 					this.rootFolder
 				)
 			);
@@ -477,6 +485,19 @@ export class SonarrApp {
 			throw new Error(`arr-sim: no episode ${episodeId}`);
 		}
 		const oldId = ep.episodeFileId;
+		if (oldId > 0 && !spec) {
+			const old = ix.fileById.get(oldId);
+			this.history.add({
+				date: at,
+				eventType: 'episodeFileDeleted',
+				seriesId: ep.seriesId,
+				episodeId: ep.id,
+				sourceTitle: old?.relativePath ?? '',
+				quality: old ? (this.episodeFileResource(old).quality as JsonObject) : {},
+				qualityCutoffNotMet: old?.qualityCutoffNotMet ?? false,
+				downloadId: null
+			});
+		}
 		if (oldId > 0) {
 			const old = ix.fileById.get(oldId);
 			const at0 = old ? this.episodeFiles.indexOf(old) : -1;
@@ -495,6 +516,21 @@ export class SonarrApp {
 		const file = makeEpisodeFile(rng, this.ids, series, ep, spec.cutoffNotMet, at);
 		this.episodeFiles.push(file);
 		this.syncFileIndex(file, 0);
+		const quality = this.episodeFileResource(file).quality as JsonObject;
+		const downloadId = `SIM${file.id.toString(16).toUpperCase().padStart(8, '0')}`;
+		const record = {
+			date: at,
+			seriesId: ep.seriesId,
+			episodeId: ep.id,
+			sourceTitle: file.sceneName ?? file.relativePath,
+			quality,
+			qualityCutoffNotMet: file.qualityCutoffNotMet,
+			downloadId
+		};
+		if (spec.grabbed) {
+			this.history.add({ ...record, eventType: 'grabbed' });
+		}
+		this.history.add({ ...record, eventType: 'downloadFolderImported' });
 		return file;
 	}
 
@@ -557,7 +593,7 @@ export class SonarrApp {
 			const wanted =
 				this.airedWithoutFile(ep, series, at.getTime()) || this.cutoffUnmet(ep, ix.fileById);
 			if (wanted && hashUnit(this.settings.seed, cmd.id, ep.id) < this.settings.grabRate) {
-				this.setEpisodeFile(ep.id, { cutoffNotMet: false }, at);
+				this.setEpisodeFile(ep.id, { cutoffNotMet: false, grabbed: true }, at);
 				grabbed.push(ep.id);
 			}
 		}
@@ -984,6 +1020,9 @@ export class SonarrApp {
 		}
 		if (a === 'wanted' && (b === 'missing' || b === 'cutoff') && c === undefined) {
 			return this.wantedPage(req, b);
+		}
+		if (a === 'history' && b === 'since' && c === undefined) {
+			return this.history.since(req, SONARR_HISTORY_EVENTS);
 		}
 		return null;
 	}

@@ -6,6 +6,10 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL (a server where a scratch database may be created), else an
  * embedded one in a temporary folder.
+ *
+ * The sync benchmark of issue 8 (full and incremental sync against a plain-fetch floor, the
+ * simulator in its own process, peak RSS of the syncing process) is `bun run bench:sync`
+ * (tests/bench/sync.ts); backup and restore is tests/bench/backup.ts.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

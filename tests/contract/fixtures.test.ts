@@ -11,7 +11,10 @@ import { SHARED_ARR_API, sharedPresent } from './contract';
 import {
 	CommandSchema,
 	HealthItemSchema,
+	HistorySchema,
+	QualityProfileSchema,
 	SystemStatusSchema,
+	TagSchema,
 	parseList,
 	parseOne
 } from '../../src/lib/server/connectors/common/schemas';
@@ -28,16 +31,8 @@ import { toMirrorMovie } from '../../src/lib/server/connectors/radarr/mapper';
 const dir = path.join(SHARED_ARR_API, 'fixtures');
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 
-/** Fixtures of endpoints Comradarr never reads (queue, history, tags, root folders, profiles). */
-const NOT_READ = new Set([
-	'sonarr/history.json',
-	'sonarr/qualityprofile.json',
-	'sonarr/rootfolder.json',
-	'sonarr/tag.json',
-	'radarr/history-movie.json',
-	'radarr/queue.json',
-	'radarr/rootfolder.json'
-]);
+/** Fixtures of endpoints Comradarr never reads (download queue, root folders). */
+const NOT_READ = new Set(['sonarr/rootfolder.json', 'radarr/queue.json', 'radarr/rootfolder.json']);
 
 type Check = () => void;
 const CHECKS: Record<string, Check> = {
@@ -66,6 +61,20 @@ const CHECKS: Record<string, Check> = {
 		expect(episodes[0]?.airDateUtc?.toISOString()).toBe('2015-06-22T02:30:00.000Z');
 	},
 	'sonarr/episodefile.json': () => allParse(EpisodeFileSchema, 'sonarr/episodefile.json'),
+	'sonarr/qualityprofile.json': () =>
+		expect(allParse(QualityProfileSchema, 'sonarr/qualityprofile.json')[0]?.cutoff).toBe(4),
+	'sonarr/tag.json': () => allParse(TagSchema, 'sonarr/tag.json'),
+	// history/since answers a plain list of HistoryResource; the paged /history holds the same records.
+	'sonarr/history.json': () => {
+		const records = allParse(
+			HistorySchema,
+			'sonarr/history.json',
+			(d) => (d as { records: unknown }).records
+		);
+		expect(records[0]).toMatchObject({ eventType: 'downloadFolderImported', seriesId: 106 });
+	},
+	'radarr/history-movie.json': () =>
+		expect(allParse(HistorySchema, 'radarr/history-movie.json')[0]?.movieId).toBe(1),
 	// Swagger-example placeholders (id 0, seriesId 0 — the apps' ids start at 1): the page shape
 	// reads, and its one placeholder record is skipped and counted instead of becoming a mirror row.
 	'sonarr/wanted-missing.json': () => placeholderPage('sonarr/wanted-missing.json'),

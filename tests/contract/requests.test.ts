@@ -14,6 +14,7 @@ import { RadarrClient, clientFor, type SonarrClient } from '../../src/lib/server
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
 import { refreshItem } from '../../src/lib/server/services/webhooks/refresh-item';
+import { refreshMovie, refreshSeries } from '../../src/lib/server/services/sync/refresh';
 
 const INSTANCES = [
 	{
@@ -112,8 +113,20 @@ describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))(
 				});
 			}
 
-			// The command list recovery reads, and the paged wanted lists (not on Whisparr v3: it has none).
+			// An incremental sync (history/since, after the searches' imports) and one item's refresh.
 			const client = clientFor(connector, world.secrets);
+			const again = await syncOne(runtime, await world.connector(connector.id));
+			expect(again).toMatchObject({ status: 'success', mode: 'incremental' });
+			const library = world.sim.instance(urlBase);
+			const refresher = { db: world.db, connector, client };
+			if (client instanceof RadarrClient) {
+				expect((await refreshMovie(refresher, library.movies[0]!.id)).found).toBe(true);
+			} else {
+				expect(library.requests.some((r) => r.path === '/api/v3/history/since')).toBe(true);
+				expect((await refreshSeries(refresher, library.series[0]!.id)).found).toBe(true);
+			}
+
+			// The command list recovery reads, and the paged wanted lists (not on Whisparr v3: it has none).
 			await client.listCommands();
 			if (spec !== 'whisparr-v3') {
 				for (const kind of ['missing', 'cutoff'] as const) {
@@ -133,7 +146,6 @@ describe.each(INSTANCES.map((i) => [i.urlBase, i.spec] as const))(
 					: { kind: 'series' as const, arrId: world.sim.instance(urlBase).series[0]!.id };
 			const refreshed = await refreshItem({ db: world.db, connector, client }, item);
 			expect(refreshed.outcome).toBe('updated');
-			expect(refreshed.skipped).toBe(0);
 			const gone = await refreshItem(
 				{ db: world.db, connector, client },
 				{ ...item, arrId: 99_999 }

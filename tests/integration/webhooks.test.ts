@@ -44,7 +44,6 @@ import {
 	runRefreshTask,
 	type RefreshQueue
 } from '$lib/server/services/webhooks';
-import { WEBHOOK_REFRESH_LOCK_NS, refreshMovie } from '$lib/server/services/webhooks/refresh-item';
 
 const world = useWorld();
 let server: ReturnType<typeof Bun.serve>;
@@ -279,7 +278,7 @@ describe('a Download notification', () => {
 		const upgraded = await eventsOf('item.upgraded');
 		expect(upgraded).toHaveLength(1);
 		expect(upgraded[0]?.subject).toMatchObject({ arrEpisodeIds: [withFile!.id] });
-		expect(upgraded[0]?.payload).toMatchObject({ cutoffMet: true });
+		expect(upgraded[0]?.payload).toMatchObject({ source: 'webhook', eventType: 'Download' });
 		expect(await eventsOf('item.acquired')).toHaveLength(0);
 	});
 
@@ -323,37 +322,6 @@ describe('a Download notification', () => {
 			.from(movies)
 			.where(eq(movies.connectorId, connector.id));
 		expect(count?.n).toBe(sim.movies.length);
-	});
-});
-
-describe('refreshes of one connector', () => {
-	it('write one at a time (a keep-list write never misses an item another refresh just added)', async () => {
-		const { connector } = await connected('/radarr');
-		const sim = world.sim.instance('/radarr');
-		const movie = radarrMovie((hasFile) => !hasFile);
-		sim.setMovieFile(movie.id, { cutoffNotMet: false });
-		// Another refresh of this connector holds the lock (as a second process would).
-		const holder = await world.db.$client.reserve();
-		try {
-			await holder`begin`;
-			await holder`select pg_advisory_xact_lock(${WEBHOOK_REFRESH_LOCK_NS}, ${connector.id})`;
-			let done = false;
-			const refresh = refreshMovie(
-				{ db: world.db, connector, client: clientFor(connector, world.secrets) },
-				movie.id
-			).then((result) => {
-				done = true;
-				return result;
-			});
-			await Bun.sleep(300);
-			expect(done).toBe(false);
-			expect((await mirrorMovie(connector.id, movie.id))?.hasFile).toBe(false);
-			await holder`commit`;
-			expect((await refresh).outcome).toBe('updated');
-			expect((await mirrorMovie(connector.id, movie.id))?.hasFile).toBe(true);
-		} finally {
-			await holder.release();
-		}
 	});
 });
 

@@ -8,11 +8,23 @@ import { ArrHttpClient, type ArrHttpOptions } from './http';
 import {
 	CommandSchema,
 	HealthItemSchema,
+	HistorySchema,
+	QualityProfileSchema,
 	SystemStatusSchema,
+	TagSchema,
 	parseList,
 	parseOne
 } from './schemas';
-import type { ArrCommand, HealthItem, SearchCommand, SystemStatus } from './types';
+import type {
+	ArrCommand,
+	HealthItem,
+	HistoryRecord,
+	MirrorQualityProfile,
+	MirrorTag,
+	Parsed,
+	SearchCommand,
+	SystemStatus
+} from './types';
 import { ArrApiError } from './errors';
 
 /** The only command names Comradarr ever sends (DESIGN.md decision 4: never bulk-search). */
@@ -44,6 +56,56 @@ export class BaseArrClient {
 			await this.http.request('GET', '/api/v3/system/status'),
 			'system/status'
 		);
+	}
+
+	/** `GET /api/v3/qualityprofile` (QualityProfileResource list; malformed ones skipped and counted). */
+	async listQualityProfiles(): Promise<Parsed<MirrorQualityProfile>> {
+		const parsed = parseList(
+			QualityProfileSchema,
+			await this.http.request('GET', '/api/v3/qualityprofile'),
+			'qualityprofile'
+		);
+		return {
+			...parsed,
+			items: parsed.items.map((p) => ({
+				arrId: p.id,
+				name: p.name ?? '',
+				upgradeAllowed: p.upgradeAllowed,
+				cutoff: p.cutoff,
+				cutoffFormatScore: p.cutoffFormatScore,
+				minFormatScore: p.minFormatScore
+			}))
+		};
+	}
+
+	/** `GET /api/v3/tag` (TagResource list). */
+	async listTags(): Promise<Parsed<MirrorTag>> {
+		const parsed = parseList(TagSchema, await this.http.request('GET', '/api/v3/tag'), 'tag');
+		return { ...parsed, items: parsed.items.map((t) => ({ arrId: t.id, label: t.label ?? '' })) };
+	}
+
+	/**
+	 * `GET /api/v3/history/since?date=` (HistoryResource, without the embedded series/episode/
+	 * movie), streamed in batches: everything the app recorded at or after `since` (grabs, imports,
+	 * deleted and renamed files).
+	 */
+	async *historySince(since: Date): AsyncGenerator<Parsed<HistoryRecord>> {
+		for await (const batch of this.http.streamList('/api/v3/history/since', {
+			query: { date: since.toISOString() },
+			library: true
+		})) {
+			const parsed = parseList(HistorySchema, batch, 'history');
+			yield {
+				...parsed,
+				items: parsed.items.map((h) => ({
+					eventType: h.eventType,
+					date: h.date,
+					arrSeriesId: h.seriesId,
+					arrEpisodeId: h.episodeId,
+					arrMovieId: h.movieId
+				}))
+			};
+		}
 	}
 
 	/** `GET /api/v3/health` → the app's own warnings (malformed entries skipped). */

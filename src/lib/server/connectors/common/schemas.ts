@@ -133,6 +133,32 @@ export function parseList<S extends v.GenericSchema>(
 	return { items, skipped, skippedIds };
 }
 
+/** QualityProfileResource (Sonarr, Radarr, Whisparr): the fields that judge a file. */
+export const QualityProfileSchema = v.looseObject({
+	id,
+	name: v.optional(v.nullable(v.string()), null),
+	upgradeAllowed: v.optional(v.boolean(), false),
+	cutoff: v.pipe(v.number(), v.integer()),
+	cutoffFormatScore: v.optional(v.pipe(v.number(), v.integer()), 0),
+	minFormatScore: v.optional(v.pipe(v.number(), v.integer()), 0)
+});
+
+/** TagResource. */
+export const TagSchema = v.looseObject({ id, label: v.optional(v.nullable(v.string()), null) });
+
+/** HistoryResource of `GET /api/v3/history/since` (only what sync needs). */
+export const HistorySchema = v.looseObject({
+	id: v.pipe(v.number(), v.integer()),
+	eventType: v.string(),
+	date: dateTime,
+	seriesId: optionalInt,
+	episodeId: optionalInt,
+	movieId: optionalInt
+});
+
+/** The custom-format score of a file; the apps write 0 when no format matched. */
+export const customFormatScore = v.optional(v.nullable(v.pipe(v.number(), v.integer())), null);
+
 /** The quality name inside a QualityModel (`{quality: {id, name}, revision}`), if present. */
 export const QualityModelSchema = v.optional(
 	v.nullable(

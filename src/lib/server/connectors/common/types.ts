@@ -41,6 +41,8 @@ export interface MirrorSeason {
 	totalEpisodeCount: number;
 	nextAiring: Date | null;
 	previousAiring: Date | null;
+	/** Bytes (SeasonStatisticsResource.sizeOnDisk). */
+	sizeOnDisk: number;
 }
 
 export interface MirrorSeries {
@@ -55,6 +57,8 @@ export interface MirrorSeries {
 	imdbId: string | null;
 	tmdbId: number | null;
 	qualityProfileId: number | null;
+	/** TagResource ids. */
+	tags: number[];
 	added: Date | null;
 	seasons: MirrorSeason[];
 }
@@ -73,6 +77,8 @@ export interface MirrorEpisode {
 	episodeFileId: number | null;
 	quality: string | null;
 	qualityCutoffNotMet: boolean;
+	/** EpisodeFileResource.customFormatScore; null without a file. */
+	customFormatScore: number | null;
 	lastSearchTime: Date | null;
 }
 
@@ -87,6 +93,11 @@ export interface MirrorMovie {
 	movieFileId: number | null;
 	quality: string | null;
 	qualityCutoffNotMet: boolean;
+	/** MovieFileResource.customFormatScore; null without a file. */
+	customFormatScore: number | null;
+	qualityProfileId: number | null;
+	/** TagResource ids. */
+	tags: number[];
 	minimumAvailability: string | null;
 	isAvailable: boolean;
 	tmdbId: number | null;
@@ -96,6 +107,35 @@ export interface MirrorMovie {
 	releaseDate: Date | null;
 	lastSearchTime: Date | null;
 	added: Date | null;
+}
+
+/** QualityProfileResource: what decides whether a file is an upgrade candidate. */
+export interface MirrorQualityProfile {
+	arrId: number;
+	name: string;
+	upgradeAllowed: boolean;
+	/** A quality id or quality group id. */
+	cutoff: number;
+	cutoffFormatScore: number;
+	minFormatScore: number;
+}
+
+/** TagResource. */
+export interface MirrorTag {
+	arrId: number;
+	label: string;
+}
+
+/**
+ * One HistoryResource of `GET /api/v3/history/since` (Sonarr: EpisodeHistoryEventType with
+ * `seriesId`/`episodeId`; Radarr: MovieHistoryEventType with `movieId`).
+ */
+export interface HistoryRecord {
+	eventType: string;
+	date: Date;
+	arrSeriesId: number | null;
+	arrEpisodeId: number | null;
+	arrMovieId: number | null;
 }
 
 /** A list read from an *arr app: the items that parsed and how many were skipped as malformed. */

@@ -6,9 +6,8 @@
 import { BaseArrClient } from '../common/base-client';
 import { ArrApiError } from '../common/errors';
 import { paginate, type Page } from '../common/paging';
-import { id } from '../common/schemas';
+import { id, parseList } from '../common/schemas';
 import * as v from 'valibot';
-import { parseList } from '../common/schemas';
 import type { MirrorMovie, Parsed } from '../common/types';
 import { toMirrorMovie } from './mapper';
 import { MovieSchema } from './types';
@@ -17,6 +16,16 @@ export class RadarrClient extends BaseArrClient {
 	/** Every movie with its file's quality state. Malformed movies are skipped and counted. */
 	async listMovies(): Promise<Parsed<MirrorMovie>> {
 		return this.parseMovies(await this.http.request('GET', '/api/v3/movie', { library: true }));
+	}
+
+	/**
+	 * `GET /api/v3/movie` parsed as it streams: batches of about `batchSize` movies (malformed
+	 * ones skipped and counted per batch).
+	 */
+	async *streamMovies(batchSize = 1000): AsyncGenerator<Parsed<MirrorMovie>> {
+		for await (const batch of this.http.streamList('/api/v3/movie', { library: true, batchSize })) {
+			yield this.parseMovies(batch);
+		}
 	}
 
 	/**

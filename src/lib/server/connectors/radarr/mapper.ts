@@ -14,6 +14,8 @@ type CommonFields =
 	| 'year'
 	| 'status'
 	| 'monitored'
+	| 'qualityProfileId'
+	| 'tags'
 	| 'hasFile'
 	| 'isAvailable'
 	| 'tmdbId'
@@ -44,6 +46,9 @@ export function toMirrorMovie(m: MovieFields, itemType: string | null = null): M
 		movieFileId: hasFile ? (m.movieFile?.id ?? m.movieFileId ?? null) : null,
 		quality: m.movieFile?.quality?.quality?.name ?? null,
 		qualityCutoffNotMet: hasFile ? (m.movieFile?.qualityCutoffNotMet ?? false) : false,
+		customFormatScore: hasFile ? (m.movieFile?.customFormatScore ?? null) : null,
+		qualityProfileId: m.qualityProfileId,
+		tags: m.tags,
 		minimumAvailability: m.minimumAvailability ?? null,
 		isAvailable: m.isAvailable,
 		tmdbId: m.tmdbId,

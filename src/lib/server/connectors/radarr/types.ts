@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import {
 	QualityModelSchema,
+	customFormatScore,
 	id,
 	optionalDate,
 	optionalInt,
@@ -14,6 +15,7 @@ import {
 export const MovieFileSchema = v.looseObject({
 	id,
 	quality: QualityModelSchema,
+	customFormatScore,
 	qualityCutoffNotMet: v.optional(v.boolean(), false)
 });
 
@@ -24,6 +26,8 @@ export const MovieSchema = v.looseObject({
 	year: optionalInt,
 	status: optionalString,
 	monitored: v.boolean(),
+	qualityProfileId: optionalInt,
+	tags: v.optional(v.array(v.pipe(v.number(), v.integer())), []),
 	hasFile: v.optional(v.nullable(v.boolean()), false),
 	movieFileId: optionalInt,
 	minimumAvailability: optionalString,

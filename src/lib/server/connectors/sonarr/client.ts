@@ -24,6 +24,23 @@ export class SonarrClient extends BaseArrClient {
 	/** Every series with its seasons and their statistics. Malformed series are skipped and counted. */
 	async listSeries(): Promise<Parsed<MirrorSeries>> {
 		const body = await this.http.request('GET', '/api/v3/series', { library: true });
+		return this.parseSeries(body);
+	}
+
+	/**
+	 * `GET /api/v3/series` parsed as it streams: batches of about `batchSize` series (each batch
+	 * parsed item by item, malformed series skipped and counted).
+	 */
+	async *streamSeries(batchSize = 500): AsyncGenerator<Parsed<MirrorSeries>> {
+		for await (const batch of this.http.streamList('/api/v3/series', {
+			library: true,
+			batchSize
+		})) {
+			yield this.parseSeries(batch);
+		}
+	}
+
+	protected parseSeries(body: unknown): Parsed<MirrorSeries> {
 		const parsed = parseList(SeriesSchema, body, 'series');
 		return {
 			items: parsed.items.map(toMirrorSeries),

@@ -17,6 +17,7 @@ export function toMirrorSeries(s: SonarrSeries): MirrorSeries {
 		imdbId: s.imdbId,
 		tmdbId: s.tmdbId,
 		qualityProfileId: s.qualityProfileId,
+		tags: s.tags,
 		added: s.added,
 		seasons: s.seasons.map((season) => ({
 			seasonNumber: season.seasonNumber,
@@ -25,7 +26,8 @@ export function toMirrorSeries(s: SonarrSeries): MirrorSeries {
 			episodeCount: season.statistics?.episodeCount ?? 0,
 			totalEpisodeCount: season.statistics?.totalEpisodeCount ?? 0,
 			nextAiring: season.statistics?.nextAiring ?? null,
-			previousAiring: season.statistics?.previousAiring ?? null
+			previousAiring: season.statistics?.previousAiring ?? null,
+			sizeOnDisk: season.statistics?.sizeOnDisk ?? 0
 		}))
 	};
 }
@@ -53,6 +55,7 @@ export function toMirrorEpisode(
 		episodeFileId: e.hasFile && e.episodeFileId ? e.episodeFileId : null,
 		quality: file?.quality?.quality?.name ?? null,
 		qualityCutoffNotMet: e.hasFile ? (file?.qualityCutoffNotMet ?? false) : false,
+		customFormatScore: file?.customFormatScore ?? null,
 		lastSearchTime: e.lastSearchTime
 	};
 }

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import {
 	QualityModelSchema,
+	customFormatScore,
 	id,
 	optionalDate,
 	optionalInt,
@@ -17,7 +18,8 @@ export const SeasonStatisticsSchema = v.looseObject({
 	previousAiring: optionalDate,
 	episodeFileCount: v.optional(v.number(), 0),
 	episodeCount: v.optional(v.number(), 0),
-	totalEpisodeCount: v.optional(v.number(), 0)
+	totalEpisodeCount: v.optional(v.number(), 0),
+	sizeOnDisk: v.optional(v.number(), 0)
 });
 
 export const SeasonSchema = v.looseObject({
@@ -38,6 +40,7 @@ export const SeriesSchema = v.looseObject({
 	imdbId: optionalString,
 	tmdbId: optionalInt,
 	qualityProfileId: optionalInt,
+	tags: v.optional(v.array(v.pipe(v.number(), v.integer())), []),
 	added: optionalDate,
 	seasons: v.optional(v.array(SeasonSchema), [])
 });
@@ -62,6 +65,7 @@ export type SonarrEpisode = v.InferOutput<typeof EpisodeSchema>;
 export const EpisodeFileSchema = v.looseObject({
 	id,
 	quality: QualityModelSchema,
+	customFormatScore,
 	qualityCutoffNotMet: v.optional(v.boolean(), false)
 });
 export type SonarrEpisodeFile = v.InferOutput<typeof EpisodeFileSchema>;

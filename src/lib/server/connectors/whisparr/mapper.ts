@@ -23,6 +23,7 @@ export function sceneToMirrorEpisode(e: WhisparrScene, files: EpisodeFileMap): M
 		episodeFileId: e.hasFile && e.episodeFileId ? e.episodeFileId : null,
 		quality: file?.quality?.quality?.name ?? null,
 		qualityCutoffNotMet: e.hasFile ? (file?.qualityCutoffNotMet ?? false) : false,
+		customFormatScore: file?.customFormatScore ?? null,
 		lastSearchTime: null
 	};
 }

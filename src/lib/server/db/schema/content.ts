@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+	bigint,
 	boolean,
 	index,
 	integer,
@@ -17,7 +18,7 @@ import {
 	uniqueIndex,
 	varchar
 } from 'drizzle-orm/pg-core';
-import { timestamptz } from './columns';
+import { jsonb, timestamptz } from './columns';
 import { connectors } from './connectors';
 
 /** Sonarr/Whisparr v2 series (SeriesResource). */
@@ -41,10 +42,39 @@ export const series = pgTable(
 		imdbId: varchar('imdb_id', { length: 20 }),
 		tmdbId: integer('tmdb_id'),
 		qualityProfileId: integer('quality_profile_id'),
+		/** Tag ids (TagResource.id, see quality.ts `tags`), in the app's order. */
+		tags: jsonb<number[]>('tags')
+			.notNull()
+			.default(sql`'[]'::jsonb`),
 		added: timestamptz('added'),
 		syncedAt: timestamptz('synced_at').notNull().defaultNow()
 	},
-	(t) => [uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId)]
+	(t) => [
+		uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId),
+		index('series_connector_profile_idx').on(t.connectorId, t.qualityProfileId)
+	]
+);
+
+/**
+ * Series whose episodes and files must be re-read: new, changed (fields or season statistics), in
+ * the app's history since the last sync, or using a quality profile that changed. Sync bookkeeping,
+ * not mirror: a row is inserted in the transaction that noticed the change and deleted in the one
+ * that wrote the series' episodes, so a sync interrupted in between leaves it for the next one.
+ */
+export const seriesSyncPending = pgTable(
+	'series_sync_pending',
+	{
+		seriesId: integer('series_id')
+			.primaryKey()
+			.references(() => series.id, { onDelete: 'cascade' }),
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		/** new | changed | history | profile */
+		reason: varchar('reason', { length: 16 }).notNull(),
+		createdAt: timestamptz('created_at').notNull().defaultNow()
+	},
+	(t) => [index('series_sync_pending_connector_idx').on(t.connectorId)]
 );
 
 /** Seasons with SeasonStatisticsResource aggregates. */
@@ -66,6 +96,8 @@ export const seasons = pgTable(
 		/** Set while an episode of the season is still to air: the season is not fully aired. */
 		nextAiring: timestamptz('next_airing'),
 		previousAiring: timestamptz('previous_airing'),
+		/** Bytes (SeasonStatisticsResource.sizeOnDisk): changes when a file is replaced in place. */
+		sizeOnDisk: bigint('size_on_disk', { mode: 'number' }).notNull().default(0),
 		syncedAt: timestamptz('synced_at').notNull().defaultNow()
 	},
 	(t) => [uniqueIndex('seasons_series_number_unique').on(t.seriesId, t.seasonNumber)]
@@ -95,6 +127,8 @@ export const episodes = pgTable(
 		/** Quality name of the file (e.g. `HDTV-720p`), null without a file. */
 		quality: varchar('quality', { length: 50 }),
 		qualityCutoffNotMet: boolean('quality_cutoff_not_met').notNull().default(false),
+		/** EpisodeFileResource.customFormatScore; null without a file. */
+		customFormatScore: integer('custom_format_score'),
 		/** Sonarr ≥ 4.0.9 only; null when absent or never searched. */
 		lastSearchTime: timestamptz('last_search_time'),
 		syncedAt: timestamptz('synced_at').notNull().defaultNow()
@@ -132,6 +166,13 @@ export const movies = pgTable(
 		movieFileId: integer('movie_file_id'),
 		quality: varchar('quality', { length: 50 }),
 		qualityCutoffNotMet: boolean('quality_cutoff_not_met').notNull().default(false),
+		/** MovieFileResource.customFormatScore; null without a file. */
+		customFormatScore: integer('custom_format_score'),
+		qualityProfileId: integer('quality_profile_id'),
+		/** Tag ids (TagResource.id). */
+		tags: jsonb<number[]>('tags')
+			.notNull()
+			.default(sql`'[]'::jsonb`),
 		minimumAvailability: varchar('minimum_availability', { length: 20 }),
 		/** Radarr's own `isAvailable` (minimum availability reached). */
 		isAvailable: boolean('is_available').notNull().default(false),
@@ -160,3 +201,4 @@ export type Series = typeof series.$inferSelect;
 export type Season = typeof seasons.$inferSelect;
 export type Episode = typeof episodes.$inferSelect;
 export type Movie = typeof movies.$inferSelect;
+export type SeriesSyncPending = typeof seriesSyncPending.$inferSelect;
