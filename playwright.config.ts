@@ -52,7 +52,13 @@ export default defineConfig({
 		{
 			command: 'bun tests/arr-sim/main.ts',
 			url: `http://127.0.0.1:${SIM_PORT}/__sim/state`,
-			env: { SIM_PORT: String(SIM_PORT), SIM_SERIES: '25', SIM_MOVIES: '60' },
+			env: {
+				SIM_PORT: String(SIM_PORT),
+				SIM_SERIES: '25',
+				SIM_MOVIES: '60',
+				// A library whose sync takes several seconds (tests/e2e/x-sync-progress.spec.ts).
+				SIM_LARGE_SERIES: process.env.E2E_LARGE_SERIES || '1500'
+			},
 			reuseExistingServer: false,
 			timeout: 30_000
 		},

@@ -9,7 +9,7 @@
  * Whisparr v2 gets a third of SIM_SERIES sites, Whisparr v3 a third of SIM_MOVIES items
  * (rounded up).
  * Prints `arr-sim listening on http://127.0.0.1:PORT (sonarr: /sonarr, radarr: /radarr,
- * whisparr: /whisparr, whisparr3: /whisparr3)` and stops cleanly on SIGINT/SIGTERM.
+ * whisparr: /whisparr, whisparr3: /whisparr3, sonarr-large: /sonarr-large)` and stops cleanly on SIGINT/SIGTERM.
  */
 import { startSimulator } from './index';
 
@@ -27,6 +27,8 @@ function envInt(name: string, fallback: number): number {
 }
 
 const seriesCount = envInt('SIM_SERIES', 30);
+/** Series of `/sonarr-large`, a library whose sync takes seconds (the e2e progress test). */
+const largeSeriesCount = envInt('SIM_LARGE_SERIES', 0);
 const movieCount = envInt('SIM_MOVIES', 80);
 
 const sim = await startSimulator({
@@ -60,12 +62,19 @@ const sim = await startSimulator({
 			apiKey: process.env.SIM_WHISPARR3_KEY ?? '1234512345123451234512345123451a',
 			seed: envInt('SIM_SEED', 1),
 			movies: Math.ceil(movieCount / 3)
+		},
+		{
+			type: 'sonarr',
+			urlBase: '/sonarr-large',
+			apiKey: process.env.SIM_SONARR_KEY ?? '0123456789abcdef0123456789abcdef',
+			seed: envInt('SIM_SEED', 1) + 1,
+			series: largeSeriesCount
 		}
 	]
 });
 
 console.log(
-	`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr, whisparr: /whisparr, whisparr3: /whisparr3)`
+	`arr-sim listening on ${sim.url} (sonarr: /sonarr, radarr: /radarr, whisparr: /whisparr, whisparr3: /whisparr3, sonarr-large: /sonarr-large)`
 );
 
 let stopping = false;

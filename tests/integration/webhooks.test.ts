@@ -287,7 +287,8 @@ describe('a Download notification', () => {
 		const sim = world.sim.instance('/radarr');
 		const missing = radarrMovie((hasFile) => !hasFile);
 		expect((await mirrorMovie(connector.id, missing.id))?.hasFile).toBe(false);
-		const file = sim.setMovieFile(missing.id, { cutoffNotMet: false });
+		// Imported below the cutoff first, then upgraded to a file that meets it.
+		const file = sim.setMovieFile(missing.id, { cutoffNotMet: true });
 		// The app is slow to answer the refresh: the webhook must not wait for it.
 		sim.setFault('/api/v3/movie', { delayMs: 800 });
 		const answer = await send(connector.id, radarrDownload(missing, file!.id, null), {
