@@ -85,6 +85,47 @@ export default ts.config(
 			]
 		}
 	},
+	// db and connectors are peers: db/queries take plain rows (db/mirror.ts), never a client. A
+	// later block replaces the rule for these files, so it repeats the patterns above.
+	{
+		files: ['src/lib/server/db/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/services/**', '$lib/server/services/**'],
+							message: 'db sits below the services: pass what it needs in.'
+						},
+						{
+							group: [
+								'**/server/connectors',
+								'**/server/connectors/**',
+								'../connectors',
+								'../connectors/**',
+								'../../connectors',
+								'../../connectors/**',
+								'$lib/server/connectors',
+								'$lib/server/connectors/**'
+							],
+							message: 'db never imports the connectors: the mirror rows live in db/mirror.ts.'
+						},
+						{
+							group: [
+								'**/api/**',
+								'$lib/server/api/**',
+								'**/http/**',
+								'$lib/server/http/**',
+								'**/routes/**'
+							],
+							message: 'db, connectors and crypto never import the HTTP layer.'
+						}
+					]
+				}
+			]
+		}
+	},
 	{
 		files: ['src/lib/server/services/**/*.ts'],
 		rules: {

@@ -40,7 +40,7 @@ import type {
 	MirrorSeason,
 	MirrorSeries,
 	MirrorTag
-} from '../../connectors/common/types';
+} from '../mirror';
 
 export const BATCH_SIZE = 1000;
 
