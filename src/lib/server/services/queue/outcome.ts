@@ -106,10 +106,7 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 			connectorId: request.connectorId,
 			subject: { commandId: request.id, ...commandSubject(request.payload) },
 			payload: {
-				command: request.command,
-				searchType: request.searchType,
-				searchCount: request.searchCount,
-				label: request.label,
+				...commandFacts(request),
 				outcome: input.outcome,
 				commandStatus: input.commandStatus,
 				message: input.message,
@@ -164,18 +161,22 @@ export async function recordSent(
 				type: 'search.sent',
 				connectorId: request.connectorId,
 				subject: { commandId: request.id, ...commandSubject(request.payload) },
-				payload: {
-					command: request.command,
-					searchType: request.searchType,
-					searchCount: request.searchCount,
-					label: request.label,
-					arrCommandId: command.id
-				},
+				payload: { ...commandFacts(request), arrCommandId: command.id },
 				createdAt: sentAt
 			}
 		]);
 		return true;
 	});
+}
+
+/** What the search events say of their command: its name, kind, cost and label. */
+function commandFacts(request: QueuedRequest): Record<string, unknown> {
+	return {
+		command: request.command,
+		searchType: request.searchType,
+		searchCount: request.searchCount,
+		label: request.label
+	};
 }
 
 /** The app's ids a search command names, as an event subject. */
