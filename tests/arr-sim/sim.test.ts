@@ -1397,11 +1397,17 @@ describe('test helpers', () => {
 });
 
 describe('CLI', () => {
-	it('starts Sonarr, Radarr and both Whisparrs, prints one line and stops on SIGTERM', async () => {
+	it('starts Sonarr, Radarr, both Whisparrs and the large Sonarr, prints one line and stops on SIGTERM', async () => {
 		const repo = fileURLToPath(new URL('../../', import.meta.url));
 		const proc = Bun.spawn([process.execPath, 'tests/arr-sim/main.ts'], {
 			cwd: repo,
-			env: { ...process.env, SIM_PORT: '0', SIM_SERIES: '3', SIM_MOVIES: '4' },
+			env: {
+				...process.env,
+				SIM_PORT: '0',
+				SIM_SERIES: '3',
+				SIM_MOVIES: '4',
+				SIM_LARGE_SERIES: '5'
+			},
 			stdout: 'pipe',
 			stderr: 'pipe'
 		});
@@ -1416,7 +1422,7 @@ describe('CLI', () => {
 		}
 		reader.releaseLock();
 		const m =
-			/^arr-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(sonarr: \/sonarr, radarr: \/radarr, whisparr: \/whisparr, whisparr3: \/whisparr3\)\n$/.exec(
+			/^arr-sim listening on (http:\/\/127\.0\.0\.1:(\d+)) \(sonarr: \/sonarr, radarr: \/radarr, whisparr: \/whisparr, whisparr3: \/whisparr3, sonarr-large: \/sonarr-large\)\n$/.exec(
 				out
 			);
 		expect(m, out).not.toBeNull();
@@ -1426,6 +1432,10 @@ describe('CLI', () => {
 			headers: { 'X-Api-Key': SONARR_KEY }
 		});
 		expect(((await series.json()) as unknown[]).length).toBe(3);
+		const large = await fetch(`${origin}/sonarr-large/api/v3/series`, {
+			headers: { 'X-Api-Key': SONARR_KEY }
+		});
+		expect(((await large.json()) as unknown[]).length).toBe(5);
 		const movies = await fetch(`${origin}/radarr/api/v3/movie`, {
 			headers: { 'X-Api-Key': RADARR_KEY }
 		});
