@@ -130,6 +130,15 @@ describe('schedules and the dashboard', () => {
 		expect(again.get('sync-full')).toMatchObject({ pattern: '0 2 * * *', enabled: false });
 	});
 
+	it('are read by the dashboard without writing: defaults show until the scheduler stores them', async () => {
+		const statuses = await jobStatuses(world.db);
+		expect(statuses.find((s) => s.name === 'sync-full')).toMatchObject({
+			pattern: '30 3 * * *',
+			enabled: true
+		});
+		expect(await world.db.select().from(jobSchedules)).toEqual([]);
+	});
+
 	it('lists every job with its stored schedule, its newest persisted run and its next run', async () => {
 		await runScheduledJob(deps(), job('health'));
 		await ensureSchedules(world.db);

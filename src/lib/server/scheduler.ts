@@ -27,7 +27,12 @@ import {
 	type StartedJob
 } from './services/jobs';
 import { JOB_REGISTRY, type RegisteredJob, type SchedulerDeps } from './services/schedule/registry';
-import { ensureSchedules, newestRuns, nextRunOf } from './services/schedule/schedules';
+import {
+	ensureSchedules,
+	loadSchedules,
+	newestRuns,
+	nextRunOf
+} from './services/schedule/schedules';
 import { getSettings } from './services/settings/settings-service';
 import type { JobRunView } from '$lib/types/jobs';
 
@@ -104,10 +109,13 @@ export interface JobStatus {
 	lastRun: JobRunView | null;
 }
 
-/** Every registered job with its schedule and its newest persisted run, for the dashboard. */
+/**
+ * Every registered job with its schedule (the default until the scheduler has stored it) and its
+ * newest persisted run, for the dashboard. Reads only.
+ */
 export async function jobStatuses(db: Database): Promise<JobStatus[]> {
 	const [schedules, runs, settings] = await Promise.all([
-		ensureSchedules(db),
+		loadSchedules(db),
 		newestRuns(
 			db,
 			JOB_REGISTRY.map((job) => job.name)

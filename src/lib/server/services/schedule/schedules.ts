@@ -20,6 +20,11 @@ export async function ensureSchedules(db: DbOrTx): Promise<Map<string, JobSchedu
 		.insert(jobSchedules)
 		.values(JOB_REGISTRY.map((job) => ({ job: job.name, pattern: job.defaultPattern })))
 		.onConflictDoNothing({ target: jobSchedules.job });
+	return loadSchedules(db);
+}
+
+/** The stored schedules of the registered jobs, read only (a job without a row has none yet). */
+export async function loadSchedules(db: DbOrTx): Promise<Map<string, JobSchedule>> {
 	const rows = await db
 		.select()
 		.from(jobSchedules)
