@@ -117,8 +117,31 @@ function upsertSet(columns: Record<string, PgColumn>): { set: Record<string, SQL
 	return { set, where };
 }
 
+/**
+ * The SQL types a {@link jsonUpsert} record may declare: the only text that reaches `sql.raw`,
+ * a fixed list written here (never an *arr value or user input).
+ */
+const RECORD_TYPES = new Set([
+	'int',
+	'smallint',
+	'boolean',
+	'text',
+	'timestamptz',
+	'jsonb',
+	'varchar(10)',
+	'varchar(20)',
+	'varchar(50)'
+] as const);
+type RecordType = typeof RECORD_TYPES extends Set<infer T> ? T : never;
+
 /** One column of a {@link jsonUpsert}: the table column and its SQL type in the JSON record. */
-type JsonColumn = readonly [PgColumn, string];
+type JsonColumn = readonly [PgColumn, RecordType];
+
+/** `"name" type` of the record definition; the name quoted as an identifier. */
+function recordColumn([column, type]: JsonColumn): SQL {
+	if (!RECORD_TYPES.has(type)) throw new Error(`jsonUpsert: unknown record type ${String(type)}`);
+	return sql`${sql.identifier(column.name)} ${sql.raw(type)}`;
+}
 
 /**
  * `INSERT … SELECT … FROM jsonb_to_recordset($1) … ON CONFLICT (target) DO UPDATE SET … WHERE (…)
@@ -141,7 +164,7 @@ async function jsonUpsert(
 		columns.map(([c]) => sql.identifier(c.name)),
 		sql`, `
 	);
-	const record = sql.raw(columns.map(([c, type]) => `"${c.name}" ${type}`).join(', '));
+	const record = sql.join(columns.map(recordColumn), sql`, `);
 	const set = sql.join(
 		[
 			...update.map((c) => sql`${sql.identifier(c.name)} = excluded.${sql.identifier(c.name)}`),
