@@ -14,7 +14,6 @@
  */
 import { Cron } from 'croner';
 import type { Database } from './db';
-import { jobRuns } from './db/schema';
 import { moduleLogger } from './logger';
 import { onShutdown, type Runtime, type StartupHook } from './runtime';
 import {
@@ -22,8 +21,8 @@ import {
 	MaintenanceError,
 	isMaintenance,
 	markInterruptedRuns,
+	recordSkippedRun,
 	startJob,
-	toJobView,
 	type StartedJob
 } from './services/jobs';
 import { JOB_REGISTRY, type RegisteredJob, type SchedulerDeps } from './services/schedule/registry';
@@ -77,21 +76,11 @@ export async function runScheduledJob(
 	} catch (error) {
 		if (error instanceof MaintenanceError) return null;
 		if (!(error instanceof JobConflictError)) throw error;
-		const now = (deps.clock ?? (() => new Date()))();
-		const [row] = await deps.db
-			.insert(jobRuns)
-			.values({
-				job: job.name,
-				status: 'skipped',
-				trigger: 'schedule',
-				message: ALREADY_RUNNING,
-				result: { idle: true, runningId: error.runningId },
-				createdAt: now,
-				startedAt: now,
-				finishedAt: now
-			})
-			.returning();
-		return row ? toJobView(row) : null;
+		return recordSkippedRun(
+			deps.db,
+			{ job: job.name, trigger: 'schedule', message: ALREADY_RUNNING, runningId: error.runningId },
+			(deps.clock ?? (() => new Date()))()
+		);
 	}
 	return started.done;
 }

@@ -190,26 +190,21 @@ export async function startSync(
 }
 
 /**
- * Starts a run, or finds the one holding its lock: a start racing another one in this process
- * (which has claimed the lock but not yet written its row) is told "already running" without the
- * run's id, so it looks again shortly (up to about a second).
+ * Starts a run, or finds the one holding its lock (here or in another process).
  * @returns the run, and `done` when this call started it (null when it joined a running one)
+ * @throws JobConflictError when the running run cannot be read; what `startJob` throws.
  */
 async function startOrJoin(
 	options: StartJobOptions
 ): Promise<{ run: JobRunView; done: Promise<JobRunView> | null }> {
-	for (let attempt = 0; ; attempt++) {
-		try {
-			const started = await startJob(options);
-			return { run: started.run, done: started.done };
-		} catch (error) {
-			if (!(error instanceof JobConflictError)) throw error;
-			const running =
-				error.runningId === null ? null : await getJobRun(options.db, error.runningId);
-			if (running) return { run: running, done: null };
-			if (attempt >= 50) throw error;
-			await new Promise((resolve) => setTimeout(resolve, 20));
-		}
+	try {
+		const started = await startJob(options);
+		return { run: started.run, done: started.done };
+	} catch (error) {
+		if (!(error instanceof JobConflictError)) throw error;
+		const running = error.runningId === null ? null : await getJobRun(options.db, error.runningId);
+		if (!running) throw error;
+		return { run: running, done: null };
 	}
 }
 

@@ -2,8 +2,9 @@
  * Appending domain events. Callers pass their transaction, so an event exists exactly when the
  * change it reports was committed.
  */
-import { and, asc, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, gt, inArray, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../index';
+import { deleteCounted } from './delete-counted';
 import { events, type EventRow } from '../schema';
 import type { EventType, NewEvent } from '../../../types/events';
 
@@ -49,10 +50,5 @@ export async function readEvents(
 
 /** Deletes events created before `before`. @returns rows deleted. */
 export async function pruneEvents(db: DbOrTx, before: Date): Promise<number> {
-	// Counted in the database: a year of events is millions of rows, never fetched.
-	const [row] = await db.execute<{ n: number }>(
-		sql`with gone as (delete from ${events} where ${events.createdAt} < ${before} returning 1)
-			select count(*)::int as n from gone`
-	);
-	return row?.n ?? 0;
+	return deleteCounted(db, events, lt(events.createdAt, before));
 }

@@ -8,9 +8,9 @@
  *   "Vacuuming episodes (3 of 14)". VACUUM cannot run in a transaction; each table is its own
  *   statement on the pool.
  */
-import { and, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '$lib/server/db';
+import { deleteCounted } from '$lib/server/db/queries/delete-counted';
 import { pruneEvents } from '$lib/server/db/queries/events';
 import {
 	jobRuns,
@@ -73,14 +73,6 @@ export interface PruneResult {
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Deletes the rows of `table` matching `where`, counted in the database (never fetched). */
-async function deleteCounted(db: Database, table: PgTable, where: SQL): Promise<number> {
-	const [row] = await db.execute<{ n: number }>(
-		sql`with gone as (delete from ${table} where ${where} returning 1) select count(*)::int as n from gone`
-	);
-	return row?.n ?? 0;
-}
 
 /**
  * Deletes what `PRUNE_RULES` says, one table at a time (each its own statement: a big history

@@ -109,14 +109,17 @@ export interface StartedJob {
 }
 
 interface RunnerState {
-	/** job name → id of its run in this process (0 while starting). */
+	/** lock key → id of its run in this process (0 while starting). */
 	running: Map<string, number>;
+	/** lock key → the id its start in progress will get (null if that start fails). */
+	starting: Map<string, Promise<number | null>>;
 	/** Live views of this process's runs, fresher than the row between two writes. */
 	live: Map<number, JobRunView>;
 }
 
 const state: RunnerState = ((globalThis as { __comradarrJobs?: RunnerState }).__comradarrJobs ??= {
 	running: new Map(),
+	starting: new Map(),
 	live: new Map()
 });
 
@@ -147,7 +150,7 @@ export function liveRun(id: number): JobRunView | undefined {
 	return view ? { ...view } : undefined;
 }
 
-/** Names of the jobs running in this process. */
+/** Lock keys of the jobs running in this process: the job's name, or `sync.connector.5`. */
 export function runningJobs(): string[] {
 	return [...state.running.keys()];
 }
@@ -196,9 +199,16 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 	const key = lockKeyOf(job, options.connectorId);
 	const clock = options.clock ?? (() => new Date());
 	if (isMaintenance()) throw new MaintenanceError();
-	if (state.running.has(key)) throw new JobConflictError(job, state.running.get(key) || null);
+	if (state.running.has(key)) {
+		// A start still writing its row here: its id comes within milliseconds, so the caller can
+		// join that run instead of being told "running" without knowing which run.
+		const id = state.running.get(key) || ((await state.starting.get(key)) ?? null);
+		throw new JobConflictError(job, id);
+	}
 	// Claimed synchronously, so two starts in one tick cannot both get past this point.
 	state.running.set(key, 0);
+	let started!: (id: number | null) => void;
+	state.starting.set(key, new Promise((resolve) => (started = resolve)));
 	let conn: ReservedSQL | undefined;
 	let jobLocked = false;
 	let sharedLocked = false;
@@ -234,6 +244,8 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 		if (!row) throw new Error('insert into job_runs returned no row');
 		const view = toJobView(row);
 		state.running.set(key, view.id);
+		state.starting.delete(key);
+		started(view.id);
 		state.live.set(view.id, { ...view });
 		// Up before the caller hears of the run: from now on nothing else starts here.
 		if (options.exclusive) enterMaintenance(view.id, options.followers ?? []);
@@ -245,6 +257,8 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 		return { run: view, done };
 	} catch (error) {
 		state.running.delete(key);
+		state.starting.delete(key);
+		started(null);
 		if (conn) {
 			if (sharedLocked) await leaveShared(conn).catch(() => undefined);
 			if (jobLocked) await unlockJob(conn, key).catch(() => undefined);
@@ -414,6 +428,31 @@ async function execute(
 	}
 	runLog.info({ status: view.status }, 'job finished');
 	return { ...view };
+}
+
+/**
+ * Records a run that did not start (another run held its lock) as `skipped` with the reason, so
+ * the history shows the tick. Marked `result.idle` (Prune removes it after a day).
+ */
+export async function recordSkippedRun(
+	db: Database,
+	options: { job: string; trigger: JobTrigger; message: string; runningId: number | null },
+	now: Date = new Date()
+): Promise<JobRunView | null> {
+	const [row] = await db
+		.insert(jobRuns)
+		.values({
+			job: options.job,
+			status: 'skipped',
+			trigger: options.trigger,
+			message: options.message,
+			result: { idle: true, runningId: options.runningId },
+			createdAt: now,
+			startedAt: now,
+			finishedAt: now
+		})
+		.returning();
+	return row ? toJobView(row) : null;
 }
 
 /**

@@ -123,7 +123,7 @@ export async function syncEveryConnector(
 		(counts.skipped > 0 ? ` (${counts.skipped} already syncing)` : '') +
 		(counts.failed > 0 ? `; ${counts.failed} failed` : '');
 	return {
-		status: status === 'skipped' ? 'skipped' : status,
+		status,
 		message: status === 'skipped' ? 'Every connector was already syncing.' : message,
 		result: { connectors: list.length, ...counts },
 		...(status === 'failed' ? { error: `Every sync failed. ${failures.join('; ')}` } : {})
