@@ -4,7 +4,7 @@
  * RSS measured here is the syncing process's alone.
  *
  *   bun tests/bench/sync.ts [--series 5000] [--seasons 5] [--episodes 20] [--movies 50000]
- *                           [--concurrency 4] [--append]
+ *                           [--concurrency 4] [--only sonarr|radarr] [--append]
  *
  * Steps: a plain client fetching the same responses with the same concurrency (the floor), the
  * full sync of Sonarr into an empty mirror and again over the current mirror (ratios to the floor
@@ -40,6 +40,7 @@ const { values } = parseArgs({
 		episodes: { type: 'string', default: '20' },
 		movies: { type: 'string', default: '50000' },
 		concurrency: { type: 'string', default: '4' },
+		only: { type: 'string' },
 		append: { type: 'boolean', default: false }
 	},
 	strict: false
@@ -192,46 +193,72 @@ const record = (step: string, r: { value: SyncReport; ms: number; peak: number }
 	);
 };
 
-const floor = await measured(plainFetch);
-rows.push({
-	step: 'plain client fetch (floor)',
-	ms: floor.ms,
-	requests: floor.value,
-	rowsWritten: '–',
-	peak: floor.peak,
-	note: ''
-});
-console.log(
-	`plain client fetch (floor)           ${secs(floor.ms).padStart(8)}  ${floor.value} req`
-);
+/** The Radarr floor: GET /movie read to its end, nothing parsed. */
+async function plainMovies(): Promise<number> {
+	const res = await fetch(`${url.replace(/\/$/, '')}/radarr/api/v3/movie`, {
+		headers: { 'X-Api-Key': RADARR_KEY }
+	});
+	await res.arrayBuffer();
+	return 1;
+}
 
-const full = await runSync(sonarr, 'full');
-record(
-	'sonarr full reconciliation',
-	full,
-	`${full.value.added} added; ${(full.ms / floor.ms).toFixed(2)}× the floor`
-);
-const again = await runSync(sonarr, 'full');
-record(
-	'sonarr full reconciliation, mirror current',
-	again,
-	`${(again.ms / floor.ms).toFixed(2)}× the floor`
-);
-const idle = await runSync(sonarr, 'incremental');
-record('sonarr incremental, nothing changed', idle);
+if (values.only !== 'radarr') {
+	const floor = await measured(plainFetch);
+	rows.push({
+		step: 'plain client fetch (floor)',
+		ms: floor.ms,
+		requests: floor.value,
+		rowsWritten: '–',
+		peak: floor.peak,
+		note: ''
+	});
+	console.log(
+		`plain client fetch (floor)           ${secs(floor.ms).padStart(8)}  ${floor.value} req`
+	);
 
-const changed = (await ask({ op: 'change', share: 0.01 })) as { episodes: number; seasons: number };
-const onePct = await runSync(sonarr, 'incremental');
-record(
-	'sonarr incremental after 1 % changed',
-	onePct,
-	`changed in the app: ${changed.episodes} episodes + ${changed.seasons} seasons = ${changed.episodes + changed.seasons} rows; updated ${onePct.value.updated} items`
-);
+	const full = await runSync(sonarr, 'full');
+	record(
+		'sonarr full reconciliation',
+		full,
+		`${full.value.added} added; ${(full.ms / floor.ms).toFixed(2)}× the floor`
+	);
+	const again = await runSync(sonarr, 'full');
+	record(
+		'sonarr full reconciliation, mirror current',
+		again,
+		`${(again.ms / floor.ms).toFixed(2)}× the floor`
+	);
+	const idle = await runSync(sonarr, 'incremental');
+	record('sonarr incremental, nothing changed', idle);
 
-const movieFull = await runSync(radarr, 'full');
-record('radarr full reconciliation', movieFull, `${movieFull.value.added} added`);
-const movieIdle = await runSync(radarr, 'incremental');
-record('radarr incremental, nothing changed', movieIdle);
+	const changed = (await ask({ op: 'change', share: 0.01 })) as {
+		episodes: number;
+		seasons: number;
+	};
+	const onePct = await runSync(sonarr, 'incremental');
+	record(
+		'sonarr incremental after 1 % changed',
+		onePct,
+		`changed in the app: ${changed.episodes} episodes + ${changed.seasons} seasons = ${changed.episodes + changed.seasons} rows; updated ${onePct.value.updated} items`
+	);
+}
+
+if (values.only !== 'sonarr') {
+	const movieFloor = await measured(plainMovies);
+	rows.push({
+		step: 'radarr plain client fetch (floor)',
+		ms: movieFloor.ms,
+		requests: movieFloor.value,
+		rowsWritten: '–',
+		peak: movieFloor.peak,
+		note: ''
+	});
+	console.log(`radarr plain client fetch (floor)    ${secs(movieFloor.ms).padStart(8)}  1 req`);
+	const movieFull = await runSync(radarr, 'full');
+	record('radarr full reconciliation', movieFull, `${movieFull.value.added} added`);
+	const movieIdle = await runSync(radarr, 'incremental');
+	record('radarr incremental, nothing changed', movieIdle);
+}
 
 const cpu = os.cpus();
 const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${pgVersion}${pg.embedded ? ' (embedded)' : ' (external)'}`;

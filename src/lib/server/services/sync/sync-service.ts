@@ -324,12 +324,37 @@ async function writeProfilesAndTags(
 	}
 }
 
+/**
+ * Runs `write` for each batch `source` yields, one write at a time, while the next batch is read:
+ * the reading is this process's CPU (parsing), the writing mostly PostgreSQL's, so the two
+ * overlap. At most two batches are held (the one being written, the one being read).
+ * @throws the first failure of either side, once the write in flight has settled.
+ */
+async function writeWhileReading<T>(
+	source: AsyncIterable<T>,
+	write: (batch: T) => Promise<void>
+): Promise<void> {
+	let writing: Promise<void> = Promise.resolve();
+	try {
+		for await (const batch of source) {
+			await writing;
+			writing = write(batch);
+			// Awaited before the next write or below; this only keeps a failure that happens while
+			// the next batch is read from counting as unhandled.
+			writing.catch(() => {});
+		}
+		await writing;
+	} finally {
+		await writing.catch(() => {});
+	}
+}
+
 async function syncMovies(run: Run, client: RadarrClient): Promise<void> {
 	const { db, connector } = run;
 	const seen: number[] = [];
 	const tagIds = new Set<number>();
 	run.progress({ phase: 'movies', done: 0, total: null });
-	for await (const batch of client.streamMovies()) {
+	await writeWhileReading(client.streamMovies(), async (batch) => {
 		run.report.skipped += batch.skipped;
 		run.report.movieCount += batch.items.length;
 		for (const m of batch.items) {
@@ -340,7 +365,7 @@ async function syncMovies(run: Run, client: RadarrClient): Promise<void> {
 		const stats = await db.transaction((tx) => writeMovies(tx, connector.id, batch.items, run.ctx));
 		addStats(run.stats, stats);
 		run.progress({ phase: 'movies', done: run.report.movieCount, total: null });
-	}
+	});
 	// Only after the whole list: a list that broke off must not remove what it did not reach.
 	addStats(
 		run.stats,
@@ -355,7 +380,7 @@ async function syncSeries(run: Run, client: SonarrClient): Promise<void> {
 	const seen: number[] = [];
 	const tagIds = new Set<number>();
 	run.progress({ phase: 'series', done: 0, total: null });
-	for await (const batch of client.streamSeries()) {
+	await writeWhileReading(client.streamSeries(), async (batch) => {
 		run.report.skipped += batch.skipped;
 		run.report.seriesCount += batch.items.length;
 		for (const s of batch.items) {
@@ -366,7 +391,7 @@ async function syncSeries(run: Run, client: SonarrClient): Promise<void> {
 		const written = await db.transaction((tx) => writeSeries(tx, connector.id, batch.items));
 		addStats(run.stats, written);
 		run.progress({ phase: 'series', done: run.report.seriesCount, total: null });
-	}
+	});
 	addStats(
 		run.stats,
 		await db.transaction((tx) => removeSeriesExceptWithStats(tx, connector.id, seen, run.ctx))
