@@ -102,6 +102,48 @@ export const securityFormSchema = v.pipe(
 	)
 );
 
+/** Largest weight of one search-priority signal (points; an item's base score is 100). */
+export const SEARCH_WEIGHT_MAX = 5_000;
+
+const weight = (label: string) =>
+	v.pipe(
+		v.number(`${label}: enter a number of points.`),
+		v.integer(`${label}: whole points only.`),
+		v.minValue(0, `${label}: at least 0.`),
+		v.maxValue(SEARCH_WEIGHT_MAX, `${label}: at most ${SEARCH_WEIGHT_MAX}.`)
+	);
+
+/**
+ * Settings → Search behaviour: the weights of the item score (points; the model is documented in
+ * services/queue/prioritizer.ts).
+ */
+export const searchSettingsSchema = v.object({
+	weights: v.object({
+		/** For content released today, falling to 0 at one year old. */
+		contentAge: weight('Content age'),
+		/** For a gap known for 30 days or more, rising from 0. */
+		missingDuration: weight('Missing duration'),
+		/** Taken off per earlier search of ours that found nothing. */
+		failurePenalty: weight('Failure penalty'),
+		/** For a missing item over an upgrade candidate. */
+		gapOverUpgrade: weight('Gap over upgrade'),
+		/** For an item neither Comradarr nor the app has ever searched. */
+		neverSearched: weight('Never searched'),
+		/** Up to this, by days since the last search (full at 30 days): the tie-break. */
+		leastRecentlySearched: weight('Least recently searched')
+	})
+});
+
+/** The weights a fresh install uses. */
+export const DEFAULT_SEARCH_WEIGHTS: v.InferOutput<typeof searchSettingsSchema>['weights'] = {
+	contentAge: 300,
+	missingDuration: 100,
+	failurePenalty: 50,
+	gapOverUpgrade: 500,
+	neverSearched: 50,
+	leastRecentlySearched: 20
+};
+
 export type GeneralSettingsInput = v.InferOutput<typeof generalSettingsSchema>;
 export type SecurityFormInput = v.InferOutput<typeof securityFormSchema>;
 

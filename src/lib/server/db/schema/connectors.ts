@@ -63,7 +63,9 @@ export const connectors = pgTable(
 		/** A fully aired season missing at least this share (%) of its episodes gets one SeasonSearch. */
 		seasonPackThresholdPct: integer('season_pack_threshold_pct').notNull().default(50),
 		/** A fully aired season missing more than this many episodes gets a pack even below the threshold; null = off. */
-		maxEpisodesBeforePack: integer('max_episodes_before_pack'),
+		maxEpisodesBeforePack: integer('max_episodes_before_pack').default(5),
+		/** A season missing fewer than this many episodes never gets a pack (issue 9: default 3). */
+		seasonPackMinEpisodes: integer('season_pack_min_episodes').notNull().default(3),
 		/** A season pack is not repeated for the same season within this many hours. */
 		seasonPackCooldownHours: integer('season_pack_cooldown_hours').notNull().default(168),
 		/** An item searched waits this many hours before its next search; null = the throttle profile's. */

@@ -4,6 +4,7 @@ export * from './connectors';
 export * from './content';
 export * from './events';
 export * from './jobs';
+export * from './priority';
 export * from './quality';
 export * from './search-state';
 export * from './settings';

@@ -24,6 +24,7 @@ import {
 import { jsonb, timestamptz } from './columns';
 import { connectors } from './connectors';
 import { episodes, movies, series } from './content';
+import type { BatchScore } from '../../../types/search-score';
 
 export const SEARCH_TYPES = ['gap', 'upgrade'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -101,6 +102,8 @@ export const requestQueue = pgTable(
 		/** Searches this command costs against the daily budget (items; 1 for a SeasonSearch). */
 		searchCount: integer('search_count').notNull(),
 		priority: integer('priority').notNull(),
+		/** How `priority` was reached (services/queue/prioritizer.ts `BatchScore`); null on rows from before it. */
+		score: jsonb<BatchScore>('score'),
 		/** Human summary shown in the queue, e.g. `Show — S02 (season pack)`. */
 		label: text('label').notNull(),
 		seriesId: integer('series_id').references(() => series.id, { onDelete: 'cascade' }),

@@ -1,24 +1,45 @@
 /**
  * The batcher: turns prioritised, eligible search candidates into commands. Pure logic.
  *
- * Rules (spec "Episode Search Batching Logic", issue #2):
- * - A season chosen for a season pack (see `decideSeasonPacks`) becomes ONE `SeasonSearch` covering
- *   all its eligible gap episodes; it costs one search.
- * - Other episodes become `EpisodeSearch` commands with explicit `episodeIds`, grouped per series
- *   and search type, at most `maxItemsPerCommand` each, in season/episode order.
- * - Movies become `MoviesSearch` commands of at most `maxItemsPerCommand`, highest priority first.
- * - A batch's priority is the highest of its items. Batches are emitted highest priority first and
- *   stop once `searchBudget` searches are planned (the queue holds about what can be sent).
+ * Decision tree per season (spec "Episode Search Batching Logic", issue 9 item 2), gap episodes:
+ * 1. Season packs off for the connector → episodes one by one.
+ * 2. A SeasonSearch of this season was claimed within the pack cooldown (default 7 days) → hold:
+ *    neither a pack nor single episodes (a SeasonSearch also took single-episode releases).
+ * 3. A SeasonSearch of it was claimed within `PACK_RETRY_COOLDOWNS` pack cooldowns and the season
+ *    is still wanted → the pack found (too) little: episodes one by one, no new pack yet.
+ * 4. Specials (season 0) or a season not fully aired → episodes.
+ * 5. Fewer missing than the minimum for a pack (default 3) → episodes.
+ * 6. Missing ≥ threshold % (default 50) of the season, or more missing than the connector's
+ *    maximum of individual episodes (default 5) → ONE `SeasonSearch` (one query) for all its
+ *    eligible gap episodes. Otherwise → episodes.
+ * "Episodes" are `EpisodeSearch` commands with explicit ids, grouped per series and search type,
+ * at most `maxItemsPerCommand` each, in season/episode order. Upgrade candidates always go as
+ * episodes. Movies become `MoviesSearch` commands of at most `maxItemsPerCommand`, highest score
+ * first.
+ *
+ * Each command is scored by `scoreBatch` (points per indexer query, see prioritizer.ts); commands
+ * are emitted best first and stop once `searchBudget` searches are planned (the queue holds about
+ * what can be sent).
  */
 import type { SearchCommandBody, SearchCommandName, SearchType } from '../../db/schema';
 import { episodeSearch, seasonSearch } from '../../connectors/sonarr/commands';
 import { moviesSearch } from '../../connectors/radarr/commands';
+import { scoreBatch, type BatchScore, type ItemScore } from './prioritizer';
 
-export interface EpisodeCandidate {
-	kind: 'episode';
+/** A pack that found too little is not tried again for this many pack cooldowns. */
+export const PACK_RETRY_COOLDOWNS = 4;
+
+interface CandidateBase {
 	registryId: number;
 	searchType: SearchType;
-	priority: number;
+	/** The item's score (see prioritizer.ts). */
+	score: ItemScore;
+	/** Our earlier searches of it that found nothing. */
+	attempts: number;
+}
+
+export interface EpisodeCandidate extends CandidateBase {
+	kind: 'episode';
 	/** Our series id and the *arr ids used in the command. */
 	seriesId: number;
 	arrSeriesId: number;
@@ -28,11 +49,8 @@ export interface EpisodeCandidate {
 	arrEpisodeId: number;
 }
 
-export interface MovieCandidate {
+export interface MovieCandidate extends CandidateBase {
 	kind: 'movie';
-	registryId: number;
-	searchType: SearchType;
-	priority: number;
 	arrMovieId: number;
 	title: string;
 	year: number | null;
@@ -40,18 +58,14 @@ export interface MovieCandidate {
 
 export type Candidate = EpisodeCandidate | MovieCandidate;
 
-/** A season whose gaps go out as one SeasonSearch. */
-export interface SeasonPackChoice {
-	seriesId: number;
-	seasonNumber: number;
-}
-
 export interface PlannedBatch {
 	command: SearchCommandName;
 	searchType: SearchType;
 	payload: SearchCommandBody;
 	registryIds: number[];
+	/** `score.perQuery`, rounded: the queue's order. */
 	priority: number;
+	score: BatchScore;
 	searchCount: number;
 	label: string;
 	seriesId: number | null;
@@ -73,40 +87,77 @@ export interface SeasonStats {
 	gapCount: number;
 	/** True when every episode has aired (no future or unknown air date, no `nextAiring`). */
 	fullyAired: boolean;
-	/** A SeasonSearch for this season ran within the season-pack cooldown. */
-	recentlyPacked: boolean;
+	/** Hours since a SeasonSearch of this season was last claimed; null when never. */
+	hoursSincePack: number | null;
 }
 
 export interface SeasonPackSettings {
 	enabled: boolean;
 	/** Minimum share of the season missing, in percent (default 50). */
 	thresholdPct: number;
-	/** More missing episodes than this force a pack even below the threshold; null = off (default). */
+	/** More missing episodes than this take a pack even below the threshold; null = off. */
 	maxEpisodesBeforePack: number | null;
+	/** Fewer missing episodes than this never take a pack (default 3). */
+	minEpisodes: number;
+	/** Hours after a SeasonSearch before the season is searched again in any form (default 168). */
+	cooldownHours: number;
 }
 
-/**
- * Which seasons get a season pack: fully aired regular seasons (not specials) missing at least
- * `thresholdPct` % of their episodes — or more than `maxEpisodesBeforePack` episodes when that is
- * set — with no season pack in cooldown, when packs are enabled.
- */
-export function decideSeasonPacks(
+/** What the tree decided for one season's gap episodes, and why (shown in the queue). */
+export interface SeasonDecision {
+	action: 'pack' | 'episodes' | 'hold';
+	reason: string;
+}
+
+const seasonKey = (seriesId: number, seasonNumber: number) => `${seriesId}:${seasonNumber}`;
+
+/** Runs the decision tree (module docstring) for one season. Pure. */
+export function decideSeason(s: SeasonStats, settings: SeasonPackSettings): SeasonDecision {
+	if (!settings.enabled) return { action: 'episodes', reason: 'season packs are off' };
+	if (s.hoursSincePack !== null && s.hoursSincePack < settings.cooldownHours) {
+		return { action: 'hold', reason: 'season pack searched within its cooldown' };
+	}
+	if (
+		s.hoursSincePack !== null &&
+		s.hoursSincePack < settings.cooldownHours * PACK_RETRY_COOLDOWNS
+	) {
+		return { action: 'episodes', reason: 'the last season pack search left these missing' };
+	}
+	if (s.seasonNumber === 0) return { action: 'episodes', reason: 'specials' };
+	if (!s.fullyAired) return { action: 'episodes', reason: 'season still airing' };
+	if (s.gapCount < settings.minEpisodes) {
+		return {
+			action: 'episodes',
+			reason: `${s.gapCount} missing, fewer than ${settings.minEpisodes} for a pack`
+		};
+	}
+	const pct = s.episodeCount > 0 ? Math.round((s.gapCount * 100) / s.episodeCount) : 0;
+	if (s.gapCount * 100 >= settings.thresholdPct * s.episodeCount) {
+		return {
+			action: 'pack',
+			reason: `fully aired, ${s.gapCount} of ${s.episodeCount} missing (${pct} % ≥ ${settings.thresholdPct} %)`
+		};
+	}
+	if (settings.maxEpisodesBeforePack !== null && s.gapCount > settings.maxEpisodesBeforePack) {
+		return {
+			action: 'pack',
+			reason: `fully aired, ${s.gapCount} missing (more than ${settings.maxEpisodesBeforePack})`
+		};
+	}
+	return {
+		action: 'episodes',
+		reason: `${pct} % missing, below the ${settings.thresholdPct} % pack threshold`
+	};
+}
+
+/** The decision for every season in `stats`, keyed `seriesId:seasonNumber`. */
+export function decideSeasons(
 	stats: readonly SeasonStats[],
 	settings: SeasonPackSettings
-): SeasonPackChoice[] {
-	if (!settings.enabled) return [];
-	return stats
-		.filter(
-			(s) =>
-				s.seasonNumber > 0 &&
-				s.fullyAired &&
-				!s.recentlyPacked &&
-				s.episodeCount > 0 &&
-				s.gapCount > 0 &&
-				(s.gapCount * 100 >= settings.thresholdPct * s.episodeCount ||
-					(settings.maxEpisodesBeforePack !== null && s.gapCount > settings.maxEpisodesBeforePack))
-		)
-		.map((s) => ({ seriesId: s.seriesId, seasonNumber: s.seasonNumber }));
+): Map<string, SeasonDecision> {
+	return new Map(
+		stats.map((s) => [seasonKey(s.seriesId, s.seasonNumber), decideSeason(s, settings)])
+	);
 }
 
 function pad(n: number | null): string {
@@ -122,16 +173,18 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 /**
  * Plans the commands for a set of candidates.
  * @param candidates eligible items, any order
- * @param packs seasons chosen by `decideSeasonPacks`
+ * @param seasons `decideSeasons` for the seasons of the gap episodes (a season without a decision
+ *   goes out as episodes)
+ * @returns the commands, best score per query first, and how many candidates were held back
  */
 export function planBatches(
 	candidates: readonly Candidate[],
-	packs: readonly SeasonPackChoice[],
+	seasons: ReadonlyMap<string, SeasonDecision>,
 	limits: BatchLimits
-): PlannedBatch[] {
+): { batches: PlannedBatch[]; held: number } {
 	const size = Math.max(1, limits.maxItemsPerCommand);
-	const packKeys = new Set(packs.map((p) => `${p.seriesId}:${p.seasonNumber}`));
 	const batches: PlannedBatch[] = [];
+	let held = 0;
 
 	const seasonGroups = new Map<string, EpisodeCandidate[]>();
 	const episodeGroups = new Map<string, EpisodeCandidate[]>();
@@ -143,23 +196,30 @@ export function planBatches(
 			movieGroups.set(c.searchType, list);
 			continue;
 		}
-		const seasonKey = `${c.seriesId}:${c.seasonNumber}`;
-		const map = c.searchType === 'gap' && packKeys.has(seasonKey) ? seasonGroups : episodeGroups;
-		const key = map === seasonGroups ? seasonKey : `${c.seriesId}:${c.searchType}`;
-		const list = map.get(key) ?? [];
+		const key = seasonKey(c.seriesId, c.seasonNumber);
+		const decision = c.searchType === 'gap' ? seasons.get(key) : undefined;
+		if (decision?.action === 'hold') {
+			held++;
+			continue;
+		}
+		const map = decision?.action === 'pack' ? seasonGroups : episodeGroups;
+		const groupKey = map === seasonGroups ? key : `${c.seriesId}:${c.searchType}`;
+		const list = map.get(groupKey) ?? [];
 		list.push(c);
-		map.set(key, list);
+		map.set(groupKey, list);
 	}
 
-	for (const group of seasonGroups.values()) {
+	for (const [key, group] of seasonGroups) {
 		const first = group[0];
 		if (!first) continue;
+		const score = scoreBatch(group, 'pack', `season pack: ${seasons.get(key)?.reason ?? ''}`);
 		batches.push({
 			command: 'SeasonSearch',
 			searchType: 'gap',
 			payload: seasonSearch(first.arrSeriesId, first.seasonNumber),
 			registryIds: group.map((c) => c.registryId),
-			priority: Math.max(...group.map((c) => c.priority)),
+			priority: Math.round(score.perQuery),
+			score,
 			searchCount: 1,
 			label: `${first.seriesTitle} — Season ${first.seasonNumber} (season pack, ${group.length} missing)`,
 			seriesId: first.seriesId,
@@ -168,13 +228,22 @@ export function planBatches(
 	}
 
 	for (const group of episodeGroups.values()) {
-		const ordered = [...group].sort(
+		// Best items first, so a series' first command carries its most valuable episodes; within
+		// one command the ids go in season/episode order.
+		const ranked = [...group].sort(
 			(a, b) =>
+				b.score.total - a.score.total ||
 				a.seasonNumber - b.seasonNumber ||
 				(a.episodeNumber ?? 0) - (b.episodeNumber ?? 0) ||
 				a.arrEpisodeId - b.arrEpisodeId
 		);
-		for (const part of chunk(ordered, size)) {
+		for (const best of chunk(ranked, size)) {
+			const part = best.sort(
+				(a, b) =>
+					a.seasonNumber - b.seasonNumber ||
+					(a.episodeNumber ?? 0) - (b.episodeNumber ?? 0) ||
+					a.arrEpisodeId - b.arrEpisodeId
+			);
 			const first = part[0];
 			const last = part[part.length - 1];
 			if (!first || !last) continue;
@@ -183,12 +252,23 @@ export function planBatches(
 					? `S${pad(first.seasonNumber)}E${pad(first.episodeNumber)}`
 					: `S${pad(first.seasonNumber)}E${pad(first.episodeNumber)}–S${pad(last.seasonNumber)}E${pad(last.episodeNumber)} (${part.length} episodes)`;
 			const sameSeason = part.every((c) => c.seasonNumber === first.seasonNumber);
+			const reasons = [
+				...new Set(
+					part.map((c) =>
+						c.searchType === 'upgrade'
+							? 'upgrade candidates'
+							: (seasons.get(seasonKey(c.seriesId, c.seasonNumber))?.reason ?? 'episodes')
+					)
+				)
+			];
+			const score = scoreBatch(part, 'items', `episodes: ${reasons.join('; ')}`);
 			batches.push({
 				command: 'EpisodeSearch',
 				searchType: first.searchType,
 				payload: episodeSearch(part.map((c) => c.arrEpisodeId)),
 				registryIds: part.map((c) => c.registryId),
-				priority: Math.max(...part.map((c) => c.priority)),
+				priority: Math.round(score.perQuery),
+				score,
 				searchCount: part.length,
 				label: `${first.seriesTitle} — ${range}${first.searchType === 'upgrade' ? ' (upgrade)' : ''}`,
 				seriesId: first.seriesId,
@@ -199,18 +279,24 @@ export function planBatches(
 
 	for (const [searchType, group] of movieGroups) {
 		const ordered = [...group].sort(
-			(a, b) => b.priority - a.priority || a.arrMovieId - b.arrMovieId
+			(a, b) => b.score.total - a.score.total || a.arrMovieId - b.arrMovieId
 		);
 		for (const part of chunk(ordered, size)) {
 			const first = part[0];
 			if (!first) continue;
 			const names = part.map((c) => (c.year ? `${c.title} (${c.year})` : c.title));
+			const score = scoreBatch(
+				part,
+				'items',
+				searchType === 'upgrade' ? 'movies: upgrade candidates' : 'movies: missing'
+			);
 			batches.push({
 				command: 'MoviesSearch',
 				searchType,
 				payload: moviesSearch(part.map((c) => c.arrMovieId)),
 				registryIds: part.map((c) => c.registryId),
-				priority: first.priority,
+				priority: Math.round(score.perQuery),
+				score,
 				searchCount: part.length,
 				label:
 					(names.length <= 3
@@ -223,7 +309,7 @@ export function planBatches(
 		}
 	}
 
-	batches.sort((a, b) => b.priority - a.priority);
+	batches.sort((a, b) => b.score.perQuery - a.score.perQuery);
 	// The budget here only bounds the queue's length (the dispatcher enforces the daily budget).
 	const planned: PlannedBatch[] = [];
 	let plannedSearches = 0;
@@ -232,5 +318,5 @@ export function planBatches(
 		planned.push(batch);
 		plannedSearches += batch.searchCount;
 	}
-	return planned;
+	return { batches: planned, held };
 }

@@ -6,7 +6,7 @@
  * registry and rebuilds them, so the queue always reflects the latest mirror and priorities; a row
  * a dispatcher has claimed (`sending`) is locked and left alone.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import {
 	requestQueue,
@@ -18,13 +18,19 @@ import {
 import { episodeGapCondition } from '../../db/queries/wanted-conditions';
 import { libraryKind } from '../../connectors';
 import {
-	decideSeasonPacks,
+	decideSeasons,
 	planBatches,
 	type Candidate,
 	type PlannedBatch,
 	type SeasonStats
 } from './batcher';
-import { episodePriority, moviePriority } from './prioritizer';
+import {
+	itemScoreColumns,
+	itemScoreOf,
+	type ItemScoreRow,
+	type SearchWeights
+} from './prioritizer';
+import { getSettings } from '../settings/settings-service';
 
 /** At most this many candidates are considered per build (memory stays flat on huge backlogs). */
 const CANDIDATE_LIMIT = 20_000;
@@ -32,60 +38,90 @@ const CANDIDATE_LIMIT = 20_000;
 export interface QueueBuildResult {
 	batches: number;
 	searches: number;
+	/** Gap episodes held back while their season's pack is in cooldown. */
+	held: number;
 }
 
 function jsonParam(value: unknown) {
 	return sql`${JSON.stringify(value)}::text::jsonb`;
 }
 
-/** Eligible candidates of one connector, highest priority first. */
+/** The summed priority overrides of an item (points): its own, its series', its connector's. */
+function overrideSum(item: SQL, seriesId: SQL | null): SQL {
+	const column = seriesId === null ? sql`po.movie_id` : sql`po.episode_id`;
+	const series = seriesId === null ? sql`false` : sql`po.series_id = ${seriesId}`;
+	return sql`coalesce((
+		select sum(po.delta) from priority_overrides po
+		where po.connector_id = r.connector_id
+		  and (${column} = ${item} or ${series}
+		       or (po.series_id is null and po.episode_id is null and po.movie_id is null))
+	), 0)`;
+}
+
+/** Eligible candidates of one connector with their scores, highest score first. */
 async function loadCandidates(
 	db: DbOrTx,
 	connector: Connector,
 	searchTypes: readonly SearchType[],
+	weights: SearchWeights,
 	now: Date
 ): Promise<Candidate[]> {
 	const at = sql`${now.toISOString()}::timestamptz`;
 	const types = jsonParam(searchTypes);
 	if (libraryKind(connector) === 'movies') {
-		const rows = await db.execute<{
-			registry_id: number;
-			search_type: SearchType;
-			priority: number;
-			arr_id: number;
-			title: string;
-			year: number | null;
-		}>(sql`
-			select r.id as registry_id, r.search_type, ${moviePriority(now)} as priority,
+		const score = itemScoreColumns(weights, now, {
+			date: sql`coalesce(m.release_date, m.added)`,
+			appLastSearch: sql`m.last_search_time`,
+			override: overrideSum(sql`m.id`, null)
+		});
+		const rows = await db.execute<
+			ItemScoreRow & {
+				registry_id: number;
+				search_type: SearchType;
+				attempts: number;
+				arr_id: number;
+				title: string;
+				year: number | null;
+			}
+		>(sql`
+			select r.id as registry_id, r.search_type, r.attempts, ${score.columns},
 			       m.arr_id, m.title, m.year
 			from search_registry r join movies m on m.id = r.movie_id
 			where r.connector_id = ${connector.id}
 			  and r.search_type in (select jsonb_array_elements_text(${types}))
 			  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}
-			order by priority desc, r.id
+			order by s_total desc, r.id
 			limit ${CANDIDATE_LIMIT}`);
 		return rows.map((r) => ({
 			kind: 'movie',
 			registryId: r.registry_id,
 			searchType: r.search_type,
-			priority: r.priority,
+			score: itemScoreOf(r as ItemScoreRow),
+			attempts: r.attempts,
 			arrMovieId: r.arr_id,
 			title: r.title,
 			year: r.year
 		}));
 	}
-	const rows = await db.execute<{
-		registry_id: number;
-		search_type: SearchType;
-		priority: number;
-		series_id: number;
-		arr_series_id: number;
-		series_title: string;
-		season_number: number;
-		episode_number: number | null;
-		arr_id: number;
-	}>(sql`
-		select r.id as registry_id, r.search_type, ${episodePriority(now)} as priority,
+	const score = itemScoreColumns(weights, now, {
+		date: sql`e.air_date_utc`,
+		appLastSearch: sql`e.last_search_time`,
+		override: overrideSum(sql`e.id`, sql`e.series_id`)
+	});
+	const rows = await db.execute<
+		ItemScoreRow & {
+			registry_id: number;
+			search_type: SearchType;
+			attempts: number;
+			series_id: number;
+			arr_series_id: number;
+			series_title: string;
+			season_number: number;
+			episode_number: number | null;
+			arr_id: number;
+		}
+	>(sql`
+		select r.id as registry_id, r.search_type, r.attempts, ${score.columns},
 		       s.id as series_id, s.arr_id as arr_series_id, s.title as series_title,
 		       e.season_number, e.episode_number, e.arr_id
 		from search_registry r
@@ -94,13 +130,14 @@ async function loadCandidates(
 		where r.connector_id = ${connector.id}
 		  and r.search_type in (select jsonb_array_elements_text(${types}))
 		  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}
-		order by priority desc, r.id
+		order by s_total desc, r.id
 		limit ${CANDIDATE_LIMIT}`);
 	return rows.map((r) => ({
 		kind: 'episode',
 		registryId: r.registry_id,
 		searchType: r.search_type,
-		priority: r.priority,
+		score: itemScoreOf(r as ItemScoreRow),
+		attempts: r.attempts,
 		seriesId: r.series_id,
 		arrSeriesId: r.arr_series_id,
 		seriesTitle: r.series_title,
@@ -115,8 +152,7 @@ export async function loadSeasonStats(
 	db: DbOrTx,
 	connectorId: number,
 	seriesIds: readonly number[],
-	now: Date,
-	packCooldownHours: number
+	now: Date
 ): Promise<SeasonStats[]> {
 	if (seriesIds.length === 0) return [];
 	const at = sql`${now.toISOString()}::timestamptz`;
@@ -126,19 +162,20 @@ export async function loadSeasonStats(
 		episode_count: number;
 		gap_count: number;
 		fully_aired: boolean;
-		recently_packed: boolean;
+		hours_since_pack: number | null;
 	}>(sql`
 		select e.series_id, e.season_number,
 		       count(*)::int as episode_count,
 		       count(*) filter (where ${episodeGapCondition(now)})::int as gap_count,
 		       bool_and(e.air_date_utc is not null and e.air_date_utc + make_interval(mins => e.runtime) <= ${at})
 		         and bool_and(sn.next_airing is null or sn.next_airing <= ${at}) as fully_aired,
-		       exists (
-		         select 1 from request_queue q
+		       (
+		         select extract(epoch from (${at} - max(q.claimed_at))) / 3600
+		         from request_queue q
 		         where q.connector_id = ${connectorId} and q.command = 'SeasonSearch'
 		           and q.series_id = e.series_id and q.season_number = e.season_number
-		           and q.claimed_at > ${at} - make_interval(hours => ${packCooldownHours})
-		       ) as recently_packed
+		           and q.claimed_at <= ${at}
+		       )::float8 as hours_since_pack
 		from episodes e
 		join series s on s.id = e.series_id
 		left join seasons sn on sn.series_id = e.series_id and sn.season_number = e.season_number
@@ -151,7 +188,7 @@ export async function loadSeasonStats(
 		episodeCount: r.episode_count,
 		gapCount: r.gap_count,
 		fullyAired: r.fully_aired,
-		recentlyPacked: r.recently_packed
+		hoursSincePack: r.hours_since_pack
 	}));
 }
 
@@ -159,7 +196,7 @@ export async function loadSeasonStats(
 async function insertBatches(
 	db: DbOrTx,
 	connectorId: number,
-	batches: readonly PlannedBatch[],
+	batches: readonly (PlannedBatch & { itemScores: readonly number[] })[],
 	now: Date
 ): Promise<void> {
 	if (batches.length === 0) return;
@@ -173,6 +210,7 @@ async function insertBatches(
 				payload: b.payload,
 				searchCount: b.searchCount,
 				priority: b.priority,
+				score: b.score,
 				label: b.label,
 				seriesId: b.seriesId,
 				seasonNumber: b.seasonNumber,
@@ -192,9 +230,14 @@ async function insertBatches(
 	for (let i = 0; i < links.length; i += 5000) {
 		await db.insert(requestQueueItems).values(links.slice(i, i + 5000));
 	}
+	// Each registry row records the item score it was queued with.
+	const queued = batches.flatMap((b) => b.registryIds.map((id, i) => [id, b.itemScores[i] ?? 0]));
 	await db.execute(sql`
-		update search_registry set state = 'queued', updated_at = ${now.toISOString()}::timestamptz
-		where id in (select value::int from jsonb_array_elements_text(${jsonParam(links.map((l) => l.registryId))}))`);
+		update search_registry r set state = 'queued', priority = q.priority,
+		       updated_at = ${now.toISOString()}::timestamptz
+		from (select (value->>0)::int as id, (value->>1)::int as priority
+		      from jsonb_array_elements(${jsonParam(queued)})) q
+		where r.id = q.id`);
 }
 
 /**
@@ -219,7 +262,8 @@ export async function buildQueue(
 		where q.connector_id = ${connector.id} and q.status = 'pending'
 		  and q.search_type in (select jsonb_array_elements_text(${types}))`);
 
-	const candidates = await loadCandidates(db, connector, searchTypes, now);
+	const { weights } = (await getSettings(db)).search;
+	const candidates = await loadCandidates(db, connector, searchTypes, weights, now);
 	const gapSeries = [
 		...new Set(
 			candidates.flatMap((c) =>
@@ -230,16 +274,28 @@ export async function buildQueue(
 	const stats =
 		libraryKind(connector) === 'movies'
 			? []
-			: await loadSeasonStats(db, connector.id, gapSeries, now, connector.seasonPackCooldownHours);
-	const packs = decideSeasonPacks(stats, {
+			: await loadSeasonStats(db, connector.id, gapSeries, now);
+	const seasons = decideSeasons(stats, {
 		enabled: connector.seasonPackEnabled,
 		thresholdPct: connector.seasonPackThresholdPct,
-		maxEpisodesBeforePack: connector.maxEpisodesBeforePack
+		maxEpisodesBeforePack: connector.maxEpisodesBeforePack,
+		minEpisodes: connector.seasonPackMinEpisodes,
+		cooldownHours: connector.seasonPackCooldownHours
 	});
-	const batches = planBatches(candidates, packs, {
+	const { batches, held } = planBatches(candidates, seasons, {
 		maxItemsPerCommand: profile.maxItemsPerCommand,
 		searchBudget: profile.dailySearchBudget
 	});
-	await insertBatches(db, connector.id, batches, now);
-	return { batches: batches.length, searches: batches.reduce((n, b) => n + b.searchCount, 0) };
+	const scoreOf = new Map(candidates.map((c) => [c.registryId, c.score.total]));
+	await insertBatches(
+		db,
+		connector.id,
+		batches.map((b) => ({ ...b, itemScores: b.registryIds.map((id) => scoreOf.get(id) ?? 0) })),
+		now
+	);
+	return {
+		batches: batches.length,
+		searches: batches.reduce((n, b) => n + b.searchCount, 0),
+		held
+	};
 }

@@ -17,9 +17,11 @@ import type { DbOrTx } from '$lib/server/db';
 import { appSettings } from '$lib/server/db/schema';
 import { moduleLogger } from '$lib/server/logger';
 import {
+	DEFAULT_SEARCH_WEIGHTS,
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
+	searchSettingsSchema,
 	securitySettingsSchema
 } from '$lib/schemas/settings';
 
@@ -34,6 +36,7 @@ export {
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
+	searchSettingsSchema,
 	securitySettingsSchema,
 	type AuthMode
 } from '$lib/schemas/settings';
@@ -61,17 +64,20 @@ export const backupSettingsSchema = v.object({
 export const SETTINGS_SCHEMAS = {
 	general: generalSettingsSchema,
 	security: securitySettingsSchema,
-	backup: backupSettingsSchema
+	backup: backupSettingsSchema,
+	search: searchSettingsSchema
 } as const;
 
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 export type GeneralSettings = v.InferOutput<typeof generalSettingsSchema>;
 export type SecuritySettings = v.InferOutput<typeof securitySettingsSchema>;
 export type BackupSettings = v.InferOutput<typeof backupSettingsSchema>;
+export type SearchSettings = v.InferOutput<typeof searchSettingsSchema>;
 export interface Settings {
 	general: GeneralSettings;
 	security: SecuritySettings;
 	backup: BackupSettings;
+	search: SearchSettings;
 }
 
 /** What a fresh install uses. */
@@ -82,7 +88,8 @@ export function defaultSettings(env: Record<string, string | undefined> = proces
 	return {
 		general: { displayName: 'Comradarr', timeZone: defaultTimeZone(env), logLevel },
 		security: { authMode: 'full', proxyHeader: 'Remote-User', sessionMaxAgeDays: 30 },
-		backup: { enabled: false, schedule: '0 3 * * *', retention: 7 }
+		backup: { enabled: false, schedule: '0 3 * * *', retention: 7 },
+		search: { weights: { ...DEFAULT_SEARCH_WEIGHTS } }
 	};
 }
 
