@@ -19,6 +19,7 @@ import { clientFor } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import {
+	getSettings,
 	invalidateSettingsCache,
 	resetSettings,
 	updateSettings
@@ -99,6 +100,16 @@ describe('priority', () => {
 			await resetSettings(world.db, 'search');
 			invalidateSettingsCache();
 		}
+	});
+
+	it('refuses a weight out of range, naming it, and keeps the stored weights', async () => {
+		await expect(
+			updateSettings(world.db, 'search', {
+				weights: { ...DEFAULT_SEARCH_WEIGHTS, failurePenalty: -5 }
+			})
+		).rejects.toThrow('Failure penalty: at least 0.');
+		const { search } = await getSettings(world.db);
+		expect(search.weights).toEqual(DEFAULT_SEARCH_WEIGHTS);
 	});
 
 	it('puts a boosted movie, series or connector first', async () => {

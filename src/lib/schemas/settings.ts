@@ -144,6 +144,10 @@ export const DEFAULT_SEARCH_WEIGHTS: v.InferOutput<typeof searchSettingsSchema>[
 	leastRecentlySearched: 20
 };
 
+/** The Search behaviour form: the weights as top-level fields (a flat form posts without JS). */
+export const searchWeightsFormSchema = searchSettingsSchema.entries.weights;
+export type SearchWeightsInput = v.InferOutput<typeof searchWeightsFormSchema>;
+
 export type GeneralSettingsInput = v.InferOutput<typeof generalSettingsSchema>;
 export type SecurityFormInput = v.InferOutput<typeof securityFormSchema>;
 

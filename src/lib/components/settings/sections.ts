@@ -3,6 +3,7 @@ import type { Pathname } from '$app/types';
 import DatabaseIcon from '@lucide/svelte/icons/database';
 import InfoIcon from '@lucide/svelte/icons/info';
 import KeyRoundIcon from '@lucide/svelte/icons/key-round';
+import SearchIcon from '@lucide/svelte/icons/search';
 import ShieldIcon from '@lucide/svelte/icons/shield';
 import SlidersHorizontalIcon from '@lucide/svelte/icons/sliders-horizontal';
 
@@ -26,6 +27,12 @@ export const settingsSections: readonly SettingsSection[] = [
 		href: '/settings/general',
 		icon: SlidersHorizontalIcon,
 		description: 'Display name, time zone and log level.'
+	},
+	{
+		title: 'Search behaviour',
+		href: '/settings/search',
+		icon: SearchIcon,
+		description: 'What gets searched first: the weights of the priority score.'
 	},
 	{
 		title: 'Security',
