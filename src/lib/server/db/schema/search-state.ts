@@ -32,13 +32,19 @@ export type SearchType = (typeof SEARCH_TYPES)[number];
 export const REGISTRY_STATES = ['pending', 'queued', 'searching', 'cooldown', 'exhausted'] as const;
 export type RegistryState = (typeof REGISTRY_STATES)[number];
 
+/**
+ * Why a search did not acquire its items; each has its own cooldown rule
+ * (services/queue/registry-states.ts `cooldownFor`). Decided in services/queue/outcome.ts:
+ * `no_results` a completed command that grabbed nothing; `indexer_error` a failed command whose
+ * message names an indexer; `rate_limited` HTTP 429 or a rate-limit failure; `timeout` a command
+ * that did not finish within the tracking timeout; `app_error` anything else.
+ */
 export const FAILURE_CATEGORIES = [
 	'no_results',
-	'command_failed',
+	'indexer_error',
 	'rate_limited',
 	'timeout',
-	'error',
-	'unknown'
+	'app_error'
 ] as const;
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 

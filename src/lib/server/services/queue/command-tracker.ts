@@ -1,17 +1,40 @@
 /**
  * The command tracker: polls `GET /api/v3/command/{id}` for every sent command of a connector
- * until it finishes (completed / failed / aborted / cancelled / orphaned), then writes the outcome.
- * A command the app no longer knows (404: trimmed after a day) is finished as `unknown`.
+ * until it finishes (completed / failed / aborted / cancelled / orphaned), then writes the outcome
+ * with its failure category (outcome.ts `failureFromCommand`).
+ * - A command the app no longer knows (404: trimmed after a day) is finished as outcome `unknown`,
+ *   category `app_error`.
+ * - A command not finished `timeoutMs` after it was sent is given up: outcome `unknown`, category
+ *   `timeout`, so its items cool down instead of waiting on it for ever. If the app runs it later
+ *   anyway, whatever it grabs reaches us through the sync.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db';
-import { requestQueue, type Connector, type ThrottleProfile } from '../../db/schema';
+import {
+	requestQueue,
+	type Connector,
+	type FailureCategory,
+	type SearchOutcome,
+	type ThrottleProfile
+} from '../../db/schema';
 import type { ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { cooldownHours } from './throttle';
-import { FINISHED_COMMAND_STATUSES, failureFromCommand, finishRequest } from './outcome';
+import {
+	FINISHED_COMMAND_STATUSES,
+	failureFromCommand,
+	finishRequest,
+	type FinishInput
+} from './outcome';
 
 const log = moduleLogger('command-tracker');
+
+/**
+ * A search command not finished this long after it was sent is given up (ms). The apps run at most
+ * three commands at once and a search takes seconds to minutes; two hours means it sat behind
+ * long tasks (a library refresh, a backlog of imports) or the app lost it.
+ */
+export const TRACKING_TIMEOUT_MS = 2 * 3_600_000;
 
 export interface TrackDeps {
 	db: Database;
@@ -19,11 +42,19 @@ export interface TrackDeps {
 	client: ArrClient;
 	profile: ThrottleProfile;
 	clock?: () => Date;
+	/** Give up on a command this long after it was sent, in ms (default `TRACKING_TIMEOUT_MS`). */
+	timeoutMs?: number;
+	/** Cooldown growth, cap and max attempts (default `DEFAULT_COOLDOWN_RULES`). */
+	rules?: FinishInput['rules'];
 }
 
 export interface TrackResult {
 	checked: number;
 	finished: number;
+	/** Of those finished, how many were given up after the timeout. */
+	timedOut: number;
+	/** A finished command was rate limited: the connector should pause (see outcome.ts). */
+	pauseConnector: boolean;
 }
 
 /** Polls every sent command of one connector once. Errors of the app are logged, not thrown. */
@@ -34,7 +65,8 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		.select()
 		.from(requestQueue)
 		.where(and(eq(requestQueue.connectorId, connector.id), eq(requestQueue.status, 'sent')));
-	const result: TrackResult = { checked: 0, finished: 0 };
+	const result: TrackResult = { checked: 0, finished: 0, timedOut: 0, pauseConnector: false };
+	const timeoutMs = deps.timeoutMs ?? TRACKING_TIMEOUT_MS;
 	for (const request of sent) {
 		if (request.arrCommandId === null) continue;
 		let command;
@@ -48,7 +80,30 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 			break; // the app is in trouble: try again on the next pass
 		}
 		result.checked++;
-		if (command && !FINISHED_COMMAND_STATUSES.has(command.status)) {
+		const now = clock();
+		let finish: { outcome: SearchOutcome; failure: FailureCategory | null; message: string | null };
+		if (command === null) {
+			finish = {
+				outcome: 'unknown',
+				failure: 'app_error',
+				message: 'The app no longer knows this command'
+			};
+		} else if (FINISHED_COMMAND_STATUSES.has(command.status)) {
+			finish = {
+				outcome: command.status === 'completed' ? 'completed' : 'failed',
+				failure: failureFromCommand(command.status, command.message),
+				message: command.message
+			};
+		} else if (
+			now.getTime() - (request.sentAt ?? request.claimedAt ?? now).getTime() >=
+			timeoutMs
+		) {
+			finish = {
+				outcome: 'unknown',
+				failure: 'timeout',
+				message: `No result within ${Math.round(timeoutMs / 60_000)} min (still ${command.status})`
+			};
+		} else {
 			if (command.status !== request.commandStatus) {
 				await db
 					.update(requestQueue)
@@ -57,20 +112,22 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 			}
 			continue;
 		}
-		const status = command?.status ?? null;
-		const message = command ? command.message : 'The app no longer knows this command';
-		await db.transaction((tx) =>
+		const done = await db.transaction((tx) =>
 			finishRequest(tx, {
 				request,
-				outcome: command === null ? 'unknown' : status === 'completed' ? 'completed' : 'failed',
-				commandStatus: status,
-				message,
-				failure: command === null ? 'unknown' : failureFromCommand(status, message),
+				outcome: finish.outcome,
+				commandStatus: command?.status ?? null,
+				message: finish.message,
+				failure: finish.failure,
 				cooldownHours: cooldownHours(connector, profile),
-				finishedAt: command?.ended ?? clock()
+				...(deps.rules ? { rules: deps.rules } : {}),
+				finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
 			})
 		);
+		if (!done.finished) continue;
 		result.finished++;
+		if (finish.failure === 'timeout') result.timedOut++;
+		if (done.pauseConnector) result.pauseConnector = true;
 	}
 	return result;
 }

@@ -138,7 +138,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 						commandStatus: null,
 						message: reasonForError(error),
 						failure:
-							isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'error',
+							isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'app_error',
 						cooldownHours: cooldownHours(connector, profile),
 						finishedAt: clock()
 					})

@@ -1,6 +1,8 @@
 /**
  * Writing the outcome of a command: the request row, an append-only history entry, and the search
- * registry rows it covered (cooldown with backoff, or exhausted), in one transaction.
+ * registry rows it covered (moved by the state machine of registry-states.ts: cooldown with the
+ * failure category's backoff, exhausted, or back to pending), in one transaction. Also where the
+ * failure category of a finished command is decided (`failureFromCommand`).
  */
 import { sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../../db';
@@ -14,11 +16,17 @@ import {
 } from '../../db/schema';
 import { appendEvents } from '../../db/queries/events';
 import type { EventSubject } from '../../../types/events';
+import {
+	DEFAULT_COOLDOWN_RULES,
+	PAUSE_CONNECTOR,
+	afterSearch,
+	cooldownFor,
+	outcomeSources,
+	type CooldownRules
+} from './registry-states';
 
 /** After this many searches without success an item is `exhausted` (spec default 10). */
-export const MAX_ATTEMPTS = 10;
-/** Cooldown multiplier caps at 2^3: 24 h, 48 h, 96 h, then 192 h for the Moderate profile. */
-const MAX_BACKOFF_EXPONENT = 3;
+export const MAX_ATTEMPTS = DEFAULT_COOLDOWN_RULES.maxAttempts;
 
 /** CommandStatus values after which a command will not change any more. */
 export const FINISHED_COMMAND_STATUSES: ReadonlySet<string> = new Set([
@@ -29,14 +37,40 @@ export const FINISHED_COMMAND_STATUSES: ReadonlySet<string> = new Set([
 	'orphaned'
 ]);
 
-/** Reads "N reports downloaded" style messages: 0 means the search found nothing to grab. */
+/**
+ * The grab count of a finished search command, from its `message`, or null when it names none.
+ * Sonarr/Radarr: `ProgressInfo("Episode search completed. {0} reports downloaded.")` (also
+ * "Season search …", "Movie search …", "Completed search for 0 episodes. 0 reports downloaded.").
+ */
+export function grabCount(message: string | null): number | null {
+	const match = message ? /(\d+) reports? downloaded/i.exec(message) : null;
+	return match ? Number(match[1]) : null;
+}
+
+/** A failure text that says the app or an indexer refused for rate limiting (HTTP 429). */
+const RATE_LIMIT = /\b429\b|too many requests|rate[- ]?limit|request limit/i;
+/** A failure text that names an indexer (e.g. "Indexer NZBgeek returned HTTP 503"). */
+const INDEXER = /\bindexers?\b/i;
+
+/**
+ * The failure category of a command the app reports finished, by these rules in order:
+ * - `completed` with "0 reports downloaded" → `no_results`; `completed` otherwise → null (a grab,
+ *   or a command that names no count, which is not held against the item);
+ * - any other finished status (`failed`, `aborted`, `cancelled`, `orphaned`) whose message mentions
+ *   HTTP 429 / a rate or request limit → `rate_limited`;
+ * - … whose message names an indexer → `indexer_error`;
+ * - … otherwise → `app_error`.
+ * A command the tracker gives up waiting for is `timeout` (see command-tracker.ts); a POST answered
+ * with 429 is `rate_limited` (dispatcher.ts).
+ */
 export function failureFromCommand(
 	status: string | null,
 	message: string | null
 ): FailureCategory | null {
-	if (status && status !== 'completed') return 'command_failed';
-	if (message && /^0 reports? downloaded/i.test(message.trim())) return 'no_results';
-	return null;
+	if (status === 'completed') return grabCount(message) === 0 ? 'no_results' : null;
+	if (message && RATE_LIMIT.test(message)) return 'rate_limited';
+	if (message && INDEXER.test(message)) return 'indexer_error';
+	return 'app_error';
 }
 
 export interface FinishInput {
@@ -45,13 +79,46 @@ export interface FinishInput {
 	commandStatus: string | null;
 	message: string | null;
 	failure: FailureCategory | null;
+	/** The standard cooldown in hours (`cooldownHours(connector, profile)` in throttle.ts). */
 	cooldownHours: number;
+	/** Growth, cap and max attempts; `DEFAULT_COOLDOWN_RULES` for whatever is left out. */
+	rules?: Partial<Omit<CooldownRules, 'baseHours'>>;
 	finishedAt: Date;
 }
 
-/** Finishes a request. Idempotent: a request already finished is left as it is. */
-export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<void> {
+export interface FinishResult {
+	/** False when the request was already finished (nothing was written). */
+	finished: boolean;
+	/** Registry rows the request covered, by the state they moved to. */
+	items: { cooldown: number; exhausted: number; pending: number };
+	/**
+	 * The search was rate limited: its items went back to `pending` without an attempt, and the
+	 * connector should pause for its error cooldown (the dispatcher's decision, not made here).
+	 */
+	pauseConnector: boolean;
+}
+
+/**
+ * Finishes a request: its row, a history entry, its registry rows (each moved by `afterSearch` of
+ * registry-states.ts: cooldown, exhausted, or back to pending when rate limited, recording the
+ * attempts, the search time, the next eligible time, the category; the item's own score from queue time stays), a
+ * `search.completed` event and, for items that reached the max attempts, one `search.exhausted`
+ * event. Run it in a transaction so all of that is written or nothing. Idempotent: a request
+ * already finished is left as it is.
+ * @throws only on database failure
+ */
+export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<FinishResult> {
 	const { request, finishedAt } = input;
+	const rules: CooldownRules = {
+		...DEFAULT_COOLDOWN_RULES,
+		...input.rules,
+		baseHours: input.cooldownHours
+	};
+	const result: FinishResult = {
+		finished: false,
+		items: { cooldown: 0, exhausted: 0, pending: 0 },
+		pauseConnector: cooldownFor(input.failure, 0, rules) === PAUSE_CONNECTOR
+	};
 	const updated = await db
 		.update(requestQueue)
 		.set({
@@ -64,7 +131,8 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 			sql`${requestQueue.id} = ${request.id} and ${requestQueue.status} in ('sending', 'sent')`
 		)
 		.returning({ id: requestQueue.id });
-	if (updated.length === 0) return;
+	if (updated.length === 0) return { ...result, pauseConnector: false };
+	result.finished = true;
 
 	const searchedAt = request.claimedAt ?? finishedAt;
 	await db.insert(searchHistory).values({
@@ -83,23 +151,53 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 		finishedAt,
 		durationMs: request.sentAt ? Math.max(0, finishedAt.getTime() - request.sentAt.getTime()) : null
 	});
+
+	// Only rows the state machine lets an outcome move (`searching`, a stray `queued`); an item the
+	// sync deleted because it was acquired is simply not found.
+	const from = sql.join(
+		outcomeSources().map((state) => sql`${state}`),
+		sql`, `
+	);
 	const covered = await db.execute<{
+		id: number;
 		episode_id: number | null;
 		movie_id: number | null;
-		state: string;
+		attempts: number;
 	}>(sql`
-		update search_registry r set
-			attempts = r.attempts + 1,
-			last_searched_at = ${searchedAt.toISOString()}::timestamptz,
-			failure_category = ${input.failure},
-			state = case when r.attempts + 1 >= ${MAX_ATTEMPTS} then 'exhausted' else 'cooldown' end,
-			next_eligible_at = ${searchedAt.toISOString()}::timestamptz
-				+ make_interval(hours => ${input.cooldownHours} * power(2, least(r.attempts, ${MAX_BACKOFF_EXPONENT}))::int),
-			updated_at = ${finishedAt.toISOString()}::timestamptz
-		from request_queue_items i
-		where i.registry_id = r.id and i.request_id = ${request.id}
-		returning r.episode_id, r.movie_id, r.state`);
-	const gaveUp = [...covered].filter((r) => r.state === 'exhausted');
+		select r.id, r.episode_id, r.movie_id, r.attempts from search_registry r
+		join request_queue_items i on i.registry_id = r.id
+		where i.request_id = ${request.id} and r.state in (${from})
+		order by r.id
+		for update of r`);
+	const moves = [...covered].map((row) => ({
+		row,
+		next: afterSearch(input.failure, row.attempts, searchedAt, finishedAt, rules)
+	}));
+	if (moves.length > 0) {
+		const values = moves.map(({ row, next }) => ({
+			id: row.id,
+			state: next.state,
+			attempts: next.attempts,
+			next_eligible_at: next.nextEligibleAt.toISOString()
+		}));
+		// A rate-limited command searched nothing: the last search time stays what it was.
+		const searched = result.pauseConnector
+			? sql`r.last_searched_at`
+			: sql`${searchedAt.toISOString()}::timestamptz`;
+		await db.execute(sql`
+			update search_registry r set
+				state = v.state,
+				attempts = v.attempts,
+				last_searched_at = ${searched},
+				next_eligible_at = v.next_eligible_at,
+				failure_category = ${input.failure},
+				updated_at = ${finishedAt.toISOString()}::timestamptz
+			from jsonb_to_recordset(${JSON.stringify(values)}::text::jsonb)
+				as v(id int, state text, attempts smallint, next_eligible_at timestamptz)
+			where r.id = v.id`);
+	}
+	for (const { next } of moves) result.items[next.state]++;
+	const gaveUp = moves.filter((m) => m.next.state === 'exhausted').map((m) => m.row);
 	await appendEvents(db, [
 		{
 			type: 'search.completed',
@@ -128,13 +226,14 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<voi
 						payload: {
 							label: request.label,
 							searchType: request.searchType,
-							attempts: MAX_ATTEMPTS,
+							attempts: rules.maxAttempts,
 							items: gaveUp.length
 						},
 						createdAt: finishedAt
 					}
 				])
 	]);
+	return result;
 }
 
 /**

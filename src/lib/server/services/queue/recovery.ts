@@ -128,7 +128,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 					commandStatus: null,
 					message:
 						'Comradarr stopped while sending this command; whether the app received it is unknown',
-					failure: 'unknown',
+					failure: 'app_error',
 					cooldownHours: cooldownHours(connector, profile),
 					finishedAt: now
 				})
