@@ -5,6 +5,7 @@ export * from './content';
 export * from './events';
 export * from './jobs';
 export * from './quality';
+export * from './queue-control';
 export * from './search-state';
 export * from './settings';
 export * from './throttle';
