@@ -6,6 +6,7 @@ export * from './events';
 export * from './jobs';
 export * from './priority';
 export * from './quality';
+export * from './queue-control';
 export * from './search-state';
 export * from './settings';
 export * from './throttle';

@@ -23,6 +23,7 @@ import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-s
 import { finishRequest, recordSent } from './outcome';
 import { getSettings } from '../settings/settings-service';
 import { allowance, cooldownHours, loadUsage } from './throttle';
+import { isDispatchPaused } from './queue-admin';
 
 const log = moduleLogger('dispatcher');
 
@@ -89,7 +90,11 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	const { db, connector, client, profile } = deps;
 	const clock = deps.clock ?? (() => new Date());
 	const result: DispatchResult = { sent: 0, searches: 0, failed: 0, stoppedBy: 'empty' };
-	if (!connector.enabled || PAUSED_STATES.has(connector.health)) {
+	if (
+		!connector.enabled ||
+		PAUSED_STATES.has(connector.health) ||
+		(await isDispatchPaused(db, connector.id)).paused
+	) {
 		result.stoppedBy = 'paused';
 		return result;
 	}
