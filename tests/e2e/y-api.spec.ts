@@ -118,10 +118,11 @@ test('runs a connector through its whole life over the API', async ({ page }) =>
 	expect(one.stats.queued).toBeGreaterThan(0);
 
 	// The queue, one dispatcher pass, the history.
-	const queue = (await (await api.get('/api/v1/queue')).json()) as {
-		connectorId: number;
-		command: string;
-	}[];
+	const queue = (
+		(await (await api.get('/api/v1/queue')).json()) as {
+			items: { connectorId: number; command: string }[];
+		}
+	).items;
 	expect(queue.some((q) => q.connectorId === connector.id && q.command === 'MoviesSearch')).toBe(
 		true
 	);
@@ -130,7 +131,9 @@ test('runs a connector through its whole life over the API', async ({ page }) =>
 		(await dispatch.json()) as { connectors: { connectorId: number; dispatch: { sent: number } }[] }
 	).connectors;
 	expect(passes.find((p) => p.connectorId === connector.id)?.dispatch.sent).toBeGreaterThan(0);
-	expect(Array.isArray(await (await api.get('/api/v1/history')).json())).toBe(true);
+	expect(
+		Array.isArray(((await (await api.get('/api/v1/history')).json()) as { items: unknown }).items)
+	).toBe(true);
 
 	// Edit without the key, test, delete; then it is gone.
 	const renamed = await api.patch(`/api/v1/connectors/${connector.id}`, {
