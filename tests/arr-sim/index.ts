@@ -53,6 +53,8 @@ export type {
 	SimSeries
 } from './library';
 export { availabilityDate, isAvailable, movieStatus, releaseDateOf } from './radarr';
+export type { SimAvailability } from './availability';
+export { findableProbability, resolveAvailability } from './availability';
 
 /** A running simulator. */
 export interface Simulator {

@@ -6,6 +6,7 @@
  */
 import { CommandQueue, commandResource, type SimCommand } from './commands';
 import type { SimHistoryItem } from './history';
+import { resolveAvailability, type SimAvailability } from './availability';
 import {
 	RADARR_PROFILES,
 	RADARR_QUALITIES,
@@ -73,6 +74,12 @@ export interface SimInstanceOptions {
 	 * episodesPerSeason: 20}` for a library of a known size); default drawn per series.
 	 */
 	seriesShape?: SeriesShape;
+	/**
+	 * Sonarr / Whisparr v2: the opt-in availability model (README "Availability",
+	 * availability.ts), which replaces `grabRate`: findability falling with age, seeded season
+	 * packs. Default off.
+	 */
+	availability?: SimAvailability;
 }
 
 /** Options after defaults; `apiKey` follows {@link SimInstance.setApiKey}. */
@@ -223,7 +230,8 @@ export class SimInstance {
 			now: this.options.now,
 			lastSearchTime: hasLastSearchTime(type, this.options.version),
 			wantedEndpoints: this.options.wantedEndpoints,
-			shape: opts.seriesShape ?? {}
+			shape: opts.seriesShape ?? {},
+			availability: opts.availability ? resolveAvailability(opts.availability) : null
 		};
 		const sonarrShaped = type === 'sonarr' || type === 'whisparr-v2';
 		this.sonarr = sonarrShaped
@@ -397,6 +405,21 @@ export class SimInstance {
 	): SimMovie {
 		this.tick();
 		return this.requireRadarr().addMovie(overrides, shape);
+	}
+
+	/**
+	 * Availability model only (Sonarr): whether the episode is findable now (see availability.ts).
+	 * @throws without the model
+	 */
+	findable(episodeId: number): boolean {
+		this.tick();
+		return this.requireSonarr().findable(episodeId, this.options.now());
+	}
+
+	/** Availability model only (Sonarr): whether a season pack can be grabbed now. @throws without the model */
+	seasonPackAvailable(seriesId: number, seasonNumber: number): boolean {
+		this.tick();
+		return this.requireSonarr().seasonPackAvailable(seriesId, seasonNumber, this.options.now());
 	}
 
 	/** Episodes of one series, season/episode order (Sonarr). */

@@ -20,6 +20,7 @@
  */
 import type { CommandDef, CommandExecutor, CommandOutcome, SimCommand } from './commands';
 import { SimHistory, SONARR_HISTORY_EVENTS } from './history';
+import { hasSeasonPack, isFindable, type ResolvedAvailability } from './availability';
 import {
 	anchorOf,
 	generateSeries,
@@ -127,6 +128,8 @@ export interface SonarrSettings {
 	lastSearchTime?: boolean;
 	/** Shape of every generated series (default `{}`: drawn per series). */
 	shape?: SeriesShape;
+	/** The opt-in availability model (availability.ts); null/absent = the `grabRate` coin. */
+	availability?: ResolvedAvailability | null;
 }
 
 /** SeriesResource properties Sonarr v4 has and the Whisparr v2 spec does not. */
@@ -575,6 +578,71 @@ export class SonarrApp {
 		return targets.map((e) => e.id);
 	}
 
+	// ---- availability model (availability.ts; only with `settings.availability`) ----------
+
+	/** Whether every episode of the season has aired at `at` (no TBA, none in the future). */
+	private seasonFullyAired(seriesId: number, seasonNumber: number, at: Date): boolean {
+		return this.episodesOf(seriesId).every(
+			(e) =>
+				e.seasonNumber !== seasonNumber ||
+				(e.airDateUtc !== null && e.airDateUtc.getTime() <= at.getTime())
+		);
+	}
+
+	/**
+	 * Whether episode `episodeId` is findable on the indexers at `at` (its age counts from
+	 * `airDateUtc`; a TBA episode is never findable). @throws without the availability model
+	 */
+	findable(episodeId: number, at: Date = this.settings.now()): boolean {
+		const a = this.settings.availability;
+		const ep = this.index().episodeById.get(episodeId);
+		if (!a) {
+			throw new Error('arr-sim: this instance has no availability model');
+		}
+		if (!ep || ep.airDateUtc === null) {
+			return false;
+		}
+		return isFindable(a, this.settings.seed, ep.id, at.getTime() - ep.airDateUtc.getTime());
+	}
+
+	/** Whether a season pack can be grabbed for this season at `at` (fully aired and seeded). */
+	seasonPackAvailable(seriesId: number, seasonNumber: number, at: Date = this.settings.now()) {
+		const a = this.settings.availability;
+		if (!a) {
+			throw new Error('arr-sim: this instance has no availability model');
+		}
+		return (
+			hasSeasonPack(a, this.settings.seed, seriesId, seasonNumber) &&
+			this.seasonFullyAired(seriesId, seasonNumber, at)
+		);
+	}
+
+	/** Seasons (`series:season`) a SeasonSearch / SeriesSearch grabs as a pack. */
+	private packSeasons(cmd: SimCommand, targets: SimEpisode[], at: Date): Set<string> {
+		const out = new Set<string>();
+		if (cmd.name !== 'SeasonSearch' && cmd.name !== 'SeriesSearch') {
+			return out;
+		}
+		for (const ep of targets) {
+			const key = `${ep.seriesId}:${ep.seasonNumber}`;
+			if (!out.has(key) && this.seasonPackAvailable(ep.seriesId, ep.seasonNumber, at)) {
+				out.add(key);
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * A season-level search of a fully aired season only finds a pack (none here: nothing is
+	 * grabbed); of a season still airing it searches each episode (as Sonarr does).
+	 */
+	private packOnly(cmd: SimCommand, ep: SimEpisode, at: Date): boolean {
+		return (
+			(cmd.name === 'SeasonSearch' || cmd.name === 'SeriesSearch') &&
+			this.seasonFullyAired(ep.seriesId, ep.seasonNumber, at)
+		);
+	}
+
 	private onComplete(cmd: SimCommand, at: Date): CommandOutcome {
 		const ix = this.index();
 		if (cmd.name === 'SeasonSearch' || cmd.name === 'SeriesSearch' || cmd.name === 'RescanSeries') {
@@ -585,6 +653,11 @@ export class SonarrApp {
 		}
 		const targets = this.searchTargets(cmd);
 		const grabbed: number[] = [];
+		// Reports downloaded: one per grabbed episode, one per grabbed season pack.
+		let reports = 0;
+		const packed = this.settings.availability
+			? this.packSeasons(cmd, targets, at)
+			: new Set<string>();
 		for (const ep of targets) {
 			const series = ix.seriesById.get(ep.seriesId);
 			if (!series) {
@@ -592,12 +665,28 @@ export class SonarrApp {
 			}
 			const wanted =
 				this.airedWithoutFile(ep, series, at.getTime()) || this.cutoffUnmet(ep, ix.fileById);
-			if (wanted && hashUnit(this.settings.seed, cmd.id, ep.id) < this.settings.grabRate) {
+			if (!wanted) {
+				continue;
+			}
+			const inPack = packed.has(`${ep.seriesId}:${ep.seasonNumber}`);
+			const found = this.settings.availability
+				? inPack || (!this.packOnly(cmd, ep, at) && this.findable(ep.id, at))
+				: hashUnit(this.settings.seed, cmd.id, ep.id) < this.settings.grabRate;
+			if (found) {
 				this.setEpisodeFile(ep.id, { cutoffNotMet: false, grabbed: true }, at);
 				grabbed.push(ep.id);
+				if (!inPack) {
+					reports++;
+				}
 			}
 		}
-		const n = grabbed.length;
+		reports += [...packed].filter((key) =>
+			grabbed.some((id) => {
+				const ep = ix.episodeById.get(id);
+				return ep !== undefined && `${ep.seriesId}:${ep.seasonNumber}` === key;
+			})
+		).length;
+		const n = this.settings.availability ? reports : grabbed.length;
 		if (cmd.name === 'EpisodeSearch') {
 			const ids = Array.isArray(cmd.props.episodeIds) ? (cmd.props.episodeIds as number[]) : [];
 			const unknown = ids.find((id) => !ix.episodeById.has(id));

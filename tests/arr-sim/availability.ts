@@ -1,0 +1,77 @@
+/**
+ * The opt-in availability model (README "Availability"): which wanted items the indexers behind a
+ * simulated app can deliver. Off unless an instance is given `availability`; then it replaces the
+ * `grabRate` coin of searches.
+ *
+ * - An item (episode, movie) is findable when `hashUnit(seed, SALT_ITEM, itemId) < p(age)`, where
+ *   `age` = time since it aired / was released, at the moment the search completes, and
+ *   `p(age) = max(pMin, pMax × 2^(−age / halfLifeDays))`: the same item stays findable or not for a
+ *   given age (repeating a search of an unfindable item never helps unless it got younger), and a
+ *   findable item may drop out as it ages.
+ * - A fully aired regular season (every episode aired) has a season pack when
+ *   `hashUnit(seed, SALT_PACK, seriesId, seasonNumber) < packShare`.
+ */
+import { hashUnit } from './library';
+
+/** Knobs of the availability model; every field optional. */
+export interface SimAvailability {
+	/** Findable probability (0..1) of an item that aired just now; default 0.9. */
+	pMax?: number;
+	/** Days after which the findable probability halves; default 365. */
+	halfLifeDays?: number;
+	/** Lowest findable probability (0..1), whatever the age; default 0.05. */
+	pMin?: number;
+	/** Share (0..1) of fully aired regular seasons for which a season pack exists; default 0.5. */
+	packShare?: number;
+}
+
+/** {@link SimAvailability} with defaults applied. */
+export type ResolvedAvailability = Required<SimAvailability>;
+
+const SALT_ITEM = 0xa7a1;
+const SALT_PACK = 0x9ac4;
+const DAY_MS = 86_400_000;
+
+const unit = (v: number) => Math.min(1, Math.max(0, v));
+
+/** Applies the defaults and clamps probabilities to 0..1 (half-life at least 1 ms). */
+export function resolveAvailability(a: SimAvailability): ResolvedAvailability {
+	return {
+		pMax: unit(a.pMax ?? 0.9),
+		halfLifeDays: Math.max(1 / DAY_MS, a.halfLifeDays ?? 365),
+		pMin: unit(a.pMin ?? 0.05),
+		packShare: unit(a.packShare ?? 0.5)
+	};
+}
+
+/**
+ * Probability (0..1) that an item of this age is findable.
+ * @param ageMs milliseconds since it aired / was released (negative counts as 0)
+ */
+export function findableProbability(a: ResolvedAvailability, ageMs: number): number {
+	const days = Math.max(0, ageMs) / DAY_MS;
+	return Math.max(a.pMin, a.pMax * Math.pow(2, -days / a.halfLifeDays));
+}
+
+/**
+ * Whether item `itemId` (an episode or movie id of the instance) is findable at this age.
+ * @param ageMs milliseconds since it aired / was released
+ */
+export function isFindable(
+	a: ResolvedAvailability,
+	seed: number,
+	itemId: number,
+	ageMs: number
+): boolean {
+	return hashUnit(seed, SALT_ITEM, itemId) < findableProbability(a, ageMs);
+}
+
+/** Whether a season pack exists for this season (only consulted once the season fully aired). */
+export function hasSeasonPack(
+	a: ResolvedAvailability,
+	seed: number,
+	seriesId: number,
+	seasonNumber: number
+): boolean {
+	return seasonNumber > 0 && hashUnit(seed, SALT_PACK, seriesId, seasonNumber) < a.packShare;
+}
