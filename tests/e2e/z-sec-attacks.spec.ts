@@ -279,7 +279,7 @@ test.describe('finding 6: every API error is JSON, and authentication comes firs
 		expect(put.status).toBe(405);
 		expect(put.headers['content-type']).toContain('application/json');
 		expect(errorCode(put)).toBe('api.method_not_allowed');
-		expect(put.headers.allow).toBe('GET, HEAD');
+		expect(put.headers.allow).toBe('GET, DELETE, HEAD');
 		const get = await raw({ path: '/api/v1/queue/dispatch', headers: { cookie } });
 		expect(get.status).toBe(405);
 		expect(errorCode(get)).toBe('api.method_not_allowed');
