@@ -197,28 +197,32 @@ export interface HistoryEntryView {
 	durationMs: number | null;
 }
 
+/** The columns of a finished search as the dashboard, the History page and the API show it
+ * (`search_history` joined to `connectors` for the name). */
+export const HISTORY_COLUMNS = {
+	id: searchHistory.id,
+	connectorId: searchHistory.connectorId,
+	connectorName: connectors.name,
+	command: searchHistory.command,
+	searchType: searchHistory.searchType,
+	label: searchHistory.label,
+	searchCount: searchHistory.searchCount,
+	outcome: searchHistory.outcome,
+	commandStatus: searchHistory.commandStatus,
+	message: searchHistory.message,
+	arrCommandId: searchHistory.arrCommandId,
+	sentAt: searchHistory.sentAt,
+	finishedAt: searchHistory.finishedAt,
+	durationMs: searchHistory.durationMs
+};
+
 /** The most recent finished searches, newest first. */
 export async function listHistory(
 	db: DbOrTx,
 	options: { limit?: number; connectorId?: number } = {}
 ): Promise<HistoryEntryView[]> {
 	const query = db
-		.select({
-			id: searchHistory.id,
-			connectorId: searchHistory.connectorId,
-			connectorName: connectors.name,
-			command: searchHistory.command,
-			searchType: searchHistory.searchType,
-			label: searchHistory.label,
-			searchCount: searchHistory.searchCount,
-			outcome: searchHistory.outcome,
-			commandStatus: searchHistory.commandStatus,
-			message: searchHistory.message,
-			arrCommandId: searchHistory.arrCommandId,
-			sentAt: searchHistory.sentAt,
-			finishedAt: searchHistory.finishedAt,
-			durationMs: searchHistory.durationMs
-		})
+		.select(HISTORY_COLUMNS)
 		.from(searchHistory)
 		.innerJoin(connectors, eq(connectors.id, searchHistory.connectorId))
 		.$dynamic();

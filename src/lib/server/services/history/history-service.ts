@@ -28,6 +28,7 @@ import {
 	type FieldErrors
 } from './listing-query';
 import type { Page } from '../queue/queue-admin';
+import { HISTORY_COLUMNS } from '../../db/queries/stats';
 
 /** Longest accepted title search (`q`). */
 export const MAX_TITLE_QUERY = 200;
@@ -134,22 +135,7 @@ function conditions(filter: HistoryFilter): SQL | undefined {
 	);
 }
 
-const columns = {
-	id: searchHistory.id,
-	connectorId: searchHistory.connectorId,
-	connectorName: connectors.name,
-	command: searchHistory.command,
-	searchType: searchHistory.searchType,
-	label: searchHistory.label,
-	searchCount: searchHistory.searchCount,
-	outcome: searchHistory.outcome,
-	commandStatus: searchHistory.commandStatus,
-	message: searchHistory.message,
-	arrCommandId: searchHistory.arrCommandId,
-	sentAt: searchHistory.sentAt,
-	finishedAt: searchHistory.finishedAt,
-	durationMs: searchHistory.durationMs
-};
+const columns = HISTORY_COLUMNS;
 
 type SelectedRow = Omit<HistoryRow, 'grabs'>;
 
