@@ -70,6 +70,24 @@ export const connectors = pgTable(
 		seasonPackCooldownHours: integer('season_pack_cooldown_hours').notNull().default(168),
 		/** An item searched waits this many hours before its next search; null = the throttle profile's. */
 		searchCooldownHours: integer('search_cooldown_hours'),
+		/**
+		 * Backpressure: no dispatch while the app's download queue (`GET /api/v3/queue/status`
+		 * `totalCount`) holds more than this many items; null = off.
+		 */
+		downloadQueueLimit: integer('download_queue_limit').default(20),
+		/** Only series/movies carrying one of these *arr tag ids are searched; empty = all. */
+		includeTagIds: jsonb<number[]>('include_tag_ids')
+			.notNull()
+			.default(sql`'[]'::jsonb`),
+		/** Series/movies carrying any of these *arr tag ids are never searched. */
+		excludeTagIds: jsonb<number[]>('exclude_tag_ids')
+			.notNull()
+			.default(sql`'[]'::jsonb`),
+		/**
+		 * Opt-in third search type: files whose `customFormatScore` is below their quality profile's
+		 * `cutoffFormatScore` while `upgradeAllowed`.
+		 */
+		customFormatUpgrades: boolean('custom_format_upgrades').notNull().default(false),
 		createdAt: timestamptz('created_at').notNull().defaultNow(),
 		updatedAt: timestamptz('updated_at').notNull().defaultNow()
 	},

@@ -6,7 +6,7 @@
  *   (resume deletes it), so the state survives restarts and is shared by every dispatcher
  *   process. `NULLS NOT DISTINCT` (PostgreSQL 15+) keeps at most one global row.
  */
-import { integer, pgTable, unique } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { timestamptz } from './columns';
 import { connectors } from './connectors';
 
@@ -16,7 +16,11 @@ export const queuePauses = pgTable(
 		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
 		/** The paused connector; null = the whole queue (every connector). */
 		connectorId: integer('connector_id').references(() => connectors.id, { onDelete: 'cascade' }),
-		pausedAt: timestamptz('paused_at').notNull().defaultNow()
+		pausedAt: timestamptz('paused_at').notNull().defaultNow(),
+		/** A pause Comradarr set itself (e.g. after a 429) ends here; null = until resumed. */
+		until: timestamptz('until'),
+		/** Why: null for a user's pause, else e.g. "rate limited by the app (HTTP 429)". */
+		reason: text('reason')
 	},
 	(t) => [unique('queue_pauses_scope_unique').on(t.connectorId).nullsNotDistinct()]
 );
