@@ -95,6 +95,9 @@ export type SearchCommandBody =
 	| { name: 'SeasonSearch'; seriesId: number; seasonNumber: number }
 	| { name: 'MoviesSearch'; movieIds: number[] };
 
+export const REQUEST_ORIGINS = ['sweep', 'manual'] as const;
+export type RequestOrigin = (typeof REQUEST_ORIGINS)[number];
+
 export const requestQueue = pgTable(
 	'request_queue',
 	{
@@ -115,6 +118,11 @@ export const requestQueue = pgTable(
 		seriesId: integer('series_id').references(() => series.id, { onDelete: 'cascade' }),
 		seasonNumber: integer('season_number'),
 		status: varchar('status', { length: 12 }).$type<RequestStatus>().notNull().default('pending'),
+		/**
+		 * `sweep`: built by a sweep, rebuilt by the next one. `manual`: a user's "search now" or a
+		 * priority the user set in the queue; sweeps keep it (and do not queue its items again).
+		 */
+		origin: varchar('origin', { length: 8 }).$type<RequestOrigin>().notNull().default('sweep'),
 		scheduledAt: timestamptz('scheduled_at').notNull().defaultNow(),
 		createdAt: timestamptz('created_at').notNull().defaultNow(),
 		/** Set when a dispatcher claims the row, before the POST: counts against the throttle window. */
