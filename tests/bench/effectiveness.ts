@@ -5,6 +5,11 @@
  *
  *   bun tests/bench/effectiveness.ts [--series 2000] [--seasons 5] [--episodes 20] [--gaps 20000]
  *                                    [--days 30] [--seed 1] [--append]
+ *                                    [--engine-only] [--pack-min N] [--pack-max N] [--pack-threshold PCT]
+ *
+ * `--pack-*` override the connector's season-pack settings (seasonPackMinEpisodes,
+ * maxEpisodesBeforePack (0 = null), seasonPackThresholdPct) to compare defaults;
+ * `--engine-only` skips the baselines (their figures do not depend on the engine).
  *
  * Strategies (each on its own fresh simulator with the identical library and gaps):
  * - engine: the real sync / sweep / dispatch / track of services/operations.ts with an injected
@@ -29,7 +34,8 @@ import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { connectors } from '../../src/lib/server/db/schema';
 import { startSimulator, type Simulator } from '../arr-sim';
 import type { SimInstance } from '../arr-sim/instance';
 import { mulberry32 } from '../arr-sim/library';
@@ -54,7 +60,11 @@ const { values } = parseArgs({
 		gaps: { type: 'string', default: '20000' },
 		days: { type: 'string', default: '30' },
 		seed: { type: 'string', default: '1' },
-		append: { type: 'boolean', default: false }
+		append: { type: 'boolean', default: false },
+		'engine-only': { type: 'boolean', default: false },
+		'pack-min': { type: 'string' },
+		'pack-max': { type: 'string' },
+		'pack-threshold': { type: 'string' }
 	},
 	strict: false
 });
@@ -344,6 +354,17 @@ async function engine(db: Awaited<ReturnType<typeof openDatabase>>): Promise<Fig
 		url: lib.inst.baseUrl,
 		apiKey: KEY
 	});
+	const packOverrides = {
+		...(values['pack-min'] ? { seasonPackMinEpisodes: Number(values['pack-min']) } : {}),
+		...(values['pack-max'] ? { maxEpisodesBeforePack: Number(values['pack-max']) || null } : {}),
+		...(values['pack-threshold']
+			? { seasonPackThresholdPct: Number(values['pack-threshold']) }
+			: {})
+	};
+	if (Object.keys(packOverrides).length > 0) {
+		await db.update(connectors).set(packOverrides).where(eq(connectors.id, created.id));
+		console.log(`engine: season-pack settings ${JSON.stringify(packOverrides)}`);
+	}
 	const { timeZone } = (await getSettings(db)).general;
 	const fresh = () => getConnector(db, created.id);
 	const t0 = performance.now();
@@ -405,7 +426,7 @@ async function engine(db: Awaited<ReturnType<typeof openDatabase>>): Promise<Fig
 
 // ---- run ----------------------------------------------------------------------------------------
 
-const pg = await benchDatabase('comradarr_bench_eff');
+const pg = await benchDatabase(`comradarr_bench_eff_${process.pid}`);
 const db = await openDatabase(pg.url, { migrationsDir: path.resolve('drizzle') });
 await seedDefaults(db);
 const profile = await profileFor(db, { throttleProfileId: null });
@@ -431,7 +452,10 @@ console.log(
 );
 
 const results: Figures[] = [];
-for (const run of [() => engine(db), () => huntarr(limits), () => fetcharr(limits)]) {
+const runs = values['engine-only']
+	? [() => engine(db)]
+	: [() => engine(db), () => huntarr(limits), () => fetcharr(limits)];
+for (const run of runs) {
 	const f = await run();
 	results.push(f);
 	console.log(JSON.stringify(f));
@@ -455,7 +479,7 @@ const table = [
 ];
 console.log(`\n${table.join('\n')}`);
 const [eng, ...base] = results;
-if (eng) {
+if (eng && base.length > 0) {
 	const better = Math.min(...base.map(per));
 	console.log(
 		`\nengine: ${(better / per(eng)).toFixed(2)}× fewer searches per acquired item than the better baseline (target ≥ 2×); acquired ${eng.acquired} vs ${base.map((b) => b.acquired).join(' / ')} (target: more than either)`

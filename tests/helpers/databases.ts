@@ -15,7 +15,8 @@ const folders: string[] = [];
 
 /**
  * A new database, migrated and seeded like a fresh install (or left empty with `migrate: false`,
- * or migrated with another folder: `migrate: '/path/to/migrations'`).
+ * or migrated with another folder: `migrate: '/path/to/migrations'`, then not seeded: the seed
+ * writes the current schema's columns, which an older migration level may not have).
  */
 export async function newDatabase(
 	label: string,
@@ -34,7 +35,7 @@ export async function newDatabase(
 			? { migrationsDir: typeof migrate === 'string' ? migrate : path.resolve('drizzle'), max: 3 }
 			: { max: 3 }
 	);
-	if (migrate) await seedDefaults(db);
+	if (migrate === true) await seedDefaults(db);
 	created.push({ name, db });
 	return { db, url: url.toString(), name };
 }

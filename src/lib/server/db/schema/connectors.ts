@@ -62,10 +62,16 @@ export const connectors = pgTable(
 		seasonPackEnabled: boolean('season_pack_enabled').notNull().default(true),
 		/** A fully aired season missing at least this share (%) of its episodes gets one SeasonSearch. */
 		seasonPackThresholdPct: integer('season_pack_threshold_pct').notNull().default(50),
-		/** A fully aired season missing more than this many episodes gets a pack even below the threshold; null = off. */
-		maxEpisodesBeforePack: integer('max_episodes_before_pack').default(5),
-		/** A season missing fewer than this many episodes never gets a pack (issue 9: default 3). */
-		seasonPackMinEpisodes: integer('season_pack_min_episodes').notNull().default(3),
+		/**
+		 * A fully aired season missing more than this many episodes gets a pack even below the
+		 * threshold; null = off. Default 1, with `seasonPackMinEpisodes` 2: every fully aired season
+		 * missing two or more episodes is one SeasonSearch (one indexer query instead of one per
+		 * episode). The issue's 5 and 3 acquired 9,164 items for 14,907 searches in the
+		 * effectiveness benchmark, these 11,367 for 14,910 (tests/bench/RESULTS.md, 2026-12-02).
+		 */
+		maxEpisodesBeforePack: integer('max_episodes_before_pack').default(1),
+		/** A season missing fewer than this many episodes never gets a pack (default 2, see above). */
+		seasonPackMinEpisodes: integer('season_pack_min_episodes').notNull().default(2),
 		/** A season pack is not repeated for the same season within this many hours. */
 		seasonPackCooldownHours: integer('season_pack_cooldown_hours').notNull().default(168),
 		/** An item searched waits this many hours before its next search; null = the throttle profile's. */
