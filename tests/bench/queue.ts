@@ -1,0 +1,213 @@
+/**
+ * Queue benchmark (issue 9 "Effectiveness and speed"): discovery + queue build over a large
+ * mirror, and one dispatcher pass.
+ *
+ *   bun tests/bench/queue.ts [--series 10000] [--seasons 5] [--episodes 10] [--gaps 50000]
+ *                            [--upgrades 20000] [--append]
+ *
+ * The mirror is written straight into PostgreSQL (generate_series; what a full sync would leave):
+ * `series × seasons × episodes` episodes, all aired a year ago or more, with `--gaps` missing
+ * (whole seasons, half seasons and single episodes, a third of the gaps each) and `--upgrades`
+ * whose file is below the cutoff. The connector points at a one-series simulator, which accepts
+ * the commands of the dispatcher pass (their ids are the mirror's, unknown to it).
+ *
+ * Steps, each timed:
+ * - sweep into an empty registry (discovery inserts every wanted item, then the queue is built);
+ * - sweep again with nothing changed (the steady state every scheduled sweep sees);
+ * - one dispatcher pass (Moderate: up to 5 commands); its database time is the pass minus the
+ *   time spent inside `POST /api/v3/command` (measured around the real client's call).
+ * Targets: a sweep ≤ 2 s; a dispatcher pass ≤ 50 ms of database time.
+ *
+ * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
+ */
+import { appendFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { startSimulator } from '../arr-sim';
+import { openDatabase } from '../../src/lib/server/db';
+import { seedDefaults } from '../../src/lib/server/db/seed';
+import { createSecretBox } from '../../src/lib/server/crypto/secrets';
+import {
+	createConnector,
+	getConnector
+} from '../../src/lib/server/services/connectors/connector-service';
+import { clientFor, type ArrClient } from '../../src/lib/server/connectors';
+import { runSweep } from '../../src/lib/server/services/queue/sweep';
+import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
+import { profileFor } from '../../src/lib/server/services/queue/throttle';
+import { benchDatabase } from './database';
+
+const { values } = parseArgs({
+	options: {
+		series: { type: 'string', default: '10000' },
+		seasons: { type: 'string', default: '5' },
+		episodes: { type: 'string', default: '10' },
+		gaps: { type: 'string', default: '50000' },
+		upgrades: { type: 'string', default: '20000' },
+		append: { type: 'boolean', default: false }
+	},
+	strict: false
+});
+const SERIES = Number(values.series);
+const SEASONS = Number(values.seasons);
+const EPISODES = Number(values.episodes);
+const GAPS = Number(values.gaps);
+const UPGRADES = Number(values.upgrades);
+const KEY = 'q'.repeat(32);
+const NOW = new Date('2026-06-01T12:00:00Z');
+
+const pg = await benchDatabase(`comradarr_bench_queue_${process.pid}`);
+const db = await openDatabase(pg.url, { migrationsDir: path.resolve('drizzle') });
+await seedDefaults(db);
+const sim = await startSimulator({
+	instances: [{ type: 'sonarr', urlBase: '/sonarr', apiKey: KEY, series: 1, seed: 1 }]
+});
+const secrets = createSecretBox('bench');
+const created = await createConnector(db, secrets, {
+	type: 'sonarr',
+	name: 'Sonarr',
+	url: sim.instance('/sonarr').baseUrl,
+	apiKey: KEY
+});
+const cid = created.id;
+
+// ---- the mirror ---------------------------------------------------------------------------------
+const t0 = performance.now();
+await db.execute(sql`
+	insert into series (connector_id, arr_id, title, monitored, status, year, tags)
+	select ${cid}, g, 'Series ' || g, true, 'ended', 2000 + g % 25, '[]'::jsonb
+	from generate_series(1, ${SERIES}) g`);
+await db.execute(sql`
+	insert into seasons (connector_id, series_id, season_number, monitored, episode_count, total_episode_count, episode_file_count)
+	select ${cid}, s.id, n, true, ${EPISODES}, ${EPISODES}, ${EPISODES}
+	from series s cross join generate_series(1, ${SEASONS}) n where s.connector_id = ${cid}`);
+// Episode arr ids: (series − 1) × seasons × episodes + (season − 1) × episodes + number.
+await db.execute(sql`
+	insert into episodes (connector_id, series_id, arr_id, season_number, episode_number, title,
+		air_date_utc, runtime, monitored, has_file, episode_file_id, quality)
+	select ${cid}, s.id, (s.arr_id - 1) * ${SEASONS * EPISODES} + (n - 1) * ${EPISODES} + k, n, k,
+		'Episode ' || k,
+		${NOW.toISOString()}::timestamptz - make_interval(days => 365 + (s.arr_id % 3000) + (${SEASONS} - n) * 90),
+		45, true, true, (s.arr_id - 1) * ${SEASONS * EPISODES} + (n - 1) * ${EPISODES} + k, 'HDTV-720p'
+	from series s cross join generate_series(1, ${SEASONS}) n cross join generate_series(1, ${EPISODES}) k
+	where s.connector_id = ${cid}`);
+// Gaps: a third in whole seasons, a third in half seasons, a third as one episode per season.
+const third = Math.floor(GAPS / 3);
+const wholeSeasons = Math.floor(third / EPISODES);
+const halfSeasons = Math.floor(third / Math.ceil(EPISODES / 2));
+const singles = GAPS - wholeSeasons * EPISODES - halfSeasons * Math.ceil(EPISODES / 2);
+const seasonIndex = sql`((s.arr_id - 1) * ${SEASONS} + e.season_number - 1)`;
+await db.execute(sql`
+	update episodes e set has_file = false, episode_file_id = null, quality = null
+	from series s where s.id = e.series_id and e.connector_id = ${cid} and (
+		${seasonIndex} < ${wholeSeasons}
+		or (${seasonIndex} >= ${wholeSeasons} and ${seasonIndex} < ${wholeSeasons + halfSeasons}
+			and e.episode_number <= ${Math.ceil(EPISODES / 2)})
+		or (${seasonIndex} >= ${wholeSeasons + halfSeasons}
+			and ${seasonIndex} < ${wholeSeasons + halfSeasons + singles} and e.episode_number = 1))`);
+// Upgrade candidates: files below the cutoff in the seasons after the gaps.
+const firstUpgradeSeason = wholeSeasons + halfSeasons + singles;
+await db.execute(sql`
+	update episodes e set quality_cutoff_not_met = true
+	from series s where s.id = e.series_id and e.connector_id = ${cid} and e.has_file
+		and ${seasonIndex} >= ${firstUpgradeSeason}
+		and ${seasonIndex} < ${firstUpgradeSeason + Math.ceil(UPGRADES / EPISODES)}
+		and (${seasonIndex} - ${firstUpgradeSeason}) * ${EPISODES} + e.episode_number <= ${UPGRADES}`);
+await db.execute(sql`
+	update seasons sn set episode_file_count = c.n
+	from (select series_id, season_number, count(*) filter (where has_file)::int as n
+	      from episodes where connector_id = ${cid} group by 1, 2) c
+	where sn.series_id = c.series_id and sn.season_number = c.season_number`);
+await db.execute(sql`analyze`);
+const [counts] = await db.execute<{ episodes: number; gaps: number; upgrades: number }>(sql`
+	select count(*)::int as episodes, count(*) filter (where not has_file)::int as gaps,
+	       count(*) filter (where quality_cutoff_not_met)::int as upgrades
+	from episodes where connector_id = ${cid}`);
+console.log(
+	`mirror: ${counts?.episodes} episodes, ${counts?.gaps} gaps, ${counts?.upgrades} upgrade candidates, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+);
+
+// ---- sweeps -------------------------------------------------------------------------------------
+interface Step {
+	step: string;
+	ms: number;
+	notes: string;
+}
+const steps: Step[] = [];
+const clock = () => NOW;
+for (const label of ['sweep into an empty registry', 'sweep, nothing changed']) {
+	const connector = await getConnector(db, cid);
+	const started = performance.now();
+	const r = await runSweep({ db, connector, kind: 'both', clock });
+	const ms = performance.now() - started;
+	steps.push({
+		step: label,
+		ms,
+		notes: `registry +${r.registryAdded} / −${r.registryRemoved}; ${r.queuedBatches} commands, ${r.queuedSearches} searches queued; ${r.wanted.gaps} gaps, ${r.wanted.upgrades} upgrades`
+	});
+	console.log(`${label}: ${(ms / 1000).toFixed(2)} s`);
+}
+
+// ---- one dispatcher pass ------------------------------------------------------------------------
+const connector = await getConnector(db, cid);
+const real = clientFor(connector, secrets);
+let postMs = 0;
+// The real client, with the time spent in its POST measured (not replaced).
+const timed = new Proxy(real, {
+	get(target, prop, receiver) {
+		if (prop === 'postCommand') {
+			return async (...args: Parameters<ArrClient['postCommand']>) => {
+				const s = performance.now();
+				try {
+					return await target.postCommand(...args);
+				} finally {
+					postMs += performance.now() - s;
+				}
+			};
+		}
+		return Reflect.get(target, prop, receiver);
+	}
+}) as ArrClient;
+const profile = await profileFor(db, connector);
+const passStarted = performance.now();
+const pass = await dispatchConnector({ db, connector, client: timed, profile, clock });
+const passMs = performance.now() - passStarted;
+steps.push({
+	step: 'one dispatcher pass',
+	ms: passMs - postMs,
+	notes: `database time (pass ${passMs.toFixed(1)} ms − ${postMs.toFixed(1)} ms in POST /api/v3/command); ${pass.sent} commands sent, stopped by ${pass.stoppedBy}`
+});
+console.log(
+	`dispatcher pass: ${passMs.toFixed(1)} ms, of which POST ${postMs.toFixed(1)} ms; ${pass.sent} sent (${pass.stoppedBy})`
+);
+
+const table = [
+	'| step | duration | target | notes |',
+	'| --- | --- | --- | --- |',
+	...steps.map(
+		(s) =>
+			`| ${s.step} | ${s.ms >= 1000 ? `${(s.ms / 1000).toFixed(2)} s` : `${s.ms.toFixed(1)} ms`} | ${s.step.startsWith('one') ? '≤ 50 ms' : '≤ 2 s'} | ${s.notes} |`
+	)
+];
+console.log(`\n${table.join('\n')}`);
+
+if (values.append) {
+	const cpu = os.cpus();
+	const [v] = await db.execute<{ v: string }>(sql`select version() as v`);
+	const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${(v?.v ?? '').split(' on ')[0]}${pg.embedded ? ' (embedded)' : ' (external)'}; load average ${os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' / ')}`;
+	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
+	appendFileSync(
+		path.resolve('tests/bench/RESULTS.md'),
+		`\n## Queue build and dispatch — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Mirror: ${counts?.episodes} episodes, ${counts?.gaps} gaps, ${counts?.upgrades} upgrade candidates (\`bun tests/bench/queue.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --upgrades ${UPGRADES}\`).\n\n${table.join('\n')}\n`
+	);
+}
+
+await sim.stop();
+await db.$client.close();
+await pg.stop();
+process.exit(0);
