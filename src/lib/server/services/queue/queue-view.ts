@@ -106,7 +106,7 @@ export async function listQueuePage(
 		items: listing.items.map(({ payload, ...item }) => {
 			const extra = extraOf.get(item.id);
 			const targets: SearchTarget[] =
-				extra?.seriesId != null && extra.seriesTitle != null
+				extra && extra.seriesId !== null && extra.seriesTitle !== null
 					? [
 							{
 								kind: 'series',
@@ -150,7 +150,7 @@ export async function topPriority(
 				? eq(requestQueue.status, 'pending')
 				: sql`${requestQueue.status} = 'pending' and ${requestQueue.connectorId} = ${input.connectorId}`
 		);
-	return row?.max == null ? input.fallback : row.max + 1;
+	return row === undefined || row.max === null ? input.fallback : row.max + 1;
 }
 
 /** A pause as the Queue page shows it. */
