@@ -1,4 +1,4 @@
-import { fail } from '@sveltejs/kit';
+import { fail, type ActionFailure } from '@sveltejs/kit';
 import { getRuntime } from '$lib/server/runtime';
 import { DomainError } from '$lib/server/errors';
 import { cycleAll } from '$lib/server/services/operations';
@@ -61,7 +61,7 @@ function optionalId(form: FormData, name: string): number | undefined | null {
 }
 
 /** Runs a queue write, turning a DomainError (404, 409) into a failed outcome for the toast. */
-async function attempt(run: () => Promise<string>): Promise<Outcome | ReturnType<typeof fail>> {
+async function attempt(run: () => Promise<string>): Promise<Outcome | ActionFailure<Outcome>> {
 	try {
 		return { ok: true, message: await run() };
 	} catch (error) {
@@ -72,12 +72,12 @@ async function attempt(run: () => Promise<string>): Promise<Outcome | ReturnType
 	}
 }
 
-const badRequest = (message: string) => fail(400, { ok: false, message });
+const badRequest = (message: string): ActionFailure<Outcome> => fail(400, { ok: false, message });
 
 export const actions = {
 	/** One dispatcher pass over every enabled connector, within each throttle profile. */
 	dispatch: async () => {
-		const summary = describeDispatch(await cycleAll(await getRuntime()));
+		const summary = { ...describeDispatch(await cycleAll(await getRuntime())), action: 'dispatch' };
 		return summary.ok ? summary : fail(502, summary);
 	},
 
