@@ -80,19 +80,32 @@ test('pause and resume the queue, move a batch to the top, remove it, filter and
 	await expect(toasts(page)).toContainText('Moved the batch to the top of the queue.');
 
 	// Its score expands to the contributions behind it.
-	await rows(page).first().getByTestId('score-details').locator('summary').click();
-	await expect(rows(page).first()).toContainText('Points per query');
-	await expect(rows(page).first()).toContainText('Never searched');
+	const moved = page.locator(`[data-batch-id="${lastId}"]`);
+	await moved.getByTestId('score-details').locator('summary').click();
+	await expect(moved).toContainText('Points per query');
+	await expect(moved).toContainText('Never searched');
 
-	// Remove it: gone from the queue.
-	const before = await rows(page).count();
-	await rows(page)
-		.first()
-		.getByRole('button', { name: /^Remove: / })
-		.click();
+	// A priority typed in by hand: the batch now last goes above the one moved to the top.
+	const typed = rows(page).last();
+	const typedId = await typed.getAttribute('data-batch-id');
+	await typed.getByRole('spinbutton', { name: /^Priority: / }).fill('999999');
+	await typed.getByRole('button', { name: 'Set' }).click();
+	await expect(toasts(page)).toContainText('Priority set to 999,999.');
+	await expect(rows(page).first()).toHaveAttribute('data-batch-id', typedId!);
+	await expect(rows(page).nth(1)).toHaveAttribute('data-batch-id', lastId!);
+
+	// Remove the one moved to the top: gone from the queue.
+	const pendingTotal = async () =>
+		Number(
+			(await page.getByTestId('pending-total').textContent())
+				?.match(/^[\d,]+/)?.[0]
+				.replace(/,/g, '')
+		);
+	const before = await pendingTotal();
+	await moved.getByRole('button', { name: /^Remove: / }).click();
 	await expect(toasts(page)).toContainText('Removed the batch');
 	await expect(page.locator(`[data-batch-id="${lastId}"]`)).toHaveCount(0);
-	expect(await rows(page).count()).toBeLessThanOrEqual(before);
+	await expect.poll(pendingTotal).toBe(before - 1);
 
 	// Dispatch until some searches have finished (the simulator completes commands quickly; each
 	// pass also polls the commands sent by the previous one).
