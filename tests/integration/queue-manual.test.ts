@@ -223,7 +223,7 @@ describe('the Queue page read model', () => {
 		);
 	});
 
-	it('lists pauses with until and reason when Comradarr set them', async () => {
+	it('lists the pauses in force, with until and reason when Comradarr set them', async () => {
 		const sonarr = await synced();
 		await pauseDispatch(world.db, { now: NOW });
 		await world.db.insert(queuePauses).values({
@@ -232,7 +232,15 @@ describe('the Queue page read model', () => {
 			until: new Date(NOW.getTime() + HOUR),
 			reason: 'rate limited by the app (HTTP 429)'
 		});
-		expect(await listPauses(world.db)).toEqual([
+		const radarr = await world.addConnector('/radarr');
+		await world.db.insert(queuePauses).values({
+			connectorId: radarr.id,
+			pausedAt: new Date(NOW.getTime() - 2 * HOUR),
+			until: new Date(NOW.getTime() - HOUR),
+			reason: 'rate limited by the app (HTTP 429)'
+		});
+		// Radarr's pause has run out: it is not listed.
+		expect(await listPauses(world.db, NOW)).toEqual([
 			{ connectorId: null, connectorName: null, pausedAt: NOW, until: null, reason: null },
 			{
 				connectorId: sonarr.id,

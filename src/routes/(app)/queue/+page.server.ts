@@ -34,14 +34,15 @@ export const load = (async ({ depends, url }) => {
 	depends('app:queue');
 	const { db } = await getRuntime();
 	const query = readQueueQuery(url.searchParams);
+	const now = new Date();
 	const [pending, pauses, inFlight, recent, connectors] = await Promise.all([
 		listQueuePage(db, {
 			page: query.page,
 			pageSize: QUEUE_PAGE_SIZE,
 			connectorId: query.connectorId,
-			now: new Date()
+			now
 		}),
-		listPauses(db),
+		listPauses(db, now),
 		listInFlight(db),
 		recentHistory(db, RECENT),
 		listConnectorOptions(db)

@@ -6,7 +6,7 @@
  *
  * Reads only: no row is changed here. Writes live in queue-admin.ts.
  */
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import {
 	connectors,
@@ -165,8 +165,11 @@ export interface PauseView {
 	reason: string | null;
 }
 
-/** Every pause set, the whole queue first, then by connector name. */
-export async function listPauses(db: DbOrTx): Promise<PauseView[]> {
+/**
+ * Every pause in force at `now`, the whole queue first, then by connector name. A pause Comradarr
+ * set with an `until` that has passed no longer holds dispatch back and is left out.
+ */
+export async function listPauses(db: DbOrTx, now: Date): Promise<PauseView[]> {
 	const rows = await db
 		.select({
 			connectorId: queuePauses.connectorId,
@@ -177,6 +180,7 @@ export async function listPauses(db: DbOrTx): Promise<PauseView[]> {
 		})
 		.from(queuePauses)
 		.leftJoin(connectors, eq(connectors.id, queuePauses.connectorId))
+		.where(or(isNull(queuePauses.until), gt(queuePauses.until, now)))
 		.orderBy(sql`${queuePauses.connectorId} nulls first`, asc(connectors.name));
 	return rows.map((r) => ({
 		connectorId: r.connectorId,
