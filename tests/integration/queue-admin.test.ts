@@ -173,7 +173,7 @@ describe('pause and resume', () => {
 });
 
 describe('remove, clear, reprioritise', () => {
-	it('removes one pending batch and returns its registry rows to pending', async () => {
+	it('removes one pending batch and puts its registry rows into cooldown', async () => {
 		const sonarr = await queued();
 		const [first] = await pendingRows(sonarr.id);
 		expect(first).toBeDefined();
@@ -197,7 +197,7 @@ describe('remove, clear, reprioritise', () => {
 			.select({ state: searchRegistry.state })
 			.from(searchRegistry)
 			.where(inArray(searchRegistry.id, registryIds));
-		expect(states.map((s) => s.state)).toEqual(registryIds.map(() => 'pending'));
+		expect(states.map((s) => s.state)).toEqual(registryIds.map(() => 'cooldown'));
 	});
 
 	it('answers 409 queue.not_pending for a claimed batch and 404 for an unknown one', async () => {

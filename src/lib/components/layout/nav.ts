@@ -1,5 +1,6 @@
 import type { LucideIcon } from '@lucide/svelte';
 import type { Pathname } from '$app/types';
+import HistoryIcon from '@lucide/svelte/icons/history';
 import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
 import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
 import PlugIcon from '@lucide/svelte/icons/plug';
@@ -13,7 +14,7 @@ export interface NavItem {
 	 * Listed by name: resolve() cannot take a union of every app path at once. Add new top-level
 	 * sections here.
 	 */
-	href: Pathname & `/${'dashboard' | 'connectors' | 'queue' | 'settings'}`;
+	href: Pathname & `/${'dashboard' | 'connectors' | 'queue' | 'history' | 'settings'}`;
 	icon: LucideIcon;
 }
 
@@ -25,6 +26,7 @@ export const nav: readonly NavItem[] = [
 	{ title: 'Dashboard', href: '/dashboard', icon: LayoutDashboardIcon },
 	{ title: 'Connectors', href: '/connectors', icon: PlugIcon },
 	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon },
+	{ title: 'History', href: '/history', icon: HistoryIcon },
 	{ title: 'Settings', href: '/settings', icon: SettingsIcon }
 ];
 

@@ -1,17 +1,11 @@
 /**
- * Read models for pages and the API: per-connector numbers, the request queue, search history.
+ * Read models for pages and the API: per-connector numbers, search history (the request queue's
+ * read model is services/queue/queue-view.ts).
  * Reads the mirror and state tables only — never an *arr app (DESIGN.md decision 9).
  */
 import { and, desc, eq, isNotNull, like, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../index';
-import {
-	connectors,
-	jobRuns,
-	requestQueue,
-	searchHistory,
-	syncState,
-	type JobRun
-} from '../schema';
+import { connectors, jobRuns, searchHistory, syncState, type JobRun } from '../schema';
 import {
 	episodeGapCondition,
 	episodeUpgradeCondition,
@@ -131,53 +125,6 @@ export async function connectorStats(
 
 export function statsFor(stats: Map<number, ConnectorStats>, id: number): ConnectorStats {
 	return stats.get(id) ?? { ...EMPTY };
-}
-
-export interface QueueEntryView {
-	id: number;
-	connectorId: number;
-	connectorName: string;
-	command: string;
-	searchType: string;
-	label: string;
-	priority: number;
-	searchCount: number;
-	status: string;
-	/** The ids the command will carry (episodeIds / movieIds), or season for a SeasonSearch. */
-	payload: unknown;
-	createdAt: Date;
-	claimedAt: Date | null;
-	commandStatus: string | null;
-}
-
-/** Pending and in-flight requests, highest priority first. */
-export async function listQueue(db: DbOrTx, limit = 200): Promise<QueueEntryView[]> {
-	const rows = await db
-		.select({
-			id: requestQueue.id,
-			connectorId: requestQueue.connectorId,
-			connectorName: connectors.name,
-			command: requestQueue.command,
-			searchType: requestQueue.searchType,
-			label: requestQueue.label,
-			priority: requestQueue.priority,
-			searchCount: requestQueue.searchCount,
-			status: requestQueue.status,
-			payload: requestQueue.payload,
-			createdAt: requestQueue.createdAt,
-			claimedAt: requestQueue.claimedAt,
-			commandStatus: requestQueue.commandStatus
-		})
-		.from(requestQueue)
-		.innerJoin(connectors, eq(connectors.id, requestQueue.connectorId))
-		.where(sql`${requestQueue.status} in ('pending', 'sending', 'sent')`)
-		.orderBy(
-			sql`case ${requestQueue.status} when 'pending' then 1 else 0 end`,
-			desc(requestQueue.priority),
-			requestQueue.id
-		)
-		.limit(limit);
-	return rows;
 }
 
 export interface HistoryEntryView {

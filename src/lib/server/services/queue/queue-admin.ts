@@ -9,9 +9,11 @@
  * rows' locks first (`FOR UPDATE`, waiting for a claim in progress) and re-checks `status`, so a
  * removal and a concurrent claim never both win.
  *
- * Removing or clearing a batch returns its search registry rows to `pending`: nothing is lost,
- * and the next sweep may queue them again (a sweep rebuilds every pending batch of the types it
- * sweeps, so a priority set here also lasts until the next sweep of that connector).
+ * Removing one batch puts its search registry rows into `cooldown` until the connector's search
+ * cooldown has passed (`cooldownHours`: the connector's own, else its throttle profile's), so the
+ * next sweep does not queue them straight back. Clearing the queue returns the rows to `pending`:
+ * nothing is lost, and the next sweep rebuilds the queue from them. A priority set here marks the
+ * batch `origin = 'manual'`: the next sweep keeps it (and does not queue its items again).
  */
 import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -30,7 +32,7 @@ import { DomainError } from '../../errors';
 import { zonedDayStart } from '../../time/day-start';
 import { PAUSED_STATES } from '../health/health-state';
 import { getSettings } from '../settings/settings-service';
-import { loadUsage, profileFor, type ThrottleUsage } from './throttle';
+import { cooldownHours, loadUsage, profileFor, type ThrottleUsage } from './throttle';
 
 /** Bounds of a priority set by hand (the computed ones run from about −500 to 1,350). */
 export const PRIORITY_LIMITS = { min: -1_000_000, max: 1_000_000 } as const;
@@ -188,23 +190,37 @@ export interface RemovalResult {
 	removed: number;
 	/** Searches those batches would have cost. */
 	searches: number;
-	/** Search registry rows returned to `pending`. */
+	/**
+	 * Search registry rows released: back to `pending` (clear) or into `cooldown` until the
+	 * connector's search cooldown has passed (remove).
+	 */
 	released: number;
 }
 
+/** Where a removal puts the removed batches' registry rows. */
+type Release =
+	/** Back to `pending`: the next sweep may queue them again. */
+	| { state: 'pending' }
+	/** Into `cooldown` until `until` (next_eligible_at): the next sweep passes them over. */
+	| { state: 'cooldown'; until: Date };
+
 /**
- * Locks the given pending requests, returns their registry rows to `pending` and deletes them, in
- * one statement (the CTEs share one snapshot; `FOR UPDATE` waits for a claim in progress and
- * re-checks `status`, so a row claimed meanwhile is left alone).
+ * Locks the given pending requests, releases their registry rows (per `release`) and deletes
+ * them, in one statement (the CTEs share one snapshot; `FOR UPDATE` waits for a claim in progress
+ * and re-checks `status`, so a row claimed meanwhile is left alone).
  */
-async function removeLocked(db: DbOrTx, where: SQL, now: Date) {
+async function removeLocked(db: DbOrTx, where: SQL, now: Date, release: Release) {
+	const setState =
+		release.state === 'cooldown'
+			? sql`state = 'cooldown', next_eligible_at = ${release.until.toISOString()}::timestamptz,`
+			: sql`state = 'pending',`;
 	const [row] = await db.execute<{ removed: number; searches: number; released: number }>(sql`
 		with doomed as (
 			select id, search_count from request_queue
 			where status = 'pending' and ${where}
 			for update
 		), released as (
-			update search_registry r set state = 'pending', updated_at = ${now.toISOString()}::timestamptz
+			update search_registry r set ${setState} updated_at = ${now.toISOString()}::timestamptz
 			from request_queue_items i
 			where i.registry_id = r.id and i.request_id in (select id from doomed) and r.state = 'queued'
 			returning r.id
@@ -227,7 +243,10 @@ async function refuseUnlessPending(db: DbOrTx, id: number): Promise<never> {
 }
 
 /**
- * Removes one pending batch; its registry rows go back to `pending`.
+ * Removes one pending batch. Its registry rows go into `cooldown` until `now` + the connector's
+ * search cooldown (`cooldownHours`: the connector's `searchCooldownHours`, else its throttle
+ * profile's), so the next sweep does not queue them straight back; attempts and last-searched
+ * stay as they were (nothing was searched).
  * @throws QueueRequestNotFoundError (404); QueueRequestNotPendingError (409) when it is claimed
  *   (`sending`/`sent`) or finished.
  */
@@ -235,14 +254,26 @@ export async function removeRequest(
 	db: DbOrTx,
 	input: { id: number; now: Date }
 ): Promise<RemovalResult> {
-	const result = await removeLocked(db, sql`id = ${input.id}`, input.now);
+	const [owner] = await db
+		.select({ connector: connectors })
+		.from(requestQueue)
+		.innerJoin(connectors, eq(connectors.id, requestQueue.connectorId))
+		.where(eq(requestQueue.id, input.id));
+	if (!owner) throw new QueueRequestNotFoundError(input.id);
+	const hours = cooldownHours(owner.connector, await profileFor(db, owner.connector));
+	const until = new Date(input.now.getTime() + hours * 3_600_000);
+	const result = await removeLocked(db, sql`id = ${input.id}`, input.now, {
+		state: 'cooldown',
+		until
+	});
 	if (result.removed === 0) return refuseUnlessPending(db, input.id);
 	return result;
 }
 
 /**
  * Removes every pending batch (of one connector when `connectorId` is given); their registry rows
- * go back to `pending`. Claimed rows stay. Clearing an empty queue removes nothing (not an error).
+ * go back to `pending`, so the next sweep rebuilds the queue from them. Claimed rows stay.
+ * Clearing an empty queue removes nothing (not an error).
  * @throws QueueConnectorNotFoundError (404) for an unknown connector.
  */
 export async function clearPending(
@@ -252,12 +283,13 @@ export async function clearPending(
 	if (input.connectorId !== undefined) await assertConnector(db, input.connectorId);
 	const where =
 		input.connectorId === undefined ? sql`true` : sql`connector_id = ${input.connectorId}`;
-	return removeLocked(db, where, input.now);
+	return removeLocked(db, where, input.now, { state: 'pending' });
 }
 
 /**
- * Sets a pending batch's priority (dispatch order is priority desc, then id). The value lasts
- * until the next sweep of its connector rebuilds the pending batches.
+ * Sets a pending batch's priority (dispatch order is priority desc, then id) and marks it
+ * `origin = 'manual'`: the user chose this order, so the next sweep keeps the batch as it is
+ * instead of rebuilding it (its items stay `queued` and are not queued a second time).
  * @param priority an integer within PRIORITY_LIMITS (the route validates it).
  * @throws QueueRequestNotFoundError (404); QueueRequestNotPendingError (409).
  */
@@ -268,7 +300,7 @@ export async function setRequestPriority(
 	// One conditional UPDATE: it waits for a claim holding the row lock, then re-checks status.
 	const [row] = await db
 		.update(requestQueue)
-		.set({ priority: input.priority })
+		.set({ priority: input.priority, origin: 'manual' })
 		.where(and(eq(requestQueue.id, input.id), eq(requestQueue.status, 'pending')))
 		.returning({ id: requestQueue.id, priority: requestQueue.priority });
 	if (!row) return refuseUnlessPending(db, input.id);

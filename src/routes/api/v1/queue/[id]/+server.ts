@@ -17,7 +17,7 @@ export const PATCH: RequestHandler = withApi(async ({ params, request }) => {
 });
 
 /**
- * DELETE /api/v1/queue/{id}: removes a pending batch, its registry rows back to pending.
+ * DELETE /api/v1/queue/{id}: removes a pending batch; its registry rows wait out the search cooldown.
  * → 200 `{ removed, searches, released }`; 409 `queue.not_pending`; 404 `queue.not_found`.
  */
 export const DELETE: RequestHandler = withApi(async ({ params }) => {
