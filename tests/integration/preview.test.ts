@@ -153,7 +153,7 @@ describe('sweep preview', () => {
 
 	it('says which commands wait for a pause and for the daily budget', async () => {
 		const connector = await synced('/sonarr');
-		await pauseDispatch(world.db, { connectorId: connector.id });
+		await pauseDispatch(world.db, { connectorId: connector.id, now: new Date() });
 		const paused = await previewSweep({ db: world.db, connector });
 		expect(paused.throttle.paused).toBe(true);
 		expect(paused.sendNow.commands).toBe(0);

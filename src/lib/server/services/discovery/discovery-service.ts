@@ -121,7 +121,9 @@ export async function refreshRegistry(
 			);
 		} else {
 			const condition =
-				searchType === 'gap' ? episodeGapCondition(now) : withCustomFormats(episodeUpgradeCondition);
+				searchType === 'gap'
+					? episodeGapCondition(now)
+					: withCustomFormats(episodeUpgradeCondition);
 			removed += rowCount(
 				await db.execute(sql`
 					delete from search_registry r

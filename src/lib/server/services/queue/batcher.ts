@@ -319,8 +319,7 @@ export function planBatches(
 				label:
 					(names.length <= 3
 						? names.join(', ')
-						: `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) +
-					upgradeSuffix(part),
+						: `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) + upgradeSuffix(part),
 				seriesId: null,
 				seasonNumber: null
 			});

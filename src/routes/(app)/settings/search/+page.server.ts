@@ -40,6 +40,9 @@ export const actions = {
 		} catch (error) {
 			return formError(form, error);
 		}
-		return formSuccess(form, 'Search behaviour saved. The next sweep ranks with these weights and grace period.');
+		return formSuccess(
+			form,
+			'Search behaviour saved. The next sweep ranks with these weights and grace period.'
+		);
 	}
 } satisfies Actions;
