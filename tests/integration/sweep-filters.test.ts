@@ -341,4 +341,34 @@ describe('manual queue rows', () => {
 			.where(inArray(searchRegistry.id, items));
 		expect(states.every((s) => s.state === 'queued')).toBe(true);
 	});
+
+	it('never queue the items of a manual search-now whose registry rows are still eligible', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr);
+		await setGrace(0);
+		await runSweep({ db: world.db, connector: sonarr, kind: 'both' });
+		const [chosen] = await pending(sonarr.id);
+		await world.db
+			.update(requestQueue)
+			.set({ origin: 'manual' })
+			.where(eq(requestQueue.id, chosen!.id));
+		const items = (
+			await world.db
+				.select({ id: requestQueueItems.registryId })
+				.from(requestQueueItems)
+				.where(eq(requestQueueItems.requestId, chosen!.id))
+		).map((i) => i.id);
+		// A search now of items in cooldown leaves their registry rows as they were.
+		await world.db
+			.update(searchRegistry)
+			.set({ state: 'cooldown', nextEligibleAt: new Date(Date.now() - HOUR) })
+			.where(inArray(searchRegistry.id, items));
+
+		await runSweep({ db: world.db, connector: sonarr, kind: 'both' });
+		const links = await world.db
+			.select({ requestId: requestQueueItems.requestId })
+			.from(requestQueueItems)
+			.where(inArray(requestQueueItems.registryId, items));
+		expect(new Set(links.map((l) => l.requestId))).toEqual(new Set([chosen!.id]));
+	});
 });
