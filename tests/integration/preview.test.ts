@@ -92,6 +92,12 @@ describe('sweep preview', () => {
 			const t0 = new Date();
 			// An earlier sweep leaves state the preview's sweep changes (and must restore).
 			await runSweep({ db: world.db, connector, kind: 'both', clock: () => t0 });
+			// A user's request kept by sweeps, with a low priority: it goes last, though it is the oldest row.
+			const [first] = await pendingInDispatchOrder(connector.id);
+			await world.db
+				.update(requestQueue)
+				.set({ origin: 'manual', priority: -10 })
+				.where(eq(requestQueue.id, first!.id));
 			const t1 = new Date(t0.getTime() + 60_000);
 			world.sim.clearRequests();
 			const before = await fingerprint();
@@ -100,6 +106,7 @@ describe('sweep preview', () => {
 			expect(await fingerprint()).toEqual(before);
 			expect(commandPosts()).toHaveLength(0);
 			expect(preview.commands.length).toBeGreaterThan(5);
+			expect(preview.commands.at(-1)).toMatchObject({ origin: 'manual', priority: -10 });
 			expect(preview.skipped).toBeNull();
 			expect(preview.commands.every((c) => c.rule && c.rule === c.score?.rule)).toBe(true);
 			for (const c of preview.commands) {
@@ -198,6 +205,10 @@ describe('sweep preview', () => {
 
 describe('GET /api/v1/sweeps/preview', () => {
 	it('answers 400 for a missing or invalid connectorId or kind, 404 for an unknown connector', async () => {
+		const missing = await get('/api/v1/sweeps/preview');
+		expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
+			'connectorId is required'
+		);
 		for (const query of [
 			'',
 			'?connectorId=',
