@@ -5,7 +5,7 @@
  * reading as the default 6 h.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionFailure, RequestEvent } from '@sveltejs/kit';
+import type { ActionFailure } from '@sveltejs/kit';
 import { resetDb, testDb } from '../helpers/db';
 import { setDb, type Database } from '../../src/lib/server/db';
 import { appSettings } from '../../src/lib/server/db/schema';
