@@ -130,6 +130,49 @@ describe('grace period after release', () => {
 		await runSweep({ db: world.db, connector: radarr, kind: 'gaps', clock: at(7) });
 		expect(await state()).toBe('queued');
 	});
+	it('holds a season pack until the season finale is past the grace period too', async () => {
+		const sim = world.sim.instance('/sonarr');
+		const show = sim.addSeries(
+			{ monitored: true, title: 'Grace Finale' },
+			{ kind: 'ended', seasons: 1, episodesPerSeason: 8, missingRatio: 0, specials: false }
+		);
+		for (const season of show.seasons) season.monitored = true;
+		const eps = sim.episodesOf(show.id);
+		for (const e of eps) {
+			e.monitored = true;
+			if (e.episodeFileId !== 0) sim.setEpisodeFile(e.id, null);
+		}
+		sim.reindex();
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr);
+		const finale = Math.max(...eps.map((e) => e.airDateUtc!.getTime()));
+		const [ours] = await world.db
+			.select({ id: series.id })
+			.from(series)
+			.where(and(eq(series.connectorId, sonarr.id), eq(series.arrId, show.id)));
+		const packs = async () =>
+			(await pending(sonarr.id)).filter(
+				(r) => r.seriesId === ours!.id && r.command === 'SeasonSearch'
+			);
+
+		// 2 h after the finale: the other 7 go out as episodes, no pack yet.
+		await runSweep({
+			db: world.db,
+			connector: sonarr,
+			kind: 'gaps',
+			clock: () => new Date(finale + 2 * HOUR)
+		});
+		expect(await packs()).toHaveLength(0);
+		// 7 h after it: one SeasonSearch for all 8.
+		await runSweep({
+			db: world.db,
+			connector: sonarr,
+			kind: 'gaps',
+			clock: () => new Date(finale + 7 * HOUR)
+		});
+		const [pack] = await packs();
+		expect(pack?.label).toContain('(season pack, 8 missing)');
+	});
 });
 
 describe('tag filters', () => {

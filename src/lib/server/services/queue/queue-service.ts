@@ -214,15 +214,21 @@ async function loadCandidates(
 	}));
 }
 
-/** Season statistics for the seasons that have eligible gap candidates. */
+/**
+ * Season statistics for the seasons that have eligible gap candidates. A season counts as fully
+ * aired only once its last episode is past the grace period too (`graceHours`, 0 = off): a season
+ * pack searched right after the finale would grab the same fakes an early episode search does.
+ */
 export async function loadSeasonStats(
 	db: DbOrTx,
 	connectorId: number,
 	seriesIds: readonly number[],
-	now: Date
+	now: Date,
+	graceHours = 0
 ): Promise<SeasonStats[]> {
 	if (seriesIds.length === 0) return [];
 	const at = sql`${now.toISOString()}::timestamptz`;
+	const graceCutoff = sql`${new Date(now.getTime() - Math.max(0, graceHours) * 3_600_000).toISOString()}::timestamptz`;
 	const rows = await db.execute<{
 		series_id: number;
 		season_number: number;
@@ -234,7 +240,8 @@ export async function loadSeasonStats(
 		select e.series_id, e.season_number,
 		       count(*)::int as episode_count,
 		       count(*) filter (where ${episodeGapCondition(now)})::int as gap_count,
-		       bool_and(e.air_date_utc is not null and e.air_date_utc + make_interval(mins => e.runtime) <= ${at})
+		       bool_and(e.air_date_utc is not null and e.air_date_utc + make_interval(mins => e.runtime) <= ${at}
+		                and e.air_date_utc <= ${graceCutoff})
 		         and bool_and(sn.next_airing is null or sn.next_airing <= ${at}) as fully_aired,
 		       (
 		         select extract(epoch from (${at} - max(q.claimed_at))) / 3600
@@ -351,7 +358,7 @@ export async function buildQueue(
 	const stats =
 		libraryKind(connector) === 'movies'
 			? []
-			: await loadSeasonStats(db, connector.id, gapSeries, now);
+			: await loadSeasonStats(db, connector.id, gapSeries, now, gracePeriodHours);
 	const seasons = decideSeasons(stats, {
 		enabled: connector.seasonPackEnabled,
 		thresholdPct: connector.seasonPackThresholdPct,
