@@ -4,7 +4,7 @@
  * (opt-in per connector) and manual queue rows that survive a sweep's rebuild.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import {
 	connectors,
@@ -272,12 +272,6 @@ describe('custom-format-score upgrades', () => {
 			.update(table)
 			.set({ customFormatScore: 100, qualityCutoffNotMet: false })
 			.where(eq(table.hasFile, true));
-		const [target] = await world.db
-			.select({ id: table.id })
-			.from(table)
-			.where(and(eq(table.hasFile, true), eq(table.monitored, true), isNotNull(table.arrId)))
-			.orderBy(table.id)
-			.limit(base === '/sonarr' ? 50 : 1);
 		if (base === '/sonarr') {
 			// An episode of a monitored series.
 			const [ep] = await world.db
@@ -290,6 +284,12 @@ describe('custom-format-score upgrades', () => {
 			await world.db.update(episodes).set({ customFormatScore: 40 }).where(eq(episodes.id, ep!.id));
 			return { connector, itemId: ep!.id };
 		}
+		const [target] = await world.db
+			.select({ id: movies.id })
+			.from(movies)
+			.where(and(eq(movies.hasFile, true), eq(movies.monitored, true)))
+			.orderBy(movies.id)
+			.limit(1);
 		await world.db.update(movies).set({ customFormatScore: 40 }).where(eq(movies.id, target!.id));
 		return { connector, itemId: target!.id };
 	}
