@@ -113,11 +113,27 @@ const weight = (label: string) =>
 		v.maxValue(SEARCH_WEIGHT_MAX, `${label}: at most ${SEARCH_WEIGHT_MAX}.`)
 	);
 
+/** Limits of the post-release grace period (hours; 0 = off). */
+export const GRACE_PERIOD_HOURS = { min: 0, max: 168, default: 6 } as const;
+
+const gracePeriodHours = v.pipe(
+	v.number('Grace period: enter a number of hours.'),
+	v.integer('Grace period: whole hours only.'),
+	v.minValue(GRACE_PERIOD_HOURS.min, `Grace period: at least ${GRACE_PERIOD_HOURS.min}.`),
+	v.maxValue(GRACE_PERIOD_HOURS.max, `Grace period: at most ${GRACE_PERIOD_HOURS.max} hours.`)
+);
+
 /**
  * Settings → Search behaviour: the weights of the item score (points; the model is documented in
- * services/queue/prioritizer.ts).
+ * services/queue/prioritizer.ts) and the post-release grace period.
  */
 export const searchSettingsSchema = v.object({
+	/**
+	 * Hours after release (episode `airDateUtc`, movie release date) before an item is queued: RSS
+	 * usually catches new releases, and early searches grab fakes. 0 = off. Absent in sections
+	 * stored before it existed: the default.
+	 */
+	gracePeriodHours: v.optional(gracePeriodHours, GRACE_PERIOD_HOURS.default),
 	weights: v.object({
 		/** For content released today, falling to 0 at one year old. */
 		contentAge: weight('Content age'),
@@ -147,6 +163,13 @@ export const DEFAULT_SEARCH_WEIGHTS: v.InferOutput<typeof searchSettingsSchema>[
 /** The Search behaviour form: the weights as top-level fields (a flat form posts without JS). */
 export const searchWeightsFormSchema = searchSettingsSchema.entries.weights;
 export type SearchWeightsInput = v.InferOutput<typeof searchWeightsFormSchema>;
+
+/** The whole Search behaviour form: the weights and the grace period, flat. */
+export const searchFormSchema = v.object({
+	...searchWeightsFormSchema.entries,
+	gracePeriodHours
+});
+export type SearchFormInput = v.InferOutput<typeof searchFormSchema>;
 
 export type GeneralSettingsInput = v.InferOutput<typeof generalSettingsSchema>;
 export type SecurityFormInput = v.InferOutput<typeof securityFormSchema>;

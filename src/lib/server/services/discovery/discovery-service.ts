@@ -6,8 +6,14 @@
  *   registry row — unless a command for them is in flight (`searching`): the outcome is written
  *   first, and the next sweep removes them.
  * - Newly wanted items get a `pending` row, eligible at once.
+ * - Upgrade candidates are the app's cutoff-unmet files (`qualityCutoffNotMet`) and, when the
+ *   connector opts in (`connectors.custom_format_upgrades`), files whose `customFormatScore`
+ *   (EpisodeFileResource / MovieFileResource) is below their quality profile's
+ *   `cutoffFormatScore` while the profile's `upgradeAllowed` (QualityProfileResource, mirrored in
+ *   `quality_profiles`). The apps' `wanted/cutoff` does not list the latter. Both kinds share the
+ *   search type `upgrade` (one registry row per file); the queue names the reason.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import type { SearchType } from '../../db/schema';
 import type { LibraryKind } from '../../connectors';
@@ -17,6 +23,29 @@ import {
 	movieGapCondition,
 	movieUpgradeCondition
 } from '../../db/queries/wanted-conditions';
+
+/**
+ * A custom-format-score upgrade candidate: monitored, has a file with a known `customFormatScore`
+ * below its quality profile's `cutoffFormatScore`, and the profile allows upgrades. Episodes take
+ * their series' profile. Aliases `e`/`s` or `m`.
+ */
+export function customFormatUpgradeCondition(kind: LibraryKind): SQL {
+	return kind === 'movies'
+		? sql`(m.monitored and m.has_file and m.custom_format_score is not null and exists (
+				select 1 from quality_profiles qp
+				where qp.connector_id = m.connector_id and qp.arr_id = m.quality_profile_id
+				  and qp.upgrade_allowed and m.custom_format_score < qp.cutoff_format_score))`
+		: sql`(s.monitored and e.monitored and e.has_file and e.custom_format_score is not null and exists (
+				select 1 from quality_profiles qp
+				where qp.connector_id = e.connector_id and qp.arr_id = s.quality_profile_id
+				  and qp.upgrade_allowed and e.custom_format_score < qp.cutoff_format_score))`;
+}
+
+/** Options of a registry refresh. */
+export interface RefreshOptions {
+	/** The connector's `custom_format_upgrades`: CF-score upgrade candidates count as upgrades. */
+	customFormatUpgrades?: boolean;
+}
 
 export interface WantedCounts {
 	gaps: number;
@@ -57,20 +86,25 @@ export interface RegistryRefresh {
 
 /**
  * Brings the registry of one connector in step with the mirror for the given search types.
- * Run inside the sweep's transaction.
+ * Run inside the sweep's transaction. Tag filters and the grace period do not apply here (the
+ * items stay in the registry); queue building skips them.
  */
 export async function refreshRegistry(
 	db: DbOrTx,
 	connectorId: number,
 	kind: LibraryKind,
 	searchTypes: readonly SearchType[],
-	now: Date
+	now: Date,
+	options: RefreshOptions = {}
 ): Promise<RegistryRefresh> {
 	let added = 0;
 	let removed = 0;
+	const withCustomFormats = (base: SQL) =>
+		options.customFormatUpgrades ? sql`(${base} or ${customFormatUpgradeCondition(kind)})` : base;
 	for (const searchType of searchTypes) {
 		if (kind === 'movies') {
-			const condition = searchType === 'gap' ? movieGapCondition : movieUpgradeCondition;
+			const condition =
+				searchType === 'gap' ? movieGapCondition : withCustomFormats(movieUpgradeCondition);
 			removed += rowCount(
 				await db.execute(sql`
 					delete from search_registry r
@@ -86,7 +120,10 @@ export async function refreshRegistry(
 					on conflict do nothing`)
 			);
 		} else {
-			const condition = searchType === 'gap' ? episodeGapCondition(now) : episodeUpgradeCondition;
+			const condition =
+				searchType === 'gap'
+					? episodeGapCondition(now)
+					: withCustomFormats(episodeUpgradeCondition);
 			removed += rowCount(
 				await db.execute(sql`
 					delete from search_registry r

@@ -36,6 +36,11 @@ interface CandidateBase {
 	score: ItemScore;
 	/** Our earlier searches of it that found nothing. */
 	attempts: number;
+	/**
+	 * Why an upgrade candidate is one when it is not the app's cutoff unmet, e.g. `custom format
+	 * score 40 < cutoff 100`; shown in the command's rule and label.
+	 */
+	upgradeReason?: string | undefined;
 }
 
 export interface EpisodeCandidate extends CandidateBase {
@@ -164,6 +169,17 @@ function pad(n: number | null): string {
 	return n === null ? '??' : String(n).padStart(2, '0');
 }
 
+/**
+ * The label's upgrade note: ` (upgrade)`, or ` (upgrade: <reason>)` when every item of the command
+ * shares one custom-format reason; empty for gaps.
+ */
+function upgradeSuffix(part: readonly Candidate[]): string {
+	if (part[0]?.searchType !== 'upgrade') return '';
+	const reasons = new Set(part.map((c) => c.upgradeReason));
+	const only = reasons.size === 1 ? [...reasons][0] : undefined;
+	return only ? ` (upgrade: ${only})` : ' (upgrade)';
+}
+
 function chunk<T>(items: readonly T[], size: number): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -256,7 +272,7 @@ export function planBatches(
 				...new Set(
 					part.map((c) =>
 						c.searchType === 'upgrade'
-							? 'upgrade candidates'
+							? (c.upgradeReason ?? 'upgrade candidates')
 							: (seasons.get(seasonKey(c.seriesId, c.seasonNumber))?.reason ?? 'episodes')
 					)
 				)
@@ -270,7 +286,7 @@ export function planBatches(
 				priority: Math.round(score.perQuery),
 				score,
 				searchCount: part.length,
-				label: `${first.seriesTitle} — ${range}${first.searchType === 'upgrade' ? ' (upgrade)' : ''}`,
+				label: `${first.seriesTitle} — ${range}${upgradeSuffix(part)}`,
 				seriesId: first.seriesId,
 				seasonNumber: sameSeason ? first.seasonNumber : null
 			});
@@ -288,7 +304,9 @@ export function planBatches(
 			const score = scoreBatch(
 				part,
 				'items',
-				searchType === 'upgrade' ? 'movies: upgrade candidates' : 'movies: missing'
+				searchType === 'upgrade'
+					? `movies: ${[...new Set(part.map((c) => c.upgradeReason ?? 'upgrade candidates'))].join('; ')}`
+					: 'movies: missing'
 			);
 			batches.push({
 				command: 'MoviesSearch',
@@ -301,8 +319,7 @@ export function planBatches(
 				label:
 					(names.length <= 3
 						? names.join(', ')
-						: `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) +
-					(searchType === 'upgrade' ? ' (upgrade)' : ''),
+						: `${names.slice(0, 3).join(', ')} +${names.length - 3} more`) + upgradeSuffix(part),
 				seriesId: null,
 				seasonNumber: null
 			});

@@ -2,9 +2,18 @@
  * Queue building: from the eligible search registry rows of one connector to prioritised commands
  * in `request_queue`, set-based.
  *
- * Each build first returns the connector's unsent (`pending`) requests of the swept types to the
- * registry and rebuilds them, so the queue always reflects the latest mirror and priorities; a row
- * a dispatcher has claimed (`sending`) is locked and left alone.
+ * Each build first returns the connector's unsent (`pending`) sweep-built requests of the swept
+ * types to the registry and rebuilds them, so the queue always reflects the latest mirror and
+ * priorities; a row a dispatcher has claimed (`sending`) is locked and left alone, and so is a
+ * `manual` row (a user's search now or priority), whose items are not queued a second time.
+ *
+ * Candidates are eligible registry rows (`pending`/`cooldown`, `next_eligible_at` passed) minus:
+ * - items released less than Settings → Search behaviour `gracePeriodHours` ago (episode
+ *   `airDateUtc`, movie release date as mirrored: Radarr `releaseDate`, else digital, physical,
+ *   in-cinemas; an unknown date is not held);
+ * - series/movies without one of the connector's `include_tag_ids` (when any are set) or with one
+ *   of its `exclude_tag_ids` (*arr TagResource ids, matched against `tags`);
+ * - items of a pending or in-flight `manual` request.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -58,12 +67,50 @@ function overrideSum(item: SQL, seriesId: SQL | null): SQL {
 	), 0)`;
 }
 
+/** True for items the connector's tag filters let through; `tags` is the series'/movie's column. */
+function tagFilter(connector: Connector, tags: SQL): SQL {
+	const include = connector.includeTagIds;
+	const exclude = connector.excludeTagIds;
+	const has = (ids: readonly number[]) =>
+		sql`exists (select 1 from jsonb_array_elements(${jsonParam(ids)}) t where ${tags} @> jsonb_build_array(t))`;
+	return sql`(${include.length === 0 ? sql`true` : has(include)})
+		and not (${exclude.length === 0 ? sql`false` : has(exclude)})`;
+}
+
+/** True for items released at least `graceHours` before `now` (or of unknown release). */
+function graceFilter(date: SQL, now: Date, graceHours: number): SQL {
+	if (graceHours <= 0) return sql`true`;
+	const cutoff = new Date(now.getTime() - graceHours * 3_600_000);
+	return sql`(${date} is null or ${date} <= ${cutoff.toISOString()}::timestamptz)`;
+}
+
+/** False for registry rows `r` linked to a manual request that is pending or in flight. */
+const notInManualRequest = sql`not exists (
+	select 1 from request_queue_items mi join request_queue mq on mq.id = mi.request_id
+	where mi.registry_id = r.id and mq.origin = 'manual'
+	  and mq.status in ('pending', 'sending', 'sent'))`;
+
+/** Why an upgrade candidate is one: the CF-score rule names its figures; null = cutoff unmet. */
+type UpgradeRow = {
+	search_type: SearchType;
+	cutoff_unmet: boolean;
+	cf_score: number | null;
+	cf_cutoff: number | null;
+};
+
+function upgradeReasonOf(row: UpgradeRow): string | undefined {
+	if (row.search_type !== 'upgrade' || row.cutoff_unmet) return undefined;
+	if (row.cf_score === null || row.cf_cutoff === null) return undefined;
+	return `custom format score ${row.cf_score} < cutoff ${row.cf_cutoff}`;
+}
+
 /** Eligible candidates of one connector with their scores, highest score first. */
 async function loadCandidates(
 	db: DbOrTx,
 	connector: Connector,
 	searchTypes: readonly SearchType[],
 	weights: SearchWeights,
+	graceHours: number,
 	now: Date
 ): Promise<Candidate[]> {
 	const at = sql`${now.toISOString()}::timestamptz`;
@@ -82,14 +129,23 @@ async function loadCandidates(
 				arr_id: number;
 				title: string;
 				year: number | null;
+				cutoff_unmet: boolean;
+				cf_score: number | null;
+				cf_cutoff: number | null;
 			}
 		>(sql`
 			select r.id as registry_id, r.search_type, r.attempts, ${score.columns},
-			       m.arr_id, m.title, m.year
+			       m.arr_id, m.title, m.year, m.quality_cutoff_not_met as cutoff_unmet,
+			       m.custom_format_score as cf_score, qp.cutoff_format_score as cf_cutoff
 			from search_registry r join movies m on m.id = r.movie_id
+			left join quality_profiles qp
+			  on qp.connector_id = m.connector_id and qp.arr_id = m.quality_profile_id
 			where r.connector_id = ${connector.id}
 			  and r.search_type in (select jsonb_array_elements_text(${types}))
 			  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}
+			  and ${graceFilter(sql`m.release_date`, now, graceHours)}
+			  and ${tagFilter(connector, sql`m.tags`)}
+			  and ${notInManualRequest}
 			order by s_total desc, r.id
 			limit ${CANDIDATE_LIMIT}`);
 		return rows.map((r) => ({
@@ -100,7 +156,8 @@ async function loadCandidates(
 			attempts: r.attempts,
 			arrMovieId: r.arr_id,
 			title: r.title,
-			year: r.year
+			year: r.year,
+			upgradeReason: upgradeReasonOf(r as UpgradeRow)
 		}));
 	}
 	const score = itemScoreColumns(weights, now, {
@@ -119,17 +176,26 @@ async function loadCandidates(
 			season_number: number;
 			episode_number: number | null;
 			arr_id: number;
+			cutoff_unmet: boolean;
+			cf_score: number | null;
+			cf_cutoff: number | null;
 		}
 	>(sql`
 		select r.id as registry_id, r.search_type, r.attempts, ${score.columns},
 		       s.id as series_id, s.arr_id as arr_series_id, s.title as series_title,
-		       e.season_number, e.episode_number, e.arr_id
+		       e.season_number, e.episode_number, e.arr_id, e.quality_cutoff_not_met as cutoff_unmet,
+		       e.custom_format_score as cf_score, qp.cutoff_format_score as cf_cutoff
 		from search_registry r
 		join episodes e on e.id = r.episode_id
 		join series s on s.id = e.series_id
+		left join quality_profiles qp
+		  on qp.connector_id = s.connector_id and qp.arr_id = s.quality_profile_id
 		where r.connector_id = ${connector.id}
 		  and r.search_type in (select jsonb_array_elements_text(${types}))
 		  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}
+		  and ${graceFilter(sql`e.air_date_utc`, now, graceHours)}
+		  and ${tagFilter(connector, sql`s.tags`)}
+		  and ${notInManualRequest}
 		order by s_total desc, r.id
 		limit ${CANDIDATE_LIMIT}`);
 	return rows.map((r) => ({
@@ -143,19 +209,26 @@ async function loadCandidates(
 		seriesTitle: r.series_title,
 		seasonNumber: r.season_number,
 		episodeNumber: r.episode_number,
-		arrEpisodeId: r.arr_id
+		arrEpisodeId: r.arr_id,
+		upgradeReason: upgradeReasonOf(r as UpgradeRow)
 	}));
 }
 
-/** Season statistics for the seasons that have eligible gap candidates. */
+/**
+ * Season statistics for the seasons that have eligible gap candidates. A season counts as fully
+ * aired only once its last episode is past the grace period too (`graceHours`, 0 = off): a season
+ * pack searched right after the finale would grab the same fakes an early episode search does.
+ */
 export async function loadSeasonStats(
 	db: DbOrTx,
 	connectorId: number,
 	seriesIds: readonly number[],
-	now: Date
+	now: Date,
+	graceHours = 0
 ): Promise<SeasonStats[]> {
 	if (seriesIds.length === 0) return [];
 	const at = sql`${now.toISOString()}::timestamptz`;
+	const graceCutoff = sql`${new Date(now.getTime() - Math.max(0, graceHours) * 3_600_000).toISOString()}::timestamptz`;
 	const rows = await db.execute<{
 		series_id: number;
 		season_number: number;
@@ -167,7 +240,8 @@ export async function loadSeasonStats(
 		select e.series_id, e.season_number,
 		       count(*)::int as episode_count,
 		       count(*) filter (where ${episodeGapCondition(now)})::int as gap_count,
-		       bool_and(e.air_date_utc is not null and e.air_date_utc + make_interval(mins => e.runtime) <= ${at})
+		       bool_and(e.air_date_utc is not null and e.air_date_utc + make_interval(mins => e.runtime) <= ${at}
+		                and e.air_date_utc <= ${graceCutoff})
 		         and bool_and(sn.next_airing is null or sn.next_airing <= ${at}) as fully_aired,
 		       (
 		         select extract(epoch from (${at} - max(q.claimed_at))) / 3600
@@ -241,8 +315,8 @@ async function insertBatches(
 }
 
 /**
- * Rebuilds the connector's pending requests for the given search types.
- * Run inside the sweep's transaction (after `refreshRegistry`).
+ * Rebuilds the connector's pending sweep-built requests for the given search types (manual ones
+ * are kept). Run inside the sweep's transaction (after `refreshRegistry`).
  */
 export async function buildQueue(
 	db: DbOrTx,
@@ -252,18 +326,28 @@ export async function buildQueue(
 	now: Date
 ): Promise<QueueBuildResult> {
 	const types = jsonParam(searchTypes);
+	// Only sweep-built rows are rebuilt: a manual row (and the state of its items) stays as it is.
 	await db.execute(sql`
 		update search_registry r set state = 'pending'
 		from request_queue_items i join request_queue q on q.id = i.request_id
 		where i.registry_id = r.id and q.connector_id = ${connector.id} and q.status = 'pending'
-		  and q.search_type in (select jsonb_array_elements_text(${types}))`);
+		  and q.origin = 'sweep'
+		  and q.search_type in (select jsonb_array_elements_text(${types}))
+		  and ${notInManualRequest}`);
 	await db.execute(sql`
 		delete from request_queue q
-		where q.connector_id = ${connector.id} and q.status = 'pending'
+		where q.connector_id = ${connector.id} and q.status = 'pending' and q.origin = 'sweep'
 		  and q.search_type in (select jsonb_array_elements_text(${types}))`);
 
-	const { weights } = (await getSettings(db)).search;
-	const candidates = await loadCandidates(db, connector, searchTypes, weights, now);
+	const { weights, gracePeriodHours } = (await getSettings(db)).search;
+	const candidates = await loadCandidates(
+		db,
+		connector,
+		searchTypes,
+		weights,
+		gracePeriodHours,
+		now
+	);
 	const gapSeries = [
 		...new Set(
 			candidates.flatMap((c) =>
@@ -274,7 +358,7 @@ export async function buildQueue(
 	const stats =
 		libraryKind(connector) === 'movies'
 			? []
-			: await loadSeasonStats(db, connector.id, gapSeries, now);
+			: await loadSeasonStats(db, connector.id, gapSeries, now, gracePeriodHours);
 	const seasons = decideSeasons(stats, {
 		enabled: connector.seasonPackEnabled,
 		thresholdPct: connector.seasonPackThresholdPct,

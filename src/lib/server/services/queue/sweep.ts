@@ -4,7 +4,7 @@
  * (unhealthy/offline) and disabled connectors are skipped.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../db';
+import type { Database, DbOrTx } from '../../db';
 import type { Connector, SearchType } from '../../db/schema';
 import { appendEvents } from '../../db/queries/events';
 import { moduleLogger } from '../../logger';
@@ -34,6 +34,59 @@ export function searchTypesFor(kind: SweepKind): SearchType[] {
 	return kind === 'gaps' ? ['gap'] : kind === 'upgrades' ? ['upgrade'] : ['gap', 'upgrade'];
 }
 
+/**
+ * The body of a sweep inside the caller's transaction: lock, discovery, queue build, counts and the
+ * `sweep.completed` event. `runSweep` commits it; the preview (preview.ts) rolls it back, so both
+ * run exactly the same code. The caller checks enabled/paused first.
+ */
+export async function sweepInTransaction(
+	tx: DbOrTx,
+	connector: Connector,
+	kind: SweepKind,
+	now: Date
+): Promise<SweepResult> {
+	const types = searchTypesFor(kind);
+	await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connector.id})`);
+	const profile = await profileFor(tx, connector);
+	const refresh = await refreshRegistry(tx, connector.id, libraryKind(connector), types, now, {
+		customFormatUpgrades: connector.customFormatUpgrades
+	});
+	const built = await buildQueue(tx, connector, profile, types, now);
+	const result: SweepResult = {
+		connectorId: connector.id,
+		skipped: null,
+		wanted: await countWanted(tx, connector.id, libraryKind(connector), now),
+		registryAdded: refresh.added,
+		registryRemoved: refresh.removed,
+		queuedBatches: built.batches,
+		queuedSearches: built.searches
+	};
+	await appendEvents(tx, [
+		{
+			type: 'sweep.completed',
+			connectorId: connector.id,
+			payload: {
+				kind,
+				gaps: result.wanted.gaps,
+				upgrades: result.wanted.upgrades,
+				registryAdded: result.registryAdded,
+				registryRemoved: result.registryRemoved,
+				queuedBatches: result.queuedBatches,
+				queuedSearches: result.queuedSearches
+			},
+			createdAt: now
+		}
+	]);
+	return result;
+}
+
+/** Why a connector is not swept now, or null. */
+export function sweepSkipReason(connector: Connector): SweepResult['skipped'] {
+	if (!connector.enabled) return 'disabled';
+	if (PAUSED_STATES.has(connector.health)) return 'paused';
+	return null;
+}
+
 /** Runs one sweep. @throws only on database failure. */
 export async function runSweep(deps: {
 	db: Database;
@@ -43,45 +96,19 @@ export async function runSweep(deps: {
 }): Promise<SweepResult> {
 	const { db, connector, kind } = deps;
 	const now = (deps.clock ?? (() => new Date()))();
-	const result: SweepResult = {
-		connectorId: connector.id,
-		skipped: null,
-		wanted: { gaps: 0, upgrades: 0 },
-		registryAdded: 0,
-		registryRemoved: 0,
-		queuedBatches: 0,
-		queuedSearches: 0
-	};
-	if (!connector.enabled) return { ...result, skipped: 'disabled' };
-	if (PAUSED_STATES.has(connector.health)) return { ...result, skipped: 'paused' };
-	const types = searchTypesFor(kind);
-	await db.transaction(async (tx) => {
-		await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connector.id})`);
-		const profile = await profileFor(tx, connector);
-		const refresh = await refreshRegistry(tx, connector.id, libraryKind(connector), types, now);
-		const built = await buildQueue(tx, connector, profile, types, now);
-		result.wanted = await countWanted(tx, connector.id, libraryKind(connector), now);
-		result.registryAdded = refresh.added;
-		result.registryRemoved = refresh.removed;
-		result.queuedBatches = built.batches;
-		result.queuedSearches = built.searches;
-		await appendEvents(tx, [
-			{
-				type: 'sweep.completed',
-				connectorId: connector.id,
-				payload: {
-					kind,
-					gaps: result.wanted.gaps,
-					upgrades: result.wanted.upgrades,
-					registryAdded: result.registryAdded,
-					registryRemoved: result.registryRemoved,
-					queuedBatches: result.queuedBatches,
-					queuedSearches: result.queuedSearches
-				},
-				createdAt: now
-			}
-		]);
-	});
+	const skipped = sweepSkipReason(connector);
+	if (skipped) {
+		return {
+			connectorId: connector.id,
+			skipped,
+			wanted: { gaps: 0, upgrades: 0 },
+			registryAdded: 0,
+			registryRemoved: 0,
+			queuedBatches: 0,
+			queuedSearches: 0
+		};
+	}
+	const result = await db.transaction((tx) => sweepInTransaction(tx, connector, kind, now));
 	log.info({ ...result, kind }, 'sweep finished');
 	return result;
 }

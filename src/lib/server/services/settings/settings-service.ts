@@ -18,6 +18,7 @@ import { appSettings } from '$lib/server/db/schema';
 import { moduleLogger } from '$lib/server/logger';
 import {
 	DEFAULT_SEARCH_WEIGHTS,
+	GRACE_PERIOD_HOURS,
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
@@ -89,7 +90,7 @@ export function defaultSettings(env: Record<string, string | undefined> = proces
 		general: { displayName: 'Comradarr', timeZone: defaultTimeZone(env), logLevel },
 		security: { authMode: 'full', proxyHeader: 'Remote-User', sessionMaxAgeDays: 30 },
 		backup: { enabled: false, schedule: '0 3 * * *', retention: 7 },
-		search: { weights: { ...DEFAULT_SEARCH_WEIGHTS } }
+		search: { gracePeriodHours: GRACE_PERIOD_HOURS.default, weights: { ...DEFAULT_SEARCH_WEIGHTS } }
 	};
 }
 

@@ -5,36 +5,44 @@ import { formError, formSuccess, type FormMessage } from '$lib/server/forms';
 import { getSettings, updateSettings } from '$lib/server/services/settings/settings-service';
 import {
 	DEFAULT_SEARCH_WEIGHTS,
-	searchWeightsFormSchema,
-	type SearchWeightsInput
+	GRACE_PERIOD_HOURS,
+	searchFormSchema,
+	type SearchFormInput
 } from '$lib/schemas/settings';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async () => {
 	const { search } = await getSettings(getDb());
 	return {
-		form: await superValidate<SearchWeightsInput, FormMessage>(
-			search.weights,
-			valibot(searchWeightsFormSchema)
+		form: await superValidate<SearchFormInput, FormMessage>(
+			{ ...search.weights, gracePeriodHours: search.gracePeriodHours },
+			valibot(searchFormSchema)
 		),
-		defaults: DEFAULT_SEARCH_WEIGHTS
+		defaults: { ...DEFAULT_SEARCH_WEIGHTS, gracePeriodHours: GRACE_PERIOD_HOURS.default }
 	};
 }) satisfies PageServerLoad;
 
 export const actions = {
-	/** Saves the weights; the next sweep ranks with them (the queue is rebuilt on every sweep). */
+	/**
+	 * Saves the weights and the grace period; the next sweep ranks and holds back with them (the
+	 * queue is rebuilt on every sweep).
+	 */
 	default: async ({ request }) => {
-		const form = await superValidate<SearchWeightsInput, FormMessage>(
+		const form = await superValidate<SearchFormInput, FormMessage>(
 			request,
-			valibot(searchWeightsFormSchema)
+			valibot(searchFormSchema)
 		);
 		if (!form.valid) return fail(400, { form });
 		try {
-			const saved = await updateSettings(getDb(), 'search', { weights: form.data });
-			form.data = saved.weights;
+			const { gracePeriodHours, ...weights } = form.data;
+			const saved = await updateSettings(getDb(), 'search', { gracePeriodHours, weights });
+			form.data = { ...saved.weights, gracePeriodHours: saved.gracePeriodHours };
 		} catch (error) {
 			return formError(form, error);
 		}
-		return formSuccess(form, 'Search behaviour saved. The next sweep ranks with these weights.');
+		return formSuccess(
+			form,
+			'Search behaviour saved. The next sweep ranks with these weights and grace period.'
+		);
 	}
 } satisfies Actions;
