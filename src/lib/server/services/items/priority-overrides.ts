@@ -34,8 +34,9 @@ import {
 
 export { MAX_PRIORITY_OVERRIDE };
 
-export const OVERRIDE_TARGETS = ['connector', 'series', 'episode', 'movie'] as const;
-export type OverrideTarget = (typeof OVERRIDE_TARGETS)[number];
+import type { OverrideTarget } from '$lib/schemas/items';
+
+export { OVERRIDE_TARGETS, type OverrideTarget } from '$lib/schemas/items';
 
 /** `episodes.not_found` (404). */
 export class EpisodeNotFoundError extends DomainError {
