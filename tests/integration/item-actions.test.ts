@@ -27,7 +27,6 @@ import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import {
-	clearSearchState,
 	markExhausted,
 	MANUAL_SEARCH_PRIORITY,
 	searchNow

@@ -108,10 +108,11 @@ export async function resolveTarget(db: DbOrTx, target: ItemTarget): Promise<Res
 async function connectorById(db: DbOrTx, id: number): Promise<Connector> {
 	const [connector] = await db.select().from(connectors).where(eq(connectors.id, id));
 	// The foreign key guarantees it; a miss means the row vanished under us (a concurrent delete).
-	if (!connector)
+	if (!connector) {
 		throw new DomainError('connectors.not_found', `Connector ${id} does not exist`, {
 			status: 404
 		});
+	}
 	return connector;
 }
 
