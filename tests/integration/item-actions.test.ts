@@ -41,6 +41,8 @@ import * as seriesRoute from '../../src/routes/api/v1/series/[id]/+server';
 import * as seriesSearchRoute from '../../src/routes/api/v1/series/[id]/search/+server';
 import * as seriesExhaustRoute from '../../src/routes/api/v1/series/[id]/exhaust/+server';
 import * as seriesClearRoute from '../../src/routes/api/v1/series/[id]/clear-search-state/+server';
+import * as seriesListRoute from '../../src/routes/api/v1/series/+server';
+import * as movieListRoute from '../../src/routes/api/v1/movies/+server';
 import * as movieRoute from '../../src/routes/api/v1/movies/[id]/+server';
 import * as movieSearchRoute from '../../src/routes/api/v1/movies/[id]/search/+server';
 import * as movieExhaustRoute from '../../src/routes/api/v1/movies/[id]/exhaust/+server';
@@ -636,6 +638,44 @@ describe('mark exhausted and clear search state', () => {
 });
 
 describe('detail endpoints', () => {
+	it('lists series and movies by title, a page at a time, with their wanted counts', async () => {
+		const sonarr = await synced('/sonarr');
+		await synced('/radarr');
+		const first = await call(
+			seriesListRoute.GET,
+			`/api/v1/series?connectorId=${sonarr.id}&pageSize=5`
+		);
+		const page1 = (await first.json()) as {
+			total: number;
+			items: { id: number; title: string; wanted: number; connectorId: number }[];
+		};
+		const stored = await world.db.select().from(series).where(eq(series.connectorId, sonarr.id));
+		expect(page1.total).toBe(stored.length);
+		expect(page1.items).toHaveLength(5);
+		const second = (await (
+			await call(seriesListRoute.GET, `/api/v1/series?connectorId=${sonarr.id}&pageSize=5&page=2`)
+		).json()) as { items: { id: number }[] };
+		expect(second.items.map((i) => i.id)).not.toContain(page1.items[0]?.id);
+		const { seriesId, n } = await seriesWithMostGaps(sonarr.id);
+		const all = (await (await call(seriesListRoute.GET, `/api/v1/series?pageSize=500`)).json()) as {
+			items: { id: number; wanted: number }[];
+		};
+		expect(all.items.find((i) => i.id === seriesId)?.wanted).toBeGreaterThanOrEqual(n);
+		const moviesPage = (await (
+			await call(movieListRoute.GET, '/api/v1/movies?pageSize=1')
+		).json()) as {
+			total: number;
+			items: unknown[];
+		};
+		expect(moviesPage.items).toHaveLength(1);
+		expect(moviesPage.total).toBe((await world.db.select().from(movies)).length);
+		for (const route of [seriesListRoute, movieListRoute]) {
+			const bad = await call(route.GET, '/x?pageSize=0');
+			expect(bad.status).toBe(400);
+			expect((await errorOf(bad)).fields).toHaveProperty('pageSize');
+		}
+	});
+
 	it('shows a series with seasons, episodes, file state and search state per episode', async () => {
 		const sonarr = await synced('/sonarr');
 		const { seriesId } = await seriesWithMostGaps(sonarr.id);

@@ -56,7 +56,7 @@ export const OverrideSchema = v.strictObject({
 	)
 });
 
-/** The listing's query: `page` (1-based), `pageSize` 1..500 (default 100), `connectorId?`. */
+/** A listing's query: `page` (1-based), `pageSize` 1..500 (default 100), `connectorId?`. */
 export const OverrideListQuerySchema = v.strictObject({
 	page: v.optional(
 		v.pipe(
@@ -86,3 +86,6 @@ export const OverrideListQuerySchema = v.strictObject({
 		)
 	)
 });
+
+/** The series / movie listing's query: the same parameters as the overrides listing. */
+export const ItemListQuerySchema = OverrideListQuerySchema;

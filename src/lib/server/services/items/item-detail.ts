@@ -241,3 +241,69 @@ export async function getMovieDetail(db: DbOrTx, id: number): Promise<MovieDetai
 		search: first ? toSearchState(first as RegistryRow) : null
 	};
 }
+
+/** One row of a series or movie listing. */
+export interface ItemListRow {
+	id: number;
+	title: string;
+	year: number | null;
+	connectorId: number;
+	/** Its items with a search registry row (gaps and upgrade candidates). */
+	wanted: number;
+}
+
+/**
+ * Series (`kind` 'series') or movies of the mirror, one page, by sort title then id; optionally of
+ * one connector. A minimal listing for links and scripts (the content browser comes later).
+ * @param page 1-based; pageSize rows per page (the route bounds it to 1..500)
+ */
+export async function listItems(
+	db: DbOrTx,
+	input: {
+		kind: 'series' | 'movie';
+		page: number;
+		pageSize: number;
+		connectorId?: number | undefined;
+	}
+): Promise<{ items: ItemListRow[]; page: number; pageSize: number; total: number }> {
+	const { page, pageSize } = input;
+	const table = input.kind === 'series' ? sql`series` : sql`movies`;
+	const scope =
+		input.connectorId === undefined ? sql`true` : sql`t.connector_id = ${input.connectorId}`;
+	const wanted =
+		input.kind === 'series'
+			? sql`(select count(*) from search_registry r join episodes e on e.id = r.episode_id where e.series_id = t.id)`
+			: sql`(select count(*) from search_registry r where r.movie_id = t.id)`;
+	const rows = await db.execute<{
+		id: number;
+		title: string;
+		year: number | null;
+		connector_id: number;
+		wanted: number;
+		total: number;
+	}>(sql`
+		select t.id, t.title, t.year, t.connector_id, ${wanted}::int as wanted,
+		       (count(*) over ())::int as total
+		from ${table} t where ${scope}
+		order by coalesce(t.sort_title, lower(t.title)), t.id
+		limit ${pageSize} offset ${(page - 1) * pageSize}`);
+	let total = rows[0]?.total;
+	if (total === undefined) {
+		const [count] = await db.execute<{ n: number }>(
+			sql`select count(*)::int as n from ${table} t where ${scope}`
+		);
+		total = count?.n ?? 0;
+	}
+	return {
+		page,
+		pageSize,
+		total,
+		items: rows.map((r) => ({
+			id: r.id,
+			title: r.title,
+			year: r.year,
+			connectorId: r.connector_id,
+			wanted: r.wanted
+		}))
+	};
+}
