@@ -284,6 +284,19 @@ test.describe('finding 6: every API error is JSON, and authentication comes firs
 		expect(get.status).toBe(405);
 		expect(errorCode(get)).toBe('api.method_not_allowed');
 		expect(get.headers.allow).toBe('POST');
+		// Item actions and priority overrides (issue 9 §3, §10).
+		for (const [method, path, allow] of [
+			['GET', '/api/v1/series/1/search', 'POST'],
+			['PUT', '/api/v1/movies/1/exhaust', 'POST'],
+			['GET', '/api/v1/series/1/clear-search-state', 'POST'],
+			['POST', '/api/v1/series/1', 'GET, HEAD'],
+			['PATCH', '/api/v1/priority-overrides', 'GET, PUT, DELETE, HEAD']
+		] as const) {
+			const wrong = await raw({ method, path, headers: { cookie, origin: APP } });
+			expect(wrong.status, `${method} ${path}`).toBe(405);
+			expect(errorCode(wrong)).toBe('api.method_not_allowed');
+			expect(wrong.headers.allow, path).toBe(allow);
+		}
 	});
 });
 

@@ -69,6 +69,18 @@ test('the route tree lists the pages, actions and endpoints we know exist', () =
 	expect(byPath.get('endpoint /health')?.methods).toContain('GET');
 	// Reachable without a session (the *arr apps post there), so refused below without its secret.
 	expect(byPath.get('endpoint /webhooks/1')?.methods).toEqual(['POST', 'PUT']);
+	// Item actions and priority overrides (issue 9 §3, §10).
+	expect(byPath.get('endpoint /api/v1/priority-overrides')?.methods).toEqual(
+		expect.arrayContaining(['GET', 'PUT', 'DELETE'])
+	);
+	for (const kind of ['series', 'movies']) {
+		expect(byPath.get(`endpoint /api/v1/${kind}`)?.methods).toContain('GET');
+		expect(byPath.get(`endpoint /api/v1/${kind}/1`)?.methods).toContain('GET');
+		for (const action of ['search', 'exhaust', 'clear-search-state']) {
+			expect(byPath.get(`endpoint /api/v1/${kind}/1/${action}`)?.methods).toEqual(['POST']);
+		}
+		expect(byPath.get(`page /${kind}/1`)).toBeDefined();
+	}
 	expect(routes.length).toBeGreaterThan(15);
 });
 

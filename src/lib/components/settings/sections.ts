@@ -11,7 +11,7 @@ import SlidersHorizontalIcon from '@lucide/svelte/icons/sliders-horizontal';
 export interface SettingsSection {
 	title: string;
 	/** Path below /settings (resolved with the base path when rendered). */
-	href: Pathname & `/settings/${string}`;
+	href: Extract<Pathname, `/settings/${string}`>;
 	icon: LucideIcon;
 	/** One line under the section's heading. */
 	description: string;

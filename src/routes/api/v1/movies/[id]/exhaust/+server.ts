@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { getRuntime } from '$lib/server/runtime';
+import { withApi } from '$lib/server/http/api';
+import { NoOptionsSchema } from '$lib/schemas/items';
+import { markExhausted } from '$lib/server/services/items/item-actions';
+import { parseItemId, readOptionalJson } from '../../../series/item-input';
+import type { RequestHandler } from './$types';
+
+/**
+ * POST /api/v1/movies/{id}/exhaust (no body, or `{}`).
+ * Marks the movie exhausted and takes them out of the pending batches. → 200 `StateChangeResult`; 409 `items.nothing_wanted` / `items.searching` / `items.already_exhausted`;
+ * 404 `movies.not_found`.
+ */
+export const POST: RequestHandler = withApi(async ({ params, request }) => {
+	const { db } = await getRuntime();
+	const movieId = parseItemId(params.id, 'movie');
+	await readOptionalJson(request, NoOptionsSchema, {});
+	const result = await markExhausted(db, { target: { kind: 'movie', movieId }, now: new Date() });
+	return json(result, { status: 200 });
+});
