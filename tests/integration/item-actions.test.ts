@@ -246,10 +246,7 @@ describe('search now', () => {
 		expect(claimed.every((c) => c.status !== 'pending')).toBe(true);
 	});
 
-	// Needs buildQueue to keep `manual` rows (request_queue.origin), which another branch of issue 9
-	// is adding to services/queue/queue-service.ts: today a sweep deletes every pending row of the
-	// types it sweeps. Enable once that lands (it fails on this branch alone).
-	it.skip('survives the next sweep: the manual row stays and its items are not queued again', async () => {
+	it('survives the next sweep: the manual row stays and its items are not queued again', async () => {
 		const sonarr = await synced('/sonarr');
 		const { seriesId } = await seriesWithMostGaps(sonarr.id);
 		const result = await searchNow(world.db, {
