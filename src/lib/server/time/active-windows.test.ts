@@ -115,3 +115,12 @@ describe('active windows', () => {
 		});
 	});
 });
+
+describe('local clock time', () => {
+	it('writes the wall clock of the zone as HH:MM', async () => {
+		const { localClockTime } = await import('./active-windows');
+		expect(localClockTime(at('2026-11-20T13:05:59Z'), 'UTC')).toBe('13:05');
+		expect(localClockTime(at('2026-11-20T23:30:00Z'), 'Europe/Berlin')).toBe('00:30');
+		expect(localClockTime(at('2026-07-20T23:30:00Z'), 'Europe/Berlin')).toBe('01:30');
+	});
+});

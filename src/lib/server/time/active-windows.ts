@@ -125,3 +125,10 @@ export function activeWindowState(
 	// Unreachable for valid spans (every span holds its start minute); kept total for the type.
 	return { inside: false, opensAt: new Date(Number.isFinite(opens) ? opens : at + 86_400_000) };
 }
+
+/** The local wall-clock time of `at` in `timeZone` as "HH:MM" (24 h), e.g. for "resumes at 14:05". */
+export function localClockTime(at: Date, timeZone: string): string {
+	const minute = localMinute(at.getTime(), timeZone);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`;
+}
