@@ -97,7 +97,7 @@ export interface PauseState {
 
 /** Why `isDispatchPaused` holds a connector back. */
 export type DispatchPause =
-	| { paused: false; until: null; reason: null }
+	| { paused: false }
 	| {
 			paused: true;
 			/** `all`: the whole queue is paused; `connector`: this connector is. */
@@ -162,7 +162,7 @@ export async function isDispatchPaused(
 		)
 		.orderBy(sql`${queuePauses.connectorId} nulls first`)
 		.limit(1);
-	if (!row) return { paused: false, until: null, reason: null };
+	if (!row) return { paused: false };
 	return row.connectorId === null
 		? {
 				paused: true,
