@@ -17,7 +17,8 @@ import {
 	type Connector,
 	type ThrottleProfile
 } from '../../src/lib/server/db/schema';
-import { clientFor, type ArrHttpOptions } from '../../src/lib/server/connectors';
+import { clientFor } from '../../src/lib/server/connectors';
+import type { ArrHttpOptions } from '../../src/lib/server/connectors/common/http';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';

@@ -103,8 +103,9 @@ describe('backing off and giving up', () => {
 
 		const waits: number[] = [];
 		for (let attempt = 0; attempt < maxAttempts; attempt++) {
-			if (attempt > 0)
+			if (attempt > 0) {
 				await runSweep({ db: world.db, connector: radarr, kind: 'gaps', clock: clock.now });
+			}
 			const [before] = await world.db
 				.select()
 				.from(searchRegistry)

@@ -130,13 +130,14 @@ export async function getPauseState(db: DbOrTx, now: Date = new Date()): Promise
 	const state: PauseState = { all: null, connectors: [] };
 	for (const row of rows) {
 		if (row.connectorId === null) state.all = { pausedAt: row.pausedAt };
-		else
+		else {
 			state.connectors.push({
 				connectorId: row.connectorId,
 				pausedAt: row.pausedAt,
 				until: row.until,
 				reason: row.reason
 			});
+		}
 	}
 	return state;
 }
