@@ -33,8 +33,8 @@ beforeEach(() => {
 type DashboardData = Awaited<ReturnType<typeof load>>;
 
 async function dashboard(): Promise<DashboardData> {
-	// The load reads nothing from its event.
-	return load({} as Parameters<typeof load>[0]) as Promise<DashboardData>;
+	// The load takes no event.
+	return load();
 }
 
 /** What the connector's card shows for its pause (ConnectorSummaryCard renders the notice). */
