@@ -146,7 +146,7 @@ describe('active windows', () => {
 		await setProfile({ activeWindows: [{ start: '01:00', end: '07:00' }] });
 		const radarr = await queued();
 		const sim = world.sim.instance('/radarr');
-		// Tomorrow (queued searches are due from now on), in December: Berlin is UTC+1.
+		// Tomorrow (queued searches are due from now on); `offset` is Berlin’s UTC offset that day.
 		const day = new Date(Date.now() + 86_400_000);
 		const utc = (h: number, m = 0) =>
 			new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), h, m));

@@ -21,6 +21,7 @@ import {
 	invalidateSettingsCache,
 	updateSettings
 } from '../../src/lib/server/services/settings/settings-service';
+import { localClockTime } from '../../src/lib/server/time/active-windows';
 
 const world = useWorld();
 
@@ -94,28 +95,33 @@ describe('the daily search budget', () => {
 		const radarr = await queued({ maxItemsPerCommand: 1 });
 		expect((await pendingCounts()).length).toBeGreaterThan(9);
 		await setProfile({ dailySearchBudget: 3 });
-		// Tomorrow (the queued searches are due from now on); Berlin is UTC+1 in December.
+		// Tomorrow (the queued searches are due from now on). Berlin is UTC+1 in winter, UTC+2 in
+		// summer: `offset` is that day's, so local 23:59 is (23 − offset):59 UTC.
 		const day = new Date(Date.now() + 86_400_000);
 		const utc = (dayOffset: number, h: number, m: number) =>
 			new Date(
 				Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + dayOffset, h, m)
 			);
+		const offset = Number(localClockTime(utc(0, 12, 0), 'Europe/Berlin').slice(0, 2)) - 12;
 		expect(
 			new Intl.DateTimeFormat('en-GB', {
 				timeZone: 'Europe/Berlin',
 				hour: '2-digit',
 				minute: '2-digit'
-			}).format(utc(0, 22, 59))
+			}).format(utc(0, 23 - offset, 59))
 		).toBe('23:59');
 
 		// 23:59 local: the day's three.
-		expect(await dispatch(radarr, utc(0, 22, 59))).toMatchObject({
+		expect(await dispatch(radarr, utc(0, 23 - offset, 59))).toMatchObject({
 			sent: 3,
 			stoppedBy: 'budget'
 		});
 		// 00:01 local (still the same UTC day): a new local day, three more.
-		expect(await dispatch(radarr, utc(0, 23, 1))).toMatchObject({ sent: 3, stoppedBy: 'budget' });
-		// 00:30 UTC (a new UTC day, but the same local day as 00:01): nothing.
+		expect(await dispatch(radarr, utc(0, 24 - offset, 1))).toMatchObject({
+			sent: 3,
+			stoppedBy: 'budget'
+		});
+		// 00:30 UTC (a new UTC day, but the same local day as 00:01 local): nothing.
 		expect(await dispatch(radarr, utc(1, 0, 30))).toMatchObject({ sent: 0, stoppedBy: 'budget' });
 		expect(postedSearches()).toBe(6);
 		await updateSettings(world.db, 'general', general);
