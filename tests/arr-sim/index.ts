@@ -235,6 +235,27 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
 				inst.setHealth(items);
 				return Response.json({ ok: true });
 			}
+			case 'POST /__sim/queue-status': {
+				const body = await readJson(req);
+				const valid = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+				if (
+					!isRecord(body) ||
+					typeof body.urlBase !== 'string' ||
+					!valid(body.count) ||
+					(body.unknownCount !== undefined && !valid(body.unknownCount))
+				) {
+					return Response.json(
+						{ message: 'expected {urlBase, count, unknownCount?} (integers ≥ 0)' },
+						{ status: 400 }
+					);
+				}
+				const inst = byBase.get(normalizeUrlBase(body.urlBase));
+				if (!inst) {
+					return Response.json({ message: `unknown urlBase ${body.urlBase}` }, { status: 404 });
+				}
+				inst.setDownloadQueue(body.count as number, (body.unknownCount as number | undefined) ?? 0);
+				return Response.json({ ok: true });
+			}
 			case 'POST /__sim/faults/clear':
 				for (const inst of instances) {
 					inst.clearFaults();

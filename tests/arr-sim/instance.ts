@@ -198,6 +198,8 @@ export class SimInstance {
 	private health: SimHealthItem[] = [];
 	private readonly profilePatches = new Map<number, QualityProfilePatch>();
 	private tagList: { id: number; label: string }[] = [];
+	/** Items in the download queue as GET /api/v3/queue/status reports them (`setDownloadQueue`). */
+	private downloadQueue = { count: 0, unknownCount: 0 };
 	private startTime: Date;
 
 	constructor(
@@ -458,6 +460,14 @@ export class SimInstance {
 	}
 
 	/**
+	 * Sets how many items the app's download queue holds, as `GET /api/v3/queue/status` reports
+	 * them (`totalCount` = `count` + `unknownCount`; default 0 and 0); also `POST /__sim/queue-status`.
+	 */
+	setDownloadQueue(count: number, unknownCount = 0): void {
+		this.downloadQueue = { count, unknownCount };
+	}
+
+	/**
 	 * Injects a fault for requests whose path after urlBase starts with `pathPrefix`
 	 * (longest prefix wins; applied before authentication). `null` removes it.
 	 * @example inst.setFault('/api/v3/wanted', { status: 429, headers: { 'Retry-After': '1' }, times: 1 })
@@ -491,6 +501,7 @@ export class SimInstance {
 		this.health = [];
 		this.profilePatches.clear();
 		this.tagList = [];
+		this.downloadQueue = { count: 0, unknownCount: 0 };
 		this.requests.length = 0;
 		this.host.forgetRequests(this);
 		this.startTime = this.options.now();
@@ -685,6 +696,19 @@ export class SimInstance {
 					wikiUrl: h.wikiUrl
 				}))
 			);
+		}
+		if (a === 'queue' && b === 'status' && isGet) {
+			// QueueStatusResource (QueueStatusController): counts of the download queue, no id.
+			const { count, unknownCount } = this.downloadQueue;
+			return jsonResponse({
+				totalCount: count + unknownCount,
+				count,
+				unknownCount,
+				errors: false,
+				warnings: false,
+				unknownErrors: false,
+				unknownWarnings: false
+			});
 		}
 		if (a === 'qualityprofile' && isGet) {
 			const profiles = this.qualityProfiles();

@@ -5,7 +5,12 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useWorld } from '../helpers/world';
-import { events, requestQueue, searchRegistry } from '../../src/lib/server/db/schema';
+import {
+	events,
+	requestQueue,
+	searchRegistry,
+	throttleProfiles
+} from '../../src/lib/server/db/schema';
 import { readEvents } from '../../src/lib/server/db/queries/events';
 import {
 	checkOne,
@@ -104,6 +109,8 @@ describe('domain events', () => {
 	});
 
 	it('say when an item has been searched the maximum number of times', async () => {
+		// The command below is the last in dispatch order: lift the in-flight limit (2) for it.
+		await world.db.update(throttleProfiles).set({ maxInFlight: 100 });
 		const radarr = await world.addConnector('/radarr');
 		await syncOne(deps(), radarr);
 		await sweepOne(deps(), radarr, 'gaps');

@@ -281,6 +281,8 @@ describe('season pack decisions', () => {
 
 describe('dispatch under the throttle', () => {
 	it('sends at most 5 commands in any rolling 60 s window, each of at most 10 items, and only targeted searches', async () => {
+		// The in-flight limit has its own test (dispatch-limits.test.ts); here only the window binds.
+		await world.db.update(throttleProfiles).set({ maxInFlight: 100 });
 		const connector = await world.addConnector('/radarr');
 		await sync(connector);
 		await runSweep({ db: world.db, connector, kind: 'both' });
@@ -314,7 +316,7 @@ describe('dispatch under the throttle', () => {
 	it('stops at the daily search budget', async () => {
 		await world.db
 			.update(throttleProfiles)
-			.set({ dailySearchBudget: 12, maxCommandsPerWindow: 100 })
+			.set({ dailySearchBudget: 12, maxCommandsPerWindow: 100, maxInFlight: 100 })
 			.where(eq(throttleProfiles.name, 'Moderate'));
 		const connector = await world.addConnector('/radarr');
 		await sync(connector);
@@ -338,7 +340,7 @@ describe('dispatch under the throttle', () => {
 		invalidateSettingsCache();
 		await world.db
 			.update(throttleProfiles)
-			.set({ dailySearchBudget: 100, maxCommandsPerWindow: 100 })
+			.set({ dailySearchBudget: 100, maxCommandsPerWindow: 100, maxInFlight: 100 })
 			.where(eq(throttleProfiles.name, 'Moderate'));
 		const connector = await world.addConnector('/radarr');
 		await sync(connector);

@@ -11,8 +11,11 @@ export function utcDayStart(now: Date): Date {
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
 
-/** The wall-clock date and time of `at` in `timeZone`, as if it were UTC (ms). */
-function wallClockMs(at: number, timeZone: string): number {
+/**
+ * The wall-clock date and time of `at` (epoch ms) in `timeZone` (an IANA zone), as if it were UTC
+ * (ms): e.g. 12:00Z in Europe/Berlin in winter → the epoch ms of 13:00Z.
+ */
+export function wallClockMs(at: number, timeZone: string): number {
 	let format = wallClocks.get(timeZone);
 	if (!format) {
 		format = new Intl.DateTimeFormat('en-US', {

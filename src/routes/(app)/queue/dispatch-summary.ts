@@ -8,7 +8,10 @@ const STOP_REASONS: Record<Exclude<DispatchResult['stoppedBy'], 'empty'>, string
 	window: 'Throttle window full',
 	budget: 'Daily search budget spent',
 	paused: 'Connectors paused while unhealthy or offline',
-	error: 'Sending failed; see the connector’s health'
+	error: 'Sending failed; see the connector’s health',
+	in_flight: 'Commands still running in the app',
+	outside_window: 'Outside the throttle profile’s active hours',
+	backpressure: 'Download queue above its limit'
 };
 
 /**

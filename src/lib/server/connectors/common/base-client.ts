@@ -2,7 +2,7 @@
  * What every *arr client can do, whatever the app: system status, health, ping, commands.
  * Endpoints (all in the Sonarr v4, Radarr v6 and Whisparr specs): `GET /ping`,
  * `GET /api/v3/system/status`, `GET /api/v3/health`, `POST /api/v3/command`,
- * `GET /api/v3/command`, `GET /api/v3/command/{id}`.
+ * `GET /api/v3/command`, `GET /api/v3/command/{id}`, `GET /api/v3/queue/status`.
  */
 import { ArrHttpClient, type ArrHttpOptions } from './http';
 import {
@@ -10,6 +10,7 @@ import {
 	HealthItemSchema,
 	HistorySchema,
 	QualityProfileSchema,
+	QueueStatusSchema,
 	SystemStatusSchema,
 	TagSchema,
 	parseList,
@@ -22,6 +23,7 @@ import type {
 	MirrorQualityProfile,
 	MirrorTag,
 	Parsed,
+	QueueStatus,
 	SearchCommand,
 	SystemStatus
 } from './types';
@@ -153,5 +155,18 @@ export class BaseArrClient {
 			await this.http.request('GET', '/api/v3/command'),
 			'command list'
 		).items;
+	}
+
+	/**
+	 * `GET /api/v3/queue/status` (QueueStatusResource): how many items the app's download queue
+	 * holds (`totalCount`), for the dispatcher's backpressure.
+	 * @throws ArrApiError (e.g. `invalid_response` when `totalCount` is missing)
+	 */
+	async getQueueStatus(): Promise<QueueStatus> {
+		return parseOne(
+			QueueStatusSchema,
+			await this.http.request('GET', '/api/v3/queue/status'),
+			'queue/status'
+		);
 	}
 }

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { httpUrlOrNull } from '../../../safe-url';
 import { ArrApiError } from './errors';
-import type { ArrCommand, HealthItem, Parsed, SystemStatus } from './types';
+import type { ArrCommand, HealthItem, Parsed, QueueStatus, SystemStatus } from './types';
 
 /** An ISO date-time string → Date (the apps write `yyyy-MM-ddTHH:mm:ssZ`; older ones add fractions). */
 export const dateTime = v.pipe(
@@ -70,6 +70,22 @@ export const CommandSchema = v.pipe(
 		started: c.started,
 		ended: c.ended,
 		body: c.body
+	}))
+);
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** QueueStatusResource of `GET /api/v3/queue/status`: `totalCount` is required, the rest default 0. */
+export const QueueStatusSchema = v.pipe(
+	v.looseObject({
+		totalCount: count,
+		count: v.optional(count, 0),
+		unknownCount: v.optional(count, 0)
+	}),
+	v.transform((q): QueueStatus => ({
+		totalCount: q.totalCount,
+		count: q.count,
+		unknownCount: q.unknownCount
 	}))
 );
 

@@ -33,6 +33,17 @@ export interface ArrCommand {
 	body: Record<string, unknown>;
 }
 
+/**
+ * `GET /api/v3/queue/status` (QueueStatusResource, same in Sonarr, Radarr and both Whisparr specs):
+ * `totalCount` is every item in the app's download queue, unknown items included; `count` leaves
+ * out items the app could not match to a series/movie (`unknownCount`).
+ */
+export interface QueueStatus {
+	totalCount: number;
+	count: number;
+	unknownCount: number;
+}
+
 // The mirror rows the mappers produce are declared beside the writes that take them (db sits
 // beside connectors, not above them); re-exported here for the clients and mappers.
 export type {

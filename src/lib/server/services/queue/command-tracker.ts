@@ -7,6 +7,8 @@
  * - A command not finished `timeoutMs` after it was sent is given up: outcome `unknown`, category
  *   `timeout`, so its items cool down instead of waiting on it for ever. If the app runs it later
  *   anyway, whatever it grabs reaches us through the sync.
+ * - A command finished as rate limited pauses the connector's dispatch for the profile's error
+ *   cooldown (dispatcher.ts `pauseAfterRateLimit`).
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db';
@@ -19,7 +21,8 @@ import {
 } from '../../db/schema';
 import type { ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { cooldownHours } from './throttle';
+import { backoffRules, cooldownHours } from './throttle';
+import { pauseAfterRateLimit } from './dispatcher';
 import {
 	FINISHED_COMMAND_STATUSES,
 	failureFromCommand,
@@ -44,7 +47,10 @@ export interface TrackDeps {
 	clock?: () => Date;
 	/** Give up on a command this long after it was sent, in ms (default `TRACKING_TIMEOUT_MS`). */
 	timeoutMs?: number;
-	/** Cooldown growth, cap and max attempts (default `DEFAULT_COOLDOWN_RULES`). */
+	/**
+	 * Cooldown growth, cap and max attempts (default: the profile's `backoffMultiplier`, the rest
+	 * `DEFAULT_COOLDOWN_RULES`).
+	 */
 	rules?: FinishInput['rules'];
 }
 
@@ -120,7 +126,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 				message: finish.message,
 				failure: finish.failure,
 				cooldownHours: cooldownHours(connector, profile),
-				...(deps.rules ? { rules: deps.rules } : {}),
+				rules: { ...backoffRules(profile), ...deps.rules },
 				finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
 			})
 		);
@@ -129,5 +135,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		if (finish.failure === 'timeout') result.timedOut++;
 		if (done.pauseConnector) result.pauseConnector = true;
 	}
+	// A command the app finished as rate limited: stop sending for the profile's error cooldown.
+	if (result.pauseConnector) await pauseAfterRateLimit(db, connector, profile, clock(), 'command');
 	return result;
 }

@@ -8,8 +8,20 @@
  * `POST /api/v3/command` sent. The answer's command id is stored (`sent`); the command tracker polls
  * it to the end. A POST whose fate is unknown (timeout, connection lost) stays `sending` for
  * recovery, which checks the app's command list before anything is sent again.
+ *
+ * A pass sends nothing (and says why in `stoppedBy`) while:
+ * - dispatch is paused (`paused`): the queue or the connector by a user, the connector by a rate
+ *   limit (until its `until`), or the connector is disabled or unhealthy;
+ * - `now` is outside the profile's active windows (`outside_window`, with `opensAt`);
+ * - the app's download queue (`GET /api/v3/queue/status` `totalCount`) holds more than the
+ *   connector's `downloadQueueLimit` (`backpressure`; read once per pass, only when something is
+ *   due; a failed read is logged and does not hold dispatch back);
+ * and it stops claiming when the rolling window is full (`window`), `maxInFlight` commands are in
+ * flight (`in_flight`), the next command does not fit today's budget (`budget`), nothing is due
+ * (`empty`) or the app failed (`error`). A POST answered 429, or a command refused as rate
+ * limited, pauses the connector for the profile's `errorCooldownSeconds` (`pauseAfterRateLimit`).
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db';
 import {
 	requestQueue,
@@ -17,13 +29,14 @@ import {
 	type QueuedRequest,
 	type ThrottleProfile
 } from '../../db/schema';
-import { isArrApiError, type ArrClient } from '../../connectors';
+import { EXPECTED_APP_NAME, isArrApiError, type ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
 import { finishRequest, recordSent } from './outcome';
 import { getSettings } from '../settings/settings-service';
-import { allowance, cooldownHours, loadUsage } from './throttle';
-import { isDispatchPaused } from './queue-admin';
+import { allowance, backoffRules, cooldownHours, countInFlight, loadUsage } from './throttle';
+import { isDispatchPaused, pauseForRateLimit } from './queue-admin';
+import { activeWindowState, localClockTime } from '../../time/active-windows';
 
 const log = moduleLogger('dispatcher');
 
@@ -35,12 +48,27 @@ export interface DispatchDeps {
 	clock?: () => Date;
 }
 
+/** Why a dispatcher pass stopped (see the module docstring). */
+export type DispatchStop =
+	| 'empty'
+	| 'window'
+	| 'budget'
+	| 'paused'
+	| 'error'
+	| 'in_flight'
+	| 'outside_window'
+	| 'backpressure';
+
 export interface DispatchResult {
 	sent: number;
 	searches: number;
 	failed: number;
-	/** Why the pass stopped: nothing left, window full, budget spent, paused, or an error. */
-	stoppedBy: 'empty' | 'window' | 'budget' | 'paused' | 'error';
+	/** Why the pass stopped. */
+	stoppedBy: DispatchStop;
+	/** With `outside_window`: when the next active window opens. */
+	opensAt?: Date;
+	/** With `backpressure`: the app's download-queue `totalCount` that held dispatch back. */
+	downloadQueue?: number;
 }
 
 /** Advisory lock key namespace for per-connector dispatch (pg_advisory_xact_lock(int, int)). */
@@ -53,11 +81,13 @@ async function claimNext(
 	profile: ThrottleProfile,
 	now: Date,
 	timeZone: string
-): Promise<QueuedRequest | 'empty' | 'window' | 'budget'> {
+): Promise<QueuedRequest | 'empty' | 'window' | 'budget' | 'in_flight'> {
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_NS}, ${connectorId})`);
 		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now, timeZone));
 		if (left.commands <= 0) return 'window';
+		// Under the lock: a second dispatcher waits here and then sees this one's claims.
+		if ((await countInFlight(tx, connectorId)) >= profile.maxInFlight) return 'in_flight';
 		const [next] = await tx
 			.select()
 			.from(requestQueue)
@@ -82,6 +112,50 @@ async function claimNext(
 	});
 }
 
+/** Whether the connector has a pending request due at `now` (before spending an HTTP call). */
+async function hasDue(db: Database, connectorId: number, now: Date): Promise<boolean> {
+	const [row] = await db
+		.select({ id: requestQueue.id })
+		.from(requestQueue)
+		.where(
+			and(
+				eq(requestQueue.connectorId, connectorId),
+				sql`${requestQueue.status} = 'pending' and ${requestQueue.scheduledAt} <= ${now.toISOString()}::timestamptz`
+			)
+		)
+		.limit(1);
+	return row !== undefined;
+}
+
+/**
+ * Pauses the connector's dispatch for its profile's `errorCooldownSeconds` after a rate limit: a
+ * POST answered 429 (`http_429`) or a command the app finished as rate limited (`command`, see
+ * outcome.ts `failureFromCommand`). Refreshes an earlier rate-limit pause; a user's pause stays.
+ * @returns when dispatch resumes
+ */
+export async function pauseAfterRateLimit(
+	db: Database,
+	connector: Pick<Connector, 'id' | 'type'>,
+	profile: Pick<ThrottleProfile, 'errorCooldownSeconds'>,
+	now: Date,
+	cause: 'http_429' | 'command'
+): Promise<Date> {
+	const until = new Date(now.getTime() + Math.max(0, profile.errorCooldownSeconds) * 1000);
+	const { timeZone } = (await getSettings(db)).general;
+	const app = EXPECTED_APP_NAME[connector.type];
+	const why =
+		cause === 'http_429'
+			? `Rate limited by ${app} (HTTP 429)`
+			: `A search was rate limited by ${app}`;
+	const reason = `${why}; dispatch resumes at ${localClockTime(until, timeZone)}`;
+	await pauseForRateLimit(db, { connectorId: connector.id, now, until, reason });
+	log.warn(
+		{ connectorId: connector.id, until: until.toISOString(), cause },
+		'dispatch paused: rate limited'
+	);
+	return until;
+}
+
 /**
  * One dispatcher pass for one connector: sends as many commands as the throttle allows now.
  * Never throws for an *arr failure (reported in the result and the connector's health).
@@ -90,16 +164,43 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	const { db, connector, client, profile } = deps;
 	const clock = deps.clock ?? (() => new Date());
 	const result: DispatchResult = { sent: 0, searches: 0, failed: 0, stoppedBy: 'empty' };
+	const start = clock();
 	if (
 		!connector.enabled ||
 		PAUSED_STATES.has(connector.health) ||
-		(await isDispatchPaused(db, connector.id)).paused
+		(await isDispatchPaused(db, connector.id, start)).paused
 	) {
 		result.stoppedBy = 'paused';
 		return result;
 	}
-	// The daily budget counts the local day of Settings → General.
+	// The daily budget and the active windows count the local day of Settings → General.
 	const { timeZone } = (await getSettings(db)).general;
+	const windows = activeWindowState(profile.activeWindows, start, timeZone);
+	if (!windows.inside) {
+		result.stoppedBy = 'outside_window';
+		result.opensAt = windows.opensAt;
+		return result;
+	}
+	if (!(await hasDue(db, connector.id, start))) return result;
+	if (connector.downloadQueueLimit !== null) {
+		try {
+			const { totalCount } = await client.getQueueStatus();
+			if (totalCount > connector.downloadQueueLimit) {
+				log.info(
+					{ connectorId: connector.id, totalCount, limit: connector.downloadQueueLimit },
+					'dispatch held back: download queue above its limit'
+				);
+				result.stoppedBy = 'backpressure';
+				result.downloadQueue = totalCount;
+				return result;
+			}
+		} catch (error) {
+			log.warn(
+				{ connectorId: connector.id, err: reasonForError(error) },
+				'download queue size unknown: dispatching without backpressure'
+			);
+		}
+	}
 	for (;;) {
 		const now = clock();
 		const claimed = await claimNext(db, connector.id, profile, now, timeZone);
@@ -123,6 +224,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 				'command sent'
 			);
 		} catch (error) {
+			const rateLimited = isArrApiError(error) && error.kind === 'rate_limited';
 			const definite =
 				isArrApiError(error) &&
 				(error.kind === 'bad_request' ||
@@ -135,20 +237,24 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 				'command not sent'
 			);
 			if (definite && !(isArrApiError(error) && error.kind === 'invalid_response')) {
-				// The app refused it: nothing ran. Record the failure; the items cool down.
-				await db.transaction((tx) =>
+				// The app refused it: nothing ran. Record the failure; the items cool down (or, when
+				// rate limited, go back to pending while the connector pauses).
+				const done = await db.transaction((tx) =>
 					finishRequest(tx, {
 						request: { ...claimed, status: 'sending' },
 						outcome: 'failed',
 						commandStatus: null,
 						message: reasonForError(error),
-						failure:
-							isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'app_error',
+						failure: rateLimited ? 'rate_limited' : 'app_error',
 						cooldownHours: cooldownHours(connector, profile),
+						rules: backoffRules(profile),
 						finishedAt: clock()
 					})
 				);
 				result.failed++;
+				if (rateLimited || done.pauseConnector) {
+					await pauseAfterRateLimit(db, connector, profile, clock(), 'http_429');
+				}
 			}
 			// Otherwise the app may have taken it: the row stays `sending` for recovery to resolve.
 			await recordFailure(db, connector.id, error, {

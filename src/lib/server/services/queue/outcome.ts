@@ -81,7 +81,10 @@ export interface FinishInput {
 	failure: FailureCategory | null;
 	/** The standard cooldown in hours (`cooldownHours(connector, profile)` in throttle.ts). */
 	cooldownHours: number;
-	/** Growth, cap and max attempts; `DEFAULT_COOLDOWN_RULES` for whatever is left out. */
+	/**
+	 * Growth, cap and max attempts; `DEFAULT_COOLDOWN_RULES` for whatever is left out. Callers pass
+	 * the connector's profile's growth (`backoffRules(profile)` in throttle.ts).
+	 */
 	rules?: Partial<Omit<CooldownRules, 'baseHours'>>;
 	finishedAt: Date;
 }

@@ -90,8 +90,11 @@ async function assertConnector(db: DbOrTx, connectorId: number): Promise<void> {
 export interface PauseState {
 	/** Set when dispatch is paused for every connector. */
 	all: { pausedAt: Date } | null;
-	/** Connectors paused one by one, by connector id. */
-	connectors: { connectorId: number; pausedAt: Date }[];
+	/**
+	 * Connectors paused one by one, by connector id. `until`/`reason` are set for a pause Comradarr
+	 * set itself (a 429 / rate limit); a user's pause has both null and lasts until resumed.
+	 */
+	connectors: { connectorId: number; pausedAt: Date; until: Date | null; reason: string | null }[];
 }
 
 /** Why `isDispatchPaused` holds a connector back. */
@@ -102,33 +105,64 @@ export type DispatchPause =
 			/** `all`: the whole queue is paused; `connector`: this connector is. */
 			scope: 'all' | 'connector';
 			since: Date;
-			/** A sentence for logs and the UI, e.g. "Queue paused for every connector". */
+			/** When the pause ends by itself (a rate-limit pause); null = until a user resumes. */
+			until: Date | null;
+			/**
+			 * A sentence for logs and the UI, e.g. "Queue paused for every connector" or "Rate limited
+			 * by Sonarr (HTTP 429); dispatch resumes at 14:05".
+			 */
 			reason: string;
 	  };
 
-/** The pauses currently set. */
-export async function getPauseState(db: DbOrTx): Promise<PauseState> {
+/** A pause row in force at `now`: a user's (no `until`) or one whose `until` lies ahead. */
+function inForce(now: Date): SQL {
+	return sql`(${queuePauses.until} is null or ${queuePauses.until} > ${now.toISOString()}::timestamptz)`;
+}
+
+/**
+ * The pauses in force at `now` (default: the current time). A rate-limit pause whose `until` has
+ * passed is over and not listed (its row stays until the next pause or resume replaces it).
+ */
+export async function getPauseState(db: DbOrTx, now: Date = new Date()): Promise<PauseState> {
 	const rows = await db
 		.select()
 		.from(queuePauses)
+		.where(inForce(now))
 		.orderBy(sql`${queuePauses.connectorId} nulls first`);
 	const state: PauseState = { all: null, connectors: [] };
 	for (const row of rows) {
 		if (row.connectorId === null) state.all = { pausedAt: row.pausedAt };
-		else state.connectors.push({ connectorId: row.connectorId, pausedAt: row.pausedAt });
+		else {
+			state.connectors.push({
+				connectorId: row.connectorId,
+				pausedAt: row.pausedAt,
+				until: row.until,
+				reason: row.reason
+			});
+		}
 	}
 	return state;
 }
 
 /**
- * Whether the dispatcher must send nothing for `connectorId` now: the whole queue is paused, or
- * this connector is. One indexed read; the dispatcher calls it at the start of each pass.
+ * Whether the dispatcher must send nothing for `connectorId` at `now`: the whole queue is paused,
+ * or this connector is (by a user, or by a rate limit whose `until` has not passed). One indexed
+ * read; the dispatcher calls it at the start of each pass.
  */
-export async function isDispatchPaused(db: DbOrTx, connectorId: number): Promise<DispatchPause> {
+export async function isDispatchPaused(
+	db: DbOrTx,
+	connectorId: number,
+	now: Date = new Date()
+): Promise<DispatchPause> {
 	const [row] = await db
 		.select()
 		.from(queuePauses)
-		.where(or(isNull(queuePauses.connectorId), eq(queuePauses.connectorId, connectorId)))
+		.where(
+			and(
+				or(isNull(queuePauses.connectorId), eq(queuePauses.connectorId, connectorId)),
+				inForce(now)
+			)
+		)
 		.orderBy(sql`${queuePauses.connectorId} nulls first`)
 		.limit(1);
 	if (!row) return { paused: false };
@@ -137,19 +171,23 @@ export async function isDispatchPaused(db: DbOrTx, connectorId: number): Promise
 				paused: true,
 				scope: 'all',
 				since: row.pausedAt,
-				reason: 'Queue paused for every connector'
+				until: row.until,
+				reason: row.reason ?? 'Queue paused for every connector'
 			}
 		: {
 				paused: true,
 				scope: 'connector',
 				since: row.pausedAt,
-				reason: 'Queue paused for this connector'
+				until: row.until,
+				reason: row.reason ?? 'Queue paused for this connector'
 			};
 }
 
 /**
  * Pauses dispatch for every connector (`connectorId` absent) or one. Idempotent: pausing a paused
- * scope keeps its original `pausedAt`. Commands already sent go on; nothing new is claimed.
+ * scope keeps its original `pausedAt`. A rate-limit pause of the connector (one with `until`)
+ * becomes the user's pause: it no longer ends by itself. Commands already sent go on; nothing new
+ * is claimed.
  * @throws QueueConnectorNotFoundError (404) for an unknown connector.
  */
 export async function pauseDispatch(
@@ -160,13 +198,51 @@ export async function pauseDispatch(
 	await db
 		.insert(queuePauses)
 		.values({ connectorId: input.connectorId ?? null, pausedAt: input.now })
-		.onConflictDoNothing();
-	return getPauseState(db);
+		.onConflictDoUpdate({
+			target: queuePauses.connectorId,
+			set: {
+				pausedAt: sql`case when ${queuePauses.until} is null then ${queuePauses.pausedAt} else excluded.paused_at end`,
+				until: null,
+				reason: null
+			}
+		});
+	return getPauseState(db, input.now);
+}
+
+/**
+ * Pauses one connector's dispatch until `until` because the app or an indexer rate limited us (a
+ * POST answered 429, or a command failed for a rate limit): inserts the connector's `queue_pauses`
+ * row or, when one is there, moves its `until` and `reason` on. A user's own pause (no `until`)
+ * is left as it is: it already holds the connector, and must not start ending by itself. The
+ * dispatcher ignores the row once `until` has passed; a user's resume deletes it at once.
+ * @param reason e.g. "Rate limited by Sonarr (HTTP 429); dispatch resumes at 14:05"
+ */
+export async function pauseForRateLimit(
+	db: DbOrTx,
+	input: { connectorId: number; now: Date; until: Date; reason: string }
+): Promise<void> {
+	await db
+		.insert(queuePauses)
+		.values({
+			connectorId: input.connectorId,
+			pausedAt: input.now,
+			until: input.until,
+			reason: input.reason
+		})
+		.onConflictDoUpdate({
+			target: queuePauses.connectorId,
+			set: {
+				pausedAt: sql`case when ${queuePauses.until} > excluded.paused_at then ${queuePauses.pausedAt} else excluded.paused_at end`,
+				until: sql`excluded.until`,
+				reason: sql`excluded.reason`
+			},
+			setWhere: sql`${queuePauses.until} is not null`
+		});
 }
 
 /**
  * Lifts the pause of every connector (`connectorId` absent: the global pause only; connector
- * pauses stay) or of one connector. Idempotent.
+ * pauses stay) or of one connector, a rate-limit pause included. Idempotent.
  * @throws QueueConnectorNotFoundError (404) for an unknown connector.
  */
 export async function resumeDispatch(

@@ -22,7 +22,7 @@ import {
 } from '../../db/schema';
 import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { cooldownHours } from './throttle';
+import { backoffRules, cooldownHours } from './throttle';
 import { finishRequest, recordSent } from './outcome';
 
 const log = moduleLogger('recovery');
@@ -130,6 +130,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 						'Comradarr stopped while sending this command; whether the app received it is unknown',
 					failure: 'app_error',
 					cooldownHours: cooldownHours(connector, profile),
+					rules: backoffRules(profile),
 					finishedAt: now
 				})
 			);

@@ -61,7 +61,10 @@ export interface CooldownRules {
 	 * profile's (24 h for the presets). A grab, a timeout and the first "nothing found" wait this.
 	 */
 	baseHours: number;
-	/** Growth per earlier attempt for categories that back off (default 2: 24 h, 48 h, 96 h…). */
+	/**
+	 * Growth per earlier attempt for categories that back off: the throttle profile's
+	 * `backoffMultiplier` (default 2: 24 h, 48 h, 96 h…).
+	 */
 	multiplier: number;
 	/** Upper bound of any cooldown, in hours (default 168 = 7 days). */
 	capHours: number;

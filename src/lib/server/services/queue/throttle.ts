@@ -7,6 +7,11 @@
  * - Daily budget: at most `dailySearchBudget` searches per day in the time zone of Settings →
  *   General (a search = one episode or movie in a command, one per SeasonSearch); the day starts
  *   at local midnight.
+ * - In flight: at most `maxInFlight` of our commands running in the app at once (`sending` or
+ *   `sent` rows: claimed and not finished); the *arr apps run at most three commands at a time,
+ *   so the default 2 leaves the app a slot of its own (RSS sync, imports).
+ * - Active windows (`activeWindows`, time/active-windows.ts) and the download-queue backpressure
+ *   are checked by the dispatcher before it claims anything.
  */
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -17,8 +22,11 @@ import {
 	type ThrottleProfile
 } from '../../db/schema';
 import { zonedDayStart } from '../../time/day-start';
+import type { CooldownRules } from './registry-states';
 
 const COUNTED = ['sending', 'sent', 'completed', 'failed'] as const;
+/** Claimed and not finished: running in the app (or about to be, or unknown until recovery). */
+const IN_FLIGHT = ['sending', 'sent'] as const;
 
 export interface ThrottleUsage {
 	commandsInWindow: number;
@@ -67,6 +75,32 @@ export async function loadUsage(
 			)
 		);
 	return { commandsInWindow: row?.commandsInWindow ?? 0, searchesToday: row?.searchesToday ?? 0 };
+}
+
+/** How many of the connector's commands are in flight now (`sending` or `sent`). */
+export async function countInFlight(db: DbOrTx, connectorId: number): Promise<number> {
+	const [row] = await db
+		.select({ n: sql<number>`count(*)::int` })
+		.from(requestQueue)
+		.where(
+			and(eq(requestQueue.connectorId, connectorId), inArray(requestQueue.status, [...IN_FLIGHT]))
+		);
+	return row?.n ?? 0;
+}
+
+/**
+ * The cooldown rules a profile sets for its connectors' items (registry-states.ts `cooldownFor`):
+ * its `backoffMultiplier` grows the wait after each `no_results` / `app_error` / `indexer_error`
+ * search. A multiplier below 1 would shrink the waits; it is read as 1 (no growth).
+ */
+export function backoffRules(
+	profile: Pick<ThrottleProfile, 'backoffMultiplier'>
+): Pick<CooldownRules, 'multiplier'> {
+	return {
+		multiplier: Number.isFinite(profile.backoffMultiplier)
+			? Math.max(1, profile.backoffMultiplier)
+			: 2
+	};
 }
 
 /** The connector's throttle profile, or the default one ("Moderate" unless changed). */
