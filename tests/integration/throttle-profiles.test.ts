@@ -93,7 +93,7 @@ async function preset(name: string): Promise<ProfileBody> {
 	return found;
 }
 
-function patchConnector(id: number, body: unknown) {
+async function patchConnector(id: number, body: unknown) {
 	const url = new URL(`http://comradarr.lan/api/v1/connectors/${id}`);
 	const request = new Request(url, {
 		method: 'PATCH',
@@ -101,10 +101,11 @@ function patchConnector(id: number, body: unknown) {
 		headers: { 'content-type': 'application/json' }
 	});
 	const event = { url, request, params: { id: String(id) }, locals: {} } as unknown as RequestEvent;
-	return (connectorRoute.PATCH as unknown as Handler)(event).then(async (r) => ({
-		status: r.status,
-		body: (await r.json()) as Record<string, unknown> & { error?: ErrorBody }
-	}));
+	const response = await (connectorRoute.PATCH as unknown as Handler)(event);
+	return {
+		status: response.status,
+		body: (await response.json()) as Record<string, unknown> & { error?: ErrorBody }
+	};
 }
 
 describe('listing', () => {
@@ -134,7 +135,7 @@ describe('listing', () => {
 		const row = (searchCount: number, claimedAt: Date) => ({
 			connectorId: radarr.id,
 			command: 'MoviesSearch' as const,
-			searchType: 'missing' as const,
+			searchType: 'gap' as const,
 			payload: { name: 'MoviesSearch', movieIds: [1] } as never,
 			searchCount,
 			priority: 1,

@@ -186,7 +186,9 @@ async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 		// A preset is read-only (its figures come from the seed): only whether it is the default.
 		const values = current?.isPreset ? flag : { ...flag, ...figures };
 		if (!current) {
-			await tx.insert(throttleProfiles).values({ name: entry.name, ...values });
+			await tx
+				.insert(throttleProfiles)
+				.values({ name: entry.name, isDefault: entry.isDefault, ...figures });
 			report.throttleProfiles.created.push(entry.name);
 		} else if (
 			Object.entries(values).some(
