@@ -38,12 +38,25 @@ async function configure(db: Database): Promise<void> {
 			windowSeconds: 120,
 			maxItemsPerCommand: 4,
 			dailySearchBudget: 99,
-			searchCooldownHours: 36
+			searchCooldownHours: 36,
+			maxInFlight: 1,
+			errorCooldownSeconds: 120,
+			backoffMultiplier: 1.5,
+			activeWindows: [{ start: '22:00', end: '06:00' }]
 		})
 		.returning();
 	await db
 		.update(connectors)
-		.set({ throttleProfileId: profile!.id, seasonPackThresholdPct: 70, timeoutMs: 45_000 })
+		.set({
+			throttleProfileId: profile!.id,
+			seasonPackThresholdPct: 70,
+			timeoutMs: 45_000,
+			seasonPackMinEpisodes: 6,
+			downloadQueueLimit: null,
+			includeTagIds: [2, 5],
+			excludeTagIds: [7],
+			customFormatUpgrades: true
+		})
 		.where(eq(connectors.id, radarr.id));
 	await updateSettings(db, 'general', {
 		displayName: 'Exported',
@@ -63,6 +76,11 @@ async function connectorState(db: Database) {
 		timeoutMs: c.timeoutMs,
 		seasonPackThresholdPct: c.seasonPackThresholdPct,
 		throttleProfile: profiles.find((p) => p.id === c.throttleProfileId)?.name ?? null,
+		seasonPackMinEpisodes: c.seasonPackMinEpisodes,
+		downloadQueueLimit: c.downloadQueueLimit,
+		includeTagIds: c.includeTagIds,
+		excludeTagIds: c.excludeTagIds,
+		customFormatUpgrades: c.customFormatUpgrades,
 		apiKeyHint: c.apiKeyHint
 	}));
 }
@@ -146,6 +164,73 @@ describe('configuration import', () => {
 		expect(again.connectors.updated).toEqual([]);
 		expect(again.throttleProfiles.created).toEqual([]);
 		expect(again.settings.updated).toEqual([]);
+	});
+
+	it("imports a file written before the issue-9 fields with their defaults, and never changes a preset's figures", async () => {
+		const file = {
+			format: 'comradarr-config',
+			version: 1,
+			connectors: [
+				{
+					name: 'Old Sonarr',
+					type: 'sonarr',
+					url: 'http://nas:8989',
+					throttleProfile: 'Old profile'
+				}
+			],
+			throttleProfiles: [
+				{
+					name: 'Old profile',
+					isDefault: true,
+					maxCommandsPerWindow: 4,
+					windowSeconds: 60,
+					maxItemsPerCommand: 6,
+					dailySearchBudget: 200,
+					searchCooldownHours: 24
+				},
+				{
+					name: 'Moderate',
+					isDefault: false,
+					maxCommandsPerWindow: 99,
+					windowSeconds: 60,
+					maxItemsPerCommand: 99,
+					dailySearchBudget: 9999,
+					searchCooldownHours: 24
+				}
+			]
+		};
+		const report = await importConfig({ db: world.db, secrets: world.secrets, input: file });
+		expect(report.throttleProfiles.created).toEqual(['Old profile']);
+		const [old] = await world.db
+			.select()
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.name, 'Old profile'));
+		expect(old).toMatchObject({
+			isDefault: true,
+			maxInFlight: 2,
+			errorCooldownSeconds: 900,
+			backoffMultiplier: 2,
+			activeWindows: []
+		});
+		const [moderate] = await world.db
+			.select()
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.name, 'Moderate'));
+		expect(moderate).toMatchObject({
+			isDefault: false,
+			maxCommandsPerWindow: 5,
+			maxItemsPerCommand: 10,
+			dailySearchBudget: 500
+		});
+		const [connector] = await world.db.select().from(connectors);
+		expect(connector).toMatchObject({
+			throttleProfileId: old!.id,
+			seasonPackMinEpisodes: 3,
+			downloadQueueLimit: 20,
+			includeTagIds: [],
+			excludeTagIds: [],
+			customFormatUpgrades: false
+		});
 	});
 
 	it('imports connectors whose keys were encrypted under another SECRET_KEY without them, disabled, asking for the keys', async () => {

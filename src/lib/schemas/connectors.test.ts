@@ -21,14 +21,25 @@ const browserEdit = {
 	seasonPackThresholdPct: 50,
 	maxEpisodesBeforePack: null,
 	seasonPackCooldownHours: 168,
-	searchCooldownHours: null
+	searchCooldownHours: null,
+	throttleProfileId: null,
+	seasonPackMinEpisodes: 3,
+	downloadQueueLimit: null,
+	includeTagIds: [],
+	excludeTagIds: [],
+	customFormatUpgrades: false
 };
 
 describe('the connector form schemas in the browser', () => {
 	it('take an empty optional number field (null in the browser) as off / the default', () => {
 		const edit = v.safeParse(editConnectorSchema, browserEdit);
 		expect(edit.success).toBe(true);
-		expect(edit.output).toMatchObject({ maxEpisodesBeforePack: null, searchCooldownHours: null });
+		expect(edit.output).toMatchObject({
+			maxEpisodesBeforePack: null,
+			searchCooldownHours: null,
+			throttleProfileId: null,
+			downloadQueueLimit: null
+		});
 		const add = v.parse(addConnectorSchema, {
 			type: 'radarr',
 			name: 'Radarr',

@@ -34,6 +34,15 @@ export const SEASON_PACK_THRESHOLD_PCT = { min: 1, max: 100 } as const;
 export const MAX_EPISODES_BEFORE_PACK = { min: 1, max: 500 } as const;
 /** Season-pack and per-item search cooldowns, in hours (up to 90 days). */
 export const COOLDOWN_HOURS = { min: 1, max: 24 * 90 } as const;
+/** A season missing fewer episodes than this never gets a season search (default 3). */
+export const SEASON_PACK_MIN_EPISODES = { min: 1, max: 50, default: 3 } as const;
+/**
+ * Backpressure: no dispatch while the app's download queue (`GET /api/v3/queue/status`
+ * `totalCount`) holds more than this many items (null: off; default 20).
+ */
+export const DOWNLOAD_QUEUE_LIMIT = { min: 1, max: 10_000, default: 20 } as const;
+/** At most this many *arr tags in each of a connector's include / exclude lists. */
+export const TAG_FILTER_MAX = 100;
 
 const name = v.pipe(
 	v.string('Name is required'),
@@ -80,6 +89,28 @@ const seasonPackThresholdPct = int('Season pack threshold', SEASON_PACK_THRESHOL
 const maxEpisodesBeforePack = v.nullable(int('Max individual episodes', MAX_EPISODES_BEFORE_PACK));
 const seasonPackCooldownHours = int('Season pack cooldown', COOLDOWN_HOURS);
 const searchCooldownHours = v.nullable(int('Episode cooldown', COOLDOWN_HOURS));
+const profileId = v.pipe(
+	v.number('Throttle profile must be a profile id'),
+	v.integer('Throttle profile must be a profile id'),
+	v.minValue(1, 'Throttle profile must be a profile id')
+);
+const throttleProfileId = v.nullable(profileId);
+const seasonPackMinEpisodes = int('Minimum episodes for a season pack', SEASON_PACK_MIN_EPISODES);
+const downloadQueueLimit = int('Download queue limit', DOWNLOAD_QUEUE_LIMIT);
+/** *arr tag ids (TagResource.id), duplicates dropped, ascending. */
+const tagIds = (label: string) =>
+	v.pipe(
+		v.array(
+			v.pipe(
+				v.number(`${label}: each tag must be a tag id`),
+				v.integer(`${label}: each tag must be a tag id`),
+				v.minValue(1, `${label}: each tag must be a tag id`)
+			),
+			`${label} must be a list of tag ids`
+		),
+		v.maxLength(TAG_FILTER_MAX, `${label}: at most ${TAG_FILTER_MAX} tags`),
+		v.transform((ids) => [...new Set(ids)].sort((a, b) => a - b))
+	);
 
 /** Body of `POST /api/v1/connectors` and the service's create input. */
 export const ConnectorCreateSchema = v.object({
@@ -104,7 +135,18 @@ const settingsEntries = {
 	maxEpisodesBeforePack: v.optional(maxEpisodesBeforePack),
 	seasonPackCooldownHours: v.optional(seasonPackCooldownHours),
 	/** null: the throttle profile's cooldown. */
-	searchCooldownHours: v.optional(searchCooldownHours)
+	searchCooldownHours: v.optional(searchCooldownHours),
+	/** null: the default throttle profile. An unknown id is refused by the service. */
+	throttleProfileId: v.optional(throttleProfileId),
+	seasonPackMinEpisodes: v.optional(seasonPackMinEpisodes),
+	/** null: no download-queue backpressure. */
+	downloadQueueLimit: v.optional(v.nullable(downloadQueueLimit)),
+	/** Only series/movies with one of these *arr tags are searched; empty: all. */
+	includeTagIds: v.optional(tagIds('Included tags')),
+	/** Series/movies with any of these *arr tags are never searched. */
+	excludeTagIds: v.optional(tagIds('Excluded tags')),
+	/** Also search files below their quality profile's custom format score cutoff. */
+	customFormatUpgrades: v.optional(v.boolean())
 };
 /** The settings an update may change besides the connection (the service copies them as given). */
 export const CONNECTOR_SETTING_KEYS = Object.keys(
@@ -189,7 +231,15 @@ export const editConnectorSchema = v.object({
 	maxEpisodesBeforePack: optionalNumber(int('Max individual episodes', MAX_EPISODES_BEFORE_PACK)),
 	seasonPackCooldownHours,
 	/** Empty: the throttle profile's cooldown. */
-	searchCooldownHours: optionalNumber(int('Episode cooldown', COOLDOWN_HOURS))
+	searchCooldownHours: optionalNumber(int('Episode cooldown', COOLDOWN_HOURS)),
+	/** Empty: the default profile. */
+	throttleProfileId: optionalNumber(profileId),
+	seasonPackMinEpisodes,
+	/** Empty: off. */
+	downloadQueueLimit: optionalNumber(downloadQueueLimit),
+	includeTagIds: tagIds('Included tags'),
+	excludeTagIds: tagIds('Excluded tags'),
+	customFormatUpgrades: v.boolean()
 });
 
 export type AddConnectorValues = v.InferOutput<typeof addConnectorSchema>;

@@ -1,6 +1,7 @@
 import type { LucideIcon } from '@lucide/svelte';
 import type { Pathname } from '$app/types';
 import DatabaseIcon from '@lucide/svelte/icons/database';
+import GaugeIcon from '@lucide/svelte/icons/gauge';
 import InfoIcon from '@lucide/svelte/icons/info';
 import KeyRoundIcon from '@lucide/svelte/icons/key-round';
 import SearchIcon from '@lucide/svelte/icons/search';
@@ -33,6 +34,13 @@ export const settingsSections: readonly SettingsSection[] = [
 		href: '/settings/search',
 		icon: SearchIcon,
 		description: 'What gets searched first: the weights of the priority score.'
+	},
+	{
+		title: 'Throttle profiles',
+		href: '/settings/throttle',
+		icon: GaugeIcon,
+		description:
+			'How fast each connector may search: commands per minute, batch size, daily budget.'
 	},
 	{
 		title: 'Security',

@@ -16,8 +16,14 @@ import {
 	updateInput
 } from './connector-form.server';
 
-/** A POST of the edit form as the browser sends it (every field a string). */
-function editPost(overrides: Record<string, string | null> = {}): Request {
+/**
+ * A POST of the edit form as the browser sends it (every field a string; a ticked tag of a filter
+ * list is one more value under the list's name).
+ */
+function editPost(
+	overrides: Record<string, string | null> = {},
+	lists: Record<string, string[]> = {}
+): Request {
 	const fields: Record<string, string | null> = {
 		type: 'sonarr',
 		name: 'Sonarr',
@@ -31,11 +37,18 @@ function editPost(overrides: Record<string, string | null> = {}): Request {
 		maxEpisodesBeforePack: '',
 		seasonPackCooldownHours: '168',
 		searchCooldownHours: '',
+		throttleProfileId: '',
+		seasonPackMinEpisodes: '3',
+		downloadQueueLimit: '20',
+		customFormatUpgrades: null,
 		...overrides
 	};
 	const body = new FormData();
 	for (const [name, value] of Object.entries(fields)) {
 		if (value !== null) body.set(name, value);
+	}
+	for (const [name, values] of Object.entries(lists)) {
+		for (const value of values) body.append(name, value);
 	}
 	return new Request('http://localhost/connectors/1?/save', { method: 'POST', body });
 }
@@ -95,6 +108,41 @@ describe('the connector edit form', () => {
 			expect(form.valid, url).toBe(false);
 			expect(form.errors.url, url).toEqual([expect.stringMatching(message)]);
 		}
+	});
+
+	it('takes the throttle profile, the tag filters, the queue limit and CF upgrades as posted', async () => {
+		const form = await editConnectorForm(
+			editPost(
+				{ throttleProfileId: '4', downloadQueueLimit: '', customFormatUpgrades: 'on' },
+				{ includeTagIds: ['3', '1'], excludeTagIds: ['2'] }
+			)
+		);
+		expect(form.valid).toBe(true);
+		expect(updateInput(form.data, '')).toMatchObject({
+			throttleProfileId: 4,
+			downloadQueueLimit: null,
+			includeTagIds: [1, 3],
+			excludeTagIds: [2],
+			customFormatUpgrades: true,
+			seasonPackMinEpisodes: 3
+		});
+		// "Default" in the select posts an empty value: the default profile.
+		const reset = await editConnectorForm(editPost());
+		expect(updateInput(reset.data, '')).toMatchObject({
+			throttleProfileId: null,
+			includeTagIds: [],
+			excludeTagIds: [],
+			customFormatUpgrades: false
+		});
+	});
+
+	it('refuses a pack minimum or a queue limit out of range on their fields', async () => {
+		const form = await editConnectorForm(
+			editPost({ seasonPackMinEpisodes: '0', downloadQueueLimit: '10001' })
+		);
+		expect(form.valid).toBe(false);
+		expect(form.errors.seasonPackMinEpisodes?.[0]).toMatch(/at least 1/);
+		expect(form.errors.downloadQueueLimit?.[0]).toMatch(/at most 10000/);
 	});
 
 	it('accepts exactly what the service accepts', async () => {

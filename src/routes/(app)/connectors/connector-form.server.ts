@@ -72,7 +72,13 @@ export function editValues(view: ConnectorView): EditConnectorValues {
 		seasonPackThresholdPct: view.seasonPackThresholdPct,
 		maxEpisodesBeforePack: view.maxEpisodesBeforePack,
 		seasonPackCooldownHours: view.seasonPackCooldownHours,
-		searchCooldownHours: view.searchCooldownHours
+		searchCooldownHours: view.searchCooldownHours,
+		throttleProfileId: view.throttleProfileId,
+		seasonPackMinEpisodes: view.seasonPackMinEpisodes,
+		downloadQueueLimit: view.downloadQueueLimit,
+		includeTagIds: view.includeTagIds,
+		excludeTagIds: view.excludeTagIds,
+		customFormatUpgrades: view.customFormatUpgrades
 	};
 }
 

@@ -65,6 +65,11 @@ export async function exportConfig(deps: {
 					maxEpisodesBeforePack: c.maxEpisodesBeforePack,
 					seasonPackCooldownHours: c.seasonPackCooldownHours,
 					searchCooldownHours: c.searchCooldownHours,
+					seasonPackMinEpisodes: c.seasonPackMinEpisodes,
+					downloadQueueLimit: c.downloadQueueLimit,
+					includeTagIds: c.includeTagIds,
+					excludeTagIds: c.excludeTagIds,
+					customFormatUpgrades: c.customFormatUpgrades,
 					throttleProfile:
 						c.throttleProfileId === null ? null : (profileName.get(c.throttleProfileId) ?? null),
 					...(apiKeyEncrypted ? { apiKeyEncrypted } : {})
@@ -77,7 +82,11 @@ export async function exportConfig(deps: {
 				windowSeconds: p.windowSeconds,
 				maxItemsPerCommand: p.maxItemsPerCommand,
 				dailySearchBudget: p.dailySearchBudget,
-				searchCooldownHours: p.searchCooldownHours
+				searchCooldownHours: p.searchCooldownHours,
+				maxInFlight: p.maxInFlight,
+				errorCooldownSeconds: p.errorCooldownSeconds,
+				backoffMultiplier: p.backoffMultiplier,
+				activeWindows: p.activeWindows
 			})),
 			settings: { general: settings.general, security: settings.security, backup: settings.backup },
 			schedules: [],

@@ -6,7 +6,10 @@
  * throttle profiles and the settings sections. `schedules` and `notificationChannels` are
  * reserved for the issues that add them: an importer that does not know them reports them as
  * skipped. Unknown keys are ignored, so a later minor addition stays readable; an incompatible
- * change raises `version`.
+ * change raises `version`. Fields added later are optional with the database's defaults, so an
+ * older file imports as before (issue 9: a profile's maxInFlight, errorCooldownSeconds,
+ * backoffMultiplier, activeWindows; a connector's seasonPackMinEpisodes, downloadQueueLimit,
+ * includeTagIds, excludeTagIds, customFormatUpgrades).
  */
 import * as v from 'valibot';
 import { CONNECTOR_TYPES } from '$lib/server/db/schema';
@@ -15,9 +18,13 @@ import {
 	CONNECTOR_NAME_MAX,
 	CONNECTOR_TIMEOUT_MS,
 	COOLDOWN_HOURS,
+	DOWNLOAD_QUEUE_LIMIT,
 	MAX_EPISODES_BEFORE_PACK,
-	SEASON_PACK_THRESHOLD_PCT
+	SEASON_PACK_MIN_EPISODES,
+	SEASON_PACK_THRESHOLD_PCT,
+	TAG_FILTER_MAX
 } from '$lib/schemas/connectors';
+import { THROTTLE_LIMITS, activeWindowSchema } from '$lib/schemas/throttle-profile';
 import {
 	backupSettingsSchema,
 	generalSettingsSchema,
@@ -85,6 +92,25 @@ const connectorEntry = v.object({
 		v.nullable(int('The episode cooldown', COOLDOWN_HOURS.min, COOLDOWN_HOURS.max)),
 		null
 	),
+	seasonPackMinEpisodes: v.optional(
+		int('The season pack minimum', SEASON_PACK_MIN_EPISODES.min, SEASON_PACK_MIN_EPISODES.max),
+		SEASON_PACK_MIN_EPISODES.default
+	),
+	/** null: no download-queue backpressure. */
+	downloadQueueLimit: v.optional(
+		v.nullable(int('The download queue limit', DOWNLOAD_QUEUE_LIMIT.min, DOWNLOAD_QUEUE_LIMIT.max)),
+		DOWNLOAD_QUEUE_LIMIT.default
+	),
+	/** *arr tag ids (the app's own), so they stay right for the same app. */
+	includeTagIds: v.optional(
+		v.pipe(v.array(int('A tag id', 1, 2 ** 31 - 1)), v.maxLength(TAG_FILTER_MAX)),
+		[]
+	),
+	excludeTagIds: v.optional(
+		v.pipe(v.array(int('A tag id', 1, 2 ** 31 - 1)), v.maxLength(TAG_FILTER_MAX)),
+		[]
+	),
+	customFormatUpgrades: v.optional(v.boolean(), false),
 	/** Name of a throttle profile (in the file or already here); null = the default profile. */
 	throttleProfile: v.optional(v.nullable(name(50)), null),
 	/** The API key encrypted under the exporting instance's SECRET_KEY. */
@@ -100,7 +126,31 @@ const throttleProfileEntry = v.object({
 	windowSeconds: int('The window', 1, 86_400),
 	maxItemsPerCommand: int('Items per command', 1, 1_000),
 	dailySearchBudget: int('The daily search budget', 1, 1_000_000),
-	searchCooldownHours: int('The search cooldown', 1, 24 * 365)
+	searchCooldownHours: int('The search cooldown', 1, 24 * 365),
+	maxInFlight: v.optional(
+		int('Commands in flight', THROTTLE_LIMITS.maxInFlight.min, THROTTLE_LIMITS.maxInFlight.max),
+		THROTTLE_LIMITS.maxInFlight.default
+	),
+	errorCooldownSeconds: v.optional(
+		int(
+			'The error cooldown',
+			THROTTLE_LIMITS.errorCooldownSeconds.min,
+			THROTTLE_LIMITS.errorCooldownSeconds.max
+		),
+		THROTTLE_LIMITS.errorCooldownSeconds.default
+	),
+	backoffMultiplier: v.optional(
+		v.pipe(
+			v.number('The backoff multiplier must be a number.'),
+			v.minValue(THROTTLE_LIMITS.backoffMultiplier.min),
+			v.maxValue(THROTTLE_LIMITS.backoffMultiplier.max)
+		),
+		THROTTLE_LIMITS.backoffMultiplier.default
+	),
+	activeWindows: v.optional(
+		v.pipe(v.array(activeWindowSchema), v.maxLength(THROTTLE_LIMITS.activeWindows.max)),
+		[]
+	)
 });
 
 const backupSection = v.pipe(

@@ -155,7 +155,8 @@ export async function importConfig(deps: {
 }
 
 async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport): Promise<void> {
-	if (file.throttleProfiles.some((p) => p.isDefault)) {
+	const fileHasDefault = file.throttleProfiles.some((p) => p.isDefault);
+	if (fileHasDefault) {
 		const defaultName = file.throttleProfiles.find((p) => p.isDefault)?.name ?? '';
 		await tx
 			.update(throttleProfiles)
@@ -169,19 +170,30 @@ async function applyProfiles(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 			.select()
 			.from(throttleProfiles)
 			.where(sql`lower(${throttleProfiles.name}) = lower(${entry.name})`);
-		const values = {
-			isDefault: entry.isDefault,
+		const figures = {
 			maxCommandsPerWindow: entry.maxCommandsPerWindow,
 			windowSeconds: entry.windowSeconds,
 			maxItemsPerCommand: entry.maxItemsPerCommand,
 			dailySearchBudget: entry.dailySearchBudget,
-			searchCooldownHours: entry.searchCooldownHours
+			searchCooldownHours: entry.searchCooldownHours,
+			maxInFlight: entry.maxInFlight,
+			errorCooldownSeconds: entry.errorCooldownSeconds,
+			backoffMultiplier: entry.backoffMultiplier,
+			activeWindows: entry.activeWindows
 		};
+		// A file that names no default leaves the current one alone (there is always one).
+		const flag = fileHasDefault ? { isDefault: entry.isDefault } : {};
+		// A preset is read-only (its figures come from the seed): only whether it is the default.
+		const values = current?.isPreset ? flag : { ...flag, ...figures };
 		if (!current) {
-			await tx.insert(throttleProfiles).values({ name: entry.name, ...values });
+			await tx
+				.insert(throttleProfiles)
+				.values({ name: entry.name, isDefault: entry.isDefault, ...figures });
 			report.throttleProfiles.created.push(entry.name);
 		} else if (
-			Object.entries(values).some(([k, value]) => current[k as keyof typeof values] !== value)
+			Object.entries(values).some(
+				([k, value]) => JSON.stringify(current[k as keyof typeof values]) !== JSON.stringify(value)
+			)
 		) {
 			await tx.update(throttleProfiles).set(values).where(eq(throttleProfiles.id, current.id));
 			report.throttleProfiles.updated.push(current.name);
@@ -266,6 +278,11 @@ async function applyConnectors(
 			maxEpisodesBeforePack: entry.maxEpisodesBeforePack,
 			seasonPackCooldownHours: entry.seasonPackCooldownHours,
 			searchCooldownHours: entry.searchCooldownHours,
+			seasonPackMinEpisodes: entry.seasonPackMinEpisodes,
+			downloadQueueLimit: entry.downloadQueueLimit,
+			includeTagIds: entry.includeTagIds,
+			excludeTagIds: entry.excludeTagIds,
+			customFormatUpgrades: entry.customFormatUpgrades,
 			throttleProfileId
 		};
 		const keyValues =
@@ -295,7 +312,10 @@ async function applyConnectors(
 		}
 		const changed =
 			key.kind !== 'keep' ||
-			Object.entries(settings).some(([k, value]) => current[k as keyof typeof settings] !== value);
+			Object.entries(settings).some(
+				([k, value]) =>
+					JSON.stringify(current[k as keyof typeof settings]) !== JSON.stringify(value)
+			);
 		if (!changed) {
 			report.connectors.unchanged.push(current.name);
 			continue;

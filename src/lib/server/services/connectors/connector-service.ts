@@ -9,10 +9,16 @@
  * that points the connector elsewhere must carry the key again (`apiKey` field error otherwise),
  * so whoever can edit a connector cannot make Comradarr hand its key to another host.
  */
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Database } from '../../db';
-import { connectors, type Connector, type ConnectorType } from '../../db/schema';
+import {
+	connectors,
+	tags,
+	throttleProfiles,
+	type Connector,
+	type ConnectorType
+} from '../../db/schema';
 import {
 	ArrApiError,
 	EXPECTED_APP_NAME,
@@ -147,6 +153,18 @@ export interface ConnectorView {
 	seasonPackCooldownHours: number;
 	/** Null: the throttle profile's cooldown applies. */
 	searchCooldownHours: number | null;
+	/** The connector's own throttle profile; null: the default profile. */
+	throttleProfileId: number | null;
+	/** A season missing fewer episodes than this never gets a season search. */
+	seasonPackMinEpisodes: number;
+	/** No dispatch while the app's download queue holds more than this; null: off. */
+	downloadQueueLimit: number | null;
+	/** *arr tag ids: only series/movies carrying one are searched; empty: all. */
+	includeTagIds: number[];
+	/** *arr tag ids: series/movies carrying one are never searched. */
+	excludeTagIds: number[];
+	/** Custom-format-score upgrades are searched too (opt-in). */
+	customFormatUpgrades: boolean;
 	createdAt: Date;
 }
 
@@ -188,6 +206,12 @@ export function toView(c: Connector): ConnectorView {
 		maxEpisodesBeforePack: c.maxEpisodesBeforePack,
 		seasonPackCooldownHours: c.seasonPackCooldownHours,
 		searchCooldownHours: c.searchCooldownHours,
+		throttleProfileId: c.throttleProfileId,
+		seasonPackMinEpisodes: c.seasonPackMinEpisodes,
+		downloadQueueLimit: c.downloadQueueLimit,
+		includeTagIds: c.includeTagIds,
+		excludeTagIds: c.excludeTagIds,
+		customFormatUpgrades: c.customFormatUpgrades,
 		createdAt: c.createdAt
 	};
 }
@@ -287,6 +311,37 @@ async function assertNameFree(db: Database, candidate: string, exceptId?: number
 }
 
 /**
+ * Refuses settings that name what does not exist or contradict each other: an unknown
+ * `throttleProfileId`, a tag both included and excluded (after merging with the stored lists).
+ * @throws ConnectorFieldError (400 `validation.failed`) on the field at fault
+ */
+async function assertSettingsValid(
+	db: Database,
+	input: ConnectorUpdateInput,
+	current: Pick<Connector, 'includeTagIds' | 'excludeTagIds'>
+): Promise<void> {
+	if (input.throttleProfileId !== undefined && input.throttleProfileId !== null) {
+		const [profile] = await db
+			.select({ id: throttleProfiles.id })
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.id, input.throttleProfileId));
+		if (!profile) {
+			throw new ConnectorFieldError(
+				{ throttleProfileId: `There is no throttle profile ${input.throttleProfileId}` },
+				undefined,
+				'validation.failed'
+			);
+		}
+	}
+	const include = new Set(input.includeTagIds ?? current.includeTagIds);
+	const both = (input.excludeTagIds ?? current.excludeTagIds).filter((id) => include.has(id));
+	if (both.length > 0) {
+		const message = `A tag cannot be both included and excluded (tag ${both.join(', ')})`;
+		throw new ConnectorFieldError({ excludeTagIds: message }, message, 'validation.failed');
+	}
+}
+
+/**
  * Creates a connector after a successful connection test.
  * @throws ValiError on a malformed body; ConnectorFieldError on a refused connection or a taken name
  */
@@ -331,7 +386,8 @@ export async function getConnector(db: Database, id: number): Promise<Connector>
 
 /**
  * Updates a connector; re-tests the connection when type, URL or key change.
- * @throws ValiError, ConnectorFieldError, ConnectorNotFoundError
+ * @throws ValiError, ConnectorFieldError (also for an unknown `throttleProfileId` or a tag both
+ *   included and excluded), ConnectorNotFoundError
  */
 export async function updateConnector(
 	db: Database,
@@ -342,6 +398,7 @@ export async function updateConnector(
 	const input = v.parse(ConnectorUpdateSchema, body);
 	const current = await getConnector(db, id);
 	if (input.name !== undefined) await assertNameFree(db, input.name, id);
+	await assertSettingsValid(db, input, current);
 	const newKey = input.apiKey ? input.apiKey : undefined;
 	const changes: Partial<typeof connectors.$inferInsert> = { updatedAt: new Date() };
 	const connectionChanged =
@@ -390,4 +447,19 @@ export async function deleteConnector(db: Database, id: number): Promise<void> {
 		.returning({ id: connectors.id });
 	if (removed.length === 0) throw new ConnectorNotFoundError(id);
 	forgetConnector(id);
+}
+
+/**
+ * The connector's mirrored *arr tags (`GET /api/v3/tag`, synced into `tags`) by label, for the
+ * include / exclude choices: `id` is the app's tag id (what series/movies carry in `tags`).
+ */
+export async function connectorTags(
+	db: Database,
+	connectorId: number
+): Promise<{ id: number; label: string }[]> {
+	return db
+		.select({ id: tags.arrId, label: tags.label })
+		.from(tags)
+		.where(eq(tags.connectorId, connectorId))
+		.orderBy(asc(tags.label));
 }

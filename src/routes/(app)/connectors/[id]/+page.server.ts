@@ -6,6 +6,7 @@ import { toResource } from '$lib/server/api/v1';
 import { connectorActivity } from '$lib/server/db/queries/connector-detail';
 import {
 	ConnectorNotFoundError,
+	connectorTags,
 	getConnector,
 	testConnectorEdit,
 	toView,
@@ -28,6 +29,7 @@ import {
 	syncAction
 } from '../connector-actions.server';
 import { getSettings } from '$lib/server/services/settings/settings-service';
+import { profileChoices } from '$lib/server/services/queue/throttle-profiles';
 import { webhookAction, webhookSetup } from './webhook.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -61,6 +63,9 @@ export const load = (async ({ params, url }) => {
 		healthEvents,
 		syncRuns,
 		form: await editConnectorForm(toView(connector)),
+		/** The choices of the settings form: throttle profiles and the app's mirrored tags. */
+		throttleProfiles: await profileChoices(db),
+		tags: await connectorTags(db, connector.id),
 		webhook: webhookSetup(url.origin, connector)
 	};
 }) satisfies PageServerLoad;

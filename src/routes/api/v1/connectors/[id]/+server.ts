@@ -18,7 +18,13 @@ export const GET: RequestHandler = withApi(async ({ params }) => {
 	return json(resource);
 });
 
-/** PATCH /api/v1/connectors/{id} with any of {type, name, url, apiKey (empty = unchanged), enabled}. */
+/**
+ * PATCH /api/v1/connectors/{id} with any of {type, name, url, apiKey (empty = unchanged), enabled}
+ * and the settings (`ConnectorUpdateSchema`: timeoutMs, season-pack figures, searchCooldownHours,
+ * throttleProfileId (null = the default profile; unknown → 400 on `fields.throttleProfileId`),
+ * seasonPackMinEpisodes, downloadQueueLimit (null = off), includeTagIds, excludeTagIds,
+ * customFormatUpgrades).
+ */
 export const PATCH: RequestHandler = withApi(async ({ params, request }) => {
 	const { db, secrets } = await getRuntime();
 	const id = parseId(params.id);
