@@ -25,4 +25,8 @@ export async function resetDb(db: Database): Promise<void> {
 	if (tables) await db.execute(sql.raw(`truncate ${tables} restart identity cascade`));
 	const { seedDefaults } = await import('../../src/lib/server/db/seed');
 	await seedDefaults(db);
+	// app_settings was emptied: a cached copy of the settings would outlive it.
+	const { invalidateSettingsCache } =
+		await import('../../src/lib/server/services/settings/settings-service');
+	invalidateSettingsCache();
 }

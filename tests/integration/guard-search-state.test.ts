@@ -26,6 +26,10 @@ import { trackCommands } from '../../src/lib/server/services/queue/command-track
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { DEFAULT_COOLDOWN_RULES } from '../../src/lib/server/services/queue/registry-states';
 import type { SimInstance } from '../arr-sim';
+import {
+	getSettings,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -156,6 +160,39 @@ describe('backing off and giving up', () => {
 		expect(linked).toHaveLength(0);
 		const gaveUp = await world.db.select().from(events).where(eq(events.type, 'search.exhausted'));
 		expect(gaveUp.some((e) => (e.subject.movieIds ?? []).includes(target!.movieId!))).toBe(true);
+	});
+});
+
+describe('max attempts from Settings → Search behaviour', () => {
+	it('exhausts an item after the configured number of searches, not the default 10', async () => {
+		await world.db
+			.update(throttleProfiles)
+			.set({ maxCommandsPerWindow: 100, maxInFlight: 100, dailySearchBudget: 10_000 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
+		await updateSettings(world.db, 'search', {
+			...(await getSettings(world.db)).search,
+			maxAttempts: 3
+		});
+		const radarr = await world.addConnector('/radarr');
+		await syncConnector({
+			db: world.db,
+			connector: radarr,
+			client: clientFor(radarr, world.secrets)
+		});
+		const states: string[] = [];
+		for (let attempt = 0; attempt < 3; attempt++) {
+			await runSweep({ db: world.db, connector: radarr, kind: 'gaps', clock: clock.now });
+			await cycle(radarr);
+			const rows = await world.db
+				.select({ state: searchRegistry.state, attempts: searchRegistry.attempts })
+				.from(searchRegistry)
+				.where(eq(searchRegistry.connectorId, radarr.id));
+			const searched = rows.filter((r) => r.attempts === attempt + 1);
+			expect(searched.length).toBeGreaterThan(0);
+			states.push([...new Set(searched.map((r) => r.state))].join());
+			clock.advance(8 * DAY); // past any cooldown (capped at 7 days)
+		}
+		expect(states).toEqual(['cooldown', 'cooldown', 'exhausted']);
 	});
 });
 

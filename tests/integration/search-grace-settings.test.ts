@@ -36,6 +36,7 @@ async function post(grace: string): Promise<{ status: number; form: FormShape }>
 	const body = new FormData();
 	for (const [k, v] of Object.entries(DEFAULT_SEARCH_WEIGHTS)) body.set(k, String(v));
 	body.set('gracePeriodHours', grace);
+	body.set('maxAttempts', '10');
 	const url = 'http://comradarr.lan/settings/search';
 	const event = { url: new URL(url), request: new Request(url, { method: 'POST', body }) };
 	const result = (await actions.default(event as unknown as never)) as
@@ -79,7 +80,11 @@ describe('grace period setting', () => {
 			expect(status).toBe(200);
 			invalidateSettingsCache();
 			const { search } = await getSettings(db);
-			expect(search).toEqual({ gracePeriodHours: hours, weights: DEFAULT_SEARCH_WEIGHTS });
+			expect(search).toEqual({
+				gracePeriodHours: hours,
+				maxAttempts: 10,
+				weights: DEFAULT_SEARCH_WEIGHTS
+			});
 		}
 	});
 });

@@ -123,6 +123,16 @@ const gracePeriodHours = v.pipe(
 	v.maxValue(GRACE_PERIOD_HOURS.max, `Grace period: at most ${GRACE_PERIOD_HOURS.max} hours.`)
 );
 
+/** Limits of the searches an item gets before it is exhausted (default 10, the spec's). */
+export const MAX_SEARCH_ATTEMPTS = { min: 1, max: 100, default: 10 } as const;
+
+const maxAttempts = v.pipe(
+	v.number('Max attempts: enter a number of searches.'),
+	v.integer('Max attempts: whole searches only.'),
+	v.minValue(MAX_SEARCH_ATTEMPTS.min, `Max attempts: at least ${MAX_SEARCH_ATTEMPTS.min}.`),
+	v.maxValue(MAX_SEARCH_ATTEMPTS.max, `Max attempts: at most ${MAX_SEARCH_ATTEMPTS.max}.`)
+);
+
 /**
  * Settings → Search behaviour: the weights of the item score (points; the model is documented in
  * services/queue/prioritizer.ts) and the post-release grace period.
@@ -134,6 +144,11 @@ export const searchSettingsSchema = v.object({
 	 * stored before it existed: the default.
 	 */
 	gracePeriodHours: v.optional(gracePeriodHours, GRACE_PERIOD_HOURS.default),
+	/**
+	 * Searches of an item that found nothing before it is `exhausted` (searched no more until the
+	 * user clears its search state). Absent in sections stored before it existed: the default.
+	 */
+	maxAttempts: v.optional(maxAttempts, MAX_SEARCH_ATTEMPTS.default),
 	weights: v.object({
 		/** For content released today, falling to 0 at one year old. */
 		contentAge: weight('Content age'),
@@ -167,7 +182,8 @@ export type SearchWeightsInput = v.InferOutput<typeof searchWeightsFormSchema>;
 /** The whole Search behaviour form: the weights and the grace period, flat. */
 export const searchFormSchema = v.object({
 	...searchWeightsFormSchema.entries,
-	gracePeriodHours
+	gracePeriodHours,
+	maxAttempts
 });
 export type SearchFormInput = v.InferOutput<typeof searchFormSchema>;
 

@@ -11,6 +11,8 @@ import type { DbOrTx } from '../../db';
 import { connectors, type Connector, type RegistryState, type SearchType } from '../../db/schema';
 import { DomainError } from '../../errors';
 import type { Candidate } from '../queue/batcher';
+import { SWEEP_LOCK_NS } from '../queue/sweep';
+import { DISPATCH_LOCK_NS } from '../queue/dispatcher';
 import {
 	itemScoreColumns,
 	itemScoreOf,
@@ -267,11 +269,10 @@ export async function detachFromPending(
 
 /**
  * Serialises an item action with the connector's sweep and dispatcher (their advisory locks, taken
- * in this order; sweep.ts `SWEEP_LOCK_NS` and dispatcher.ts `DISPATCH_LOCK_NS`, which are private
- * there), so a sweep rebuilding the queue or a claim in progress never interleaves with it.
+ * in this order: sweep.ts `SWEEP_LOCK_NS`, then dispatcher.ts `DISPATCH_LOCK_NS`), so a sweep rebuilding the queue or a claim in progress never interleaves with it.
  * Call first inside the transaction.
  */
 export async function lockConnectorQueue(db: DbOrTx, connectorId: number): Promise<void> {
-	await db.execute(sql`select pg_advisory_xact_lock(${0x5377}, ${connectorId})`);
-	await db.execute(sql`select pg_advisory_xact_lock(${0x4463}, ${connectorId})`);
+	await db.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connectorId})`);
+	await db.execute(sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_NS}, ${connectorId})`);
 }

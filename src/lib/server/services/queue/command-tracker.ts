@@ -21,7 +21,7 @@ import {
 } from '../../db/schema';
 import type { ArrClient } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { backoffRules, cooldownHours } from './throttle';
+import { cooldownHours, searchRules } from './throttle';
 import { pauseAfterRateLimit } from './dispatcher';
 import {
 	FINISHED_COMMAND_STATUSES,
@@ -118,6 +118,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 			}
 			continue;
 		}
+		const rules = { ...(await searchRules(db, profile)), ...deps.rules };
 		const done = await db.transaction((tx) =>
 			finishRequest(tx, {
 				request,
@@ -126,7 +127,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 				message: finish.message,
 				failure: finish.failure,
 				cooldownHours: cooldownHours(connector, profile),
-				rules: { ...backoffRules(profile), ...deps.rules },
+				rules,
 				finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
 			})
 		);

@@ -34,7 +34,7 @@ import { moduleLogger } from '../../logger';
 import { PAUSED_STATES, reasonForError, recordFailure } from '../health/health-state';
 import { finishRequest, recordSent } from './outcome';
 import { getSettings } from '../settings/settings-service';
-import { allowance, backoffRules, cooldownHours, countInFlight, loadUsage } from './throttle';
+import { allowance, searchRules, cooldownHours, countInFlight, loadUsage } from './throttle';
 import { isDispatchPaused, pauseForRateLimit } from './queue-admin';
 import { activeWindowState, localClockTime } from '../../time/active-windows';
 
@@ -72,7 +72,7 @@ export interface DispatchResult {
 }
 
 /** Advisory lock key namespace for per-connector dispatch (pg_advisory_xact_lock(int, int)). */
-const DISPATCH_LOCK_NS = 0x4463;
+export const DISPATCH_LOCK_NS = 0x4463;
 
 /** Claims the next request the throttle allows, or says why none. */
 async function claimNext(
@@ -239,6 +239,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 			if (definite && !(isArrApiError(error) && error.kind === 'invalid_response')) {
 				// The app refused it: nothing ran. Record the failure; the items cool down (or, when
 				// rate limited, go back to pending while the connector pauses).
+				const rules = await searchRules(db, profile);
 				const done = await db.transaction((tx) =>
 					finishRequest(tx, {
 						request: { ...claimed, status: 'sending' },
@@ -247,7 +248,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 						message: reasonForError(error),
 						failure: rateLimited ? 'rate_limited' : 'app_error',
 						cooldownHours: cooldownHours(connector, profile),
-						rules: backoffRules(profile),
+						rules,
 						finishedAt: clock()
 					})
 				);

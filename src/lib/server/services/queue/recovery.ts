@@ -22,7 +22,7 @@ import {
 } from '../../db/schema';
 import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
-import { backoffRules, cooldownHours } from './throttle';
+import { searchRules, cooldownHours } from './throttle';
 import { finishRequest, recordSent } from './outcome';
 
 const log = moduleLogger('recovery');
@@ -121,6 +121,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 			await resend(db, client, row, clock);
 			result.resent++;
 		} else {
+			const rules = await searchRules(db, profile);
 			await db.transaction((tx) =>
 				finishRequest(tx, {
 					request: row,
@@ -130,7 +131,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 						'Comradarr stopped while sending this command; whether the app received it is unknown',
 					failure: 'app_error',
 					cooldownHours: cooldownHours(connector, profile),
-					rules: backoffRules(profile),
+					rules,
 					finishedAt: now
 				})
 			);

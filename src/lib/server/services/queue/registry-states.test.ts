@@ -20,10 +20,10 @@ const finishedAt = new Date('2026-06-01T10:05:00Z');
 describe('registry transitions', () => {
 	it('allow exactly the edges of the state machine and no self-loops', () => {
 		expect(REGISTRY_TRANSITIONS).toEqual({
-			pending: ['queued'],
+			pending: ['queued', 'exhausted'],
 			queued: ['searching', 'pending', 'cooldown', 'exhausted'],
 			searching: ['cooldown', 'exhausted', 'pending'],
-			cooldown: ['pending', 'queued'],
+			cooldown: ['pending', 'queued', 'exhausted'],
 			exhausted: ['pending']
 		});
 		for (const s of REGISTRY_STATES) expect(canTransition(s, s)).toBe(false);

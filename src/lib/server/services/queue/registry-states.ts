@@ -13,7 +13,8 @@
  *   build reads `cooldown` rows whose time has come as eligible and queues them straight away, so
  *   `cooldown → queued` is the shorthand of `cooldown → pending → queued`.
  * - `exhausted`: searched `maxAttempts` times without being acquired; never queued again until the
- *   user clears its search state (`exhausted → pending`).
+ *   user clears its search state (`exhausted → pending`). The user may also mark a `pending` or
+ *   `cooldown` item exhausted (services/items "mark exhausted").
  *
  * A row leaves the registry (is deleted) from any state when its item is no longer wanted: it gained
  * a file or met the cutoff (sync), or left the mirror (cascade). That is not a state.
@@ -22,7 +23,8 @@ import { REGISTRY_STATES, type FailureCategory, type RegistryState } from '../..
 
 /** Every transition the code may make, from → allowed targets. */
 export const REGISTRY_TRANSITIONS: Readonly<Record<RegistryState, readonly RegistryState[]>> = {
-	pending: ['queued'],
+	// `exhausted` from pending / cooldown: the user's "mark exhausted" (services/items).
+	pending: ['queued', 'exhausted'],
 	queued: [
 		'searching',
 		'pending',
@@ -33,7 +35,7 @@ export const REGISTRY_TRANSITIONS: Readonly<Record<RegistryState, readonly Regis
 		'exhausted'
 	],
 	searching: ['cooldown', 'exhausted', 'pending'],
-	cooldown: ['pending', 'queued'],
+	cooldown: ['pending', 'queued', 'exhausted'],
 	exhausted: ['pending']
 };
 

@@ -28,7 +28,7 @@ export interface SweepResult {
 	queuedSearches: number;
 }
 
-const SWEEP_LOCK_NS = 0x5377;
+export const SWEEP_LOCK_NS = 0x5377;
 
 export function searchTypesFor(kind: SweepKind): SearchType[] {
 	return kind === 'gaps' ? ['gap'] : kind === 'upgrades' ? ['upgrade'] : ['gap', 'upgrade'];

@@ -22,6 +22,7 @@ import {
 	type ThrottleProfile
 } from '../../db/schema';
 import { zonedDayStart } from '../../time/day-start';
+import { getSettings } from '../settings/settings-service';
 import type { CooldownRules } from './registry-states';
 
 const COUNTED = ['sending', 'sent', 'completed', 'failed'] as const;
@@ -101,6 +102,18 @@ export function backoffRules(
 			? Math.max(1, profile.backoffMultiplier)
 			: 2
 	};
+}
+
+/**
+ * The cooldown rules for a connector's items: its profile's growth (`backoffRules`) and the max
+ * attempts of Settings → Search behaviour (`search.maxAttempts`, default 10).
+ */
+export async function searchRules(
+	db: DbOrTx,
+	profile: Pick<ThrottleProfile, 'backoffMultiplier'>
+): Promise<Pick<CooldownRules, 'multiplier' | 'maxAttempts'>> {
+	const { maxAttempts } = (await getSettings(db)).search;
+	return { ...backoffRules(profile), maxAttempts };
 }
 
 /** The connector's throttle profile, or the default one ("Moderate" unless changed). */

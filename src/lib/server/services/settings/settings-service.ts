@@ -19,6 +19,7 @@ import { moduleLogger } from '$lib/server/logger';
 import {
 	DEFAULT_SEARCH_WEIGHTS,
 	GRACE_PERIOD_HOURS,
+	MAX_SEARCH_ATTEMPTS,
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
@@ -90,7 +91,11 @@ export function defaultSettings(env: Record<string, string | undefined> = proces
 		general: { displayName: 'Comradarr', timeZone: defaultTimeZone(env), logLevel },
 		security: { authMode: 'full', proxyHeader: 'Remote-User', sessionMaxAgeDays: 30 },
 		backup: { enabled: false, schedule: '0 3 * * *', retention: 7 },
-		search: { gracePeriodHours: GRACE_PERIOD_HOURS.default, weights: { ...DEFAULT_SEARCH_WEIGHTS } }
+		search: {
+			gracePeriodHours: GRACE_PERIOD_HOURS.default,
+			maxAttempts: MAX_SEARCH_ATTEMPTS.default,
+			weights: { ...DEFAULT_SEARCH_WEIGHTS }
+		}
 	};
 }
 

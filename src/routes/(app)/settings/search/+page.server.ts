@@ -6,6 +6,7 @@ import { getSettings, updateSettings } from '$lib/server/services/settings/setti
 import {
 	DEFAULT_SEARCH_WEIGHTS,
 	GRACE_PERIOD_HOURS,
+	MAX_SEARCH_ATTEMPTS,
 	searchFormSchema,
 	type SearchFormInput
 } from '$lib/schemas/settings';
@@ -15,17 +16,26 @@ export const load = (async () => {
 	const { search } = await getSettings(getDb());
 	return {
 		form: await superValidate<SearchFormInput, FormMessage>(
-			{ ...search.weights, gracePeriodHours: search.gracePeriodHours },
+			{
+				...search.weights,
+				gracePeriodHours: search.gracePeriodHours,
+				maxAttempts: search.maxAttempts
+			},
 			valibot(searchFormSchema)
 		),
-		defaults: { ...DEFAULT_SEARCH_WEIGHTS, gracePeriodHours: GRACE_PERIOD_HOURS.default }
+		defaults: {
+			...DEFAULT_SEARCH_WEIGHTS,
+			gracePeriodHours: GRACE_PERIOD_HOURS.default,
+			maxAttempts: MAX_SEARCH_ATTEMPTS.default
+		}
 	};
 }) satisfies PageServerLoad;
 
 export const actions = {
 	/**
-	 * Saves the weights and the grace period; the next sweep ranks and holds back with them (the
-	 * queue is rebuilt on every sweep).
+	 * Saves the weights, the grace period and the max attempts; the next sweep ranks and holds back
+	 * with them (the queue is rebuilt on every sweep), the next finished search counts attempts
+	 * against the new maximum.
 	 */
 	default: async ({ request }) => {
 		const form = await superValidate<SearchFormInput, FormMessage>(
@@ -34,9 +44,17 @@ export const actions = {
 		);
 		if (!form.valid) return fail(400, { form });
 		try {
-			const { gracePeriodHours, ...weights } = form.data;
-			const saved = await updateSettings(getDb(), 'search', { gracePeriodHours, weights });
-			form.data = { ...saved.weights, gracePeriodHours: saved.gracePeriodHours };
+			const { gracePeriodHours, maxAttempts, ...weights } = form.data;
+			const saved = await updateSettings(getDb(), 'search', {
+				gracePeriodHours,
+				maxAttempts,
+				weights
+			});
+			form.data = {
+				...saved.weights,
+				gracePeriodHours: saved.gracePeriodHours,
+				maxAttempts: saved.maxAttempts
+			};
 		} catch (error) {
 			return formError(form, error);
 		}
