@@ -229,7 +229,9 @@ describe('search now', () => {
 			profile
 		});
 		expect(pass.sent).toBeGreaterThan(0);
-		expect(pass.sent).toBeLessThanOrEqual(profile.maxCommandsPerWindow);
+		// One pass sends at most the window's commands and the profile's in-flight limit.
+		const perPass = Math.min(profile.maxCommandsPerWindow, profile.maxInFlight);
+		expect(pass.sent).toBeLessThanOrEqual(perPass);
 		const posts = world.sim.requests.filter(
 			(r) => r.method === 'POST' && r.path === '/api/v3/command'
 		);
@@ -242,7 +244,7 @@ describe('search now', () => {
 		const claimed = await world.db
 			.select({ status: requestQueue.status })
 			.from(requestQueue)
-			.where(inArray(requestQueue.id, ours.slice(0, profile.maxCommandsPerWindow)));
+			.where(inArray(requestQueue.id, ours.slice(0, perPass)));
 		expect(claimed.every((c) => c.status !== 'pending')).toBe(true);
 	});
 

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
-import { requestQueue, type Connector } from '../../src/lib/server/db/schema';
+import { requestQueue, throttleProfiles, type Connector } from '../../src/lib/server/db/schema';
 import { clientFor } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
@@ -118,16 +118,20 @@ describe('sweep preview', () => {
 				expect(preview.commands.some((c) => c.rule?.startsWith('season pack: '))).toBe(true);
 			}
 
-			// Moderate: 5 commands per window, 500 searches today → the first five go now.
+			// Moderate: 5 commands per window, 500 searches today, but at most 2 in flight → the
+			// first two go now, the rest wait for those to finish.
 			expect(preview.throttle).toMatchObject({
 				maxCommandsPerWindow: 5,
 				commandsLeft: 5,
-				searchesToday: 0
+				searchesToday: 0,
+				maxInFlight: 2,
+				inFlight: 0,
+				insideWindow: true
 			});
-			expect(preview.sendNow.commands).toBe(5);
-			expect(preview.commands.slice(0, 5).every((c) => c.dispatch === 'now')).toBe(true);
-			expect(preview.commands.slice(5).every((c) => c.dispatch === 'window')).toBe(true);
-			expect(preview.waiting).toBe(preview.commands.length - 5);
+			expect(preview.sendNow.commands).toBe(2);
+			expect(preview.commands.slice(0, 2).every((c) => c.dispatch === 'now')).toBe(true);
+			expect(preview.commands.slice(2).every((c) => c.dispatch === 'in_flight')).toBe(true);
+			expect(preview.waiting).toBe(preview.commands.length - 2);
 
 			// The real sweep at the same instant queues the same commands in the same order.
 			const swept = await runSweep({ db: world.db, connector, kind: 'both', clock: () => t1 });
@@ -167,6 +171,11 @@ describe('sweep preview', () => {
 		expect(paused.commands.every((c) => c.dispatch === 'paused')).toBe(true);
 		await resumeDispatch(world.db, { connectorId: connector.id });
 
+		// The in-flight limit out of the way, so the window and the budget bind.
+		await world.db
+			.update(throttleProfiles)
+			.set({ maxInFlight: 100 })
+			.where(eq(throttleProfiles.name, 'Moderate'));
 		// 497 of Moderate's 500 searches were spent today (one command in the window).
 		const now = new Date();
 		await world.db.insert(requestQueue).values({
@@ -246,5 +255,22 @@ describe('GET /api/v1/sweeps/preview', () => {
 		expect(body.commands[0]).toMatchObject({ position: 1, command: 'MoviesSearch' });
 		expect(await fingerprint()).toEqual(before);
 		expect(commandPosts()).toHaveLength(0);
+	});
+	it('says the commands wait for the active hours outside the profile’s windows, and when they open', async () => {
+		// 02:00–03:00 UTC (the settings' zone); the preview runs at 12:00 UTC.
+		await world.db
+			.update(throttleProfiles)
+			.set({ activeWindows: [{ start: '02:00', end: '03:00' }] })
+			.where(eq(throttleProfiles.name, 'Moderate'));
+		const connector = await synced('/sonarr');
+		const at = new Date('2026-06-01T12:00:00Z');
+		const preview = await previewSweep({ db: world.db, connector, clock: () => at });
+		expect(preview.commands.length).toBeGreaterThan(0);
+		expect(preview.sendNow.commands).toBe(0);
+		expect(preview.commands.every((c) => c.dispatch === 'outside_window')).toBe(true);
+		expect(preview.throttle).toMatchObject({
+			insideWindow: false,
+			opensAt: '2026-06-02T02:00:00.000Z'
+		});
 	});
 });

@@ -508,7 +508,7 @@ describe('connector settings', () => {
 			expect(answer.body.error?.fields?.[field]).toBeTruthy();
 			const row = await world.connector(sonarr.id);
 			expect(row).toMatchObject({
-				seasonPackMinEpisodes: 3,
+				seasonPackMinEpisodes: 2,
 				downloadQueueLimit: 20,
 				includeTagIds: [],
 				excludeTagIds: [],

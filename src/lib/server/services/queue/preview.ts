@@ -25,7 +25,8 @@ import type { BatchScore } from '$lib/types/search-score';
 import { getSettings } from '../settings/settings-service';
 import { isDispatchPaused } from './queue-admin';
 import { sweepInTransaction, sweepSkipReason, type SweepKind, type SweepResult } from './sweep';
-import { allowance, loadUsage, profileFor } from './throttle';
+import { allowance, countInFlight, loadUsage, profileFor } from './throttle';
+import { activeWindowState } from '../../time/active-windows';
 
 /** Why a previewed command would not be sent by a dispatcher pass now. */
 export type PreviewWait =
@@ -35,6 +36,10 @@ export type PreviewWait =
 	| 'budget'
 	/** Dispatch is paused (queue pause, or the connector is disabled / unhealthy). */
 	| 'paused'
+	/** Outside the profile's active windows (`activeWindows`, local time). */
+	| 'outside_window'
+	/** The profile's `maxInFlight` of our commands are already running in the app. */
+	| 'in_flight'
 	/** Its `scheduled_at` is still ahead. */
 	| 'scheduled';
 
@@ -86,6 +91,12 @@ export interface SweepPreview {
 		searchesLeft: number;
 		/** Dispatch paused by a queue pause (global or this connector). */
 		paused: boolean;
+		maxInFlight: number;
+		/** Our commands running in the app now (`sending` / `sent`). */
+		inFlight: number;
+		/** Inside the active windows now (always, without windows); else when the next one opens. */
+		insideWindow: boolean;
+		opensAt: string | null;
 	};
 	commands: PreviewCommand[];
 	/** Commands a dispatcher pass would send now, and the searches they cost. */
@@ -164,23 +175,32 @@ export async function previewSweep(deps: {
 			const { timeZone } = (await getSettings(tx)).general;
 			const usage = await loadUsage(tx, connector.id, profile, now, timeZone);
 			const left = allowance(profile, usage);
-			const paused = (await isDispatchPaused(tx, connector.id)).paused;
+			const paused = (await isDispatchPaused(tx, connector.id, now)).paused;
+			const inFlight = await countInFlight(tx, connector.id);
+			const windows = activeWindowState(profile.activeWindows, now, timeZone);
 			const rows = await pendingInDispatchOrder(tx, connector.id, now);
 
 			let commandsLeft = left.commands;
 			let searchesLeft = left.searches;
-			let stopped: PreviewWait | null = skipped || paused ? 'paused' : null;
+			let inFlightLeft = profile.maxInFlight - inFlight;
+			// The dispatcher's order of checks: pause, active windows, then per claim in flight,
+			// window, budget. (The download-queue backpressure needs the app; the preview asks
+			// nothing of it.)
+			let stopped: PreviewWait | null =
+				skipped || paused ? 'paused' : windows.inside ? null : 'outside_window';
 			const sendNow = { commands: 0, searches: 0 };
 			const commands = rows.map((row, index): PreviewCommand => {
 				let dispatch: PreviewCommand['dispatch'];
 				if (!row.due) dispatch = 'scheduled';
 				else {
+					if (stopped === null && inFlightLeft <= 0) stopped = 'in_flight';
 					if (stopped === null && commandsLeft <= 0) stopped = 'window';
 					if (stopped === null && row.search_count > searchesLeft) stopped = 'budget';
 					dispatch = stopped ?? 'now';
 				}
 				if (dispatch === 'now') {
 					commandsLeft--;
+					inFlightLeft--;
 					searchesLeft -= row.search_count;
 					sendNow.commands++;
 					sendNow.searches += row.search_count;
@@ -222,7 +242,11 @@ export async function previewSweep(deps: {
 					dailySearchBudget: profile.dailySearchBudget,
 					searchesToday: usage.searchesToday,
 					searchesLeft: left.searches,
-					paused
+					paused,
+					maxInFlight: profile.maxInFlight,
+					inFlight,
+					insideWindow: windows.inside,
+					opensAt: windows.inside ? null : windows.opensAt.toISOString()
 				},
 				commands,
 				sendNow,
