@@ -70,10 +70,10 @@ test('previewing a sweep shows its commands with their rules and leaves the queu
 			.filter({ hasText: /^episodes: / })
 			.first()
 	).toBeVisible();
-	// Moderate lets 5 commands out per window; the rest wait.
-	await expect(page.getByTestId('preview-send-now')).toContainText('5 commands');
+	// Moderate lets 5 commands out per window but keeps at most 2 in flight; the rest wait.
+	await expect(page.getByTestId('preview-send-now')).toContainText('2 commands');
 	await expect(rows.nth(0)).toContainText('Sent now');
-	await expect(rows.nth(5)).toContainText('Waits: window full');
+	await expect(rows.nth(2)).toContainText('Waits: commands still running');
 	// A command's items are listed on expanding it.
 	await rows.first().locator('summary').click();
 	await expect(rows.first().locator('li').first()).toBeVisible();

@@ -301,6 +301,21 @@ describe('guard before setup', () => {
 		});
 	});
 
+	it('drops the Link header SvelteKit repeats the <head> preloads in (nginx refuses big headers)', async () => {
+		const preloads = Array.from(
+			{ length: 80 },
+			(_, i) => `<./_app/immutable/chunks/c${i}.js>; rel="modulepreload"; nopush`
+		).join(', ');
+		const response = await handle()({
+			event: makeEvent('http://comradarr.lan/setup').event,
+			resolve: async () =>
+				new Response('page', { headers: { 'content-type': 'text/html', link: preloads } })
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get('link')).toBeNull();
+		expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+	});
+
 	it('serves the public pages and assets', async () => {
 		for (const path of ['/setup', '/login', '/health', '/_app/version.json', '/favicon.ico']) {
 			const response = await run(makeEvent(`http://comradarr.lan${path}`).event);

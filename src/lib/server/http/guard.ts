@@ -433,16 +433,29 @@ function refusalResponse(api: boolean, status: number, code: string, message: st
 	});
 }
 
-/** Adds headers, copying the response first when its headers are immutable (e.g. from fetch). */
+/**
+ * Response headers every answer drops. SvelteKit repeats each preload of a page's `<head>` in a
+ * `Link` header; on a page with many chunks it passes 4 KB, nginx's default `proxy_buffer_size`,
+ * and nginx then answers 502 ("upstream sent too big header while reading response header").
+ * The `<head>` carries every preload, so the header adds nothing.
+ */
+const DROPPED_HEADERS = ['link'] as const;
+
+/**
+ * Adds headers and drops `DROPPED_HEADERS`, copying the response first when its headers are
+ * immutable (e.g. from fetch).
+ */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
-	let target = response;
+	const apply = (target: Response) => {
+		for (const name of DROPPED_HEADERS) target.headers.delete(name);
+		for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+		return target;
+	};
 	try {
-		for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+		return apply(response);
 	} catch {
-		target = new Response(response.body, response);
-		for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+		return apply(new Response(response.body, response));
 	}
-	return target;
 }
 
 /**
