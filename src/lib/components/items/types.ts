@@ -44,8 +44,3 @@ export async function callApi<T>(
 		return { ok: false, code: 'network', message: 'Comradarr could not be reached.' };
 	}
 }
-
-/** "1 episode", "3 episodes". */
-export function countOf(n: number, word: string): string {
-	return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

@@ -7,7 +7,8 @@ import { countOf } from '$lib/components/connectors/format';
 const STOP_REASONS: Record<Exclude<DispatchResult['stoppedBy'], 'empty'>, string> = {
 	window: 'Throttle window full',
 	budget: 'Daily search budget spent',
-	paused: 'Dispatch paused (by you, after a rate limit, or while a connector is unhealthy or offline)',
+	paused:
+		'Dispatch paused (by you, after a rate limit, or while a connector is unhealthy or offline)',
 	error: 'Sending failed; see the connector’s health',
 	in_flight: 'Commands still running in the app',
 	outside_window: 'Outside the throttle profile’s active hours',
