@@ -362,7 +362,12 @@ describe('GET /api/v1/queue', () => {
 	});
 
 	it('estimates dispatch from the throttle: now, then one window per full window of commands, paused when paused', async () => {
-		const profile = { maxCommandsPerWindow: 5, windowSeconds: 60, dailySearchBudget: 100 };
+		const profile = {
+			maxCommandsPerWindow: 5,
+			windowSeconds: 60,
+			dailySearchBudget: 100,
+			activeWindows: []
+		};
 		const base = { profile, now: NOW, timeZone: 'UTC', paused: false };
 		const usage = { commandsInWindow: 3, searchesToday: 0 };
 		expect(estimateDispatch({ ...base, usage, position: 1, searchesThrough: 10 })).toEqual({
@@ -383,6 +388,20 @@ describe('GET /api/v1/queue', () => {
 		expect(
 			estimateDispatch({ ...base, paused: true, usage, position: 0, searchesThrough: 1 })
 		).toEqual({ at: null, reason: 'paused' });
+		// Outside the profile's active hours (01:00–07:00 local), the next one opens tomorrow at 01:00
+		// and the window arithmetic starts there.
+		const night = {
+			...base,
+			profile: { ...profile, activeWindows: [{ start: '01:00', end: '07:00' }] }
+		};
+		expect(estimateDispatch({ ...night, usage, position: 0, searchesThrough: 1 })).toEqual({
+			at: new Date('2026-12-03T01:00:00Z'),
+			reason: 'outside_window'
+		});
+		expect(estimateDispatch({ ...night, usage, position: 2, searchesThrough: 1 })).toEqual({
+			at: new Date('2026-12-03T01:01:00Z'),
+			reason: 'window'
+		});
 
 		// Through the service: a paused connector's batches say so.
 		const sonarr = await queued();

@@ -81,6 +81,9 @@ describe('estimated dispatch', () => {
 		expect(estimateText({ at: null, reason: 'paused' }, now)).toBe('Paused');
 		expect(estimateText({ at: null, reason: 'budget' }, now)).toBe('Not within the daily budget');
 		expect(
+			estimateText({ at: new Date(now.getTime() + 6 * 3_600_000), reason: 'outside_window' }, now)
+		).toMatch(/\(active hours\)$/);
+		expect(
 			estimateText(
 				{ at: new Date(now.getTime() + 5 * 60_000).toISOString(), reason: 'window' },
 				now

@@ -78,12 +78,12 @@ export function scoreBreakdown(score: BatchScore): { batch: ScoreLine[]; item: S
 /** An estimate as `listPending` gives it (dates may arrive as strings after serialisation). */
 export interface EstimateLike {
 	at: Date | string | null;
-	reason: 'ready' | 'window' | 'budget' | 'paused';
+	reason: 'ready' | 'window' | 'budget' | 'paused' | 'outside_window';
 }
 
 /**
  * When a batch is expected to go, in words: "next dispatch", "in 5 min. (throttle window)",
- * "in 14 hr. (daily budget)", "paused", "not within the daily budget".
+ * "in 14 hr. (daily budget)", "in 6 hr. (active hours)", "paused", "not within the daily budget".
  */
 export function estimateText(estimate: EstimateLike, now: Date | number): string {
 	if (estimate.reason === 'paused') return 'Paused';
@@ -91,6 +91,7 @@ export function estimateText(estimate: EstimateLike, now: Date | number): string
 	if (at === null) return 'Not within the daily budget';
 	if (estimate.reason === 'ready' || at.getTime() - Number(now) < 10_000) return 'Next dispatch';
 	const when = formatRelativeTime(at, now);
+	if (estimate.reason === 'outside_window') return `${when} (active hours)`;
 	return estimate.reason === 'window' ? `${when} (throttle window)` : `${when} (daily budget)`;
 }
 

@@ -30,6 +30,7 @@ import {
 } from '../../db/schema';
 import { DomainError } from '../../errors';
 import { zonedDayStart } from '../../time/day-start';
+import { activeWindowState } from '../../time/active-windows';
 import { PAUSED_STATES } from '../health/health-state';
 import { getSettings } from '../settings/settings-service';
 import { cooldownHours, loadUsage, profileFor, type ThrottleUsage } from './throttle';
@@ -386,7 +387,7 @@ export async function setRequestPriority(
 // --- read model: pending in dispatch order, with estimates --------------------------------------
 
 /** Why a pending batch goes when it does (see `estimateDispatch`). */
-export type EstimateReason = 'ready' | 'window' | 'budget' | 'paused';
+export type EstimateReason = 'ready' | 'window' | 'budget' | 'paused' | 'outside_window';
 
 /** When a pending batch is expected to be claimed. */
 export interface DispatchEstimate {
@@ -395,7 +396,8 @@ export interface DispatchEstimate {
 	/**
 	 * `ready`: the throttle allows it now (sent at the next dispatcher pass); `window`: it waits for
 	 * the rolling window to free slots; `budget`: for the daily budget to reset; `paused`: dispatch
-	 * is paused (queue, connector, disabled or unhealthy connector).
+	 * is paused (queue, connector, disabled or unhealthy connector); `outside_window`: for the
+	 * throttle profile's next active window to open.
 	 */
 	reason: EstimateReason;
 }
@@ -403,7 +405,7 @@ export interface DispatchEstimate {
 /** The throttle facts an estimate needs. */
 export type EstimateProfile = Pick<
 	ThrottleProfile,
-	'maxCommandsPerWindow' | 'windowSeconds' | 'dailySearchBudget'
+	'maxCommandsPerWindow' | 'windowSeconds' | 'dailySearchBudget' | 'activeWindows'
 >;
 
 const DAY_MS = 86_400_000;
@@ -421,6 +423,11 @@ const DAY_MS = 86_400_000;
  *   midnight (Settings → General time zone) of the first day with room, each later day adding a
  *   full `dailySearchBudget`. Within such a day the window delay is not modelled ("not before").
  * Mirrors the dispatcher's `allowance` (throttle.ts) on the fields an estimate needs.
+ * - Active windows (the profile's `activeWindows`, local time): outside them nothing goes before
+ *   the next one opens; the window arithmetic starts there (a window that closes again before
+ *   the batch's turn is not modelled).
+ * - Not modelled: the in-flight limit (it depends on how long the app takes per command) and the
+ *   download-queue backpressure (the app's queue is not read for an estimate).
  * - The dispatcher's own schedule (its job interval) adds up to one interval to every estimate.
  * Pure.
  */
@@ -435,6 +442,8 @@ export function estimateDispatch(input: {
 }): DispatchEstimate {
 	const { position, searchesThrough, profile, usage, now, timeZone } = input;
 	if (input.paused) return { at: null, reason: 'paused' };
+	const active = activeWindowState(profile.activeWindows, now, timeZone);
+	const start = active.inside ? now : active.opensAt;
 	const left = {
 		commands: Math.max(0, profile.maxCommandsPerWindow - usage.commandsInWindow),
 		searches: Math.max(0, profile.dailySearchBudget - usage.searchesToday)
@@ -442,9 +451,10 @@ export function estimateDispatch(input: {
 	const perWindow = Math.max(1, profile.maxCommandsPerWindow);
 	const windows =
 		position < left.commands ? 0 : Math.ceil((position - left.commands + 1) / perWindow);
-	const windowAt = new Date(now.getTime() + windows * profile.windowSeconds * 1000);
+	const windowAt = new Date(start.getTime() + windows * profile.windowSeconds * 1000);
 	if (searchesThrough <= left.searches) {
-		return { at: windowAt, reason: windows > 0 ? 'window' : 'ready' };
+		const reason = windows > 0 ? 'window' : active.inside ? 'ready' : 'outside_window';
+		return { at: windowAt, reason };
 	}
 	if (profile.dailySearchBudget <= 0) return { at: null, reason: 'budget' };
 	const days = Math.ceil((searchesThrough - left.searches) / profile.dailySearchBudget);
