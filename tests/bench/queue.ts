@@ -15,7 +15,8 @@
  * - sweep into an empty registry (discovery inserts every wanted item, then the queue is built);
  * - sweep again with nothing changed (the steady state every scheduled sweep sees);
  * - one dispatcher pass (Moderate: up to 5 commands); its database time is the pass minus the
- *   time spent inside `POST /api/v3/command` (measured around the real client's call).
+ *   time spent in the app's answers (`GET /api/v3/queue/status` for the backpressure check and
+ *   `POST /api/v3/command`, measured around the real client's calls).
  * Targets: a sweep ≤ 2 s; a dispatcher pass ≤ 50 ms of database time.
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
@@ -167,6 +168,16 @@ const timed = new Proxy(real, {
 				}
 			};
 		}
+		if (prop === 'getQueueStatus') {
+			return async () => {
+				const s = performance.now();
+				try {
+					return await target.getQueueStatus();
+				} finally {
+					postMs += performance.now() - s;
+				}
+			};
+		}
 		return Reflect.get(target, prop, receiver);
 	}
 }) as ArrClient;
@@ -177,7 +188,7 @@ const passMs = performance.now() - passStarted;
 steps.push({
 	step: 'one dispatcher pass',
 	ms: passMs - postMs,
-	notes: `database time (pass ${passMs.toFixed(1)} ms − ${postMs.toFixed(1)} ms in POST /api/v3/command); ${pass.sent} commands sent, stopped by ${pass.stoppedBy}`
+	notes: `database time (pass ${passMs.toFixed(1)} ms − ${postMs.toFixed(1)} ms waiting for the app: queue/status and command POSTs); ${pass.sent} commands sent, stopped by ${pass.stoppedBy}`
 });
 console.log(
 	`dispatcher pass: ${passMs.toFixed(1)} ms, of which POST ${postMs.toFixed(1)} ms; ${pass.sent} sent (${pass.stoppedBy})`
