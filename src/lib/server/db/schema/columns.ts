@@ -23,4 +23,12 @@ export const jsonb = <T>(name: string) =>
 		}
 	})(name);
 
+/**
+ * A value as one jsonb query parameter (JSON text cast server-side, as `jsonb` does): lists of
+ * ids or rows in a single parameter, whatever their length.
+ */
+export function jsonParam(value: unknown): SQL {
+	return sql`${JSON.stringify(value)}::text::jsonb`;
+}
+
 export const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });

@@ -36,7 +36,6 @@ import { getSettings } from '../settings/settings-service';
 import {
 	detachFromPending,
 	inIds,
-	jsonParam,
 	lockConnectorQueue,
 	lockRegistryRows,
 	resolveTarget,
@@ -44,6 +43,7 @@ import {
 	type ItemTarget,
 	type RegistryRowLock
 } from './item-scope';
+import { jsonParam } from '../../db/schema/columns';
 
 export type { ItemTarget } from './item-scope';
 

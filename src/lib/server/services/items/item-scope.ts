@@ -9,12 +9,14 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { connectors, type Connector, type RegistryState, type SearchType } from '../../db/schema';
+import { jsonParam } from '../../db/schema/columns';
 import { DomainError } from '../../errors';
 import type { Candidate } from '../queue/batcher';
 import { SWEEP_LOCK_NS } from '../queue/sweep';
 import { DISPATCH_LOCK_NS } from '../queue/dispatcher';
 import {
 	itemScoreColumns,
+	overrideSum,
 	itemScoreOf,
 	type ItemScore,
 	type ItemScoreRow,
@@ -50,10 +52,6 @@ export class ForeignEpisodesError extends DomainError {
 		super('validation.failed', message, { status: 400, fields: { episodeIds: message } });
 		this.name = 'ForeignEpisodesError';
 	}
-}
-
-export function jsonParam(value: unknown): SQL {
-	return sql`${JSON.stringify(value)}::text::jsonb`;
 }
 
 /** `col in (ids…)` for a list of integer ids, one parameter whatever its length. */
@@ -136,18 +134,6 @@ export async function lockRegistryRows(db: DbOrTx, where: SQL): Promise<Registry
 	return rows.map((r) => ({ id: r.id, state: r.state, searchType: r.search_type }));
 }
 
-/**
- * The summed priority overrides of the item of registry row `r` (points): its own (episode or
- * movie), its series' (episodes), its connector's. Needs `e` (episodes, left-joined) in scope.
- * Same rule as queue-service.ts `overrideSum`.
- */
-const OVERRIDE_SUM = sql`coalesce((
-	select sum(po.delta) from priority_overrides po
-	where po.connector_id = r.connector_id
-	  and (po.episode_id = r.episode_id or po.movie_id = r.movie_id or po.series_id = e.series_id
-	       or (po.series_id is null and po.episode_id is null and po.movie_id is null))
-), 0)`;
-
 /** A registry row scored as a queue build would score it, as a batcher `Candidate`. */
 export type ScoredCandidate = Candidate & { score: ItemScore };
 
@@ -165,7 +151,11 @@ export async function scoreRegistryRows(
 	const score = itemScoreColumns(weights, now, {
 		date: sql`coalesce(e.air_date_utc, m.release_date, m.added)`,
 		appLastSearch: sql`coalesce(e.last_search_time, m.last_search_time)`,
-		override: OVERRIDE_SUM
+		override: overrideSum({
+			episodeId: sql`r.episode_id`,
+			movieId: sql`r.movie_id`,
+			seriesId: sql`e.series_id`
+		})
 	});
 	const rows = await db.execute<
 		ItemScoreRow & {

@@ -26,11 +26,11 @@ import { getSettings } from '../settings/settings-service';
 import {
 	MovieNotFoundError,
 	SeriesNotFoundError,
-	jsonParam,
 	lockConnectorQueue,
 	scoreRegistryRows,
 	type ScoredCandidate
 } from './item-scope';
+import { jsonParam } from '../../db/schema/columns';
 
 export { MAX_PRIORITY_OVERRIDE };
 

@@ -48,6 +48,29 @@ export type { BatchScore, ItemScore };
 /** Points per signal; see the module docstring. Settings → Search behaviour edits them. */
 export type SearchWeights = SearchSettings['weights'];
 
+/**
+ * The summed priority overrides of an item (points; the `override` part of the score): its own
+ * (episode or movie), its series' (inherited by its episodes) and its connector's
+ * (`priority_overrides`). Each argument is the SQL of that id for the row being scored, or null
+ * when the item has none (a movie has no series). Needs the registry row as `r` in scope.
+ */
+export function overrideSum(item: {
+	episodeId?: SQL | null;
+	movieId?: SQL | null;
+	seriesId?: SQL | null;
+}): SQL {
+	const own = [
+		item.episodeId ? sql`po.episode_id = ${item.episodeId}` : null,
+		item.movieId ? sql`po.movie_id = ${item.movieId}` : null,
+		item.seriesId ? sql`po.series_id = ${item.seriesId}` : null
+	].filter((c): c is SQL => c !== null);
+	return sql`coalesce((
+		select sum(po.delta) from priority_overrides po
+		where po.connector_id = r.connector_id
+		  and (${sql.join([...own, sql`(po.series_id is null and po.episode_id is null and po.movie_id is null)`], sql` or `)})
+	), 0)`;
+}
+
 /** Every item's starting score (points). */
 export const BASE_SCORE = 100;
 /** Age at which the content-age bonus reaches 0 (days). */

@@ -116,7 +116,7 @@ export type DispatchPause =
 	  };
 
 /** A pause row in force at `now`: a user's (no `until`) or one whose `until` lies ahead. */
-function inForce(now: Date): SQL {
+export function inForce(now: Date): SQL {
 	return sql`(${queuePauses.until} is null or ${queuePauses.until} > ${now.toISOString()}::timestamptz)`;
 }
 

@@ -24,6 +24,7 @@ import {
 	type SearchType,
 	type ThrottleProfile
 } from '../../db/schema';
+import { jsonParam } from '../../db/schema/columns';
 import { episodeGapCondition } from '../../db/queries/wanted-conditions';
 import { libraryKind } from '../../connectors';
 import {
@@ -36,6 +37,7 @@ import {
 import {
 	itemScoreColumns,
 	itemScoreOf,
+	overrideSum,
 	type ItemScoreRow,
 	type SearchWeights
 } from './prioritizer';
@@ -49,22 +51,6 @@ export interface QueueBuildResult {
 	searches: number;
 	/** Gap episodes held back while their season's pack is in cooldown. */
 	held: number;
-}
-
-function jsonParam(value: unknown) {
-	return sql`${JSON.stringify(value)}::text::jsonb`;
-}
-
-/** The summed priority overrides of an item (points): its own, its series', its connector's. */
-function overrideSum(item: SQL, seriesId: SQL | null): SQL {
-	const column = seriesId === null ? sql`po.movie_id` : sql`po.episode_id`;
-	const series = seriesId === null ? sql`false` : sql`po.series_id = ${seriesId}`;
-	return sql`coalesce((
-		select sum(po.delta) from priority_overrides po
-		where po.connector_id = r.connector_id
-		  and (${column} = ${item} or ${series}
-		       or (po.series_id is null and po.episode_id is null and po.movie_id is null))
-	), 0)`;
 }
 
 /** True for items the connector's tag filters let through; `tags` is the series'/movie's column. */
@@ -119,7 +105,7 @@ async function loadCandidates(
 		const score = itemScoreColumns(weights, now, {
 			date: sql`coalesce(m.release_date, m.added)`,
 			appLastSearch: sql`m.last_search_time`,
-			override: overrideSum(sql`m.id`, null)
+			override: overrideSum({ movieId: sql`m.id` })
 		});
 		const rows = await db.execute<
 			ItemScoreRow & {
@@ -163,7 +149,7 @@ async function loadCandidates(
 	const score = itemScoreColumns(weights, now, {
 		date: sql`e.air_date_utc`,
 		appLastSearch: sql`e.last_search_time`,
-		override: overrideSum(sql`e.id`, sql`e.series_id`)
+		override: overrideSum({ episodeId: sql`e.id`, seriesId: sql`e.series_id` })
 	});
 	const rows = await db.execute<
 		ItemScoreRow & {

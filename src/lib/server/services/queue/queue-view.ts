@@ -6,7 +6,7 @@
  *
  * Reads only: no row is changed here. Writes live in queue-admin.ts.
  */
-import { asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import {
 	connectors,
@@ -21,7 +21,7 @@ import {
 	type RequestOrigin
 } from '../../db/schema';
 import type { BatchScore } from '$lib/types/search-score';
-import { listPending, type Page, type PendingBatchView } from './queue-admin';
+import { inForce, listPending, type Page, type PendingBatchView } from './queue-admin';
 
 /** A title a batch searches, with our mirror id (link target). */
 export type SearchTarget =
@@ -180,7 +180,7 @@ export async function listPauses(db: DbOrTx, now: Date): Promise<PauseView[]> {
 		})
 		.from(queuePauses)
 		.leftJoin(connectors, eq(connectors.id, queuePauses.connectorId))
-		.where(or(isNull(queuePauses.until), gt(queuePauses.until, now)))
+		.where(inForce(now))
 		.orderBy(sql`${queuePauses.connectorId} nulls first`, asc(connectors.name));
 	return rows.map((r) => ({
 		connectorId: r.connectorId,
