@@ -198,3 +198,19 @@ export function timeZoneNames(): string[] {
 	const zones = Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC');
 	return ['UTC', ...zones.sort()];
 }
+
+/** Settings → Notifications: the master switch and the address links in messages point at. */
+export const notificationSettingsSchema = v.object({
+	/** Off: events are still recorded, nothing is routed or sent. */
+	enabled: v.boolean(),
+	/**
+	 * Comradarr's address as users reach it (`https://comradarr.example.org/sub`), for `{url}`
+	 * and message links; empty = links are left out.
+	 */
+	publicUrl: v.pipe(
+		v.string(),
+		v.trim(),
+		v.maxLength(300, 'At most 300 characters.'),
+		v.check((s) => s === '' || URL.canParse(s), 'Enter a full URL (https://…) or leave it empty.')
+	)
+});

@@ -17,7 +17,11 @@ export const EVENT_TYPES = [
 	'search.sent',
 	'search.completed',
 	'search.exhausted',
-	'connector.health_changed'
+	'connector.health_changed',
+	'app.started',
+	'maintenance.completed',
+	/** N failures of one kind within a window (notifications/router.ts). */
+	'errors.threshold_exceeded'
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -24,6 +24,7 @@ import {
 import { jsonb, timestamptz } from './columns';
 import { connectors } from './connectors';
 import { episodes, movies, series } from './content';
+import { sweepSchedules } from './schedules';
 import type { BatchScore } from '../../../types/search-score';
 
 export const SEARCH_TYPES = ['gap', 'upgrade'] as const;
@@ -123,6 +124,10 @@ export const requestQueue = pgTable(
 		 * priority the user set in the queue; sweeps keep it (and do not queue its items again).
 		 */
 		origin: varchar('origin', { length: 8 }).$type<RequestOrigin>().notNull().default('sweep'),
+		/** The sweep schedule whose run queued this row (its throttle profile override applies). */
+		sweepScheduleId: integer('sweep_schedule_id').references(() => sweepSchedules.id, {
+			onDelete: 'set null'
+		}),
 		scheduledAt: timestamptz('scheduled_at').notNull().defaultNow(),
 		createdAt: timestamptz('created_at').notNull().defaultNow(),
 		/** Set when a dispatcher claims the row, before the POST: counts against the throttle window. */

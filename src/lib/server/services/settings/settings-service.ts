@@ -23,6 +23,7 @@ import {
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
+	notificationSettingsSchema,
 	searchSettingsSchema,
 	securitySettingsSchema
 } from '$lib/schemas/settings';
@@ -67,7 +68,8 @@ export const SETTINGS_SCHEMAS = {
 	general: generalSettingsSchema,
 	security: securitySettingsSchema,
 	backup: backupSettingsSchema,
-	search: searchSettingsSchema
+	search: searchSettingsSchema,
+	notifications: notificationSettingsSchema
 } as const;
 
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
@@ -75,11 +77,13 @@ export type GeneralSettings = v.InferOutput<typeof generalSettingsSchema>;
 export type SecuritySettings = v.InferOutput<typeof securitySettingsSchema>;
 export type BackupSettings = v.InferOutput<typeof backupSettingsSchema>;
 export type SearchSettings = v.InferOutput<typeof searchSettingsSchema>;
+export type NotificationSettings = v.InferOutput<typeof notificationSettingsSchema>;
 export interface Settings {
 	general: GeneralSettings;
 	security: SecuritySettings;
 	backup: BackupSettings;
 	search: SearchSettings;
+	notifications: NotificationSettings;
 }
 
 /** What a fresh install uses. */
@@ -95,7 +99,8 @@ export function defaultSettings(env: Record<string, string | undefined> = proces
 			gracePeriodHours: GRACE_PERIOD_HOURS.default,
 			maxAttempts: MAX_SEARCH_ATTEMPTS.default,
 			weights: { ...DEFAULT_SEARCH_WEIGHTS }
-		}
+		},
+		notifications: { enabled: true, publicUrl: '' }
 	};
 }
 

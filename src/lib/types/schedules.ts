@@ -1,0 +1,46 @@
+/**
+ * Schedule shapes shared by the server (`/api/v1/schedules`) and the Schedules page.
+ */
+import type { JobRunView } from './jobs';
+
+/** What a scheduled sweep looks for: missing items, cutoff-unmet / custom-format upgrades, both. */
+export const SWEEP_TYPES = ['gaps', 'upgrades', 'both'] as const;
+export type SweepType = (typeof SWEEP_TYPES)[number];
+
+/** A sweep schedule as the API shows it. */
+export interface SweepScheduleView {
+	id: number;
+	connectorId: number;
+	connectorName: string;
+	connectorType: string;
+	sweepType: SweepType;
+	cron: string;
+	timezone: string;
+	/** The cron expression in words (cronstrue), e.g. "At 5 minutes past the hour". */
+	description: string;
+	enabled: boolean;
+	/** The override profile; null = the connector's. */
+	throttleProfileId: number | null;
+	throttleProfileName: string | null;
+	batchLimit: number | null;
+	/** ISO 8601 UTC; null when disabled or the pattern has no further run. */
+	nextRunAt: string | null;
+	/** The newest run of this schedule (job `sweep.schedule.<id>`), running or finished. */
+	lastRun: JobRunView | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** A built-in job (sync, dispatch, health, maintenance…): schedule editable, not deletable. */
+export interface BuiltInScheduleView {
+	/** The job's name (`sync`, `sync-full`, `dispatch`…), also its id in the API. */
+	job: string;
+	description: string;
+	cron: string;
+	/** Built-in jobs run in the app's time zone (Settings → General). */
+	timezone: string;
+	humanDescription: string;
+	enabled: boolean;
+	nextRunAt: string | null;
+	lastRun: JobRunView | null;
+}
