@@ -6,7 +6,7 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import type { RecordedRequest } from '../arr-sim';
-import { RADARR_KEY, SIM, SONARR_KEY } from './helpers';
+import { RADARR_KEY, SIM, SONARR_KEY, openPage } from './helpers';
 
 /** Every id of the wanted/missing + wanted/cutoff lists of a simulated app (episodes or movies). */
 async function wantedIds(request: APIRequestContext, base: string, key: string) {
@@ -32,7 +32,7 @@ async function wantedIds(request: APIRequestContext, base: string, key: string) 
 }
 
 async function addConnector(page: Page, type: 'Sonarr' | 'Radarr', base: string, key: string) {
-	await page.goto('/connectors/new');
+	await openPage(page, '/connectors/new');
 	await page.getByLabel('Type').selectOption({ label: type });
 	await page.getByLabel('Name').fill(type);
 	await page.getByLabel('URL').fill(`${SIM}${base}`);
@@ -61,7 +61,7 @@ test('a new user sets up Comradarr and the first throttled, targeted searches re
 	await expect(page.getByText('No connectors yet')).toBeVisible();
 
 	// A wrong key is refused with a message on the field and nothing saved.
-	await page.goto('/connectors/new');
+	await openPage(page, '/connectors/new');
 	await page.getByLabel('Type').selectOption({ label: 'Sonarr' });
 	await page.getByLabel('Name').fill('Wrong key');
 	await page.getByLabel('URL').fill(`${SIM}/sonarr`);

@@ -13,7 +13,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type APIResponse, type Page } from '@playwright/test';
-import { APP, SIM, SONARR_KEY, logIn, toasts } from './helpers';
+import { APP, SIM, SONARR_KEY, logIn, openPage, toasts } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -98,7 +98,8 @@ test('the connector page asks for the key again when the URL moves to another ho
 	page
 }) => {
 	const id = await sonarrConnector(page, `Key stays (page) ${Date.now()}`);
-	await page.goto(`/connectors/${id}`);
+	// A fill before hydration is lost (the URL watcher is not attached yet).
+	await openPage(page, `/connectors/${id}`);
 	const settings = page.getByRole('region', { name: 'Settings' });
 	const apiKey = settings.getByLabel('API key', { exact: true });
 	await settings.getByLabel('URL', { exact: true }).fill(otherUrl);

@@ -6,7 +6,7 @@
  * API, logs out and back in — and no request, link, redirect or cookie ever leaves the prefix.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN, SIM, SONARR_KEY } from './helpers';
+import { ADMIN, SIM, SONARR_KEY, openPage } from './helpers';
 
 const ORIGIN = `http://127.0.0.1:${process.env.E2E_NGINX_PORT}`;
 const BASE = `${ORIGIN}/comradarr/`;
@@ -74,7 +74,7 @@ test('a new user sets Comradarr up under /comradarr/ and everything stays under 
 	}
 
 	// A form that redirects after saving lands under the prefix.
-	await page.goto('connectors/new');
+	await openPage(page, 'connectors/new');
 	await page.getByLabel('Type').selectOption({ label: 'Sonarr' });
 	await page.getByLabel('Name').fill('Sonarr');
 	await page.getByLabel('URL').fill(`${SIM}/sonarr`);
