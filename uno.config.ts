@@ -10,8 +10,15 @@ export default defineConfig({
 			include: [/\.(svelte|ts|html)($|\?)/]
 		}
 	},
-	// unocss-preset-shadcn 1.0.1 maps `bg-sidebar` to --sidebar-background but defines only --sidebar.
-	preflights: [{ getCSS: () => ':root { --sidebar-background: var(--sidebar); }' }],
+	preflights: [
+		{
+			getCSS: () =>
+				// unocss-preset-shadcn 1.0.1 maps `bg-sidebar` to --sidebar-background but defines only
+				// --sidebar. A bare `border` takes @unocss/reset's --un-default-border-color (else a fixed
+				// light grey, near-white in dark mode): point it at the theme's border colour.
+				':root { --sidebar-background: var(--sidebar); --un-default-border-color: oklch(var(--border)); }'
+		}
+	],
 	shortcuts: {
 		'page-title': 'text-2xl font-semibold tracking-tight',
 		muted: 'text-sm text-muted-foreground'
