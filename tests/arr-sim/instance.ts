@@ -152,6 +152,8 @@ export interface SimFault {
 	 * at most {@link FAULT_TIMEOUT_CAP_MS} (then `status` or 504, empty). `stop()` releases it.
 	 */
 	timeout?: true;
+	/** Only requests of this method get the fault (e.g. `POST` on `/api/v3/command`); default any. */
+	method?: string;
 }
 
 /** A health check result as returned by GET /api/v3/health. */
@@ -573,7 +575,12 @@ export class SimInstance {
 		text: string,
 		malformed: boolean
 	): Promise<Response> {
-		const entry = this.faults.find((f) => rec.path.startsWith(f.prefix) && f.remaining > 0);
+		const entry = this.faults.find(
+			(f) =>
+				rec.path.startsWith(f.prefix) &&
+				f.remaining > 0 &&
+				(f.fault.method === undefined || f.fault.method.toUpperCase() === req.method)
+		);
 		if (!entry) {
 			return this.respondNormally(req, rec, text, malformed);
 		}

@@ -393,3 +393,65 @@ describe('a crash between recorded and sent', () => {
 		expect(posts(sim)).toHaveLength(1);
 	});
 });
+
+describe('re-sending orphans after a crash', () => {
+	/** Leaves `count` pending rows as a crash before the POST would: `sending`, no command id. */
+	async function orphans(connector: Connector, count: number, claimedAt: Date) {
+		const rows = await world.db.execute<{ id: number }>(sql`
+			update request_queue set status = 'sending', claimed_at = ${claimedAt.toISOString()}::timestamptz
+			where id in (select id from request_queue where connector_id = ${connector.id}
+				and status = 'pending' order by id limit ${count})
+			returning id`);
+		expect(rows).toHaveLength(count);
+		return rows.map((r) => r.id);
+	}
+
+	async function recover(connector: Connector, now: Date) {
+		return recoverInFlight({
+			db: world.db,
+			connector,
+			client: clientFor(connector, world.secrets, { retries: 0 }),
+			profile: await profileFor(world.db, connector),
+			clock: () => now
+		});
+	}
+
+	it('pauses dispatch when a re-send is answered 429, and re-sends nothing more in that pass', async () => {
+		await setProfile({ errorCooldownSeconds: 600 });
+		const radarr = await queued();
+		const sim = world.sim.instance('/radarr');
+		const now = new Date();
+		const ids = await orphans(radarr, 2, new Date(now.getTime() - 3 * 60_000));
+		sim.setFault('/api/v3/command', { status: 429, method: 'POST' });
+
+		const result = await recover(radarr, now);
+		expect(result).toEqual({ adopted: 0, resent: 0, abandoned: 0 });
+		// The first orphan was tried once; the second was not asked for at all.
+		expect(posts(sim)).toHaveLength(1);
+		const pause = await isDispatchPaused(world.db, radarr.id, now);
+		expect(pause).toMatchObject({ paused: true, scope: 'connector' });
+		expect(pause.paused && pause.until?.toISOString()).toBe(
+			new Date(now.getTime() + 600_000).toISOString()
+		);
+		const left = await world.db
+			.select({ status: requestQueue.status })
+			.from(requestQueue)
+			.where(sql`${requestQueue.id} in (${sql.join(ids, sql`, `)})`);
+		expect(left.map((r) => r.status)).toEqual(['sending', 'sending']);
+	});
+
+	it('re-sends nothing while dispatch is paused, and both once it resumes', async () => {
+		const radarr = await queued();
+		const sim = world.sim.instance('/radarr');
+		const now = new Date();
+		await orphans(radarr, 2, new Date(now.getTime() - 3 * 60_000));
+		await pauseDispatch(world.db, { connectorId: radarr.id, now });
+
+		expect(await recover(radarr, now)).toEqual({ adopted: 0, resent: 0, abandoned: 0 });
+		expect(posts(sim)).toHaveLength(0);
+
+		await resumeDispatch(world.db, { connectorId: radarr.id });
+		expect(await recover(radarr, now)).toEqual({ adopted: 0, resent: 2, abandoned: 0 });
+		expect(posts(sim)).toHaveLength(2);
+	});
+});

@@ -10,6 +10,11 @@
  *   identical queued command anyway);
  * - no match and older: we cannot know. Nothing is re-sent; the request is finished as `unknown`
  *   and its items cool down, so they are searched again later — lost neither way.
+ *
+ * Re-sending obeys the dispatcher's pauses: nothing is re-sent while the connector's dispatch is
+ * paused (by the user or after a rate limit), and a re-send answered 429 pauses it for the
+ * profile's `errorCooldownSeconds` (dispatcher.ts `pauseAfterRateLimit`) and ends the pass, so a
+ * rate-limited app is not asked again every pass.
  */
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Database } from '../../db';
@@ -20,10 +25,12 @@ import {
 	type SearchCommandBody,
 	type ThrottleProfile
 } from '../../db/schema';
-import type { ArrClient, ArrCommand } from '../../connectors';
+import { isArrApiError, type ArrClient, type ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { searchRules, cooldownHours } from './throttle';
 import { finishRequest, recordSent } from './outcome';
+import { pauseAfterRateLimit } from './dispatcher';
+import { isDispatchPaused } from './queue-admin';
 
 const log = moduleLogger('recovery');
 
@@ -103,6 +110,7 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 		);
 		return result;
 	}
+	let resendAllowed = !(await isDispatchPaused(db, connector.id, now)).paused;
 	for (const row of orphans) {
 		const claimedAt = row.claimedAt ?? now;
 		const match = commands.find(
@@ -118,8 +126,14 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 				'recovered command adopted'
 			);
 		} else if (now.getTime() - claimedAt.getTime() < COMMAND_LIST_RETENTION_MS) {
-			await resend(db, client, row, clock);
-			result.resent++;
+			// Paused: left as it is; a later pass re-sends it, or finishes it as unknown once too old.
+			if (!resendAllowed) continue;
+			const sent = await resend(db, client, row, clock);
+			if (sent === 'sent') result.resent++;
+			if (sent === 'rate_limited') {
+				await pauseAfterRateLimit(db, connector, profile, clock(), 'http_429');
+				resendAllowed = false;
+			}
 		} else {
 			const rules = await searchRules(db, profile);
 			await db.transaction((tx) =>
@@ -141,19 +155,22 @@ export async function recoverInFlight(deps: RecoveryDeps): Promise<RecoveryResul
 	return result;
 }
 
+/** Sends an orphan again. A failure leaves it `sending` for a later pass. */
 async function resend(
 	db: Database,
 	client: ArrClient,
 	row: QueuedRequest,
 	clock: () => Date
-): Promise<void> {
+): Promise<'sent' | 'failed' | 'rate_limited'> {
 	// Re-record first: the new claim counts against the throttle window and dates this attempt.
 	await db.update(requestQueue).set({ claimedAt: clock() }).where(eq(requestQueue.id, row.id));
 	try {
 		const command = await client.postCommand(row.payload);
 		await recordSent(db, row, command, clock());
 		log.info({ requestId: row.id, arrCommandId: command.id }, 'recovered command sent');
+		return 'sent';
 	} catch (error) {
 		log.warn({ requestId: row.id, err: String(error) }, 'recovered command not sent; will retry');
+		return isArrApiError(error) && error.kind === 'rate_limited' ? 'rate_limited' : 'failed';
 	}
 }
