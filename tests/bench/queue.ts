@@ -39,6 +39,7 @@ import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { benchDatabase } from './database';
+import { seedEpisodeMirror } from './mirror';
 
 const { values } = parseArgs({
 	options: {
@@ -76,58 +77,14 @@ const cid = created.id;
 
 // ---- the mirror ---------------------------------------------------------------------------------
 const t0 = performance.now();
-await db.execute(sql`
-	insert into series (connector_id, arr_id, title, monitored, status, year, tags)
-	select ${cid}, g, 'Series ' || g, true, 'ended', 2000 + g % 25, '[]'::jsonb
-	from generate_series(1, ${SERIES}) g`);
-await db.execute(sql`
-	insert into seasons (connector_id, series_id, season_number, monitored, episode_count, total_episode_count, episode_file_count)
-	select ${cid}, s.id, n, true, ${EPISODES}, ${EPISODES}, ${EPISODES}
-	from series s cross join generate_series(1, ${SEASONS}) n where s.connector_id = ${cid}`);
-// Episode arr ids: (series − 1) × seasons × episodes + (season − 1) × episodes + number.
-await db.execute(sql`
-	insert into episodes (connector_id, series_id, arr_id, season_number, episode_number, title,
-		air_date_utc, runtime, monitored, has_file, episode_file_id, quality)
-	select ${cid}, s.id, (s.arr_id - 1) * ${SEASONS * EPISODES} + (n - 1) * ${EPISODES} + k, n, k,
-		'Episode ' || k,
-		${NOW.toISOString()}::timestamptz - make_interval(days => 365 + (s.arr_id % 3000) + (${SEASONS} - n) * 90),
-		45, true, true, (s.arr_id - 1) * ${SEASONS * EPISODES} + (n - 1) * ${EPISODES} + k, 'HDTV-720p'
-	from series s cross join generate_series(1, ${SEASONS}) n cross join generate_series(1, ${EPISODES}) k
-	where s.connector_id = ${cid}`);
-// Gaps: a third in whole seasons, a third in half seasons, a third as one episode per season.
-const third = Math.floor(GAPS / 3);
-const wholeSeasons = Math.floor(third / EPISODES);
-const halfSeasons = Math.floor(third / Math.ceil(EPISODES / 2));
-const singles = GAPS - wholeSeasons * EPISODES - halfSeasons * Math.ceil(EPISODES / 2);
-const seasonIndex = sql`((s.arr_id - 1) * ${SEASONS} + e.season_number - 1)`;
-await db.execute(sql`
-	update episodes e set has_file = false, episode_file_id = null, quality = null
-	from series s where s.id = e.series_id and e.connector_id = ${cid} and (
-		${seasonIndex} < ${wholeSeasons}
-		or (${seasonIndex} >= ${wholeSeasons} and ${seasonIndex} < ${wholeSeasons + halfSeasons}
-			and e.episode_number <= ${Math.ceil(EPISODES / 2)})
-		or (${seasonIndex} >= ${wholeSeasons + halfSeasons}
-			and ${seasonIndex} < ${wholeSeasons + halfSeasons + singles} and e.episode_number = 1))`);
-// Upgrade candidates: files below the cutoff in the seasons after the gaps.
-const firstUpgradeSeason = wholeSeasons + halfSeasons + singles;
-await db.execute(sql`
-	update episodes e set quality_cutoff_not_met = true
-	from series s where s.id = e.series_id and e.connector_id = ${cid} and e.has_file
-		and ${seasonIndex} >= ${firstUpgradeSeason}
-		and ${seasonIndex} < ${firstUpgradeSeason + Math.ceil(UPGRADES / EPISODES)}
-		and (${seasonIndex} - ${firstUpgradeSeason}) * ${EPISODES} + e.episode_number <= ${UPGRADES}`);
-await db.execute(sql`
-	update seasons sn set episode_file_count = c.n
-	from (select series_id, season_number, count(*) filter (where has_file)::int as n
-	      from episodes where connector_id = ${cid} group by 1, 2) c
-	where sn.series_id = c.series_id and sn.season_number = c.season_number`);
-await db.execute(sql`analyze`);
-const [counts] = await db.execute<{ episodes: number; gaps: number; upgrades: number }>(sql`
-	select count(*)::int as episodes, count(*) filter (where not has_file)::int as gaps,
-	       count(*) filter (where quality_cutoff_not_met)::int as upgrades
-	from episodes where connector_id = ${cid}`);
+const counts = await seedEpisodeMirror(
+	db,
+	cid,
+	{ series: SERIES, seasons: SEASONS, episodes: EPISODES, gaps: GAPS, upgrades: UPGRADES },
+	NOW
+);
 console.log(
-	`mirror: ${counts?.episodes} episodes, ${counts?.gaps} gaps, ${counts?.upgrades} upgrade candidates, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+	`mirror: ${counts.episodes} episodes, ${counts.gaps} gaps, ${counts.upgrades} upgrade candidates, written in ${((performance.now() - t0) / 1000).toFixed(1)} s`
 );
 
 // ---- sweeps -------------------------------------------------------------------------------------
@@ -214,7 +171,7 @@ if (values.append) {
 	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
 	appendFileSync(
 		path.resolve('tests/bench/RESULTS.md'),
-		`\n## Queue build and dispatch — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Mirror: ${counts?.episodes} episodes, ${counts?.gaps} gaps, ${counts?.upgrades} upgrade candidates (\`bun tests/bench/queue.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --upgrades ${UPGRADES}\`).\n\n${table.join('\n')}\n`
+		`\n## Queue build and dispatch — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Mirror: ${counts.episodes} episodes, ${counts.gaps} gaps, ${counts.upgrades} upgrade candidates (\`bun tests/bench/queue.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --upgrades ${UPGRADES}\`).\n\n${table.join('\n')}\n`
 	);
 }
 

@@ -49,7 +49,7 @@ const EMPTY: ConnectorStats = {
 };
 
 /**
- * Numbers for every connector, in five grouped queries.
+ * Numbers for every connector, in seven grouped queries over indexed subsets.
  * @param timeZone whose local day "searches today" counts (Settings → General)
  */
 export async function connectorStats(
@@ -66,31 +66,48 @@ export async function connectorStats(
 		}
 		return s;
 	};
-	const [episodeRows, movieRows, queueRows, syncRows, syncRunRows] = await Promise.all([
-		db.execute<{ connector_id: number; gaps: number; upgrades: number }>(sql`
-			select e.connector_id,
-			       count(*) filter (where ${episodeGapCondition(now)})::int as gaps,
-			       count(*) filter (where ${episodeUpgradeCondition})::int as upgrades
+	const dayStart = zonedDayStart(now, timeZone).toISOString();
+	// Each count reads only the rows it counts, through the partial indexes of content.ts
+	// (`episodes_gap_idx`, `episodes_upgrade_idx`, `movies_*_idx`) and search-state.ts
+	// (`request_queue_dispatch_idx`, `request_queue_claimed_idx`), never the whole mirror.
+	const [
+		episodeGapRows,
+		episodeUpgradeRows,
+		movieRows,
+		pendingRows,
+		todayRows,
+		syncRows,
+		syncRunRows
+	] = await Promise.all([
+		db.execute<{ connector_id: number; n: number }>(sql`
+			select e.connector_id, count(*)::int as n
 			from episodes e join series s on s.id = e.series_id
+			where e.has_file = false and e.monitored = true and ${episodeGapCondition(now)}
+			group by e.connector_id`),
+		db.execute<{ connector_id: number; n: number }>(sql`
+			select e.connector_id, count(*)::int as n
+			from episodes e join series s on s.id = e.series_id
+			where e.has_file = true and e.quality_cutoff_not_met = true and e.monitored = true
+			  and ${episodeUpgradeCondition}
 			group by e.connector_id`),
 		db.execute<{ connector_id: number; gaps: number; upgrades: number }>(sql`
 			select m.connector_id,
 			       count(*) filter (where ${movieGapCondition})::int as gaps,
 			       count(*) filter (where ${movieUpgradeCondition})::int as upgrades
-			from movies m group by m.connector_id`),
-		db.execute<{
-			connector_id: number;
-			queued: number;
-			queued_commands: number;
-			today: number;
-		}>(sql`
-			select connector_id,
-			       coalesce(sum(search_count) filter (where status = 'pending'), 0)::int as queued,
-			       count(*) filter (where status = 'pending')::int as queued_commands,
-			       coalesce(sum(search_count) filter (
-			         where status in ('sending', 'sent', 'completed', 'failed')
-			           and claimed_at >= ${zonedDayStart(now, timeZone).toISOString()}::timestamptz), 0)::int as today
-			from request_queue group by connector_id`),
+			from movies m
+			where m.monitored = true
+			  and (m.has_file = false or m.quality_cutoff_not_met = true)
+			group by m.connector_id`),
+		db.execute<{ connector_id: number; queued: number; queued_commands: number }>(sql`
+			select connector_id, coalesce(sum(search_count), 0)::int as queued,
+			       count(*)::int as queued_commands
+			from request_queue where status = 'pending' group by connector_id`),
+		db.execute<{ connector_id: number; today: number }>(sql`
+			select connector_id, coalesce(sum(search_count), 0)::int as today
+			from request_queue
+			where claimed_at >= ${dayStart}::timestamptz
+			  and status in ('sending', 'sent', 'completed', 'failed')
+			group by connector_id`),
 		db.select().from(syncState),
 		db
 			.selectDistinctOn([jobRuns.connectorId])
@@ -98,17 +115,19 @@ export async function connectorStats(
 			.where(and(isNotNull(jobRuns.connectorId), like(jobRuns.job, 'sync.%')))
 			.orderBy(jobRuns.connectorId, desc(jobRuns.id))
 	]);
-	for (const r of [...episodeRows, ...movieRows]) {
+	for (const r of episodeGapRows) get(r.connector_id).gaps += r.n;
+	for (const r of episodeUpgradeRows) get(r.connector_id).upgrades += r.n;
+	for (const r of movieRows) {
 		const s = get(r.connector_id);
 		s.gaps += r.gaps;
 		s.upgrades += r.upgrades;
 	}
-	for (const r of queueRows) {
+	for (const r of pendingRows) {
 		const s = get(r.connector_id);
 		s.queued = r.queued;
 		s.queuedCommands = r.queued_commands;
-		s.searchesToday = r.today;
 	}
+	for (const r of todayRows) get(r.connector_id).searchesToday = r.today;
 	for (const r of syncRows) {
 		const s = get(r.connectorId);
 		s.lastSyncAt = r.lastSyncAt;
