@@ -5,6 +5,7 @@
  * answers and failures become a `SendResult` (retryable or not, Retry-After), without a secret
  * ever reaching the error sentence. No fetch is mocked.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
 	createSenders,
@@ -375,6 +376,27 @@ describe('discord', () => {
 });
 
 describe('telegram', () => {
+	it('keeps the visible text within 4096 characters for an oversized message', async () => {
+		receiver.reply({ body: { ok: true } });
+		await senders.telegram.send(
+			{ botToken: BOT_TOKEN, chatId: '1' },
+			{
+				...message,
+				body: '<&>'.repeat(3000),
+				fields: Array.from({ length: 30 }, () => ({ name: 'n', value: 'v'.repeat(400) }))
+			}
+		);
+		const { text } = sent().json as { text: string };
+		const visible = text
+			.replace(/<[^>]+>/g, '')
+			.replaceAll('&lt;', '<')
+			.replaceAll('&gt;', '>')
+			.replaceAll('&quot;', '"')
+			.replaceAll('&amp;', '&');
+		expect(visible.length).toBeLessThanOrEqual(4096);
+		expect(text).toMatch(/^<b>/);
+	});
+
 	it('posts sendMessage to the bot URL with HTML text (escaped title in <b>) and link previews off', async () => {
 		receiver.reply({ body: { ok: true, result: { message_id: 5 } } });
 		const result = await senders.telegram.send({ botToken: BOT_TOKEN, chatId: '-100123' }, message);
@@ -665,6 +687,22 @@ describe('email', () => {
 		expect(smtp.messages).toHaveLength(0);
 	});
 
+	it('a server that never greets is a retryable timeout', async () => {
+		const sockets: Socket[] = [];
+		const silent: Server = createServer((socket) => sockets.push(socket));
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		const { port } = silent.address() as { port: number };
+		try {
+			const started = performance.now();
+			const result = await senders.email.send({ ...base(), port }, message, { timeoutMs: 300 });
+			expect(performance.now() - started).toBeLessThan(2000);
+			expect(result).toMatchObject({ ok: false, responseCode: null, retryable: true });
+		} finally {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => silent.close(() => resolve()));
+		}
+	});
+
 	it('checks the SMTP host with the address guard before connecting', async () => {
 		const result = await senders.email.send(
 			{ ...base(), host: '169.254.169.254', port: 25 },
@@ -683,6 +721,25 @@ describe('email', () => {
 });
 
 describe('the registry', () => {
+	it('leaves out a link that is only a path (no public URL) where a chat app needs an absolute URL', async () => {
+		const relative = { ...message, url: '/activity' };
+		receiver.setDefault({ body: { ok: true, status: 1 } });
+		await senders.discord.send(
+			{ webhookUrl: `${receiver.url}/api/webhooks/1/${DISCORD_TOKEN}` },
+			relative
+		);
+		await senders.telegram.send({ botToken: BOT_TOKEN, chatId: '1' }, relative);
+		await senders.ntfy.send({ serverUrl: receiver.url, topic: 't' }, relative);
+		await senders.gotify.send({ serverUrl: receiver.url, appToken: 'tok12345' }, relative);
+		await senders.pushover.send({ appToken: 'app12345', userKey: 'user12345' }, relative);
+		const [discord, telegram, ntfy, gotify, pushover] = receiver.requests;
+		expect((discord!.json as { embeds: object[] }).embeds[0]).not.toHaveProperty('url');
+		expect((telegram!.json as { text: string }).text).not.toContain('href');
+		expect(ntfy!.json).not.toHaveProperty('click');
+		expect((gotify!.json as { extras: object }).extras).not.toHaveProperty('client::notification');
+		expect(new URLSearchParams(pushover!.body).has('url')).toBe(false);
+	});
+
 	it('has one sender per channel type, each naming its type', () => {
 		expect(Object.keys(senders).sort()).toEqual([
 			'discord',
