@@ -9,6 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
 	createSenders,
+	sendNotification,
+	sendVia,
 	verifyWebhookSignature,
 	type SenderRegistry
 } from '../../src/lib/server/services/notifications/channels';
@@ -721,6 +723,27 @@ describe('email', () => {
 });
 
 describe('the registry', () => {
+	it('sendNotification sends with the default senders; sendVia with a given registry', async () => {
+		receiver.setDefault({ status: 202 });
+		const viaDefault = await sendNotification(
+			'webhook',
+			{ url: `${receiver.url}/a`, secret: 'k' },
+			message
+		);
+		expect(viaDefault).toMatchObject({ ok: true, responseCode: 202 });
+		const type = 'webhook' as const;
+		const viaGiven = await sendVia(
+			senders,
+			type,
+			{ url: `${receiver.url}/b`, secret: 'k' },
+			message
+		);
+		expect(viaGiven).toMatchObject({ ok: true, responseCode: 202 });
+		expect(receiver.requests.map((request) => request.path)).toEqual(['/a', '/b']);
+		const unknown = await sendVia(senders, 'fax' as never, {} as never, message);
+		expect(unknown).toMatchObject({ ok: false, retryable: false });
+	});
+
 	it('leaves out a link that is only a path (no public URL) where a chat app needs an absolute URL', async () => {
 		const relative = { ...message, url: '/activity' };
 		receiver.setDefault({ body: { ok: true, status: 1 } });
