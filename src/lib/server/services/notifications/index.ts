@@ -12,6 +12,7 @@ import type { Database } from '$lib/server/db';
 import type { SecretBox } from '$lib/server/crypto/secrets';
 import { appendEvents } from '$lib/server/db/queries/events';
 import type { JobOutcome } from '$lib/server/services/jobs';
+import { moduleLogger } from '$lib/server/logger';
 import { deliverDue, type DeliverResult, type SendFn } from './delivery';
 import { ensureCursor, routeEvents, ROUTE_BATCH_SIZE } from './router';
 
@@ -45,6 +46,8 @@ export {
 } from './router';
 export { quietState, type QuietState } from './quiet-hours';
 export { atLeast, severityOf } from './severity';
+
+const log = moduleLogger('notifications');
 
 /** What the engine's jobs need. */
 export interface EngineDeps {
@@ -122,4 +125,19 @@ export async function recordAppStarted(
 			}
 		]);
 	});
+}
+
+/**
+ * The start-up hook (hooks.server.ts, before the scheduler): `recordAppStarted` with the app's
+ * version. A database failure here is logged, never fatal: notifications must not stop the app.
+ */
+export async function startNotifications(runtime: {
+	db: Database;
+	config: { version: string };
+}): Promise<void> {
+	try {
+		await recordAppStarted(runtime.db, { version: runtime.config.version });
+	} catch (error) {
+		log.error({ err: error }, 'recording app.started failed');
+	}
 }
