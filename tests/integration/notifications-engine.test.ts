@@ -376,6 +376,11 @@ describe('failures and retries', () => {
 		expect(await deliver()).toMatchObject({ claimed: 0 });
 		expect(a.requests).toHaveLength(1);
 		a.setDefault({ status: 200 });
+		// A template edited meanwhile does not change a message already attempted.
+		await db
+			.update(notificationChannels)
+			.set({ templates: { title: 'Edited {event_type}' } })
+			.where(eq(notificationChannels.id, failing.id));
 		advance(20_000);
 		expect(await deliver()).toMatchObject({ sent: 1 });
 		expect(a.requests).toHaveLength(2);
