@@ -490,11 +490,14 @@ describe('nothing lost, nothing twice', () => {
 			await gate;
 		});
 		await inserted;
-		await append(acquired(10, [1])); // a later id, committed first
-		expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
-		expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
-		release();
-		await slow;
+		try {
+			await append(acquired(10, [1])); // a later id, committed first
+			expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
+			expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
+		} finally {
+			release(); // never leave the transaction open (the next reset would wait for it)
+			await slow;
+		}
 		expect(await route()).toMatchObject({ read: 2, routed: 2 });
 		expect(await route()).toMatchObject({ read: 0 });
 		await deliver();
@@ -517,9 +520,12 @@ describe('nothing lost, nothing twice', () => {
 			})
 			.catch(() => 'rolled back');
 		await inserted;
-		await append(acquired(10, [1]));
-		expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
-		fail();
+		try {
+			await append(acquired(10, [1]));
+			expect(await route()).toMatchObject({ read: 0, waitingForGap: true });
+		} finally {
+			fail();
+		}
 		expect(await rolledBack).toBe('rolled back');
 		// Transaction ids are cluster-wide: another database's open transaction on the same server
 		// delays the certainty a little; it never lets the router step over too early.
