@@ -438,6 +438,55 @@ describe('failures and retries', () => {
 		expect((await outbox())[0]).toMatchObject({ status: 'pending', attempts: 2 });
 	});
 
+	it('gives each attempt a timeout, so a receiver that never answers cannot hold the pass', async () => {
+		a.setDefault({ status: 200, delayMs: 5000 });
+		const channel = await addChannel();
+		await append(sweep());
+		await route();
+		const started = Date.now();
+		const result = await deliverDue({ db, secrets: box, clock, timeoutMs: 300 });
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(result).toMatchObject({ retrying: 1, attempts: 2 });
+		const log = await deliveriesOf(channel.id);
+		expect(log.map((d) => [d.status, d.responseCode])).toEqual([
+			['failed', null],
+			['failed', null]
+		]);
+	});
+
+	it('does not send a row again from a pass that starts while it is being sent', async () => {
+		a.setDefault({ status: 200, delayMs: 800 });
+		await addChannel();
+		await append(sweep());
+		await route();
+		const first = deliver();
+		while (a.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(await deliver()).toMatchObject({ claimed: 0 });
+		expect(await first).toMatchObject({ sent: 1 });
+		expect(a.requests).toHaveLength(1);
+	});
+
+	it('sends a row again after its lease when the process sending it died', async () => {
+		const channel = await addChannel();
+		await append(sweep());
+		await route();
+		const [row] = await outbox();
+		// What a claim leaves behind when the process dies before the send is recorded.
+		await db
+			.update(notificationOutbox)
+			.set({
+				attempts: 1,
+				message: testMessage('claimed', { now }),
+				notBefore: new Date(now.getTime() + DELIVERY_RULES.leaseMs)
+			})
+			.where(eq(notificationOutbox.id, row!.id));
+		expect(await deliver()).toMatchObject({ claimed: 0 });
+		advance(DELIVERY_RULES.leaseMs);
+		expect(await deliver()).toMatchObject({ sent: 1 });
+		expect(titles(a)).toEqual(['Test notification from Comradarr']);
+		expect(await deliveriesOf(channel.id)).toMatchObject([{ attempt: 2, status: 'sent' }]);
+	});
+
 	it('never sends one row twice from two processes delivering at once', async () => {
 		await addChannel();
 		await append(...Array.from({ length: 30 }, (_, i) => acquired(100 + i, [i])));
