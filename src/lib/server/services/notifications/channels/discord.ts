@@ -19,6 +19,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage, Severity } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	parseJson,
 	postChecked,
@@ -76,6 +77,7 @@ export function embedLength(embed: DiscordEmbed): number {
 /** Builds the webhook body for `message`, inside every embed limit. */
 export function discordBody(message: NotificationMessage): DiscordWebhookBody {
 	const L = DISCORD_LIMITS;
+	const link = absoluteLink(message.url);
 	const title = truncate(message.title || 'Comradarr', L.title);
 	const footer = { text: truncate(`Comradarr · ${message.eventType}`, L.footer) };
 	const fields = message.fields.slice(0, L.fields).map((field) => ({
@@ -98,7 +100,7 @@ export function discordBody(message: NotificationMessage): DiscordWebhookBody {
 			{
 				title,
 				...(description ? { description } : {}),
-				...(message.url ? { url: message.url } : {}),
+				...(link ? { url: link } : {}),
 				color: DISCORD_COLORS[message.severity],
 				fields,
 				timestamp: message.timestamp,

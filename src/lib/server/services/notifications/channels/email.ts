@@ -20,6 +20,7 @@ import { createTransport } from 'nodemailer';
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	checkHostname,
 	DEFAULT_TIMEOUT_MS,
 	failure,
@@ -41,10 +42,11 @@ export function escapeHtml(text: string): string {
 
 /** The text and HTML parts of the mail for `message`. */
 export function emailParts(message: NotificationMessage): { text: string; html: string } {
+	const link = absoluteLink(message.url);
 	const text = [
 		message.body,
 		message.fields.map((field) => `${field.name}: ${field.value}`).join('\n'),
-		message.url ? `Open in Comradarr: ${message.url}` : '',
+		link ? `Open in Comradarr: ${link}` : '',
 		`Comradarr · ${message.eventType} · ${message.timestamp}`
 	]
 		.filter((part) => part.trim() !== '')
@@ -61,7 +63,7 @@ export function emailParts(message: NotificationMessage): { text: string; html: 
 						(field) => `<tr><th align="left">${e(field.name)}</th><td>${e(field.value)}</td></tr>`
 					)
 					.join('')}</table>`,
-		message.url ? `<p><a href="${e(message.url)}">Open in Comradarr</a></p>` : '',
+		link ? `<p><a href="${e(link)}">Open in Comradarr</a></p>` : '',
 		`<p style="color:#666;font-size:12px">Comradarr · ${e(message.eventType)} · ${e(message.timestamp)}</p>`,
 		'</body></html>'
 	].join('');

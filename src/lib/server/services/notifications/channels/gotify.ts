@@ -15,6 +15,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage, Severity } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	originOf,
 	parseJson,
@@ -41,6 +42,7 @@ export interface GotifyMessage {
 
 /** Builds the message body for `message`. */
 export function gotifyBody(message: NotificationMessage): GotifyMessage {
+	const link = absoluteLink(message.url);
 	const lines = [message.body, ...message.fields.map((field) => `${field.name}: ${field.value}`)];
 	return {
 		title: truncate(message.title, 250),
@@ -51,7 +53,7 @@ export function gotifyBody(message: NotificationMessage): GotifyMessage {
 		priority: PRIORITY[message.severity],
 		extras: {
 			'client::display': { contentType: 'text/plain' },
-			...(message.url ? { 'client::notification': { click: { url: message.url } } } : {})
+			...(link ? { 'client::notification': { click: { url: link } } } : {})
 		}
 	};
 }

@@ -29,7 +29,7 @@ import type { SendOptions, SendResult } from './types';
 /** Default per-attempt timeout, in ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Answers longer than this (characters) are cut when read; channels answer a few hundred bytes. */
+/** Answers longer than this (characters) are cut off unread; channels answer a few hundred bytes. */
 const MAX_ANSWER_CHARS = 64 * 1024;
 
 export interface PostRequest {
@@ -225,7 +225,7 @@ export async function postChecked(request: PostRequest): Promise<HttpOutcome> {
 				redirect: 'manual',
 				tls
 			});
-			const text = (await response.text()).slice(0, MAX_ANSWER_CHARS);
+			const text = await readBounded(response);
 			return { answer: { status: response.status, headers: response.headers, text } };
 		} catch (cause) {
 			// Refused before anything was sent: the next checked address may be the one listening.
@@ -233,6 +233,24 @@ export async function postChecked(request: PostRequest): Promise<HttpOutcome> {
 			return { failure: thrownFailure(cause, label, timeoutMs, options, secrets) };
 		}
 	}
+}
+
+/** Reads at most MAX_ANSWER_CHARS bytes of the body (a server may send any amount). */
+async function readBounded(response: Response): Promise<string> {
+	if (!response.body) return '';
+	const reader = response.body.getReader();
+	const decoder = new TextDecoder();
+	let text = '';
+	for (;;) {
+		const chunk = await reader.read();
+		if (chunk.done) break;
+		text += decoder.decode(chunk.value, { stream: true });
+		if (text.length >= MAX_ANSWER_CHARS) {
+			await reader.cancel();
+			return text.slice(0, MAX_ANSWER_CHARS);
+		}
+	}
+	return text + decoder.decode();
 }
 
 /**
@@ -308,5 +326,20 @@ export function originOf(url: string): string {
 		return new URL(url).origin;
 	} catch {
 		return 'the configured server';
+	}
+}
+
+/**
+ * The message's link when it is an absolute http(s) URL, else null: without a public URL
+ * (Settings → Notifications) the link is a bare path, which no chat app can open and which
+ * Discord and Telegram refuse in an embed URL or `href`.
+ */
+export function absoluteLink(url: string | null): string | null {
+	if (!url) return null;
+	try {
+		const parsed = new URL(url);
+		return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? url : null;
+	} catch {
+		return null;
 	}
 }

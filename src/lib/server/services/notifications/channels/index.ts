@@ -95,6 +95,22 @@ export function createSenders(options: SenderOptions = {}): SenderRegistry {
 	};
 }
 
+/**
+ * Sends `message` with `senders`' sender of `type` (the generic form of `senders[type].send`,
+ * for callers holding a channel row whose type is only known at run time). Never throws.
+ */
+export function sendVia<T extends ChannelType>(
+	senders: SenderRegistry,
+	type: T,
+	config: ChannelConfigs[T],
+	message: NotificationMessage,
+	options?: SendOptions
+): Promise<SendResult> {
+	const sender = senders[type] as ChannelSender<T> | undefined;
+	if (!sender) return Promise.resolve(failure(`unknown channel type ${String(type)}`, false));
+	return sender.send(config, message, options);
+}
+
 let defaults: SenderRegistry | undefined;
 
 /**
@@ -108,6 +124,5 @@ export function sendNotification<T extends ChannelType>(
 	options?: SendOptions
 ): Promise<SendResult> {
 	defaults ??= createSenders();
-	const sender = defaults[type] as ChannelSender<T>;
-	return sender.send(config, message, options);
+	return sendVia(defaults, type, config, message, options);
 }

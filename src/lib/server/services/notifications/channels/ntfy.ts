@@ -17,6 +17,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { ChannelConfigs, NotificationMessage, Severity } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	originOf,
 	parseJson,
@@ -55,14 +56,18 @@ export function ntfyBody(
 		Number.isInteger(config.priority) && config.priority! >= 1 && config.priority! <= 5
 			? config.priority!
 			: PRIORITY[message.severity];
+	const link = absoluteLink(message.url);
 	const lines = [message.body, ...message.fields.map((field) => `${field.name}: ${field.value}`)];
 	return {
 		topic: config.topic,
 		title: truncate(message.title, 250),
 		message: truncate(lines.filter((line) => line !== '').join('\n'), 4000),
 		priority,
-		tags: [SEVERITY_TAG[message.severity], ...(config.tags ?? [])],
-		...(message.url ? { click: message.url } : {})
+		tags: [
+			SEVERITY_TAG[message.severity],
+			...(Array.isArray(config.tags) ? config.tags.filter((tag) => typeof tag === 'string') : [])
+		],
+		...(link ? { click: link } : {})
 	};
 }
 

@@ -17,6 +17,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage, Severity } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	parseJson,
 	postChecked,
@@ -46,8 +47,9 @@ export function pushoverForm(
 		message: truncate(text, 1024),
 		priority: String(PRIORITY[message.severity])
 	});
-	if (message.url && message.url.length <= 512) {
-		form.set('url', message.url);
+	const link = absoluteLink(message.url);
+	if (link && link.length <= 512) {
+		form.set('url', link);
 		form.set('url_title', 'Open in Comradarr');
 	}
 	const at = Date.parse(message.timestamp);

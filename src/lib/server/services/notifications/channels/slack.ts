@@ -16,6 +16,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage, Severity } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	postChecked,
 	redact,
@@ -30,6 +31,11 @@ import type { ChannelSender, SendOptions, SendResult } from './types';
 /** Escapes text for mrkdwn (Slack's three control characters). */
 export function escapeSlack(text: string): string {
 	return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** Escaped text cut to `max`, never through the middle of an entity (`&am…`). */
+function cutEscaped(text: string, max: number): string {
+	return truncate(text, max).replace(/&[a-z]{0,3}…$/, '…');
 }
 
 const SEVERITY_LABEL: Record<Severity, string> = {
@@ -63,7 +69,7 @@ export function slackBody(message: NotificationMessage): SlackWebhookBody {
 	if (message.body.trim() !== '') {
 		blocks.push({
 			type: 'section',
-			text: { type: 'mrkdwn', text: truncate(escapeSlack(message.body), 3000) }
+			text: { type: 'mrkdwn', text: cutEscaped(escapeSlack(message.body), 3000) }
 		});
 	}
 	if (message.fields.length > 0) {
@@ -71,7 +77,7 @@ export function slackBody(message: NotificationMessage): SlackWebhookBody {
 			type: 'section',
 			fields: message.fields.slice(0, 10).map((field) => ({
 				type: 'mrkdwn' as const,
-				text: truncate(`*${escapeSlack(field.name)}*\n${escapeSlack(field.value)}`, 2000)
+				text: cutEscaped(`*${escapeSlack(field.name)}*\n${escapeSlack(field.value)}`, 2000)
 			}))
 		});
 	}
@@ -79,14 +85,15 @@ export function slackBody(message: NotificationMessage): SlackWebhookBody {
 		{ type: 'mrkdwn', text: SEVERITY_LABEL[message.severity] },
 		{ type: 'mrkdwn', text: escapeSlack(message.timestamp) }
 	];
-	if (message.url) {
+	const link = absoluteLink(message.url);
+	if (link) {
 		// `|` and `>` would end the link early; the URL is ours, but stay safe.
-		const href = message.url.replaceAll('|', '%7C').replaceAll('>', '%3E');
+		const href = link.replaceAll('|', '%7C').replaceAll('>', '%3E');
 		context.push({ type: 'mrkdwn', text: `<${href}|Open in Comradarr>` });
 	}
 	blocks.push({ type: 'context', elements: context });
 	const fallback = message.body.trim() === '' ? message.title : `${message.title}\n${message.body}`;
-	return { text: truncate(escapeSlack(fallback), 3000), blocks };
+	return { text: cutEscaped(escapeSlack(fallback), 3000), blocks };
 }
 
 export function createSlackSender(

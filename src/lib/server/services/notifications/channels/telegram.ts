@@ -6,8 +6,8 @@
  * (https://core.telegram.org/bots/api#linkpreviewoptions). The text uses the HTML style of
  * https://core.telegram.org/bots/api#html-style : the title in `<b>`, the body, the fields as
  * `<b>name:</b> value` lines and the link as `<a href>`; `&`, `<`, `>` (and `"` in the href) are
- * escaped as entities. Text is at most 4096 characters after entity parsing: the body is cut
- * to keep the whole inside that.
+ * escaped as entities. Text is at most 4096 characters after entity parsing: fields are dropped
+ * from the end, then the body is cut, to keep the whole inside that.
  *
  * Answers (https://core.telegram.org/bots/api#making-requests) are JSON `{ok, result}` or
  * `{ok:false, error_code, description, parameters}`; a 429 carries `parameters.retry_after`
@@ -17,6 +17,7 @@
 import type { Resolver } from '$lib/server/connectors/common/address-guard';
 import type { NotificationMessage } from '$lib/types/notifications';
 import {
+	absoluteLink,
 	failure,
 	parseJson,
 	postChecked,
@@ -50,24 +51,29 @@ export interface TelegramSendMessage {
 /** Builds the sendMessage body; the visible text stays within 4096 characters. */
 export function telegramBody(chatId: string, message: NotificationMessage): TelegramSendMessage {
 	const esc = escapeTelegramHtml;
+	const link = absoluteLink(message.url);
 	const title = truncate(message.title, 256);
 	const fields = message.fields
 		.slice(0, 25)
 		.map((field) => ({ name: truncate(field.name, 100), value: truncate(field.value, 300) }));
 	const linkText = 'Open in Comradarr';
-	// Visible characters of everything but the body (entities count as one character).
-	const fixed =
+	// Visible characters of everything but the body (entities count as one character; the
+	// parts are joined by blank lines).
+	const fixed = () =>
 		title.length +
 		fields.reduce((sum, f) => sum + f.name.length + f.value.length + 3, 0) +
-		(message.url ? linkText.length + 2 : 0) +
-		4;
-	const body = truncate(message.body, Math.max(0, MAX_TEXT - fixed));
+		(link ? linkText.length + 2 : 0) +
+		6;
+	// Keep some of the body: it matters more than the last facts.
+	const wantedBody = Math.min(message.body.length, 1000);
+	while (fields.length > 0 && fixed() + wantedBody > MAX_TEXT) fields.pop();
+	const body = truncate(message.body, Math.max(0, MAX_TEXT - fixed()));
 	const parts = [`<b>${esc(title)}</b>`];
 	if (body.trim() !== '') parts.push(esc(body));
 	if (fields.length > 0) {
 		parts.push(fields.map((f) => `<b>${esc(f.name)}:</b> ${esc(f.value)}`).join('\n'));
 	}
-	if (message.url) parts.push(`<a href="${esc(message.url)}">${linkText}</a>`);
+	if (link) parts.push(`<a href="${esc(link)}">${linkText}</a>`);
 	return {
 		chat_id: chatId,
 		text: parts.join('\n\n'),
