@@ -22,7 +22,8 @@
  * attempt under a timeout (`timeoutMs`), so a slow or failing channel never delays another. A
  * network failure (nothing answered) is retried once at once in the same pass (p-retry); then the
  * persisted backoff takes over: `notBefore = now + backoffMs(attempt)` (exponential from 30 s,
- * doubled per attempt, capped at 1 h, with jitter, at least the server's Retry-After), which
+ * doubled per attempt, capped at 1 h, then a jitter of ±25 %; at least the server's Retry-After,
+ * itself capped at 1 h), which
  * survives restarts. After `maxAttempts` attempts, or at once for a non-retryable answer (4xx,
  * bad configuration, unreadable secrets), the row is `failed`.
  */
