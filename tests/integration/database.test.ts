@@ -105,7 +105,8 @@ const NOTHING = {
 	searchHistory: 0,
 	queue: 0,
 	exhausted: 0,
-	events: 0
+	events: 0,
+	notifications: 0
 };
 
 describe('prune', () => {

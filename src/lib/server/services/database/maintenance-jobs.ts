@@ -3,18 +3,22 @@
  * - **Prune** deletes exactly what `PRUNE_RULES` describes (the page shows the same text before
  *   the user confirms): expired sessions, day-old login attempts, month-old finished job runs
  *   (day-old idle ones), stale restore uploads, month-old search history and finished commands,
- *   long-exhausted search state and events past their retention. It also runs daily on its own.
+ *   long-exhausted search state, events past their retention, and notifications (outbox rows
+ *   sent, failed or dropped, and delivery attempts) past theirs. It also runs daily on its own.
  * - **Vacuum** runs `VACUUM (ANALYZE)` table by table over the app's schemas, reporting
  *   "Vacuuming episodes (3 of 14)". VACUUM cannot run in a transaction; each table is its own
  *   statement on the pool.
+ * Each appends a `maintenance.completed` event `{job, message, result, durationMs}` when done.
  */
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '$lib/server/db';
 import { deleteCounted } from '$lib/server/db/queries/delete-counted';
-import { pruneEvents } from '$lib/server/db/queries/events';
+import { appendEvents, pruneEvents } from '$lib/server/db/queries/events';
 import {
 	jobRuns,
 	loginAttempts,
+	notificationDeliveries,
+	notificationOutbox,
 	requestQueue,
 	searchHistory,
 	searchRegistry,
@@ -41,7 +45,9 @@ export const PRUNE_RULES = {
 	/** Search state of items given up on (exhausted) untouched for this long (days). */
 	exhaustedDays: 90,
 	/** Domain events older than this (days). */
-	eventDays: 90
+	eventDays: 90,
+	/** Finished notifications (sent, failed, dropped) and delivery attempts older than this (days). */
+	notificationDays: 30
 } as const;
 
 /**
@@ -56,7 +62,8 @@ export function pruneDescription(sessionMaxAgeDays: number): string[] {
 		`Restore uploads that were not used within ${PRUNE_RULES.uploadHours} hours.`,
 		`Search history older than ${PRUNE_RULES.searchHistoryDays} days, and finished commands of the queue older than ${PRUNE_RULES.finishedQueueDays} days (the daily budget only counts today).`,
 		`The search state of items given up on (exhausted) untouched for ${PRUNE_RULES.exhaustedDays} days: the next sweep starts them afresh.`,
-		`Events older than ${PRUNE_RULES.eventDays} days.`
+		`Events older than ${PRUNE_RULES.eventDays} days.`,
+		`Notifications sent, failed or dropped, and logged delivery attempts, older than ${PRUNE_RULES.notificationDays} days (pending ones are kept).`
 	];
 }
 
@@ -69,6 +76,8 @@ export interface PruneResult {
 	queue: number;
 	exhausted: number;
 	events: number;
+	/** Outbox rows and delivery attempts together. */
+	notifications: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -90,7 +99,7 @@ export async function pruneDatabase(deps: {
 	const ago = (ms: number) => new Date(now.getTime() - ms);
 	const { security } = await getSettings(db, now.getTime());
 	const sessionCutoff = ago(security.sessionMaxAgeDays * DAY_MS);
-	const steps = 8;
+	const steps = 9;
 	const step = (n: number, what: string) =>
 		ctx?.progress((n - 1) / steps, `${what} (${n} of ${steps})`);
 
@@ -160,6 +169,25 @@ export async function pruneDatabase(deps: {
 
 	step(8, 'Removing old events');
 	const removedEvents = await pruneEvents(db, ago(PRUNE_RULES.eventDays * DAY_MS));
+
+	step(9, 'Removing old notifications');
+	const notificationCutoff = ago(PRUNE_RULES.notificationDays * DAY_MS);
+	const deliveries = await deleteCounted(
+		db,
+		notificationDeliveries,
+		lt(notificationDeliveries.createdAt, notificationCutoff)
+	);
+	const outbox = await deleteCounted(
+		db,
+		notificationOutbox,
+		and(
+			inArray(notificationOutbox.status, ['sent', 'failed', 'dropped']),
+			lt(
+				sql`coalesce(${notificationOutbox.sentAt}, ${notificationOutbox.createdAt})`,
+				notificationCutoff
+			)
+		)!
+	);
 	return {
 		sessions: removedSessions,
 		loginAttempts: removedAttempts,
@@ -168,22 +196,23 @@ export async function pruneDatabase(deps: {
 		searchHistory: history,
 		queue,
 		exhausted,
-		events: removedEvents
+		events: removedEvents,
+		notifications: deliveries + outbox
 	};
 }
 
 /** Prune as a job (`db.prune`): its message says what it removed. */
 export function pruneJob(deps: { db: Database; uploadsDir: string; clock: () => Date }) {
 	return async (ctx: JobContext): Promise<JobOutcome> => {
+		const started = Date.now();
 		const result = await pruneDatabase({ ...deps, ctx });
 		const total = Object.values(result).reduce((sum, n) => sum + n, 0);
-		return {
-			message:
-				total === 0
-					? 'Nothing to prune.'
-					: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs, ${result.uploads} uploads, ${result.searchHistory} history entries, ${result.queue} finished commands, ${result.exhausted} exhausted items and ${result.events} events.`,
-			result: { ...result }
-		};
+		const message =
+			total === 0
+				? 'Nothing to prune.'
+				: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs, ${result.uploads} uploads, ${result.searchHistory} history entries, ${result.queue} finished commands, ${result.exhausted} exhausted items, ${result.events} events and ${result.notifications} notification records.`;
+		await maintenanceCompleted(deps.db, 'db.prune', message, { ...result }, started);
+		return { message, result: { ...result } };
 	};
 }
 
@@ -218,9 +247,25 @@ export function vacuumJob(deps: { db: Database }) {
 			await deps.db.$client.unsafe(`vacuum (analyze) ${qualified(table.schema, table.name)}`);
 		}
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
-		return {
-			message: `Vacuumed and analysed ${tables.length} tables in ${seconds} s.`,
-			result: { tables: tables.length }
-		};
+		const message = `Vacuumed and analysed ${tables.length} tables in ${seconds} s.`;
+		await maintenanceCompleted(deps.db, 'db.vacuum', message, { tables: tables.length }, started);
+		return { message, result: { tables: tables.length } };
 	};
+}
+
+/** Appends `maintenance.completed` (for notifications) after a maintenance job finished. */
+async function maintenanceCompleted(
+	db: Database,
+	job: 'db.prune' | 'db.vacuum',
+	message: string,
+	result: Record<string, unknown>,
+	startedMs: number
+): Promise<void> {
+	await appendEvents(db, [
+		{
+			type: 'maintenance.completed',
+			connectorId: null,
+			payload: { job, message, result, durationMs: Date.now() - startedMs }
+		}
+	]);
 }

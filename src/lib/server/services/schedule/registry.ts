@@ -17,6 +17,7 @@ import { uploadsDir } from '../database/uploads';
 import { getJobRun, type JobContext, type JobOutcome } from '../jobs';
 import { isLive } from '../../../types/jobs';
 import { startSync } from '../connector-jobs';
+import { deliverJob, routeJob } from '../notifications';
 import { checkAll, cycleAll, sweepAll, trackAll, type OperationDeps } from '../operations';
 
 const log = moduleLogger('scheduler');
@@ -266,6 +267,18 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 		defaultPattern: '45 4 * * 0',
 		description: 'VACUUM (ANALYZE) every table, weekly on Sunday at 04:45',
 		handler: (deps, ctx) => vacuumJob({ db: deps.db })(ctx)
+	},
+	{
+		name: 'notifications.route',
+		defaultPattern: '*/10 * * * * *',
+		description: 'Turn new events into notifications and send what is due, every 10 seconds',
+		handler: (deps) => routeJob(deps)
+	},
+	{
+		name: 'notifications.deliver',
+		defaultPattern: '*/15 * * * * *',
+		description: 'Send due notifications and retry failed ones, every 15 seconds',
+		handler: (deps) => deliverJob(deps)
 	}
 ];
 
