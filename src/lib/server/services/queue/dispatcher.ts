@@ -142,14 +142,17 @@ async function claimNext(
 			.orderBy(sql`${requestQueue.priority} desc`, requestQueue.id)
 			.limit(1)
 			.for('update', { skipLocked: true });
-		if (!next) return 'empty';
-		const profile = await profileOfRow(tx, next, base, cache);
-		const windows = activeWindowState(profile.activeWindows, now, timeZone);
-		if (!windows.inside) return { opensAt: windows.opensAt };
+		// With nothing left, the connector's profile says why the pass stops, as it always did.
+		const profile = next ? await profileOfRow(tx, next, base, cache) : base;
+		if (next) {
+			const windows = activeWindowState(profile.activeWindows, now, timeZone);
+			if (!windows.inside) return { opensAt: windows.opensAt };
+		}
 		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now, timeZone));
 		if (left.commands <= 0) return 'window';
 		// Under the lock: a second dispatcher waits here and then sees this one's claims.
 		if ((await countInFlight(tx, connectorId)) >= profile.maxInFlight) return 'in_flight';
+		if (!next) return 'empty';
 		if (next.searchCount > left.searches) return 'budget';
 		const [claimed] = await tx
 			.update(requestQueue)
