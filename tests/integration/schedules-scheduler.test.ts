@@ -315,6 +315,8 @@ describe('protect', () => {
 			await within(3_000, async () => (await runsOf(job))[0]?.status === 'success');
 			await here.stop();
 		} finally {
+			// A session lock left behind would block every later sweep of this connector id.
+			await other`select pg_advisory_unlock_all()`;
 			other.release();
 		}
 	});
