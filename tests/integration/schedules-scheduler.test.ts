@@ -287,7 +287,7 @@ describe('one tick, one run', () => {
 			});
 		} finally {
 			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext(${lock}))`;
-			other.release();
+			await other.release();
 		}
 	});
 });
@@ -317,7 +317,7 @@ describe('protect', () => {
 		} finally {
 			// A session lock left behind would block every later sweep of this connector id.
 			await other`select pg_advisory_unlock_all()`;
-			other.release();
+			await other.release();
 		}
 	});
 });
