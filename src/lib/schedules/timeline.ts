@@ -66,7 +66,7 @@ export function runsBetween(
 	let job: Cron | undefined;
 	try {
 		// croner refuses a bad pattern at construction, a bad time zone only on the first run.
-		job = new Cron(cron, { timezone, paused: true });
+		job = new Cron(cron, { timezone, paused: true, mode: '5-or-6-parts' });
 		let cursor: Date | null = from;
 		while (runs.length < limit + 1) {
 			cursor = job.nextRun(cursor);
