@@ -1,0 +1,139 @@
+/**
+ * The Schedules page (issue 10, Schedules §3): a sweep schedule built with the builder (daily at
+ * 03:15) shows its description, its next five runs and its marks on the 7-day timeline; the
+ * enable switch turns it off at once and for good; an invalid raw cron expression is refused on
+ * the field, and a raw expression the builder can show goes back into the builder.
+ *
+ * Runs on the shared app and database of the e2e suite; names carry a per-run suffix so the spec
+ * also runs alone or twice.
+ */
+import { expect, test } from '@playwright/test';
+import { APP, SIM, SONARR_KEY, logIn, openPage, toasts } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+const suffix = Date.now().toString(36);
+const CONNECTOR = `Sonarr schedules ${suffix}`;
+let connectorId = 0;
+
+test.beforeEach(async ({ page }) => {
+	await logIn(page);
+});
+
+test('a schedule built with the builder shows its description, next runs and timeline marks, and switches off', async ({
+	page
+}) => {
+	const created = await page.request.post('/api/v1/connectors', {
+		headers: { Origin: APP },
+		data: { type: 'sonarr', name: CONNECTOR, url: `${SIM}/sonarr`, apiKey: SONARR_KEY }
+	});
+	expect(created.status()).toBe(201);
+	connectorId = ((await created.json()) as { id: number }).id;
+
+	await openPage(page, '/schedules');
+	await expect(page.getByRole('heading', { level: 1, name: 'Schedules' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Schedules' })).toHaveAttribute(
+		'aria-current',
+		'page'
+	);
+	// The connector's default sweeps are listed (gaps hourly, upgrades nightly).
+	await expect(page.getByRole('row', { name: `${CONNECTOR} Gaps`, exact: true })).toBeVisible();
+
+	await page.getByRole('button', { name: 'Create schedule' }).first().click();
+	const dialog = page.getByRole('dialog', { name: 'New sweep schedule' });
+	await expect(dialog).toBeVisible();
+	await dialog.getByLabel('Connector').selectOption({ label: CONNECTOR });
+	await dialog.getByLabel('Sweep type').selectOption('both');
+	await dialog.getByLabel('Repeat').selectOption('daily');
+	await dialog.getByLabel('Time', { exact: true }).fill('03:15');
+	await expect(dialog.getByTestId('builder-cron')).toHaveText('15 3 * * *');
+	await expect(dialog.getByTestId('cron-description')).toHaveText('At 03:15');
+	const nextRuns = dialog.getByRole('list', { name: 'Next runs' }).getByRole('listitem');
+	await expect(nextRuns).toHaveCount(5);
+	for (const run of await nextRuns.all()) await expect(run).toContainText('03:15');
+
+	await dialog.getByRole('button', { name: 'Create schedule' }).click();
+	await expect(toasts(page).getByText('Created the sweep schedule.')).toBeVisible();
+	await expect(dialog).toBeHidden();
+
+	const row = page.getByRole('row', { name: `${CONNECTOR} Gaps and upgrades`, exact: true });
+	await expect(row).toContainText('At 03:15');
+	await expect(row).toContainText('15 3 * * *');
+	await expect(row.locator('[data-slot="next-run"]')).toContainText('03:15');
+	await expect(row).toContainText('Not run yet');
+
+	// The timeline: one row for the connector, seven marks of this sweep type, each naming its time.
+	const timelineRow = page.locator(
+		`[data-testid="timeline-row"][data-connector-id="${connectorId}"]`
+	);
+	await expect(timelineRow).toContainText(CONNECTOR);
+	const marks = timelineRow.locator('[data-testid="timeline-mark"][data-sweep-type="both"]');
+	await expect(marks).toHaveCount(7);
+	await expect(marks.first()).toHaveAttribute('title', /^Gaps and upgrades sweep, .*03:15$/);
+	// The default hourly gaps sweep shows too (168 runs in 7 days).
+	await expect(
+		timelineRow.locator('[data-testid="timeline-mark"][data-sweep-type="gaps"]')
+	).toHaveCount(168);
+
+	// Switched off at once, still off after a reload, and gone from the timeline.
+	const toggle = row.getByRole('switch', {
+		name: `Enable the gaps and upgrades schedule of ${CONNECTOR}`
+	});
+	await expect(toggle).toHaveAttribute('aria-checked', 'true');
+	await toggle.click();
+	await expect(toggle).toHaveAttribute('aria-checked', 'false');
+	await expect(row.getByText('Disabled', { exact: true })).toBeVisible();
+	await expect(marks).toHaveCount(0);
+	await openPage(page, '/schedules');
+	await expect(toggle).toHaveAttribute('aria-checked', 'false');
+	await expect(marks).toHaveCount(0);
+});
+
+test('an invalid raw cron expression is refused on the field, and one the builder can show goes back into it', async ({
+	page
+}) => {
+	await openPage(page, '/schedules');
+	const row = page.getByRole('row', { name: `${CONNECTOR} Gaps and upgrades`, exact: true });
+	await row.getByRole('button', { name: /^Edit/ }).click();
+	const dialog = page.getByRole('dialog');
+	await expect(dialog.getByLabel('Repeat')).toHaveValue('daily');
+	await expect(dialog.getByLabel('Time', { exact: true })).toHaveValue('03:15');
+
+	// The raw field shows what the builder made.
+	await dialog.getByRole('button', { name: 'Cron expression' }).click();
+	const raw = dialog.getByLabel('Cron expression');
+	await expect(raw).toHaveValue('15 3 * * *');
+
+	await raw.fill('61 * * * *');
+	await expect(raw).toHaveAttribute('aria-invalid', 'true');
+	await expect(dialog.locator('#cron-raw-error')).toContainText(/minute/i);
+	await expect(dialog.getByTestId('cron-description')).toHaveCount(0);
+
+	// Saving anyway is refused by the server on the same field; nothing changes.
+	await dialog.getByRole('button', { name: 'Save schedule' }).click();
+	await expect(dialog.locator('#cron-raw-error')).toBeVisible();
+	await expect(dialog).toBeVisible();
+
+	// Weekdays at 04:00 reads back into the builder.
+	await raw.fill('0 4 * * 1-5');
+	await expect(dialog.getByTestId('cron-description')).toHaveText(
+		'At 04:00, Monday through Friday'
+	);
+	await dialog.getByRole('button', { name: 'Builder' }).click();
+	await expect(dialog.getByLabel('Repeat')).toHaveValue('weekly');
+	await expect(dialog.getByLabel('Time', { exact: true })).toHaveValue('04:00');
+	await expect(dialog.getByRole('checkbox', { name: 'Monday' })).toBeChecked();
+	await expect(dialog.getByRole('checkbox', { name: 'Friday' })).toBeChecked();
+	await expect(dialog.getByRole('checkbox', { name: 'Sunday' })).not.toBeChecked();
+	await expect(dialog.getByTestId('builder-cron')).toHaveText('0 4 * * 1,2,3,4,5');
+
+	// One it cannot show stays in the raw field, with a note.
+	await dialog.getByRole('button', { name: 'Cron expression' }).click();
+	await raw.fill('0 0 1 * *');
+	await dialog.getByRole('button', { name: 'Builder' }).click();
+	await expect(raw).toBeVisible();
+	await expect(dialog.getByText(/The builder cannot show this expression/)).toBeVisible();
+
+	await dialog.getByRole('button', { name: 'Cancel' }).click();
+	await expect(row).toContainText('At 03:15');
+});
