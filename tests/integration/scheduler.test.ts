@@ -97,17 +97,17 @@ describe('scheduled runs', () => {
 		const other = await world.db.$client.reserve();
 		try {
 			// The lock another instance would hold: derived from the name, not a list position.
-			await other`select pg_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext('sweep'))`;
-			const skipped = await runScheduledJob(deps(), job('sweep'));
+			await other`select pg_advisory_lock(${JOB_RUN_LOCK_NS}, hashtext('db.vacuum'))`;
+			const skipped = await runScheduledJob(deps(), job('db.vacuum'));
 			expect(skipped).toMatchObject({ status: 'skipped', message: ALREADY_RUNNING });
-			expect(await runsOf('sweep')).toHaveLength(1);
+			expect(await runsOf('db.vacuum')).toHaveLength(1);
 			const health = await runScheduledJob(deps(), job('health'));
 			expect(health?.message).not.toBe(ALREADY_RUNNING);
 		} finally {
-			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext('sweep'))`;
+			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext('db.vacuum'))`;
 			await other.release();
 		}
-		expect((await runScheduledJob(deps(), job('sweep')))?.message).not.toBe(ALREADY_RUNNING);
+		expect((await runScheduledJob(deps(), job('db.vacuum')))?.message).not.toBe(ALREADY_RUNNING);
 	});
 
 	it('that found nothing to do are marked idle (Prune removes them after a day)', async () => {
@@ -118,6 +118,11 @@ describe('scheduled runs', () => {
 });
 
 describe('schedules and the dashboard', () => {
+	it('no longer register a built-in sweep: sweeps run on the connectors’ own schedules', () => {
+		expect(registeredJob('sweep')).toBeUndefined();
+		expect(JOB_REGISTRY.map((j) => j.name)).not.toContain('sweep');
+	});
+
 	it('stores each job’s default schedule once and never overwrites an edited one', async () => {
 		const first = await ensureSchedules(world.db);
 		expect([...first.keys()].sort()).toEqual(JOB_REGISTRY.map((j) => j.name).sort());

@@ -44,3 +44,24 @@ export interface BuiltInScheduleView {
 	nextRunAt: string | null;
 	lastRun: JobRunView | null;
 }
+
+/** Limits of the schedule fields, shared by the API's validation and the editor. */
+export const SCHEDULE_LIMITS = {
+	/** The most commands one scheduled sweep may queue (`batchLimit`). */
+	batchLimitMax: 10_000,
+	/** The most next-run times one request may ask for. */
+	nextRunsMax: 20,
+	/** The shortest time between two runs of a sweep (seconds). */
+	sweepMinIntervalSeconds: 60,
+	/** Longest cron expression and time zone name stored (the columns' lengths). */
+	cronMaxLength: 120,
+	timezoneMaxLength: 64
+} as const;
+
+/** `GET /api/v1/schedules/preview`: a pattern checked and explained for the editor. */
+export interface SchedulePreview {
+	valid: true;
+	description: string;
+	/** ISO 8601 UTC instants. */
+	runs: string[];
+}

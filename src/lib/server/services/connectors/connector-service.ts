@@ -43,6 +43,9 @@ import {
 } from '../../../schemas/connectors';
 import { recordSuccess } from '../health/health-state';
 import { DomainError, STORED_KEY_UNREADABLE } from '../../errors';
+import { insertDefaultSchedules } from '../schedule/defaults';
+import { announceScheduleChange, scheduleChanged } from '../schedule/changes';
+import { getSettings } from '../settings/settings-service';
 
 // The input rules live with the forms' schemas (client-safe), so both validate alike.
 export { ConnectorCreateSchema, ConnectorUpdateSchema };
@@ -342,7 +345,8 @@ async function assertSettingsValid(
 }
 
 /**
- * Creates a connector after a successful connection test.
+ * Creates a connector after a successful connection test, with its default sweep schedules
+ * (schedule/defaults.ts) in the same transaction, in Settings → General's time zone.
  * @throws ValiError on a malformed body; ConnectorFieldError on a refused connection or a taken name
  */
 export async function createConnector(
@@ -358,23 +362,30 @@ export async function createConnector(
 		...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
 		...(input.skipTlsVerify === undefined ? {} : { skipTlsVerify: input.skipTlsVerify })
 	};
-	const [row] = await db
-		.insert(connectors)
-		.values({
-			type: input.type,
-			name: input.name,
-			url: status.url,
-			apiKeyEncrypted: secrets.encrypt(input.apiKey),
-			apiKeyHint: secretHint(input.apiKey),
-			enabled: input.enabled,
-			appName: status.appName,
-			appVersion: status.version,
-			health: 'healthy',
-			healthCheckedAt: now,
-			...settings
-		})
-		.returning();
-	if (!row) throw new Error('insert returned no row');
+	const { timeZone } = (await getSettings(db)).general;
+	// The connector and its default sweep schedules (gaps hourly, upgrades nightly) together.
+	const row = await db.transaction(async (tx) => {
+		const [inserted] = await tx
+			.insert(connectors)
+			.values({
+				type: input.type,
+				name: input.name,
+				url: status.url,
+				apiKeyEncrypted: secrets.encrypt(input.apiKey),
+				apiKeyHint: secretHint(input.apiKey),
+				enabled: input.enabled,
+				appName: status.appName,
+				appVersion: status.version,
+				health: 'healthy',
+				healthCheckedAt: now,
+				...settings
+			})
+			.returning();
+		if (!inserted) throw new Error('insert returned no row');
+		await insertDefaultSchedules(tx, inserted.id, timeZone, now);
+		return inserted;
+	});
+	scheduleChanged(`connector:${row.id}`);
 	return toView(row);
 }
 
@@ -441,12 +452,18 @@ export async function updateConnector(
 
 /** Deletes a connector with its mirror and search state (cascades). @throws ConnectorNotFoundError */
 export async function deleteConnector(db: Database, id: number): Promise<void> {
-	const removed = await db
-		.delete(connectors)
-		.where(eq(connectors.id, id))
-		.returning({ id: connectors.id });
+	// Its sweep schedules go with it (cascade): every scheduler stops their timers.
+	const removed = await db.transaction(async (tx) => {
+		const rows = await tx
+			.delete(connectors)
+			.where(eq(connectors.id, id))
+			.returning({ id: connectors.id });
+		if (rows.length > 0) await announceScheduleChange(tx, `connector:${id}`);
+		return rows;
+	});
 	if (removed.length === 0) throw new ConnectorNotFoundError(id);
 	forgetConnector(id);
+	scheduleChanged(`connector:${id}`);
 }
 
 /**

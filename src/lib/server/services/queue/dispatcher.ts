@@ -20,11 +20,27 @@
  * flight (`in_flight`), the next command does not fit today's budget (`budget`), nothing is due
  * (`empty`) or the app failed (`error`). A POST answered 429, or a command refused as rate
  * limited, pauses the connector for the profile's `errorCooldownSeconds` (`pauseAfterRateLimit`).
+ *
+ * Which throttle profile governs a claim: the profile of the row about to be claimed. A row a
+ * sweep schedule queued (`request_queue.sweep_schedule_id`) whose schedule has its own profile
+ * (`sweep_schedules.throttle_profile_id`) is claimed under that profile; every other row under
+ * the connector's (`deps.profile`). For each claim the dispatcher takes the next row in the usual
+ * order (priority, then age — the order never changes for a profile), resolves its profile, and
+ * checks that profile's active windows, rolling window, `maxInFlight` and daily budget against the
+ * connector's usage (all its commands count, whichever profile sent them: it is one app). When
+ * the row's profile says no, the pass stops there, as it always did; a later pass (or the next
+ * row's own profile) decides the rest. The pass-level active-window check before anything is
+ * claimed uses the profile of the first due row (the connector's when nothing is due), so an
+ * override whose window is open is not held back by the connector's closed one. A failure while
+ * sending a row (rate-limit pause, cooldown rules) uses that row's profile too.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db';
+import type { DbOrTx } from '../../db';
 import {
 	requestQueue,
+	sweepSchedules,
+	throttleProfiles,
 	type Connector,
 	type QueuedRequest,
 	type ThrottleProfile
@@ -74,20 +90,48 @@ export interface DispatchResult {
 /** Advisory lock key namespace for per-connector dispatch (pg_advisory_xact_lock(int, int)). */
 export const DISPATCH_LOCK_NS = 0x4463;
 
-/** Claims the next request the throttle allows, or says why none. */
+/**
+ * The profile that governs a row (see the module docstring): its sweep schedule's own profile,
+ * else the connector's `base`. `cache` holds the profiles read during one pass.
+ */
+async function profileOfRow(
+	db: DbOrTx,
+	row: Pick<QueuedRequest, 'sweepScheduleId'>,
+	base: ThrottleProfile,
+	cache: Map<number, ThrottleProfile>
+): Promise<ThrottleProfile> {
+	if (row.sweepScheduleId === null) return base;
+	const [schedule] = await db
+		.select({ profileId: sweepSchedules.throttleProfileId })
+		.from(sweepSchedules)
+		.where(eq(sweepSchedules.id, row.sweepScheduleId));
+	const id = schedule?.profileId ?? null;
+	if (id === null || id === base.id) return base;
+	const known = cache.get(id);
+	if (known) return known;
+	const [own] = await db.select().from(throttleProfiles).where(eq(throttleProfiles.id, id));
+	if (!own) return base;
+	cache.set(id, own);
+	return own;
+}
+
+/** A claimed request and the profile it was claimed under. */
+interface Claim {
+	request: QueuedRequest;
+	profile: ThrottleProfile;
+}
+
+/** Claims the next request its profile allows, or says why none. */
 async function claimNext(
 	db: Database,
 	connectorId: number,
-	profile: ThrottleProfile,
+	base: ThrottleProfile,
+	cache: Map<number, ThrottleProfile>,
 	now: Date,
 	timeZone: string
-): Promise<QueuedRequest | 'empty' | 'window' | 'budget' | 'in_flight'> {
+): Promise<Claim | 'empty' | 'window' | 'budget' | 'in_flight' | { opensAt: Date }> {
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(${DISPATCH_LOCK_NS}, ${connectorId})`);
-		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now, timeZone));
-		if (left.commands <= 0) return 'window';
-		// Under the lock: a second dispatcher waits here and then sees this one's claims.
-		if ((await countInFlight(tx, connectorId)) >= profile.maxInFlight) return 'in_flight';
 		const [next] = await tx
 			.select()
 			.from(requestQueue)
@@ -98,6 +142,16 @@ async function claimNext(
 			.orderBy(sql`${requestQueue.priority} desc`, requestQueue.id)
 			.limit(1)
 			.for('update', { skipLocked: true });
+		// With nothing left, the connector's profile says why the pass stops, as it always did.
+		const profile = next ? await profileOfRow(tx, next, base, cache) : base;
+		if (next) {
+			const windows = activeWindowState(profile.activeWindows, now, timeZone);
+			if (!windows.inside) return { opensAt: windows.opensAt };
+		}
+		const left = allowance(profile, await loadUsage(tx, connectorId, profile, now, timeZone));
+		if (left.commands <= 0) return 'window';
+		// Under the lock: a second dispatcher waits here and then sees this one's claims.
+		if ((await countInFlight(tx, connectorId)) >= profile.maxInFlight) return 'in_flight';
 		if (!next) return 'empty';
 		if (next.searchCount > left.searches) return 'budget';
 		const [claimed] = await tx
@@ -108,14 +162,18 @@ async function claimNext(
 		await tx.execute(sql`
 			update search_registry r set state = 'searching', updated_at = ${now.toISOString()}::timestamptz
 			from request_queue_items i where i.registry_id = r.id and i.request_id = ${next.id}`);
-		return claimed ?? 'empty';
+		return claimed ? { request: claimed, profile } : 'empty';
 	});
 }
 
-/** Whether the connector has a pending request due at `now` (before spending an HTTP call). */
-async function hasDue(db: Database, connectorId: number, now: Date): Promise<boolean> {
+/** The connector's first pending request due at `now`, in claim order, or null. */
+async function firstDue(
+	db: Database,
+	connectorId: number,
+	now: Date
+): Promise<Pick<QueuedRequest, 'id' | 'sweepScheduleId'> | null> {
 	const [row] = await db
-		.select({ id: requestQueue.id })
+		.select({ id: requestQueue.id, sweepScheduleId: requestQueue.sweepScheduleId })
 		.from(requestQueue)
 		.where(
 			and(
@@ -123,8 +181,9 @@ async function hasDue(db: Database, connectorId: number, now: Date): Promise<boo
 				sql`${requestQueue.status} = 'pending' and ${requestQueue.scheduledAt} <= ${now.toISOString()}::timestamptz`
 			)
 		)
+		.orderBy(sql`${requestQueue.priority} desc`, requestQueue.id)
 		.limit(1);
-	return row !== undefined;
+	return row ?? null;
 }
 
 /**
@@ -175,13 +234,16 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	}
 	// The daily budget and the active windows count the local day of Settings → General.
 	const { timeZone } = (await getSettings(db)).general;
-	const windows = activeWindowState(profile.activeWindows, start, timeZone);
+	const cache = new Map<number, ThrottleProfile>();
+	const head = await firstDue(db, connector.id, start);
+	const headProfile = head ? await profileOfRow(db, head, profile, cache) : profile;
+	const windows = activeWindowState(headProfile.activeWindows, start, timeZone);
 	if (!windows.inside) {
 		result.stoppedBy = 'outside_window';
 		result.opensAt = windows.opensAt;
 		return result;
 	}
-	if (!(await hasDue(db, connector.id, start))) return result;
+	if (!head) return result;
 	if (connector.downloadQueueLimit !== null) {
 		try {
 			const { totalCount } = await client.getQueueStatus();
@@ -203,11 +265,18 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	}
 	for (;;) {
 		const now = clock();
-		const claimed = await claimNext(db, connector.id, profile, now, timeZone);
-		if (typeof claimed === 'string') {
-			result.stoppedBy = claimed;
+		const claim = await claimNext(db, connector.id, profile, cache, now, timeZone);
+		if (typeof claim === 'string') {
+			result.stoppedBy = claim;
 			return result;
 		}
+		if ('opensAt' in claim) {
+			result.stoppedBy = 'outside_window';
+			result.opensAt = claim.opensAt;
+			return result;
+		}
+		const claimed = claim.request;
+		const rowProfile = claim.profile;
 		try {
 			const command = await client.postCommand(claimed.payload);
 			await recordSent(db, claimed, command, clock());
@@ -239,7 +308,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 			if (definite && !(isArrApiError(error) && error.kind === 'invalid_response')) {
 				// The app refused it: nothing ran. Record the failure; the items cool down (or, when
 				// rate limited, go back to pending while the connector pauses).
-				const rules = await searchRules(db, profile);
+				const rules = await searchRules(db, rowProfile);
 				const done = await db.transaction((tx) =>
 					finishRequest(tx, {
 						request: { ...claimed, status: 'sending' },
@@ -247,14 +316,14 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 						commandStatus: null,
 						message: reasonForError(error),
 						failure: rateLimited ? 'rate_limited' : 'app_error',
-						cooldownHours: cooldownHours(connector, profile),
+						cooldownHours: cooldownHours(connector, rowProfile),
 						rules,
 						finishedAt: clock()
 					})
 				);
 				result.failed++;
 				if (rateLimited || done.pauseConnector) {
-					await pauseAfterRateLimit(db, connector, profile, clock(), 'http_429');
+					await pauseAfterRateLimit(db, connector, rowProfile, clock(), 'http_429');
 				}
 			}
 			// Otherwise the app may have taken it: the row stays `sending` for recovery to resolve.

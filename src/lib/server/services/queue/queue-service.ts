@@ -257,7 +257,8 @@ async function insertBatches(
 	db: DbOrTx,
 	connectorId: number,
 	batches: readonly (PlannedBatch & { itemScores: readonly number[] })[],
-	now: Date
+	now: Date,
+	sweepScheduleId: number | null
 ): Promise<void> {
 	if (batches.length === 0) return;
 	const inserted = await db
@@ -275,6 +276,7 @@ async function insertBatches(
 				seriesId: b.seriesId,
 				seasonNumber: b.seasonNumber,
 				status: 'pending' as const,
+				sweepScheduleId,
 				scheduledAt: now,
 				createdAt: now
 			}))
@@ -300,29 +302,53 @@ async function insertBatches(
 		where r.id = q.id`);
 }
 
+/** Which sweep builds a queue, and how many commands it may queue. */
+export interface QueueBuildOptions {
+	/** The sweep schedule running this build (stamped on its rows); null = an unscheduled sweep. */
+	sweepScheduleId?: number | null;
+	/** At most this many commands queued (the highest-priority ones); null = no limit. */
+	batchLimit?: number | null;
+}
+
+/** True for request rows `q` a build by `sweepScheduleId` owns: its own and unscheduled ones. */
+function ownedBy(sweepScheduleId: number | null): SQL {
+	return sweepScheduleId === null
+		? sql`q.sweep_schedule_id is null`
+		: sql`(q.sweep_schedule_id is null or q.sweep_schedule_id = ${sweepScheduleId})`;
+}
+
 /**
- * Rebuilds the connector's pending sweep-built requests for the given search types (manual ones
- * are kept). Run inside the sweep's transaction (after `refreshRegistry`).
+ * Rebuilds the connector's pending sweep-built requests for the given search types. Run inside
+ * the sweep's transaction (after `refreshRegistry`).
+ *
+ * What a build replaces: only `pending` rows of origin `sweep`, of the types it sweeps (a gaps
+ * sweep never touches queued upgrade rows, nor an upgrades sweep gap rows), that it owns — rows
+ * queued by the same schedule, or by no schedule (a manual sweep, rows from before schedules).
+ * Rows another schedule queued stay with that schedule (its throttle profile, its limit) until
+ * it runs again; their items are `queued` in the registry, so they are not queued twice. Manual
+ * rows (and the state of their items) are never touched.
  */
 export async function buildQueue(
 	db: DbOrTx,
 	connector: Connector,
 	profile: ThrottleProfile,
 	searchTypes: readonly SearchType[],
-	now: Date
+	now: Date,
+	options: QueueBuildOptions = {}
 ): Promise<QueueBuildResult> {
 	const types = jsonParam(searchTypes);
-	// Only sweep-built rows are rebuilt: a manual row (and the state of its items) stays as it is.
+	const scheduleId = options.sweepScheduleId ?? null;
 	await db.execute(sql`
 		update search_registry r set state = 'pending'
 		from request_queue_items i join request_queue q on q.id = i.request_id
 		where i.registry_id = r.id and q.connector_id = ${connector.id} and q.status = 'pending'
-		  and q.origin = 'sweep'
+		  and q.origin = 'sweep' and ${ownedBy(scheduleId)}
 		  and q.search_type in (select jsonb_array_elements_text(${types}))
 		  and ${notInManualRequest}`);
 	await db.execute(sql`
 		delete from request_queue q
 		where q.connector_id = ${connector.id} and q.status = 'pending' and q.origin = 'sweep'
+		  and ${ownedBy(scheduleId)}
 		  and q.search_type in (select jsonb_array_elements_text(${types}))`);
 
 	const { weights, gracePeriodHours } = (await getSettings(db)).search;
@@ -352,16 +378,22 @@ export async function buildQueue(
 		minEpisodes: connector.seasonPackMinEpisodes,
 		cooldownHours: connector.seasonPackCooldownHours
 	});
-	const { batches, held } = planBatches(candidates, seasons, {
+	const planned = planBatches(candidates, seasons, {
 		maxItemsPerCommand: profile.maxItemsPerCommand,
 		searchBudget: profile.dailySearchBudget
 	});
+	const { held } = planned;
+	// planBatches returns the batches best first: a limit keeps the most valuable ones, and the
+	// items of the others stay `pending` for the next sweep.
+	const limit = options.batchLimit ?? null;
+	const batches = limit === null ? planned.batches : planned.batches.slice(0, Math.max(0, limit));
 	const scoreOf = new Map(candidates.map((c) => [c.registryId, c.score.total]));
 	await insertBatches(
 		db,
 		connector.id,
 		batches.map((b) => ({ ...b, itemScores: b.registryIds.map((id) => scoreOf.get(id) ?? 0) })),
-		now
+		now,
+		scheduleId
 	);
 	return {
 		batches: batches.length,

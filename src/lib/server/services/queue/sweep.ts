@@ -30,6 +30,18 @@ export interface SweepResult {
 
 export const SWEEP_LOCK_NS = 0x5377;
 
+/**
+ * A sweep run by a schedule (services/schedule/sweep-schedules.ts): its rows are stamped with
+ * `id` (`request_queue.sweep_schedule_id`), its batches are planned with its throttle profile
+ * when it has one (batch size, budget; the dispatcher uses the same profile when it sends them),
+ * and at most `batchLimit` commands are queued.
+ */
+export interface SweepSchedule {
+	id: number;
+	throttleProfileId: number | null;
+	batchLimit: number | null;
+}
+
 export function searchTypesFor(kind: SweepKind): SearchType[] {
 	return kind === 'gaps' ? ['gap'] : kind === 'upgrades' ? ['upgrade'] : ['gap', 'upgrade'];
 }
@@ -43,15 +55,21 @@ export async function sweepInTransaction(
 	tx: DbOrTx,
 	connector: Connector,
 	kind: SweepKind,
-	now: Date
+	now: Date,
+	schedule?: SweepSchedule
 ): Promise<SweepResult> {
 	const types = searchTypesFor(kind);
 	await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connector.id})`);
-	const profile = await profileFor(tx, connector);
+	const profile = await profileFor(tx, {
+		throttleProfileId: schedule?.throttleProfileId ?? connector.throttleProfileId
+	});
 	const refresh = await refreshRegistry(tx, connector.id, libraryKind(connector), types, now, {
 		customFormatUpgrades: connector.customFormatUpgrades
 	});
-	const built = await buildQueue(tx, connector, profile, types, now);
+	const built = await buildQueue(tx, connector, profile, types, now, {
+		sweepScheduleId: schedule?.id ?? null,
+		batchLimit: schedule?.batchLimit ?? null
+	});
 	const result: SweepResult = {
 		connectorId: connector.id,
 		skipped: null,
@@ -67,6 +85,7 @@ export async function sweepInTransaction(
 			connectorId: connector.id,
 			payload: {
 				kind,
+				...(schedule ? { scheduleId: schedule.id } : {}),
 				gaps: result.wanted.gaps,
 				upgrades: result.wanted.upgrades,
 				registryAdded: result.registryAdded,
@@ -87,12 +106,16 @@ export function sweepSkipReason(connector: Connector): SweepResult['skipped'] {
 	return null;
 }
 
-/** Runs one sweep. @throws only on database failure. */
+/**
+ * Runs one sweep; `schedule` when a sweep schedule runs it (see `SweepSchedule`).
+ * @throws only on database failure.
+ */
 export async function runSweep(deps: {
 	db: Database;
 	connector: Connector;
 	kind: SweepKind;
 	clock?: () => Date;
+	schedule?: SweepSchedule;
 }): Promise<SweepResult> {
 	const { db, connector, kind } = deps;
 	const now = (deps.clock ?? (() => new Date()))();
@@ -108,7 +131,9 @@ export async function runSweep(deps: {
 			queuedSearches: 0
 		};
 	}
-	const result = await db.transaction((tx) => sweepInTransaction(tx, connector, kind, now));
-	log.info({ ...result, kind }, 'sweep finished');
+	const result = await db.transaction((tx) =>
+		sweepInTransaction(tx, connector, kind, now, deps.schedule)
+	);
+	log.info({ ...result, kind, scheduleId: deps.schedule?.id ?? null }, 'sweep finished');
 	return result;
 }

@@ -10,8 +10,8 @@
  * - exactly one profile is the default (the one connectors without their own use): making one
  *   the default unsets the previous one in the same transaction; the default cannot be unset or
  *   deleted, only replaced (409 `throttle_profiles.default_required`);
- * - a profile assigned to a connector cannot be deleted (409 `throttle_profiles.in_use`, naming
- *   the connectors).
+ * - a profile assigned to a connector, or used by a sweep schedule as its override, cannot be
+ *   deleted (409 `throttle_profiles.in_use`, naming the connectors or the schedules).
  * Every write runs in one transaction holding a lock on the profiles, so two requests cannot
  * both take a name or both become the default.
  *
@@ -23,6 +23,7 @@ import * as v from 'valibot';
 import type { Database, DbOrTx } from '../../db';
 import {
 	connectors,
+	sweepSchedules,
 	throttleProfiles,
 	type ActiveWindow,
 	type ThrottleProfile
@@ -377,7 +378,7 @@ export async function setDefaultProfile(
  * Deletes a user's profile.
  * @returns the deleted profile's name
  * @throws ThrottleProfileError 404; 409 `preset_read_only` (a preset), `in_use` (assigned to a
- *   connector; the message names them), `default_required` (the default profile)
+ *   connector or a sweep schedule; the message names them), `default_required` (the default profile)
  */
 export async function deleteProfile(db: Database, id: number): Promise<string> {
 	return db.transaction(async (tx) => {
@@ -402,6 +403,30 @@ export async function deleteProfile(db: Database, id: number): Promise<string> {
 			throw new ThrottleProfileError(
 				'throttle_profiles.in_use',
 				`"${current.name}" is used by ${users.length === 1 ? 'the connector' : 'the connectors'} ${names}: give ${users.length === 1 ? 'it' : 'them'} another profile first.`,
+				{ status: 409 }
+			);
+		}
+		// Locks the schedules using it as their override, for the same reason.
+		const schedules = await tx
+			.select({
+				id: sweepSchedules.id,
+				sweepType: sweepSchedules.sweepType,
+				cron: sweepSchedules.cron,
+				connector: connectors.name
+			})
+			.from(sweepSchedules)
+			.innerJoin(connectors, eq(connectors.id, sweepSchedules.connectorId))
+			.where(eq(sweepSchedules.throttleProfileId, id))
+			.orderBy(asc(connectors.name), asc(sweepSchedules.id))
+			.for('update', { of: sweepSchedules });
+		if (schedules.length > 0) {
+			const names = schedules
+				.map((s) => `"${s.connector} — ${s.sweepType} (${s.cron})"`)
+				.join(', ');
+			const one = schedules.length === 1;
+			throw new ThrottleProfileError(
+				'throttle_profiles.in_use',
+				`"${current.name}" is used by ${one ? 'the sweep schedule' : 'the sweep schedules'} ${names}: give ${one ? 'it' : 'them'} another profile (or the connector's) first.`,
 				{ status: 409 }
 			);
 		}

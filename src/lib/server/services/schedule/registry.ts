@@ -17,7 +17,7 @@ import { uploadsDir } from '../database/uploads';
 import { getJobRun, type JobContext, type JobOutcome } from '../jobs';
 import { isLive } from '../../../types/jobs';
 import { startSync } from '../connector-jobs';
-import { checkAll, cycleAll, sweepAll, trackAll, type OperationDeps } from '../operations';
+import { checkAll, cycleAll, trackAll, type OperationDeps } from '../operations';
 
 const log = moduleLogger('scheduler');
 
@@ -150,7 +150,10 @@ function passOutcome<T>(
 	};
 }
 
-/** The jobs, in the order the dashboard lists them. */
+/**
+ * The jobs, in the order the dashboard lists them. Sweeps are not here: each connector's sweeps
+ * run on their own schedules (`sweep_schedules`, sweep-schedules.ts).
+ */
 export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'sync',
@@ -163,21 +166,6 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 		defaultPattern: '30 3 * * *',
 		description: 'Full reconciliation of every library, daily at 03:30',
 		handler: (deps) => syncEveryConnector(deps, 'full')
-	},
-	{
-		name: 'sweep',
-		defaultPattern: '5 * * * *',
-		description: 'Find gaps and upgrade candidates and queue searches, hourly',
-		handler: async (deps) =>
-			passOutcome(await sweepAll(deps, 'both'), (done) => {
-				const batches = done.reduce((n, r) => n + r.queuedBatches, 0);
-				const searches = done.reduce((n, r) => n + r.queuedSearches, 0);
-				return {
-					message: `Queued ${batches} commands (${searches} searches)`,
-					result: { queuedBatches: batches, queuedSearches: searches },
-					idle: batches === 0
-				};
-			})
 	},
 	{
 		name: 'dispatch',

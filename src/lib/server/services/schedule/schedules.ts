@@ -4,7 +4,7 @@
  * schedule survives upgrades.
  */
 import { Cron } from 'croner';
-import { inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { jobRuns, jobSchedules, type JobSchedule } from '../../db/schema';
 import type { JobRunView } from '../../../types/jobs';
@@ -64,3 +64,34 @@ export async function newestRuns(
 		.orderBy(jobRuns.job, sql`${jobRuns.id} desc`);
 	return new Map(rows.map((row) => [row.job, toJobView(row)]));
 }
+
+/**
+ * Whether a run of `job` triggered by the schedule, other than `ownRunId`, started at or after
+ * `tickAt` (a tick's planned time) and was not itself skipped: then another process served the
+ * tick already. Clocks of the processes are taken to agree (one host, or NTP).
+ * @returns that run's id, or null
+ */
+export async function tickServedBy(
+	db: DbOrTx,
+	job: string,
+	tickAt: Date,
+	ownRunId: number
+): Promise<number | null> {
+	const [row] = await db
+		.select({ id: jobRuns.id })
+		.from(jobRuns)
+		.where(
+			and(
+				eq(jobRuns.job, job),
+				eq(jobRuns.trigger, 'schedule'),
+				sql`${jobRuns.id} <> ${ownRunId}`,
+				sql`${jobRuns.status} <> 'skipped'`,
+				sql`${jobRuns.createdAt} >= ${tickAt.toISOString()}::timestamptz`
+			)
+		)
+		.limit(1);
+	return row?.id ?? null;
+}
+
+/** The sentence a tick records when another Comradarr process already ran that tick. */
+export const TICK_ALREADY_SERVED = 'Skipped: another Comradarr process already ran this tick.';
