@@ -1,7 +1,8 @@
 import { getDb } from '$lib/server/db';
 import { listConnectorOptions } from '$lib/server/services/queue/queue-view';
 import { listProfiles } from '$lib/server/services/queue/throttle-profiles';
-import type { BuiltInScheduleView, SweepScheduleView } from '$lib/types/schedules';
+import { listBuiltInSchedules } from '$lib/server/services/schedule/built-in';
+import { listSweepSchedules } from '$lib/server/services/schedule/sweep-schedules';
 import type { PageServerLoad } from './$types';
 
 /**
@@ -11,13 +12,12 @@ import type { PageServerLoad } from './$types';
 export const load = (async () => {
 	const db = getDb();
 	const now = new Date();
-	const [connectors, profiles] = await Promise.all([
+	const [schedules, builtIn, connectors, profiles] = await Promise.all([
+		listSweepSchedules(db, { now }),
+		listBuiltInSchedules(db, now),
 		listConnectorOptions(db),
 		listProfiles(db, now)
 	]);
-	// TODO(h-sched merge): the schedule service's lists.
-	const schedules: SweepScheduleView[] = [];
-	const builtIn: BuiltInScheduleView[] = [];
 	return {
 		schedules,
 		builtIn,
