@@ -137,3 +137,49 @@ test('an invalid raw cron expression is refused on the field, and one the builde
 	await dialog.getByRole('button', { name: 'Cancel' }).click();
 	await expect(row).toContainText('At 03:15');
 });
+
+test('Run now follows the sweep to its result; a refused toggle goes back with a toast; delete asks first', async ({
+	page
+}) => {
+	await openPage(page, '/schedules');
+	const gaps = page.getByRole('row', { name: `${CONNECTOR} Gaps`, exact: true });
+	await gaps.getByRole('button', { name: `Run the gaps schedule of ${CONNECTOR} now` }).click();
+	const progress = gaps.locator('[data-slot="job-progress"]');
+	await expect(progress).toHaveAttribute('data-status', 'success');
+	await expect(progress).toContainText(/Queued \d+ commands?/);
+	await expect(gaps).not.toContainText('Not run yet');
+
+	// The schedule disappears behind the page's back: the switch goes back and says why.
+	const both = page.getByRole('row', { name: `${CONNECTOR} Gaps and upgrades`, exact: true });
+	const id = await both.getAttribute('data-schedule-id');
+	const removed = await page.request.delete(`/api/v1/schedules/${id}`, {
+		headers: { Origin: APP }
+	});
+	expect(removed.status()).toBe(204);
+	const toggle = both.getByRole('switch');
+	await toggle.click();
+	await expect(
+		toasts(page).getByText(
+			new RegExp(`^Could not enable the gaps and upgrades schedule of ${CONNECTOR}: `)
+		)
+	).toBeVisible();
+	await expect(toggle).toHaveAttribute('aria-checked', 'false');
+
+	// Delete asks first; Cancel keeps the schedule.
+	await openPage(page, '/schedules');
+	await expect(both).toHaveCount(0);
+	const upgrades = page.getByRole('row', { name: `${CONNECTOR} Upgrades`, exact: true });
+	const label = `the upgrades schedule of ${CONNECTOR}`;
+	await upgrades.getByRole('button', { name: `Delete ${label}` }).click();
+	const confirm = page.getByRole('alertdialog', { name: `Delete ${label}?` });
+	await confirm.getByRole('button', { name: 'Cancel' }).click();
+	await expect(confirm).toBeHidden();
+	await expect(upgrades).toBeVisible();
+	await upgrades.getByRole('button', { name: `Delete ${label}` }).click();
+	await confirm.getByRole('button', { name: 'Delete schedule' }).click();
+	await expect(toasts(page).getByText(`Deleted ${label}.`)).toBeVisible();
+	await expect(upgrades).toHaveCount(0);
+	await page.reload();
+	await expect(page.getByRole('row', { name: `${CONNECTOR} Gaps`, exact: true })).toBeVisible();
+	await expect(upgrades).toHaveCount(0);
+});
