@@ -86,6 +86,13 @@ describe('timeline', () => {
 			{ from: FROM }
 		);
 		expect(apart!.overlaps).toBe(0);
+		// One schedule's own runs a few minutes apart are its rhythm, not an overlap.
+		const [busy] = computeTimeline([schedule({ id: 1, cron: '*/2 * * * *' })], {
+			from: FROM,
+			days: 1
+		});
+		expect(busy!.marks.length).toBeGreaterThan(100);
+		expect(busy!.overlaps).toBe(0);
 	});
 
 	it('measures the longest stretch without a run, from the window start to its end', () => {
