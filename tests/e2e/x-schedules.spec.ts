@@ -100,9 +100,11 @@ test('an invalid raw cron expression is refused on the field, and one the builde
 	await expect(dialog.getByLabel('Time', { exact: true })).toHaveValue('03:15');
 
 	// The raw field shows what the builder made.
+	await dialog.getByLabel('Time', { exact: true }).fill('05:45');
+	await expect(dialog.getByTestId('builder-cron')).toHaveText('45 5 * * *');
 	await dialog.getByRole('button', { name: 'Cron expression' }).click();
 	const raw = dialog.getByLabel('Cron expression');
-	await expect(raw).toHaveValue('15 3 * * *');
+	await expect(raw).toHaveValue('45 5 * * *');
 
 	await raw.fill('61 * * * *');
 	await expect(raw).toHaveAttribute('aria-invalid', 'true');
@@ -110,8 +112,17 @@ test('an invalid raw cron expression is refused on the field, and one the builde
 	await expect(dialog.getByTestId('cron-description')).toHaveCount(0);
 
 	// Saving anyway is refused by the server on the same field; nothing changes.
-	await dialog.getByRole('button', { name: 'Save schedule' }).click();
-	await expect(dialog.locator('#cron-raw-error')).toBeVisible();
+	const [refused] = await Promise.all([
+		page.waitForResponse(
+			(r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/schedules/')
+		),
+		dialog.getByRole('button', { name: 'Save schedule' }).click()
+	]);
+	expect(refused.status()).toBe(400);
+	expect(
+		((await refused.json()) as { error: { fields: Record<string, string> } }).error.fields
+	).toHaveProperty('cron');
+	await expect(dialog.locator('#cron-raw-error')).toContainText(/minute/i);
 	await expect(dialog).toBeVisible();
 
 	// Weekdays at 04:00 reads back into the builder.
