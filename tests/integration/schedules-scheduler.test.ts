@@ -287,7 +287,7 @@ describe('one tick, one run', () => {
 			});
 		} finally {
 			await other`select pg_advisory_unlock(${JOB_RUN_LOCK_NS}, hashtext(${lock}))`;
-			other.release();
+			await other.release();
 		}
 	});
 });
@@ -315,7 +315,9 @@ describe('protect', () => {
 			await within(3_000, async () => (await runsOf(job))[0]?.status === 'success');
 			await here.stop();
 		} finally {
-			other.release();
+			// A session lock left behind would block every later sweep of this connector id.
+			await other`select pg_advisory_unlock_all()`;
+			await other.release();
 		}
 	});
 });

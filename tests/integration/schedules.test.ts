@@ -35,6 +35,7 @@ import * as itemRoute from '../../src/routes/api/v1/schedules/[id]/+server';
 import * as runRoute from '../../src/routes/api/v1/schedules/[id]/run/+server';
 import * as nextRunsRoute from '../../src/routes/api/v1/schedules/[id]/next-runs/+server';
 import * as previewRoute from '../../src/routes/api/v1/schedules/preview/+server';
+import * as timelineRoute from '../../src/routes/api/v1/schedules/timeline/+server';
 import * as builtInListRoute from '../../src/routes/api/v1/schedules/built-in/+server';
 import * as builtInItemRoute from '../../src/routes/api/v1/schedules/built-in/[job]/+server';
 import * as builtInRunRoute from '../../src/routes/api/v1/schedules/built-in/[job]/run/+server';
@@ -394,6 +395,49 @@ describe('next runs', () => {
 		await patch(body.id, { enabled: false });
 		expect((await nextRuns(body.id, {})).body.runs).toEqual([]);
 		expect((await nextRuns(9999, {})).status).toBe(404);
+	});
+});
+
+describe('the timeline', () => {
+	it('lists every run of every enabled schedule in the window, in each schedule’s zone', async () => {
+		const sonarr = await world.addConnector('/sonarr', 'Sonarr');
+		await world.db.delete(sweepSchedules);
+		const hourly = await post({
+			connectorId: sonarr.id,
+			sweepType: 'gaps',
+			cron: '5 * * * *',
+			timezone: 'UTC'
+		});
+		const nightly = await post({
+			connectorId: sonarr.id,
+			sweepType: 'upgrades',
+			cron: '30 2 * * *',
+			timezone: 'Europe/Berlin'
+		});
+		await post({
+			connectorId: sonarr.id,
+			sweepType: 'both',
+			cron: '0 12 * * *',
+			enabled: false
+		});
+		const { status, body } = await call<{
+			from: string;
+			to: string;
+			schedules: { scheduleId: number; runs: string[]; truncated: boolean }[];
+		}>(timelineRoute.GET, { query: { from: '2026-03-27T00:00:00Z', days: '3' } });
+		expect(status).toBe(200);
+		expect(body.to).toBe('2026-03-30T00:00:00.000Z');
+		expect(body.schedules.map((s) => s.scheduleId)).toEqual([hourly.body.id, nightly.body.id]);
+		expect(body.schedules[0]!.runs).toHaveLength(72);
+		expect(body.schedules[0]!.truncated).toBe(false);
+		expect(body.schedules[1]!.runs).toEqual([
+			'2026-03-27T01:30:00.000Z',
+			'2026-03-28T01:30:00.000Z',
+			'2026-03-29T01:00:00.000Z'
+		]);
+		const tooLong = await call(timelineRoute.GET, { query: { days: '32' } });
+		expect(tooLong.status).toBe(400);
+		expect(tooLong.body.error?.fields?.days).toMatch(/at most 31/);
 	});
 });
 

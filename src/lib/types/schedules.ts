@@ -55,7 +55,10 @@ export const SCHEDULE_LIMITS = {
 	sweepMinIntervalSeconds: 60,
 	/** Longest cron expression and time zone name stored (the columns' lengths). */
 	cronMaxLength: 120,
-	timezoneMaxLength: 64
+	timezoneMaxLength: 64,
+	/** The longest timeline one request may ask for (days), and the most runs per schedule in it. */
+	timelineMaxDays: 31,
+	timelineMaxRunsPerSchedule: 2_000
 } as const;
 
 /** `GET /api/v1/schedules/preview`: a pattern checked and explained for the editor. */
@@ -64,4 +67,23 @@ export interface SchedulePreview {
 	description: string;
 	/** ISO 8601 UTC instants. */
 	runs: string[];
+}
+
+/** `GET /api/v1/schedules/timeline`: every run of every enabled sweep schedule in a window. */
+export interface ScheduleTimeline {
+	/** ISO 8601 UTC: the window's start (inclusive) and end (exclusive). */
+	from: string;
+	to: string;
+	schedules: {
+		scheduleId: number;
+		connectorId: number;
+		connectorName: string;
+		sweepType: SweepType;
+		cron: string;
+		timezone: string;
+		/** ISO 8601 UTC instants, in order. */
+		runs: string[];
+		/** True when `timelineMaxRunsPerSchedule` cut `runs` short. */
+		truncated: boolean;
+	}[];
 }

@@ -52,3 +52,21 @@ export const PreviewQuery = v.object({
 export function queryOf(url: URL): Record<string, string> {
 	return Object.fromEntries(url.searchParams);
 }
+
+/** `?from=&days=` of the timeline (days 1–31, default 7; from default now). */
+export const TimelineQuery = v.object({
+	from: From,
+	days: v.optional(
+		v.pipe(
+			v.string(),
+			v.regex(/^\d+$/, 'days must be a whole number.'),
+			v.transform(Number),
+			v.minValue(1, 'days must be at least 1.'),
+			v.maxValue(
+				SCHEDULE_LIMITS.timelineMaxDays,
+				`days must be at most ${SCHEDULE_LIMITS.timelineMaxDays}.`
+			)
+		),
+		'7'
+	)
+});

@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { Database, DbOrTx } from '../../db';
 import { jobSchedules } from '../../db/schema';
 import { moduleLogger } from '../../logger';
-import { JobConflictError, startJob, jobLabel } from '../jobs';
+import { JobConflictError, jobLabel, liveRun, startJob } from '../jobs';
 import { getSettings } from '../settings/settings-service';
 import { SCHEDULE_LIMITS, type BuiltInScheduleView } from '../../../types/schedules';
 import type { JobRunView } from '../../../types/jobs';
@@ -47,6 +47,11 @@ function builtIn(name: string): RegisteredJob {
 		});
 	}
 	return job;
+}
+
+/** This process's live view of `run` when it runs it (fresher than the row), else `run`. */
+function liveOrStored(run: JobRunView | null): JobRunView | null {
+	return run ? (liveRun(run.id) ?? run) : null;
 }
 
 /** The refusal to delete a built-in job. */
@@ -87,7 +92,7 @@ export async function listBuiltInSchedules(
 			humanDescription: describeCron(cron),
 			enabled,
 			nextRunAt: enabled ? (nextRunTime(cron, timezone, now)?.toISOString() ?? null) : null,
-			lastRun: runs.get(job.name) ?? null
+			lastRun: liveOrStored(runs.get(job.name) ?? null)
 		};
 	});
 }

@@ -131,6 +131,38 @@ export function nextRunTimes(
 	}
 }
 
+/**
+ * Every time `pattern` fires in `timeZone` after `from` and before `to`, at most `max`.
+ * @returns Date instants (UTC), empty for an invalid pattern or zone; `truncated` when `max` cut
+ *   the list short
+ */
+export function runsBetween(
+	pattern: string,
+	timeZone: string,
+	from: Date,
+	to: Date,
+	max: number
+): { runs: Date[]; truncated: boolean } {
+	let cron: Cron;
+	try {
+		cron = parse(pattern, timeZone);
+	} catch {
+		return { runs: [], truncated: false };
+	}
+	try {
+		const runs: Date[] = [];
+		let at: Date | null = cron.nextRun(from);
+		while (at && at < to) {
+			if (runs.length >= max) return { runs, truncated: true };
+			runs.push(at);
+			at = cron.nextRun(at);
+		}
+		return { runs, truncated: false };
+	} finally {
+		cron.stop();
+	}
+}
+
 /** The next time `pattern` fires after `from` in `timeZone`, or null (invalid, none left). */
 export function nextRunTime(pattern: string, timeZone: string, from = new Date()): Date | null {
 	return nextRunTimes(pattern, timeZone, 1, from)[0] ?? null;

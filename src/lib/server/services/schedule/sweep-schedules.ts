@@ -31,6 +31,7 @@ import { DomainError } from '../../errors';
 import { moduleLogger } from '../../logger';
 import {
 	JobConflictError,
+	liveRun,
 	startJob,
 	type JobContext,
 	type JobOutcome,
@@ -44,6 +45,7 @@ import {
 	SCHEDULE_LIMITS,
 	SWEEP_TYPES,
 	type SchedulePreview,
+	type ScheduleTimeline,
 	type SweepScheduleView,
 	type SweepType
 } from '../../../types/schedules';
@@ -55,6 +57,7 @@ import {
 	describeCron,
 	nextRunTime,
 	nextRunTimes,
+	runsBetween,
 	timeZoneProblem
 } from './cron';
 import { TICK_ALREADY_SERVED, newestRuns, tickServedBy } from './schedules';
@@ -260,7 +263,11 @@ async function viewsOf(db: DbOrTx, rows: ScheduleRow[], now: Date): Promise<Swee
 		db,
 		rows.map((r) => sweepJobName(r.schedule.id))
 	);
-	return rows.map((r) => toView(r, runs.get(sweepJobName(r.schedule.id)) ?? null, now));
+	return rows.map((r) => {
+		const run = runs.get(sweepJobName(r.schedule.id)) ?? null;
+		// A run of this process: its live view is fresher than the row between two writes.
+		return toView(r, run ? (liveRun(run.id) ?? run) : null, now);
+	});
 }
 
 /**
@@ -575,5 +582,45 @@ export function previewSchedule(
 		runs: nextRunTimes(cron.trim(), timezone.trim(), count, options.from).map((d) =>
 			d.toISOString()
 		)
+	};
+}
+
+/**
+ * Every run of every enabled sweep schedule from `from` for `days` days (1–31), for the Schedules
+ * page's timeline (overlaps and long gaps per connector), by connector name.
+ */
+export async function scheduleTimeline(
+	db: DbOrTx,
+	options: { from?: Date; days?: number } = {}
+): Promise<ScheduleTimeline> {
+	const from = options.from ?? new Date();
+	const days = Math.min(
+		SCHEDULE_LIMITS.timelineMaxDays,
+		Math.max(1, Math.trunc(options.days ?? 7))
+	);
+	const to = new Date(from.getTime() + days * 86_400_000);
+	const rows = await loadRows(db, eq(sweepSchedules.enabled, true));
+	return {
+		from: from.toISOString(),
+		to: to.toISOString(),
+		schedules: rows.map(({ schedule, connectorName }) => {
+			const { runs, truncated } = runsBetween(
+				schedule.cron,
+				schedule.timezone,
+				from,
+				to,
+				SCHEDULE_LIMITS.timelineMaxRunsPerSchedule
+			);
+			return {
+				scheduleId: schedule.id,
+				connectorId: schedule.connectorId,
+				connectorName,
+				sweepType: schedule.sweepType,
+				cron: schedule.cron,
+				timezone: schedule.timezone,
+				runs: runs.map((d) => d.toISOString()),
+				truncated
+			};
+		})
 	};
 }
