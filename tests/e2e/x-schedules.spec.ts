@@ -194,3 +194,54 @@ test('Run now follows the sweep to its result; a refused toggle goes back with a
 	await expect(page.getByRole('row', { name: `${CONNECTOR} Gaps`, exact: true })).toBeVisible();
 	await expect(upgrades).toHaveCount(0);
 });
+
+test('a built-in job gets a new schedule from the builder, switches off and on, runs now, and cannot be deleted', async ({
+	page
+}) => {
+	const before = await page.request.get('/api/v1/schedules/built-in/db.vacuum');
+	expect(before.status()).toBe(200);
+	const original = (await before.json()) as { cron: string; enabled: boolean };
+	try {
+		await openPage(page, '/schedules');
+		const vacuum = page.locator('[data-testid="built-in-schedule-row"][data-job="db.vacuum"]');
+		await expect(vacuum.getByRole('button', { name: /^Delete/ })).toHaveCount(0);
+		await vacuum.getByRole('button', { name: /^Edit the schedule of/ }).click();
+		const dialog = page.getByRole('dialog');
+		await expect(dialog.getByLabel('Connector')).toHaveCount(0);
+		await expect(dialog.getByLabel('Repeat')).toHaveValue('weekly');
+		await dialog.getByLabel('Time', { exact: true }).fill('05:10');
+		await dialog.getByRole('checkbox', { name: 'Saturday' }).click();
+		await expect(dialog.getByTestId('builder-cron')).toHaveText('10 5 * * 0,6');
+		await expect(dialog.getByTestId('cron-description')).toHaveText(
+			'At 05:10, only on Sunday and Saturday'
+		);
+		await dialog.getByRole('button', { name: 'Save schedule' }).click();
+		await expect(toasts(page).getByText(/^Saved the schedule of/)).toBeVisible();
+		await expect(vacuum).toContainText('At 05:10, only on Sunday and Saturday');
+		await expect(vacuum.locator('[data-slot="next-run"]')).toContainText('05:10');
+
+		const toggle = vacuum.getByRole('switch');
+		await toggle.click();
+		await expect(toggle).toHaveAttribute('aria-checked', 'false');
+		await expect(vacuum.getByText('Disabled', { exact: true })).toBeVisible();
+		await openPage(page, '/schedules');
+		await expect(toggle).toHaveAttribute('aria-checked', 'false');
+		await toggle.click();
+		await expect(toggle).toHaveAttribute('aria-checked', 'true');
+		await expect(vacuum.locator('[data-slot="next-run"]')).toContainText('05:10');
+
+		// Run now: the health check runs and its result shows in the row.
+		const health = page.locator('[data-testid="built-in-schedule-row"][data-job="health"]');
+		await health.getByRole('button', { name: /^Run .* now$/ }).click();
+		await expect(health.locator('[data-slot="job-progress"]')).toHaveAttribute(
+			'data-status',
+			/^(success|partial|failed)$/
+		);
+	} finally {
+		const restored = await page.request.patch('/api/v1/schedules/built-in/db.vacuum', {
+			headers: { Origin: APP },
+			data: { cron: original.cron, enabled: original.enabled }
+		});
+		expect(restored.status()).toBe(200);
+	}
+});
