@@ -220,6 +220,14 @@ test('a built-in job gets a new schedule from the builder, switches off and on, 
 		await expect(vacuum).toContainText('At 05:10, only on Sunday and Saturday');
 		await expect(vacuum.locator('[data-slot="next-run"]')).toContainText('05:10');
 
+		// Built-in jobs on the timeline when asked for: Saturdays and Sundays at 05:10.
+		const jobRow = page.locator('[data-testid="timeline-job-row"][data-job="db.vacuum"]');
+		await expect(jobRow).toHaveCount(0);
+		await page.getByRole('checkbox', { name: 'Show built-in jobs' }).click();
+		const jobMarks = jobRow.locator('[data-testid="timeline-job-mark"]');
+		await expect(jobMarks).toHaveCount(2);
+		await expect(jobMarks.first()).toHaveAttribute('title', /(Sat|Sun), .*05:10$/);
+
 		const toggle = vacuum.getByRole('switch');
 		await toggle.click();
 		await expect(toggle).toHaveAttribute('aria-checked', 'false');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	computeJobRows,
 	computeTimeline,
 	dayTicks,
 	formatGap,
@@ -145,5 +146,40 @@ describe('timeline', () => {
 			'2026-03-27T04:00:00.000Z'
 		]);
 		expect(ticks[0]!.offset).toBeCloseTo(16 / 48, 6);
+	});
+
+	it('gives each enabled built-in job a row of its own, capped like the sweeps', () => {
+		const rows = computeJobRows(
+			[
+				{
+					job: 'sync-full',
+					description: 'Full',
+					cron: '30 3 * * *',
+					timezone: 'UTC',
+					enabled: true
+				},
+				{
+					job: 'dispatch',
+					description: 'Dispatch',
+					cron: '* * * * *',
+					timezone: 'UTC',
+					enabled: true
+				},
+				{
+					job: 'db.vacuum',
+					description: 'Vacuum',
+					cron: '45 4 * * 0',
+					timezone: 'UTC',
+					enabled: false
+				}
+			],
+			{ from: FROM, maxMarksPerSchedule: 100 }
+		);
+		expect(rows.map((r) => r.job)).toEqual(['sync-full', 'dispatch']);
+		expect(rows[0]!.marks).toHaveLength(7);
+		expect(rows[0]!.marks[0]!.at.toISOString()).toBe('2026-03-26T03:30:00.000Z');
+		expect(rows[0]!.capped).toBe(false);
+		expect(rows[1]!.marks).toHaveLength(100);
+		expect(rows[1]!.capped).toBe(true);
 	});
 });

@@ -185,3 +185,45 @@ export function formatGap(ms: number): string {
 	const h = hours % 24;
 	return h ? `${d} d ${h} h` : `${d} d`;
 }
+
+/** What the timeline needs of a built-in job (a BuiltInScheduleView has all of it). */
+export interface TimelineJob {
+	job: string;
+	description: string;
+	cron: string;
+	timezone: string;
+	enabled: boolean;
+}
+
+export interface JobTimelineRow {
+	job: string;
+	description: string;
+	/** Runs in the window as offsets 0–1, at most `maxMarksPerSchedule`, in time order. */
+	marks: { at: Date; offset: number }[];
+	/** True when the job runs more often than the marks shown. */
+	capped: boolean;
+}
+
+/** One row per enabled built-in job, in the given order, with its runs in the window. */
+export function computeJobRows(
+	jobs: readonly TimelineJob[],
+	options: Omit<TimelineOptions, 'overlapMs'>
+): JobTimelineRow[] {
+	const days = options.days ?? 7;
+	const cap = options.maxMarksPerSchedule ?? 200;
+	const start = options.from.getTime();
+	const end = start + days * DAY_MS;
+	return jobs
+		.filter((job) => job.enabled)
+		.map((job) => {
+			const runs = runsBetween(job.cron, job.timezone, options.from, new Date(end), cap);
+			const capped = runs.length > cap;
+			if (capped) runs.length = cap;
+			return {
+				job: job.job,
+				description: job.description,
+				marks: runs.map((at) => ({ at, offset: (at.getTime() - start) / (end - start) })),
+				capped
+			};
+		});
+}
