@@ -268,6 +268,19 @@ describe('one tick, one run', () => {
 		expect(later?.status).toBe('success');
 	});
 
+	it('not at all for a schedule turned off after the timer fired; "Run now" still runs it', async () => {
+		const sonarr = await synced('/sonarr');
+		const schedule = await createSweepSchedule(world.db, {
+			connectorId: sonarr.id,
+			sweepType: 'gaps',
+			cron: '0 0 1 1 *',
+			enabled: false
+		});
+		const tick = await runScheduledSweep(deps(world.db), schedule.id, new Date());
+		expect(tick).toMatchObject({ status: 'skipped', message: 'The schedule is turned off.' });
+		expect((await runSchedule(schedule.id)).status).toBe('success');
+	});
+
 	it('when another process holds the connector’s sweep lock: the tick is recorded as skipped', async () => {
 		const sonarr = await synced('/sonarr');
 		const schedule = await createSweepSchedule(world.db, {

@@ -168,6 +168,26 @@ describe('a new connector', () => {
 		expect(list.body.map((s) => s.description)).toEqual(['At 5 minutes past the hour', 'At 02:30']);
 	});
 
+	it('imported from a configuration file gets them too (a dry run writes none)', async () => {
+		const { importConfig } = await import('../../src/lib/server/services/config-transfer');
+		const file = {
+			format: 'comradarr-config',
+			version: 1,
+			connectors: [{ name: 'Imported Sonarr', type: 'sonarr', url: 'http://nas:8989' }]
+		};
+		await importConfig({ db: world.db, secrets: world.secrets, input: file, dryRun: true });
+		expect(await scheduleCount()).toBe(0);
+		await importConfig({ db: world.db, secrets: world.secrets, input: file });
+		const rows = await world.db.select().from(sweepSchedules).orderBy(sweepSchedules.id);
+		expect(rows.map((r) => [r.sweepType, r.cron, r.timezone])).toEqual([
+			['gaps', '5 * * * *', 'UTC'],
+			['upgrades', '30 2 * * *', 'UTC']
+		]);
+		// Importing the same file again creates nothing new.
+		await importConfig({ db: world.db, secrets: world.secrets, input: file });
+		expect(await scheduleCount()).toBe(2);
+	});
+
 	it('that is refused (wrong key) leaves no schedule behind', async () => {
 		const sim = world.sim.instance('/sonarr');
 		await expect(

@@ -32,6 +32,7 @@ import {
 	type ConnectorEntry
 } from './format';
 import { DomainError } from '../../errors';
+import { insertDefaultSchedules } from '../schedule/defaults';
 
 /** A file that cannot be imported, with field paths (`connectors.2.url`) → message (→ 400). */
 export class ConfigImportError extends DomainError {
@@ -298,15 +299,23 @@ async function applyConnectors(
 					: {};
 		if (key.kind === 'none') report.connectors.needsKey.push(entry.name);
 		if (!current) {
-			await tx.insert(connectors).values({
-				name: entry.name,
-				apiKeyEncrypted: '',
-				apiKeyHint: '',
-				...settings,
-				...keyValues,
-				createdAt: now,
-				updatedAt: now
-			});
+			const [inserted] = await tx
+				.insert(connectors)
+				.values({
+					name: entry.name,
+					apiKeyEncrypted: '',
+					apiKeyHint: '',
+					...settings,
+					...keyValues,
+					createdAt: now,
+					updatedAt: now
+				})
+				.returning({ id: connectors.id });
+			// A new connector gets the default sweep schedules, as one added on its page does.
+			if (inserted) {
+				const { timeZone } = (await getSettings(tx)).general;
+				await insertDefaultSchedules(tx, inserted.id, timeZone, now);
+			}
 			report.connectors.created.push(entry.name);
 			continue;
 		}

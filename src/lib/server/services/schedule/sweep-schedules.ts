@@ -419,16 +419,18 @@ export interface ScheduledSweepSummary extends Record<string, unknown> {
 /**
  * The body of one run of schedule `id`: reads the schedule and its connector afresh and sweeps
  * with the schedule's type, batch limit and profile (its rows are stamped with the schedule's
- * id). With `tickAt` (a scheduled tick's planned time), a run of this schedule that another
- * process started at or after `tickAt` makes this one `skipped` (leader-only per tick, even when
- * the first run finished before this process's timer fired).
+ * id). For a scheduled tick (`tick.scheduled`) a schedule turned off meanwhile is `skipped`; with
+ * `tick.tickAt` (its planned time), a run of this schedule that another process started at or
+ * after `tickAt` makes this one `skipped` (leader-only per tick, even when the first run finished
+ * before this process's timer fired).
  */
 export async function sweepScheduleBody(
 	deps: OperationDeps,
 	id: number,
 	ctx: Pick<JobContext, 'runId'>,
-	tickAt?: Date
+	tick?: { scheduled: boolean; tickAt?: Date | undefined }
 ): Promise<JobOutcome> {
+	const tickAt = tick?.tickAt;
 	const { db } = deps;
 	if (tickAt) {
 		const served = await tickServedBy(db, sweepJobName(id), tickAt, ctx.runId);
@@ -453,6 +455,14 @@ export async function sweepScheduleBody(
 		};
 	}
 	const { schedule, connector } = row;
+	if (tick?.scheduled && !schedule.enabled) {
+		// Turned off after this process's timer had already fired ("Run now" still runs it).
+		return {
+			status: 'skipped',
+			message: 'The schedule is turned off.',
+			result: { idle: true, scheduleId: id }
+		};
+	}
 	const result = await runSweep({
 		db,
 		connector,
@@ -500,7 +510,11 @@ export async function startSweepScheduleRun(
 		trigger: options.trigger,
 		userId: options.userId ?? null,
 		...(deps.clock ? { clock: deps.clock } : {}),
-		run: (ctx) => sweepScheduleBody(deps, id, ctx, options.tickAt)
+		run: (ctx) =>
+			sweepScheduleBody(deps, id, ctx, {
+				scheduled: options.trigger === 'schedule',
+				tickAt: options.tickAt
+			})
 	});
 	return { ...started, schedule };
 }
