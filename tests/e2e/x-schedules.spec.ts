@@ -127,6 +127,7 @@ test('an invalid raw cron expression is refused on the field, and one the builde
 
 	// Weekdays at 04:00 reads back into the builder.
 	await raw.fill('0 4 * * 1-5');
+	await expect(dialog.locator('#cron-raw-error')).toHaveCount(0);
 	await expect(dialog.getByTestId('cron-description')).toHaveText(
 		'At 04:00, Monday through Friday'
 	);
