@@ -2,6 +2,7 @@ import type { LucideIcon } from '@lucide/svelte';
 import type { Pathname } from '$app/types';
 import HistoryIcon from '@lucide/svelte/icons/history';
 import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
+import CalendarClockIcon from '@lucide/svelte/icons/calendar-clock';
 import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
 import PlugIcon from '@lucide/svelte/icons/plug';
 import SettingsIcon from '@lucide/svelte/icons/settings';
@@ -14,18 +15,20 @@ export interface NavItem {
 	 * Listed by name: resolve() cannot take a union of every app path at once. Add new top-level
 	 * sections here.
 	 */
-	href: Pathname & `/${'dashboard' | 'connectors' | 'queue' | 'history' | 'settings'}`;
+	href: Pathname &
+		`/${'dashboard' | 'connectors' | 'queue' | 'schedules' | 'history' | 'settings'}`;
 	icon: LucideIcon;
 }
 
 /**
- * The main navigation, in sidebar order. Add Content, Schedules and Analytics here once their
+ * The main navigation, in sidebar order. Add Content and Analytics here once their
  * routes exist. Settings' own sections are listed in `$lib/components/settings/sections.ts`.
  */
 export const nav: readonly NavItem[] = [
 	{ title: 'Dashboard', href: '/dashboard', icon: LayoutDashboardIcon },
 	{ title: 'Connectors', href: '/connectors', icon: PlugIcon },
 	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon },
+	{ title: 'Schedules', href: '/schedules', icon: CalendarClockIcon },
 	{ title: 'History', href: '/history', icon: HistoryIcon },
 	{ title: 'Settings', href: '/settings', icon: SettingsIcon }
 ];
