@@ -140,7 +140,8 @@ export function splitAddresses(raw: string): string[] {
 }
 
 /** Host names and IP literals as nodemailer takes them (no scheme, no port, no path). */
-const HOSTNAME = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)$/;
+const HOSTNAME =
+	/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)$/;
 
 /** ntfy topics: letters, digits, `_` and `-`, at most 64 (https://docs.ntfy.sh/publish/). */
 const NTFY_TOPIC = /^[A-Za-z0-9_-]{1,64}$/;
@@ -369,9 +370,12 @@ export const quietHoursSchema = v.pipe(
 			v.trim(),
 			v.check(isTimeZone, 'Time zone must be an IANA zone such as Europe/Berlin')
 		),
-		errorsPassThrough: v.optional(v.boolean('Errors pass through must be true or false'))
+		errorsPassThrough: v.optional(v.boolean('Errors pass through must be true or false'), true)
 	}),
-	v.forward(v.check((q) => q.start !== q.end, 'Start and end must differ'), ['end'])
+	v.forward(
+		v.check((q) => q.start !== q.end, 'Start and end must differ'),
+		['end']
+	)
 );
 
 const template = (label: string) =>
@@ -414,9 +418,25 @@ const commonCreate = {
 	templates: v.optional(templatesSchema, {})
 };
 
+/**
+ * The full configuration of `type` (an object; every field of the type present, so a missing one
+ * is named with its own message: "Topic is required", not valibot's "Invalid key").
+ */
+export function configSchema<T extends ChannelType>(type: T) {
+	return v.pipe(
+		v.looseObject({}, 'Config must be an object'),
+		v.transform((c): Record<string, unknown> => {
+			const all: Record<string, unknown> = {};
+			for (const field of CONFIG_FIELDS[type]) all[field] = undefined;
+			return { ...all, ...c };
+		}),
+		CONFIG_SCHEMAS[type]
+	);
+}
+
 /** Body of `POST /api/v1/notification-channels` for one type (config with its secrets). */
 export function channelCreateSchema<T extends ChannelType>(type: T) {
-	return v.object({ type: v.literal(type), config: CONFIG_SCHEMAS[type], ...commonCreate });
+	return v.object({ type: v.literal(type), config: configSchema(type), ...commonCreate });
 }
 export type ChannelCreateInput = v.InferOutput<ReturnType<typeof channelCreateSchema>>;
 
@@ -505,7 +525,12 @@ export const channelFormSchema = v.pipe(
 		token: v.string(),
 		username: v.string(),
 		password: v.string(),
-		priority: v.pipe(v.number('Priority must be a number'), v.integer(), v.minValue(1), v.maxValue(5)),
+		priority: v.pipe(
+			v.number('Priority must be a number'),
+			v.integer(),
+			v.minValue(1),
+			v.maxValue(5)
+		),
 		tags: v.string(),
 		webhookUrl: v.string(),
 		botToken: v.string(),
@@ -545,7 +570,11 @@ export const channelFormSchema = v.pipe(
 			const path = v.getDotPath(issue) ?? '';
 			const field = formFieldOf(path);
 			// A stored secret left empty is kept: not an error on the edit form.
-			if (path.startsWith('config.') && stored.has(path.slice(7)) && body.config[path.slice(7)] === undefined) {
+			if (
+				path.startsWith('config.') &&
+				stored.has(path.slice(7)) &&
+				body.config[path.slice(7)] === undefined
+			) {
 				continue;
 			}
 			addIssue({
@@ -572,8 +601,9 @@ export function formFieldOf(path: string): string {
 		const key = path.slice(11);
 		return key === 'start' ? 'quietStart' : key === 'end' ? 'quietEnd' : 'quietTimezone';
 	}
-	if (path.startsWith('templates.')) return path.endsWith('title') ? 'titleTemplate' : 'bodyTemplate';
-	if (path === 'maxPerHour') return 'maxPerHour';
+	if (path.startsWith('templates.')) {
+		return path.endsWith('title') ? 'titleTemplate' : 'bodyTemplate';
+	}
 	return path.split(/[.[]/)[0] ?? '';
 }
 

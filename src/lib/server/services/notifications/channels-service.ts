@@ -41,12 +41,12 @@ import {
 	type NotificationMessage
 } from '../../../types/notifications';
 import {
-	CONFIG_SCHEMAS,
 	ChannelTypeSchema,
 	ChannelUpdateSchema,
 	DELIVERY_LIMIT,
 	SECRET_BOUND_FIELD,
 	channelCreateSchema,
+	configSchema,
 	secretLabel,
 	type ChannelView,
 	type LastDelivery,
@@ -59,7 +59,8 @@ export type { ChannelView, TestResult };
 /** A refusal about notification channels, with its stable code and HTTP status. */
 export class NotificationChannelError extends DomainError {
 	constructor(
-		code: 'notification_channels.not_found' | 'notification_channels.name_taken' | 'validation.failed',
+		code:
+			'notification_channels.not_found' | 'notification_channels.name_taken' | 'validation.failed',
 		message: string,
 		options: { status: number; fields?: Record<string, string> }
 	) {
@@ -165,10 +166,7 @@ export async function listChannels(db: DbOrTx, box: SecretBox): Promise<ChannelV
 
 /** The stored row. @throws NotificationChannelError 404 */
 export async function getChannelRow(db: DbOrTx, id: number): Promise<NotificationChannelRow> {
-	const [row] = await db
-		.select()
-		.from(notificationChannels)
-		.where(eq(notificationChannels.id, id));
+	const [row] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
 	if (!row) throw notFound(id);
 	return row;
 }
@@ -219,7 +217,7 @@ async function assertConnectorsExist(tx: DbOrTx, ids: number[]): Promise<void> {
 
 /** `config` (secrets included) checked by the type's schema, errors on `config.<field>`. */
 function parseConfig(type: ChannelType, config: unknown): Record<string, unknown> {
-	const parsed = v.parse(v.object({ config: CONFIG_SCHEMAS[type] }), { config });
+	const parsed = v.parse(v.object({ config: configSchema(type) }), { config });
 	return parsed.config as Record<string, unknown>;
 }
 
@@ -404,7 +402,11 @@ export async function deleteChannel(db: Database, id: number): Promise<string> {
 }
 
 /** The message "Send test notification" sends. */
-export function testMessage(channelName: string, publicUrl: string, now: Date): NotificationMessage {
+export function testMessage(
+	channelName: string,
+	publicUrl: string,
+	now: Date
+): NotificationMessage {
 	return {
 		title: 'Test notification from Comradarr',
 		body: `If you can read this, the channel “${channelName}” works.`,
