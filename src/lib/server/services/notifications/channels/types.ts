@@ -4,6 +4,7 @@
  * Every target goes through the connectors' address guard (connectors/common/address-guard.ts):
  * loopback and LAN are allowed (self-hosted ntfy / Gotify), link-local and metadata never.
  */
+import type { Clock } from '$lib/server/auth/clock';
 import type { ChannelConfigs, ChannelType, NotificationMessage } from '$lib/types/notifications';
 
 /** What one delivery attempt gave. A sender never throws: every failure is a result. */
@@ -24,6 +25,8 @@ export interface SendOptions {
 	timeoutMs?: number;
 	/** Aborts the attempt (shutdown). */
 	signal?: AbortSignal;
+	/** The send time where a format carries one (the webhook's `sentAt`). Default: the wall clock. */
+	clock?: Clock;
 }
 
 export interface ChannelSender<T extends ChannelType> {
