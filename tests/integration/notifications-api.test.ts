@@ -5,14 +5,16 @@
  * never in any response, only "set or not"), keep-on-omit, a stored secret never following a
  * changed server, unique names, unknown connectors, 404s, and the delivery log's filters.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { startHttpReceiver } from '../helpers/receivers';
 import { notificationChannels, notificationDeliveries } from '../../src/lib/server/db/schema';
 import type { Runtime } from '../../src/lib/server/runtime';
 import * as listRoute from '../../src/routes/api/v1/notification-channels/+server';
 import * as itemRoute from '../../src/routes/api/v1/notification-channels/[id]/+server';
+import * as testRoute from '../../src/routes/api/v1/notification-channels/[id]/test/+server';
 import * as deliveriesRoute from '../../src/routes/api/v1/notification-deliveries/+server';
 
 const world = useWorld();
@@ -494,5 +496,79 @@ describe('the delivery log', () => {
 		expectField(await deliveries('?limit=0'), 'limit');
 		expectField(await deliveries('?limit=201'), 'limit');
 		expectField(await deliveries('?before=-3'), 'before');
+	});
+});
+
+describe('Send test notification', () => {
+	const receiver = startHttpReceiver();
+	afterAll(() => receiver.close());
+	beforeEach(() => receiver.reset());
+	const test = (id: number | string) =>
+		call(testRoute.POST, {
+			method: 'POST',
+			id,
+			path: `/api/v1/notification-channels/${id}/test`
+		});
+
+	it('publishes the ntfy JSON to the server now and logs the attempt', async () => {
+		const id = (
+			await create({
+				...NTFY,
+				enabled: false,
+				config: { ...NTFY.config, serverUrl: `${receiver.url}/ntfy` }
+			})
+		).body.id as number;
+		const res = await test(id);
+		expect(res.status).toBe(200);
+		expect(res.body).toMatchObject({ ok: true, responseCode: 200, error: null });
+		expect(receiver.requests).toHaveLength(1);
+		const [request] = receiver.requests;
+		expect(request).toMatchObject({ method: 'POST', path: '/ntfy/' });
+		expect(request!.headers['content-type']).toMatch(/^application\/json/);
+		expect(request!.headers.authorization).toBe(`Bearer ${NTFY_TOKEN}`);
+		expect(request!.json).toEqual({
+			topic: 'comradarr-alerts',
+			title: 'Test notification from Comradarr',
+			message: 'If you can read this, the channel “Phone” works.',
+			priority: 4,
+			tags: ['information_source', 'tv', 'comradarr']
+		});
+		const log = (await deliveries(`?channelId=${id}`)).body as unknown as Record<
+			string,
+			unknown
+		>[];
+		expect(log).toEqual([
+			expect.objectContaining({
+				id: res.body.deliveryId,
+				eventType: 'test',
+				status: 'sent',
+				responseCode: 200,
+				outboxId: null,
+				attempt: 1
+			})
+		]);
+		expect((await get(id)).body.lastDelivery).toMatchObject({ status: 'sent' });
+		expect(seen.join('\n')).not.toContain(NTFY_TOKEN);
+	});
+
+	it('answers a failing send as 200 with ok: false and the reason, logged as failed', async () => {
+		receiver.setDefault({ status: 403, body: { code: 40301, http: 403, error: 'forbidden' } });
+		const id = (
+			await create({ ...NTFY, config: { ...NTFY.config, serverUrl: receiver.url } })
+		).body.id as number;
+		const res = await test(id);
+		expect(res.status).toBe(200);
+		expect(res.body).toMatchObject({ ok: false, responseCode: 403 });
+		expect(res.body.error).toMatch(/403/);
+		expect(res.body.error).not.toContain(NTFY_TOKEN);
+		const [row] = (await deliveries('?status=failed')).body as unknown as Record<string, unknown>[];
+		expect(row).toMatchObject({ id: res.body.deliveryId, status: 'failed', responseCode: 403 });
+		expect((await get(id)).body.lastDelivery).toMatchObject({ status: 'failed', responseCode: 403 });
+	});
+
+	it('answers 404 for an unknown channel, sending nothing', async () => {
+		expect((await test(4242)).status).toBe(404);
+		expect((await test('x')).status).toBe(404);
+		expect(receiver.requests).toEqual([]);
 	});
 });

@@ -37,8 +37,7 @@ import {
 	SECRET_FIELDS,
 	type ChannelType,
 	type DeliveryStatus,
-	type DeliveryView,
-	type NotificationMessage
+	type DeliveryView
 } from '../../../types/notifications';
 import {
 	ChannelTypeSchema,
@@ -53,6 +52,8 @@ import {
 	type TestResult
 } from '../../../schemas/notification-channels';
 import { readSecrets, sealSecrets, splitConfig } from './channel-config';
+import { attemptDelivery } from './delivery';
+import { testMessage } from './render';
 
 export type { ChannelView, TestResult };
 
@@ -401,44 +402,39 @@ export async function deleteChannel(db: Database, id: number): Promise<string> {
 	return row.name;
 }
 
-/** The message "Send test notification" sends. */
-export function testMessage(
-	channelName: string,
-	publicUrl: string,
-	now: Date
-): NotificationMessage {
-	return {
-		title: 'Test notification from Comradarr',
-		body: `If you can read this, the channel “${channelName}” works.`,
-		severity: 'info',
-		eventType: 'test',
-		url: publicUrl === '' ? null : publicUrl,
-		fields: [],
-		timestamp: now.toISOString(),
-		events: []
-	};
-}
-
-/** What sends one message now and logs the attempt (the engine's `attemptDelivery`). */
-export type DeliverOnce = (
-	row: NotificationChannelRow,
-	message: NotificationMessage
-) => Promise<TestResult>;
-
 /**
- * Sends a test message to channel `id` now, whatever its filters, quiet hours or hourly limit,
- * and logs the attempt (a `notification_deliveries` row with `outbox_id` null).
+ * Sends a test message to channel `id` now — whatever its switch, filters, quiet hours or hourly
+ * limit — and logs the attempt (a `notification_deliveries` row with `outbox_id` null, event type
+ * `test`), through the engine's `attemptDelivery` (delivery.ts).
  * A failing send is a result (`ok: false`, with the response code and error), not an exception.
- * @throws NotificationChannelError 404
+ * @param options.publicUrl Settings → Notifications public URL ('' = no link)
+ * @throws NotificationChannelError 404; database errors
  */
 export async function testChannel(
 	db: Database,
+	box: SecretBox,
 	id: number,
-	deliver: DeliverOnce,
-	options: { publicUrl: string; now: Date }
+	options: { publicUrl: string; now: Date; timeoutMs?: number }
 ): Promise<TestResult> {
 	const row = await getChannelRow(db, id);
-	return deliver(row, testMessage(row.name, options.publicUrl, options.now));
+	const { result, deliveryId } = await attemptDelivery(
+		db,
+		box,
+		row,
+		testMessage(row.name, options),
+		{
+			outboxId: null,
+			attempt: 1,
+			eventType: 'test',
+			...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})
+		}
+	);
+	return {
+		ok: result.ok,
+		responseCode: result.responseCode,
+		error: result.ok ? null : result.error,
+		deliveryId
+	};
 }
 
 /** Filters of the delivery log. */
@@ -507,4 +503,14 @@ export async function channelChoices(db: DbOrTx): Promise<{ id: number; name: st
 		.select({ id: notificationChannels.id, name: notificationChannels.name })
 		.from(notificationChannels)
 		.orderBy(sql`lower(${notificationChannels.name})`);
+}
+
+/** Id, name and type of every connector, for the channel form's connector filter. */
+export async function connectorChoices(
+	db: DbOrTx
+): Promise<{ id: number; name: string; type: string }[]> {
+	return db
+		.select({ id: connectors.id, name: connectors.name, type: connectors.type })
+		.from(connectors)
+		.orderBy(sql`lower(${connectors.name})`);
 }
