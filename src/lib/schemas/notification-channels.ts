@@ -621,9 +621,14 @@ export const CONFIG_FIELDS: { [T in ChannelType]: readonly string[] } = {
 
 /**
  * The API body of a filled form: only the fields of its type; empty secrets and empty optional
- * fields left out (a secret left out keeps the stored one on an edit).
+ * fields left out (a secret left out keeps the stored one on an edit). `clearEmpty` (an edit,
+ * merged over the stored config): an emptied optional field (username, tags) is sent as null so
+ * the stored value goes.
  */
-export function formToBody(f: ChannelFormValues): {
+export function formToBody(
+	f: ChannelFormValues,
+	options: { clearEmpty?: boolean } = {}
+): {
 	type: ChannelType;
 	name: string;
 	enabled: boolean;
@@ -647,9 +652,12 @@ export function formToBody(f: ChannelFormValues): {
 				.map((t) => t.trim())
 				.filter((t) => t !== '');
 			if (tags.length > 0) config.tags = tags;
+			else if (options.clearEmpty) config.tags = null;
 		} else if (typeof value === 'string') {
 			if (value.trim() !== '') config[field] = secrets.has(field) ? value : value.trim();
-			else if (!secrets.has(field) && !['token', 'username', 'password'].includes(field)) {
+			else if (field === 'username') {
+				if (options.clearEmpty) config[field] = null;
+			} else if (!secrets.has(field)) {
 				config[field] = value; // required fields stay, so the schema names them
 			}
 		} else {

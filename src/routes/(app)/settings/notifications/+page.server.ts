@@ -44,11 +44,10 @@ export const load = (async ({ url }) => {
 	const rows = await listDeliveries(db, { channelId, status, before, limit: PAGE_SIZE + 1 });
 	const { notifications } = await getSettings(db);
 	return {
-		settingsForm: await superValidate<v.InferOutput<typeof notificationSettingsSchema>, FormMessage>(
-			notifications,
-			valibot(notificationSettingsSchema),
-			{ id: 'settings' }
-		),
+		settingsForm: await superValidate<
+			v.InferOutput<typeof notificationSettingsSchema>,
+			FormMessage
+		>(notifications, valibot(notificationSettingsSchema), { id: 'settings' }),
 		channels: await listChannels(db, secrets),
 		choices: await channelChoices(db),
 		deliveries: rows.slice(0, PAGE_SIZE),

@@ -62,3 +62,22 @@ export const FORM_RENAMES: Record<string, string> = {
 	'templates.title': 'titleTemplate',
 	'templates.body': 'bodyTemplate'
 };
+
+const SECRET_INPUTS = [
+	'token',
+	'password',
+	'webhookUrl',
+	'botToken',
+	'userKey',
+	'appToken',
+	'secret'
+] as const;
+
+/**
+ * The form with its secret fields emptied, for every answer to the browser: a secret typed into
+ * the form is never sent back (not even on a refused save); the user types it again.
+ */
+export function withoutSecrets<F extends ChannelForm>(form: F): F {
+	for (const field of SECRET_INPUTS) form.data[field] = '';
+	return form;
+}
