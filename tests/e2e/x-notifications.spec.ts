@@ -108,25 +108,45 @@ test('an ntfy channel is added, sends a test notification to a local server, and
 	await expect(page.getByTestId('test-result')).toContainText('500');
 	receiver.setDefault({});
 
+	// Editing: the stored token cannot follow another server unless typed again…
+	await page.getByLabel('Server URL').fill('http://127.0.0.2:9/ntfy');
+	await page.getByRole('button', { name: 'Save channel' }).click();
+	await expect(page.getByText(/Enter the access token again/)).toBeVisible();
+	// …and an edit that leaves it empty keeps it.
+	await page.getByLabel('Server URL').fill(`${receiver.url}/ntfy`);
+	await page.getByLabel('Topic').fill('comradarr-e2e-2');
+	await page.getByRole('button', { name: 'Save channel' }).click();
+	await expect(
+		toasts(page).getByText(`Saved the notification channel “${CHANNEL}”.`)
+	).toBeVisible();
+	receiver.reset();
+	await page.getByRole('button', { name: 'Send test notification' }).click();
+	await expect(page.getByTestId('test-result')).toContainText('Test notification sent');
+	expect(receiver.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+	expect(receiver.requests[0]!.json).toMatchObject({ topic: 'comradarr-e2e-2' });
+
 	// The list shows its last delivery; the log both attempts, filterable.
 	await openPage(page, '/settings/notifications');
 	const row = page.getByRole('row', { name: CHANNEL, exact: true });
 	await expect(row.getByText('ntfy', { exact: true })).toBeVisible();
-	await expect(row.getByText('Failed', { exact: true })).toBeVisible();
+	await expect(row.getByText('Sent', { exact: true })).toBeVisible();
 	await expect(row.getByRole('switch', { name: `Channel ${CHANNEL} enabled` })).toBeChecked();
 	await page.getByLabel('Channel', { exact: true }).selectOption({ label: CHANNEL });
 	await page.getByRole('button', { name: 'Filter' }).click();
 	await expect(page).toHaveURL(/channel=\d+/);
 	const log = page.getByRole('table', { name: 'Delivery log' });
-	await expect(log.getByTestId('delivery-row')).toHaveCount(2);
-	await expect(log.getByTestId('delivery-row').first()).toContainText('Failed');
-	await expect(log.getByTestId('delivery-row').first()).toContainText('500');
-	await expect(log.getByTestId('delivery-row').nth(1)).toContainText('Sent');
-	await expect(log.getByTestId('delivery-row').nth(1)).toContainText('Test');
-	await page.getByLabel('Status').selectOption('sent');
+	const rows = log.getByTestId('delivery-row');
+	await expect(rows).toHaveCount(3);
+	await expect(rows.nth(0)).toContainText('Sent');
+	await expect(rows.nth(1)).toContainText('Failed');
+	await expect(rows.nth(1)).toContainText('500');
+	await expect(rows.nth(2)).toContainText('Sent');
+	await expect(rows.nth(2)).toContainText('Test');
+	await page.getByLabel('Status').selectOption('failed');
 	await page.getByRole('button', { name: 'Filter' }).click();
-	await expect(log.getByTestId('delivery-row')).toHaveCount(1);
-	await expect(log.getByTestId('delivery-row').first()).toContainText('200');
+	await expect(page).toHaveURL(/status=failed/);
+	await expect(rows).toHaveCount(1);
+	await expect(rows.first()).toContainText('500');
 	expect(await page.content()).not.toContain(TOKEN);
 
 	// Turn it off from the list.

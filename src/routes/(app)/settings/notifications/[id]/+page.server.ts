@@ -75,8 +75,9 @@ export const actions = {
 				test: await testChannel(db, secrets, idOf(params.id), { publicUrl, now: new Date() })
 			};
 		} catch (err) {
-			if (err instanceof NotificationChannelError)
+			if (err instanceof NotificationChannelError) {
 				return fail(err.status, { message: err.message });
+			}
 			throw err;
 		}
 	},
