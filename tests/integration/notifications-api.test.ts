@@ -533,10 +533,7 @@ describe('Send test notification', () => {
 			priority: 4,
 			tags: ['information_source', 'tv', 'comradarr']
 		});
-		const log = (await deliveries(`?channelId=${id}`)).body as unknown as Record<
-			string,
-			unknown
-		>[];
+		const log = (await deliveries(`?channelId=${id}`)).body as unknown as Record<string, unknown>[];
 		expect(log).toEqual([
 			expect.objectContaining({
 				id: res.body.deliveryId,
@@ -553,9 +550,8 @@ describe('Send test notification', () => {
 
 	it('answers a failing send as 200 with ok: false and the reason, logged as failed', async () => {
 		receiver.setDefault({ status: 403, body: { code: 40301, http: 403, error: 'forbidden' } });
-		const id = (
-			await create({ ...NTFY, config: { ...NTFY.config, serverUrl: receiver.url } })
-		).body.id as number;
+		const id = (await create({ ...NTFY, config: { ...NTFY.config, serverUrl: receiver.url } })).body
+			.id as number;
 		const res = await test(id);
 		expect(res.status).toBe(200);
 		expect(res.body).toMatchObject({ ok: false, responseCode: 403 });
@@ -563,7 +559,10 @@ describe('Send test notification', () => {
 		expect(res.body.error).not.toContain(NTFY_TOKEN);
 		const [row] = (await deliveries('?status=failed')).body as unknown as Record<string, unknown>[];
 		expect(row).toMatchObject({ id: res.body.deliveryId, status: 'failed', responseCode: 403 });
-		expect((await get(id)).body.lastDelivery).toMatchObject({ status: 'failed', responseCode: 403 });
+		expect((await get(id)).body.lastDelivery).toMatchObject({
+			status: 'failed',
+			responseCode: 403
+		});
 	});
 
 	it('answers 404 for an unknown channel, sending nothing', async () => {
