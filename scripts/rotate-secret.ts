@@ -39,10 +39,12 @@ try {
 		writeFileSync(`${file}.new`, next, { mode: 0o600 });
 		renameSync(`${file}.new`, file);
 		console.log(
-			`Re-encrypted ${result.connectors} connector API key(s); ${file} now holds the new key.`
+			`Re-encrypted ${result.connectors} connector API key(s) and the secrets of ${result.notificationChannels} notification channel(s); ${file} now holds the new key.`
 		);
 	} else {
-		console.log(`Re-encrypted ${result.connectors} connector API key(s).`);
+		console.log(
+			`Re-encrypted ${result.connectors} connector API key(s) and the secrets of ${result.notificationChannels} notification channel(s).`
+		);
 		console.log(
 			`Set SECRET_KEY (or the file SECRET_KEY_FILE names) to the new key before starting Comradarr:\n${next}`
 		);

@@ -3,6 +3,7 @@ import type { Pathname } from '$app/types';
 import DatabaseIcon from '@lucide/svelte/icons/database';
 import GaugeIcon from '@lucide/svelte/icons/gauge';
 import InfoIcon from '@lucide/svelte/icons/info';
+import BellIcon from '@lucide/svelte/icons/bell';
 import KeyRoundIcon from '@lucide/svelte/icons/key-round';
 import SearchIcon from '@lucide/svelte/icons/search';
 import ShieldIcon from '@lucide/svelte/icons/shield';
@@ -41,6 +42,12 @@ export const settingsSections: readonly SettingsSection[] = [
 		icon: GaugeIcon,
 		description:
 			'How fast each connector may search: commands per minute, batch size, daily budget.'
+	},
+	{
+		title: 'Notifications',
+		href: '/settings/notifications',
+		icon: BellIcon,
+		description: 'Where Comradarr tells you what happened: channels, filters and the delivery log.'
 	},
 	{
 		title: 'Security',
