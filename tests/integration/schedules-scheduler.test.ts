@@ -44,6 +44,11 @@ import { clientFor } from '../../src/lib/server/connectors';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import type { SimInstance } from '../arr-sim';
+import {
+	getSettings,
+	resetSettings,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 
 const world = useWorld();
 
@@ -181,6 +186,29 @@ describe('live rescheduling', () => {
 		await within(1_000, () => pattern(there, 'job:db.vacuum') === '0 6 * * 0');
 		await updateBuiltInSchedule(world.db, 'db.vacuum', { enabled: false });
 		await within(1_000, () => pattern(there, 'job:db.vacuum') === undefined);
+	});
+
+	it('move the built-in jobs to a new General time zone at once, here and in another process', async () => {
+		await world.db.insert(jobSchedules).values(
+			JOB_REGISTRY.map((job) => ({
+				job: job.name,
+				pattern: job.defaultPattern,
+				enabled: job.name === 'db.vacuum'
+			}))
+		);
+		const here = await scheduler(world.db, { builtIns: true, sweeps: false, listen: false });
+		const there = await scheduler(otherDb, { builtIns: true, sweeps: false, localChanges: false });
+		const zoneOf = (s: Scheduler) => s.timers().find((t) => t.key === 'job:db.vacuum')?.timezone;
+		const general = (await getSettings(world.db, 0)).general;
+		const zone = general.timeZone === 'Asia/Tokyo' ? 'Europe/Lisbon' : 'Asia/Tokyo';
+		try {
+			await updateSettings(world.db, 'general', { ...general, timeZone: zone });
+			// No resync runs in these schedulers (resyncMs 0): only the change itself can do it.
+			await within(500, () => zoneOf(here) === zone);
+			await within(1_500, () => zoneOf(there) === zone);
+		} finally {
+			await resetSettings(world.db, 'general');
+		}
 	});
 
 	it('start the defaults of a new connector in every process, and stop them when it goes', async () => {

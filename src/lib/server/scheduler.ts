@@ -63,7 +63,7 @@ import {
 	startSweepScheduleRun,
 	sweepJobName
 } from './services/schedule/sweep-schedules';
-import { getSettings } from './services/settings/settings-service';
+import { getSettings, invalidateSettingsCache } from './services/settings/settings-service';
 import type { JobRunView } from '$lib/types/jobs';
 
 const log = moduleLogger('scheduler');
@@ -357,7 +357,11 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
 				try {
 					subscription = await deps.db.$client.listen(
 						SCHEDULES_CHANNEL,
-						() => void reconcile(),
+						(what) => {
+							// Another process saved Settings → General: this one's cached copy is stale.
+							if (what.startsWith('settings:')) invalidateSettingsCache();
+							void reconcile();
+						},
 						// Initially and after every reconnect: what was missed meanwhile is read now.
 						() => void reconcile()
 					);

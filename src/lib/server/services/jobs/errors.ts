@@ -45,7 +45,12 @@ const LABELS: Record<string, string> = {
 	'db.restore': 'A restore'
 };
 
-/** The user-facing name of a job ("Vacuum", "A backup"); the dotted name when unknown. */
+/**
+ * The user-facing name of a job ("Vacuum", "A backup", "Scheduled sweep 5" for
+ * `sweep.schedule.5`); the dotted name when unknown.
+ */
 export function jobLabel(job: string): string {
+	const schedule = /^sweep\.schedule\.(\d+)$/.exec(job);
+	if (schedule) return `Scheduled sweep ${schedule[1]}`;
 	return LABELS[job] ?? job;
 }

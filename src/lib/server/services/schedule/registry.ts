@@ -30,7 +30,7 @@ export interface RegisteredJob {
 	name: string;
 	/** croner pattern (5 fields, or 6 with seconds first), in the app's time zone. */
 	defaultPattern: string;
-	/** What the job does, for the dashboard ("Sync every library"). */
+	/** What the job does, for the dashboard ("Sync every library"); never its schedule, which users change. */
 	description: string;
 	handler: (deps: SchedulerDeps, ctx: JobContext) => Promise<JobOutcome>;
 }
@@ -159,19 +159,19 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'sync',
 		defaultPattern: '*/15 * * * *',
-		description: 'Sync what changed in every library, every 15 minutes',
+		description: 'Sync what changed in every library',
 		handler: (deps) => syncEveryConnector(deps, undefined)
 	},
 	{
 		name: 'sync-full',
 		defaultPattern: '30 3 * * *',
-		description: 'Full reconciliation of every library, daily at 03:30',
+		description: 'Full reconciliation of every library',
 		handler: (deps) => syncEveryConnector(deps, 'full')
 	},
 	{
 		name: 'dispatch',
 		defaultPattern: '* * * * *',
-		description: 'Send what the throttle allows, every minute',
+		description: 'Send what the throttle allows',
 		handler: async (deps) =>
 			passOutcome(await cycleAll(deps), (done) => {
 				const sent = done.reduce((n, r) => n + r.dispatch.sent, 0);
@@ -187,7 +187,7 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'track-commands',
 		defaultPattern: '*/15 * * * * *',
-		description: 'Follow sent commands to their outcome, every 15 seconds',
+		description: 'Follow sent commands to their outcome',
 		handler: async (deps) =>
 			passOutcome(await trackAll(deps), (done) => {
 				const checked = done.reduce((n, r) => n + r.checked, 0);
@@ -202,7 +202,7 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'health',
 		defaultPattern: '*/5 * * * *',
-		description: 'Check every connector’s health, every 5 minutes',
+		description: 'Check every connector’s health',
 		handler: async (deps) =>
 			passOutcome(await checkAll(deps), (done) => {
 				const healthy = done.filter((r) => r.state === 'healthy').length;
@@ -242,7 +242,7 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'db.prune',
 		defaultPattern: '15 4 * * *',
-		description: 'Prune expired sessions, old history, events and job runs, daily at 04:15',
+		description: 'Prune expired sessions, old history, events and job runs',
 		handler: (deps, ctx) =>
 			pruneJob({
 				db: deps.db,
@@ -253,19 +253,19 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'db.vacuum',
 		defaultPattern: '45 4 * * 0',
-		description: 'VACUUM (ANALYZE) every table, weekly on Sunday at 04:45',
+		description: 'VACUUM (ANALYZE) every table',
 		handler: (deps, ctx) => vacuumJob({ db: deps.db })(ctx)
 	},
 	{
 		name: 'notifications.route',
 		defaultPattern: '*/10 * * * * *',
-		description: 'Turn new events into notifications and send what is due, every 10 seconds',
+		description: 'Turn new events into notifications and send what is due',
 		handler: (deps) => routeJob(deps)
 	},
 	{
 		name: 'notifications.deliver',
 		defaultPattern: '*/15 * * * * *',
-		description: 'Send due notifications and retry failed ones, every 15 seconds',
+		description: 'Send due notifications and retry failed ones',
 		handler: (deps) => deliverJob(deps)
 	}
 ];

@@ -16,6 +16,7 @@ import * as v from 'valibot';
 import type { DbOrTx } from '$lib/server/db';
 import { appSettings } from '$lib/server/db/schema';
 import { moduleLogger } from '$lib/server/logger';
+import { announceScheduleChange, scheduleChanged } from '../schedule/changes';
 import {
 	DEFAULT_SEARCH_WEIGHTS,
 	GRACE_PERIOD_HOURS,
@@ -154,6 +155,12 @@ export async function updateSettings<S extends SettingsSection>(
 		.values({ key: section, value })
 		.onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt: sql`now()` } });
 	invalidateSettingsCache();
+	if (section === 'general') {
+		// The built-in jobs run in the General time zone: every scheduler re-reads it now rather
+		// than at its next resync (services/schedule/changes.ts).
+		await announceScheduleChange(db, 'settings:general');
+		scheduleChanged('settings:general');
+	}
 	return value;
 }
 
