@@ -1,3 +1,4 @@
+export { default as ConfirmFormDialog } from './ConfirmFormDialog.svelte';
 export { default as DataTable, type DataTableColumn } from './DataTable.svelte';
 export { default as EmptyState } from './EmptyState.svelte';
 export { default as PageHeader } from './PageHeader.svelte';
