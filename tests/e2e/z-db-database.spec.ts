@@ -200,7 +200,8 @@ test('imports a configuration file after showing what it will change', async ({ 
 	const file = {
 		format: 'comradarr-config',
 		version: 1,
-		connectors: [{ name, type: 'radarr', url: `${SIM}/radarr` }]
+		connectors: [{ name, type: 'radarr', url: `${SIM}/radarr` }],
+		schedules: [{ connector: name, sweepType: 'gaps', cron: '0 4 * * *', timezone: 'UTC' }]
 	};
 	await page.getByLabel('Configuration file (.json)').setInputFiles({
 		name: 'config.json',
@@ -210,6 +211,9 @@ test('imports a configuration file after showing what it will change', async ({ 
 	const preview = page.locator('[data-slot="import-summary"]');
 	await expect(preview).toContainText(`Create 1 connectors (${name})`);
 	await expect(preview).toContainText('API keys needed');
+	await expect(preview).toContainText(
+		`Replace the sweep schedules of 1 connectors (${name}) with 1 from the file`
+	);
 	await page.getByRole('button', { name: 'Import', exact: true }).click();
 	await expect(preview).toContainText(`Created 1 connectors (${name})`);
 	const list = (await (await page.request.get('/api/v1/connectors')).json()) as {

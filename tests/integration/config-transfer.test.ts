@@ -8,7 +8,7 @@ import { asc, eq } from 'drizzle-orm';
 import { useWorld, SONARR_KEY, RADARR_KEY } from '../helpers/world';
 import { dropExtraDatabases, newDatabase } from '../helpers/databases';
 import type { Database } from '../../src/lib/server/db';
-import { connectors, throttleProfiles } from '../../src/lib/server/db/schema';
+import { connectors, sweepSchedules, throttleProfiles } from '../../src/lib/server/db/schema';
 import { createSecretBox } from '../../src/lib/server/crypto/secrets';
 import {
 	ConfigImportError,
@@ -374,7 +374,7 @@ describe('configuration import', () => {
 			format: 'comradarr-config',
 			version: 1,
 			connectors: [{ name: 'Dry', type: 'sonarr', url: 'http://127.0.0.1:8989' }],
-			schedules: [{ cron: '0 * * * *' }],
+			schedules: [{ connector: 'Dry', sweepType: 'gaps', cron: '0 * * * *', timezone: 'UTC' }],
 			notificationChannels: [{ type: 'discord' }]
 		};
 		const report = await importConfig({
@@ -385,7 +385,130 @@ describe('configuration import', () => {
 		});
 		expect(report.dryRun).toBe(true);
 		expect(report.connectors.created).toEqual(['Dry']);
-		expect(report.skipped.map((s) => s.item)).toEqual(['1 schedules', '1 notification channels']);
+		expect(report.schedules).toEqual({ updated: ['Dry'], unchanged: [], count: 1 });
+		expect(report.skipped.map((s) => s.item)).toEqual(['1 notification channels']);
 		expect(await world.db.select().from(connectors)).toEqual([]);
+		expect(await world.db.select().from(sweepSchedules)).toEqual([]);
+	});
+});
+
+describe('sweep schedules in the configuration', () => {
+	/** The schedules as `connector name: type cron zone enabled profile limit`, sorted. */
+	async function scheduleState(db: Database) {
+		const [list, profiles, rows] = await Promise.all([
+			db.select().from(connectors),
+			db.select().from(throttleProfiles),
+			db.select().from(sweepSchedules)
+		]);
+		return rows
+			.map(
+				(r) =>
+					`${list.find((c) => c.id === r.connectorId)?.name}: ${r.sweepType} ${r.cron} ${r.timezone} ${r.enabled} ${profiles.find((p) => p.id === r.throttleProfileId)?.name ?? '-'} ${r.batchLimit ?? '-'}`
+			)
+			.sort();
+	}
+
+	it('travel with the connectors, and an import of the same file keeps them (ids and all)', async () => {
+		await configure(world.db);
+		const [radarr] = await world.db
+			.select()
+			.from(connectors)
+			.where(eq(connectors.name, 'Radarr Movies'));
+		const [owl] = await world.db
+			.select()
+			.from(throttleProfiles)
+			.where(eq(throttleProfiles.name, 'Night owl'));
+		await world.db.insert(sweepSchedules).values({
+			connectorId: radarr!.id,
+			sweepType: 'both',
+			cron: '15 */6 * * *',
+			timezone: 'Asia/Tokyo',
+			enabled: false,
+			throttleProfileId: owl!.id,
+			batchLimit: 25
+		});
+		const before = await scheduleState(world.db);
+		expect(before).toContain('Radarr Movies: both 15 */6 * * * Asia/Tokyo false Night owl 25');
+		const { file } = await exportConfig({
+			db: world.db,
+			secrets: world.secrets,
+			includeSecrets: true,
+			clock
+		});
+		expect(file.schedules).toHaveLength(before.length);
+
+		const ids = (await world.db.select({ id: sweepSchedules.id }).from(sweepSchedules)).map(
+			(r) => r.id
+		);
+		const again = await importConfig({ db: world.db, secrets: world.secrets, input: file, clock });
+		expect({ ...again.schedules, unchanged: again.schedules.unchanged.sort() }).toEqual({
+			updated: [],
+			unchanged: ['Radarr Movies', 'Sonarr TV'],
+			count: 0
+		});
+		const idsAfter = (await world.db.select({ id: sweepSchedules.id }).from(sweepSchedules)).map(
+			(r) => r.id
+		);
+		expect(idsAfter.sort()).toEqual(ids.sort());
+
+		// Into an empty install: the same schedules, not the defaults a new connector gets.
+		const { db: other } = await newDatabase('schedules');
+		const report = await importConfig({ db: other, secrets: world.secrets, input: file, clock });
+		// Sonarr's may already equal the defaults its creation wrote; Radarr's cannot.
+		expect(report.schedules.updated).toContain('Radarr Movies');
+		expect([...report.schedules.updated, ...report.schedules.unchanged].sort()).toEqual([
+			'Radarr Movies',
+			'Sonarr TV'
+		]);
+		expect(await scheduleState(other)).toEqual(before);
+	});
+
+	it('replace only the schedules of the connectors the file names', async () => {
+		const sonarr = await world.addConnector('/sonarr', 'Sonarr TV');
+		await world.addConnector('/radarr', 'Radarr Movies');
+		const radarrBefore = (await scheduleState(world.db)).filter((l) => l.startsWith('Radarr'));
+		expect(radarrBefore).toHaveLength(2);
+		const report = await importConfig({
+			db: world.db,
+			secrets: world.secrets,
+			clock,
+			input: {
+				format: 'comradarr-config',
+				version: 1,
+				schedules: [
+					{ connector: 'sonarr tv', sweepType: 'gaps', cron: '0 3 * * *', timezone: 'UTC' }
+				]
+			}
+		});
+		expect(report.schedules).toEqual({ updated: ['Sonarr TV'], unchanged: [], count: 1 });
+		const after = await scheduleState(world.db);
+		expect(after.filter((l) => l.startsWith('Sonarr'))).toEqual([
+			'Sonarr TV: gaps 0 3 * * * UTC true - -'
+		]);
+		expect(after.filter((l) => l.startsWith('Radarr'))).toEqual(radarrBefore);
+		expect(sonarr.id).toBeGreaterThan(0);
+	});
+
+	it('refuses a bad cron, a sub-minute sweep, an unknown zone, connector or profile, writing nothing', async () => {
+		await world.addConnector('/sonarr', 'Sonarr TV');
+		const before = await scheduleState(world.db);
+		const entry = { connector: 'Sonarr TV', sweepType: 'gaps', cron: '0 3 * * *', timezone: 'UTC' };
+		for (const [bad, field] of [
+			[{ cron: 'every day' }, 'schedules.0.cron'],
+			[{ cron: '* * * * * *' }, 'schedules.0.cron'],
+			[{ timezone: 'Mars/Olympus' }, 'schedules.0.timezone'],
+			[{ connector: 'Nobody' }, 'schedules.0.connector'],
+			[{ throttleProfile: 'Nope' }, 'schedules.0.throttleProfile']
+		] as const) {
+			const error = await importConfig({
+				db: world.db,
+				secrets: world.secrets,
+				clock,
+				input: { format: 'comradarr-config', version: 1, schedules: [{ ...entry, ...bad }] }
+			}).catch((e: unknown) => e);
+			expect(error, JSON.stringify(bad)).toBeInstanceOf(ConfigImportError);
+			expect(Object.keys((error as ConfigImportError).fields)).toContain(field);
+		}
+		expect(await scheduleState(world.db)).toEqual(before);
 	});
 });

@@ -1,6 +1,6 @@
 /**
- * Configuration export: connectors, throttle profiles and settings as a `comradarr-config` file
- * (format.ts). Never accounts, sessions, Comradarr API keys or library data (that is a backup).
+ * Configuration export: connectors, throttle profiles, settings and sweep schedules as a
+ * `comradarr-config` file (format.ts). Never accounts, sessions, Comradarr API keys or library data (that is a backup).
  *
  * *arr API keys are left out unless `includeSecrets` is set; then each is decrypted and encrypted
  * again under the current SECRET_KEY (a fresh IV), so only an instance with the same key can use
@@ -8,7 +8,7 @@
  */
 import { asc } from 'drizzle-orm';
 import type { DbOrTx } from '$lib/server/db';
-import { connectors, throttleProfiles } from '$lib/server/db/schema';
+import { connectors, sweepSchedules, throttleProfiles } from '$lib/server/db/schema';
 import { APP_VERSION } from '$lib/server/config';
 import type { SecretBox } from '$lib/server/crypto/secrets';
 import { getSettings } from '$lib/server/services/settings/settings-service';
@@ -32,6 +32,11 @@ export async function exportConfig(deps: {
 	const profiles = await db.select().from(throttleProfiles).orderBy(asc(throttleProfiles.name));
 	const profileName = new Map(profiles.map((p) => [p.id, p.name]));
 	const rows = await db.select().from(connectors).orderBy(asc(connectors.name));
+	const connectorName = new Map(rows.map((c) => [c.id, c.name]));
+	const schedules = await db
+		.select()
+		.from(sweepSchedules)
+		.orderBy(asc(sweepSchedules.connectorId), asc(sweepSchedules.id));
 	const warnings: string[] = [];
 	const settings = await getSettings(db, now.getTime());
 	return {
@@ -89,7 +94,16 @@ export async function exportConfig(deps: {
 				activeWindows: p.activeWindows
 			})),
 			settings: { general: settings.general, security: settings.security, backup: settings.backup },
-			schedules: [],
+			schedules: schedules.map((s) => ({
+				connector: connectorName.get(s.connectorId) ?? '',
+				sweepType: s.sweepType,
+				cron: s.cron,
+				timezone: s.timezone,
+				enabled: s.enabled,
+				throttleProfile:
+					s.throttleProfileId === null ? null : (profileName.get(s.throttleProfileId) ?? null),
+				batchLimit: s.batchLimit
+			})),
 			notificationChannels: []
 		}
 	};

@@ -3,9 +3,8 @@
  *
  * Version 1 holds connectors (their *arr API keys left out, or encrypted under the exporting
  * instance's SECRET_KEY: `apiKeyEncrypted`, the `v1:` AES-256-GCM format of crypto/secrets.ts),
- * throttle profiles and the settings sections. `schedules` and `notificationChannels` are
- * reserved for the issues that add them: an importer that does not know them reports them as
- * skipped. Unknown keys are ignored, so a later minor addition stays readable; an incompatible
+ * throttle profiles, the settings sections and the sweep schedules (by connector name).
+ * `notificationChannels` is reserved: this version reports it as skipped. Unknown keys are ignored, so a later minor addition stays readable; an incompatible
  * change raises `version`. Fields added later are optional with the database's defaults, so an
  * older file imports as before (issue 9: a profile's maxInFlight, errorCooldownSeconds,
  * backoffMultiplier, activeWindows; a connector's seasonPackMinEpisodes, downloadQueueLimit,
@@ -31,6 +30,9 @@ import {
 	securitySettingsSchema
 } from '$lib/server/services/settings/settings-service';
 import { scheduleProblem } from '$lib/server/services/database/backup';
+import { cronProblem } from '$lib/server/services/schedule/cron';
+import { isTimeZone } from '$lib/schemas/settings';
+import { SCHEDULE_LIMITS, SWEEP_TYPES } from '$lib/types/schedules';
 
 export const CONFIG_FORMAT = 'comradarr-config';
 export const CONFIG_VERSION = 1;
@@ -153,6 +155,51 @@ const throttleProfileEntry = v.object({
 	)
 });
 
+/**
+ * A sweep schedule (issue 10). An import replaces the schedules of every connector the file has
+ * schedules for with the file's, and leaves the other connectors' schedules as they are.
+ */
+const scheduleEntry = v.pipe(
+	v.object({
+		/** The connector's name (in the file or already here). */
+		connector: name(CONNECTOR_NAME_MAX),
+		sweepType: v.picklist(SWEEP_TYPES, 'The sweep type must be gaps, upgrades or both.'),
+		cron: v.pipe(v.string('Enter a cron expression.'), v.trim()),
+		timezone: v.pipe(
+			v.string('Enter a time zone.'),
+			v.check(isTimeZone, 'Not a time zone this server knows.')
+		),
+		enabled: v.optional(v.boolean(), true),
+		/** Name of a throttle profile (in the file or already here); null = the connector's. */
+		throttleProfile: v.optional(v.nullable(name(50)), null),
+		batchLimit: v.optional(
+			v.nullable(int('The batch limit', 1, SCHEDULE_LIMITS.batchLimitMax)),
+			null
+		)
+	}),
+	v.rawCheck(({ dataset, addIssue }) => {
+		// An unknown zone is the timezone field's issue; croner would throw on it.
+		if (!dataset.typed || !isTimeZone(dataset.value.timezone)) return;
+		const problem = cronProblem(dataset.value.cron, dataset.value.timezone, {
+			minIntervalSeconds: SCHEDULE_LIMITS.sweepMinIntervalSeconds
+		});
+		if (problem) {
+			addIssue({
+				message: problem,
+				path: [
+					{
+						type: 'object',
+						origin: 'value',
+						input: dataset.value,
+						key: 'cron',
+						value: dataset.value.cron
+					}
+				]
+			});
+		}
+	})
+);
+
 const backupSection = v.pipe(
 	backupSettingsSchema,
 	v.check(
@@ -190,8 +237,8 @@ export const configFileSchema = v.object({
 		}),
 		{}
 	),
-	/** Reserved (sweep schedules, a later issue). */
-	schedules: v.optional(v.array(v.unknown()), []),
+	/** Sweep schedules; absent = the connectors' schedules are left as they are. */
+	schedules: v.optional(v.array(scheduleEntry), []),
 	/** Reserved (notification channels, a later issue). */
 	notificationChannels: v.optional(v.array(v.unknown()), [])
 });
@@ -202,3 +249,4 @@ export type ConfigFile = v.InferOutput<typeof configFileSchema>;
 export type ConfigFileInput = v.InferInput<typeof configFileSchema>;
 export type ConnectorEntry = v.InferOutput<typeof connectorEntry>;
 export type ThrottleProfileEntry = v.InferOutput<typeof throttleProfileEntry>;
+export type ScheduleEntry = v.InferOutput<typeof scheduleEntry>;

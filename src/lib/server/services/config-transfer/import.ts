@@ -1,7 +1,8 @@
 /**
  * Configuration import: validates the whole file first (format.ts; nothing is written when any
  * part is wrong), then applies it in one transaction, matching by name (case-insensitive):
- * throttle profiles, then connectors, then settings sections. Returns what was created, updated,
+ * throttle profiles, then connectors, then settings sections, then sweep schedules (the file's
+ * schedules replace those of each connector it names; other connectors keep theirs). Returns what was created, updated,
  * left unchanged or skipped; with `dryRun` the same report is computed and everything rolled
  * back.
  *
@@ -13,10 +14,15 @@
  * - a connector left without a key is disabled and listed in `needsKey`: enter its key on the
  *   connector's page, then enable it.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Database, DbOrTx } from '$lib/server/db';
-import { connectors, throttleProfiles, type Connector } from '$lib/server/db/schema';
+import {
+	connectors,
+	sweepSchedules,
+	throttleProfiles,
+	type Connector
+} from '$lib/server/db/schema';
 import { SecretError, secretHint, type SecretBox } from '$lib/server/crypto/secrets';
 import {
 	getSettings,
@@ -33,6 +39,7 @@ import {
 } from './format';
 import { DomainError } from '../../errors';
 import { insertDefaultSchedules } from '../schedule/defaults';
+import { announceScheduleChange, scheduleChanged } from '../schedule/changes';
 
 /** A file that cannot be imported, with field paths (`connectors.2.url`) → message (→ 400). */
 export class ConfigImportError extends DomainError {
@@ -48,6 +55,11 @@ export interface ImportReport {
 	connectors: { created: string[]; updated: string[]; unchanged: string[]; needsKey: string[] };
 	throttleProfiles: { created: string[]; updated: string[]; unchanged: string[] };
 	settings: { updated: SettingsSection[]; unchanged: SettingsSection[] };
+	/**
+	 * Connectors whose sweep schedules the file replaced (`updated`, with the schedules written)
+	 * or already matched (`unchanged`: left as they are, ids and run history kept).
+	 */
+	schedules: { updated: string[]; unchanged: string[]; count: number };
 	/** Parts of the file this version does not apply, with the reason. */
 	skipped: { item: string; reason: string }[];
 }
@@ -126,14 +138,9 @@ export async function importConfig(deps: {
 		connectors: { created: [], updated: [], unchanged: [], needsKey: [] },
 		throttleProfiles: { created: [], updated: [], unchanged: [] },
 		settings: { updated: [], unchanged: [] },
+		schedules: { updated: [], unchanged: [], count: 0 },
 		skipped: []
 	};
-	if (file.schedules.length > 0) {
-		report.skipped.push({
-			item: `${file.schedules.length} schedules`,
-			reason: 'This version does not import schedules yet.'
-		});
-	}
 	if (file.notificationChannels.length > 0) {
 		report.skipped.push({
 			item: `${file.notificationChannels.length} notification channels`,
@@ -145,6 +152,7 @@ export async function importConfig(deps: {
 			await applyProfiles(tx, file, report);
 			await applyConnectors(tx, deps.secrets, file, report, deps.clock?.() ?? new Date());
 			await applySettings(tx, file, report);
+			await applySchedules(tx, file, report, deps.clock?.() ?? new Date());
 			if (deps.dryRun) throw new Rollback();
 		});
 	} catch (error) {
@@ -152,6 +160,7 @@ export async function importConfig(deps: {
 	} finally {
 		invalidateSettingsCache();
 	}
+	if (!deps.dryRun && report.schedules.updated.length > 0) scheduleChanged('config:import');
 	return report;
 }
 
@@ -350,4 +359,89 @@ async function applySettings(tx: DbOrTx, file: ConfigFile, report: ImportReport)
 		await updateSettings(tx, section, value);
 		report.settings.updated.push(section);
 	}
+}
+
+/**
+ * Replaces the sweep schedules of every connector the file has schedules for.
+ * @throws ConfigImportError naming the entry whose connector or throttle profile does not exist
+ */
+async function applySchedules(
+	tx: DbOrTx,
+	file: ConfigFile,
+	report: ImportReport,
+	now: Date
+): Promise<void> {
+	if (file.schedules.length === 0) return;
+	const [connectorRows, profileRows] = await Promise.all([
+		tx.select({ id: connectors.id, name: connectors.name }).from(connectors),
+		tx.select({ id: throttleProfiles.id, name: throttleProfiles.name }).from(throttleProfiles)
+	]);
+	const connectorId = new Map(connectorRows.map((c) => [c.name.toLowerCase(), c]));
+	const profileId = new Map(profileRows.map((p) => [p.name.toLowerCase(), p.id]));
+	const rows: (typeof sweepSchedules.$inferInsert)[] = [];
+	const replaced = new Map<number, string>();
+	for (const [index, entry] of file.schedules.entries()) {
+		const connector = connectorId.get(entry.connector.toLowerCase());
+		if (!connector) {
+			const message = `There is no connector "${entry.connector}".`;
+			throw new ConfigImportError(`schedules.${index}.connector: ${message}`, {
+				[`schedules.${index}.connector`]: message
+			});
+		}
+		let throttleProfileId: number | null = null;
+		if (entry.throttleProfile !== null) {
+			const id = profileId.get(entry.throttleProfile.toLowerCase());
+			if (id === undefined) {
+				const message = `There is no throttle profile "${entry.throttleProfile}".`;
+				throw new ConfigImportError(`schedules.${index}.throttleProfile: ${message}`, {
+					[`schedules.${index}.throttleProfile`]: message
+				});
+			}
+			throttleProfileId = id;
+		}
+		replaced.set(connector.id, connector.name);
+		rows.push({
+			connectorId: connector.id,
+			sweepType: entry.sweepType,
+			cron: entry.cron,
+			timezone: entry.timezone,
+			enabled: entry.enabled,
+			throttleProfileId,
+			batchLimit: entry.batchLimit,
+			createdAt: now,
+			updatedAt: now
+		});
+	}
+	const existing = await tx
+		.select()
+		.from(sweepSchedules)
+		.where(inArray(sweepSchedules.connectorId, [...replaced.keys()]))
+		.orderBy(sweepSchedules.id);
+	/** A schedule's settings, for comparing the file's with the stored ones. */
+	const shape = (r: typeof sweepSchedules.$inferInsert) =>
+		JSON.stringify([
+			r.sweepType,
+			r.cron,
+			r.timezone,
+			r.enabled ?? true,
+			r.throttleProfileId ?? null,
+			r.batchLimit ?? null
+		]);
+	const changed: number[] = [];
+	for (const [id, connectorName] of replaced) {
+		const want = rows.filter((r) => r.connectorId === id).map(shape);
+		const have = existing.filter((r) => r.connectorId === id).map(shape);
+		if (JSON.stringify(want) === JSON.stringify(have)) {
+			report.schedules.unchanged.push(connectorName);
+		} else {
+			changed.push(id);
+			report.schedules.updated.push(connectorName);
+		}
+	}
+	if (changed.length === 0) return;
+	await tx.delete(sweepSchedules).where(inArray(sweepSchedules.connectorId, changed));
+	const written = rows.filter((r) => changed.includes(r.connectorId));
+	await tx.insert(sweepSchedules).values(written);
+	await announceScheduleChange(tx, 'config:import');
+	report.schedules.count = written.length;
 }

@@ -4,6 +4,8 @@ export interface ImportReport {
 	connectors: { created: string[]; updated: string[]; unchanged: string[]; needsKey: string[] };
 	throttleProfiles: { created: string[]; updated: string[]; unchanged: string[] };
 	settings: { updated: string[]; unchanged: string[] };
+	/** Connectors whose sweep schedules the file replaces, or already matches. */
+	schedules: { updated: string[]; unchanged: string[]; count: number };
 	skipped: { item: string; reason: string }[];
 }
 
@@ -37,7 +39,13 @@ export function reportLines(report: ImportReport): string[] {
 		report.settings.updated.length,
 		`${verb('Updated', 'Update')} the settings: ${report.settings.updated.join(', ')}`
 	);
-	const unchanged = c.unchanged.length + p.unchanged.length + report.settings.unchanged.length;
+	const s = report.schedules;
+	add(
+		s.updated.length,
+		`${verb('Replaced', 'Replace')} the sweep schedules of ${s.updated.length} connectors${list(s.updated)} with ${s.count} from the file`
+	);
+	const unchanged =
+		c.unchanged.length + p.unchanged.length + report.settings.unchanged.length + s.unchanged.length;
 	add(unchanged, `${unchanged} items are already the same and are left as they are`);
 	for (const skip of report.skipped) lines.push(`Skip ${skip.item}: ${skip.reason}`);
 	if (lines.length === 0) lines.push('Nothing to import.');
