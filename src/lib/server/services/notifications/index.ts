@@ -1,9 +1,9 @@
 /**
  * The notification engine: domain events → router (router.ts) → outbox → delivery
  * (delivery.ts) → channels (channels/). What other modules call:
- * - the scheduled jobs `notifications.route` (route, then deliver what is due at once) and
- *   `notifications.deliver` (retries, batch windows and quiet hours that ended): `routeJob`,
- *   `deliverJob` (services/schedule/registry.ts);
+ * - the scheduled job `notifications.route` (services/schedule/registry.ts): `routeJob` routes
+ *   new events, then delivers everything due — fresh messages, retries, batch windows and quiet
+ *   hours that ended — in the same pass;
  * - `recordAppStarted` at process start-up (hooks.server.ts);
  * - the API's test send: `attemptDelivery(db, box, channel, testMessage(name), {outboxId: null,
  *   attempt: 1, eventType: 'test'})`; the form's live preview: `previewMessage`.
@@ -87,17 +87,6 @@ export async function routeJob(deps: EngineDeps): Promise<JobOutcome> {
 			? `Notifications are off: passed ${read} events.`
 			: `Routed ${read} events (${routed} to channels); ${deliverySummary(delivered)}`,
 		result: { read, routed, alerts, ...delivered, ...(idle ? { idle: true } : {}) }
-	};
-}
-
-/** The `notifications.deliver` job: one delivery pass. */
-export async function deliverJob(deps: EngineDeps): Promise<JobOutcome> {
-	const delivered = await deliverDue({ ...deps, clock: deps.clock ?? (() => new Date()) });
-	const idle = delivered.claimed === 0 && delivered.postponed === 0 && delivered.dropped === 0;
-	return {
-		...(idle ? { status: 'skipped' as const } : {}),
-		message: idle ? 'Nothing due.' : deliverySummary(delivered),
-		result: { ...delivered, ...(idle ? { idle: true } : {}) }
 	};
 }
 

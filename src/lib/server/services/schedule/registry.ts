@@ -17,7 +17,7 @@ import { uploadsDir } from '../database/uploads';
 import { getJobRun, type JobContext, type JobOutcome } from '../jobs';
 import { isLive } from '../../../types/jobs';
 import { startSync } from '../connector-jobs';
-import { deliverJob, routeJob } from '../notifications';
+import { routeJob } from '../notifications';
 import { checkAll, cycleAll, trackAll, type OperationDeps } from '../operations';
 
 const log = moduleLogger('scheduler');
@@ -259,14 +259,8 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 	{
 		name: 'notifications.route',
 		defaultPattern: '*/10 * * * * *',
-		description: 'Turn new events into notifications and send what is due',
+		description: 'Turn new events into notifications, send what is due and retry failed ones',
 		handler: (deps) => routeJob(deps)
-	},
-	{
-		name: 'notifications.deliver',
-		defaultPattern: '*/15 * * * * *',
-		description: 'Send due notifications and retry failed ones',
-		handler: (deps) => deliverJob(deps)
 	}
 ];
 
