@@ -90,28 +90,39 @@ export interface DispatchResult {
 /** Advisory lock key namespace for per-connector dispatch (pg_advisory_xact_lock(int, int)). */
 export const DISPATCH_LOCK_NS = 0x4463;
 
+/** What one pass has read: profiles by id, and each sweep schedule's override profile id. */
+interface ProfileCache {
+	profiles: Map<number, ThrottleProfile>;
+	scheduleProfile: Map<number, number | null>;
+}
+
 /**
  * The profile that governs a row (see the module docstring): its sweep schedule's own profile,
- * else the connector's `base`. `cache` holds the profiles read during one pass.
+ * else the connector's `base`. `cache` keeps what one pass read, so each schedule and profile is
+ * read once per pass, not once per claim.
  */
 async function profileOfRow(
 	db: DbOrTx,
 	row: Pick<QueuedRequest, 'sweepScheduleId'>,
 	base: ThrottleProfile,
-	cache: Map<number, ThrottleProfile>
+	cache: ProfileCache
 ): Promise<ThrottleProfile> {
 	if (row.sweepScheduleId === null) return base;
-	const [schedule] = await db
-		.select({ profileId: sweepSchedules.throttleProfileId })
-		.from(sweepSchedules)
-		.where(eq(sweepSchedules.id, row.sweepScheduleId));
-	const id = schedule?.profileId ?? null;
+	let id = cache.scheduleProfile.get(row.sweepScheduleId);
+	if (id === undefined) {
+		const [schedule] = await db
+			.select({ profileId: sweepSchedules.throttleProfileId })
+			.from(sweepSchedules)
+			.where(eq(sweepSchedules.id, row.sweepScheduleId));
+		id = schedule?.profileId ?? null;
+		cache.scheduleProfile.set(row.sweepScheduleId, id);
+	}
 	if (id === null || id === base.id) return base;
-	const known = cache.get(id);
+	const known = cache.profiles.get(id);
 	if (known) return known;
 	const [own] = await db.select().from(throttleProfiles).where(eq(throttleProfiles.id, id));
 	if (!own) return base;
-	cache.set(id, own);
+	cache.profiles.set(id, own);
 	return own;
 }
 
@@ -126,7 +137,7 @@ async function claimNext(
 	db: Database,
 	connectorId: number,
 	base: ThrottleProfile,
-	cache: Map<number, ThrottleProfile>,
+	cache: ProfileCache,
 	now: Date,
 	timeZone: string
 ): Promise<Claim | 'empty' | 'window' | 'budget' | 'in_flight' | { opensAt: Date }> {
@@ -234,7 +245,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	}
 	// The daily budget and the active windows count the local day of Settings → General.
 	const { timeZone } = (await getSettings(db)).general;
-	const cache = new Map<number, ThrottleProfile>();
+	const cache: ProfileCache = { profiles: new Map(), scheduleProfile: new Map() };
 	const head = await firstDue(db, connector.id, start);
 	const headProfile = head ? await profileOfRow(db, head, profile, cache) : profile;
 	const windows = activeWindowState(headProfile.activeWindows, start, timeZone);
