@@ -51,7 +51,12 @@ export const series = pgTable(
 	},
 	(t) => [
 		uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId),
-		index('series_connector_profile_idx').on(t.connectorId, t.qualityProfileId)
+		index('series_connector_profile_idx').on(t.connectorId, t.qualityProfileId),
+		/** Title search that tolerates typos and accents (pg_trgm; `comradarr_unaccent`, see the migration). */
+		index('series_title_trgm_idx').using(
+			'gin',
+			sql`comradarr_unaccent(lower(${t.title})) gin_trgm_ops`
+		)
 	]
 );
 
@@ -193,7 +198,13 @@ export const movies = pgTable(
 			.where(sql`${t.hasFile} = false and ${t.monitored} = true`),
 		index('movies_upgrade_idx')
 			.on(t.connectorId)
-			.where(sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`)
+			.where(
+				sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`
+			),
+		index('movies_title_trgm_idx').using(
+			'gin',
+			sql`comradarr_unaccent(lower(${t.title})) gin_trgm_ops`
+		)
 	]
 );
 

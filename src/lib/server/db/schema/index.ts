@@ -1,4 +1,5 @@
 /** Every table of the database, by domain. drizzle-kit reads this file. */
+export * from './analytics';
 export * from './auth';
 export * from './connectors';
 export * from './content';
