@@ -1,5 +1,7 @@
 import type { LucideIcon } from '@lucide/svelte';
 import type { Pathname } from '$app/types';
+import ChartLineIcon from '@lucide/svelte/icons/chart-line';
+import LibraryIcon from '@lucide/svelte/icons/library';
 import HistoryIcon from '@lucide/svelte/icons/history';
 import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
 import CalendarClockIcon from '@lucide/svelte/icons/calendar-clock';
@@ -16,16 +18,17 @@ export interface NavItem {
 	 * sections here.
 	 */
 	href: Pathname &
-		`/${'dashboard' | 'connectors' | 'queue' | 'schedules' | 'history' | 'settings'}`;
+		`/${'dashboard' | 'content' | 'analytics' | 'connectors' | 'queue' | 'schedules' | 'history' | 'settings'}`;
 	icon: LucideIcon;
 }
 
 /**
- * The main navigation, in sidebar order. Add Content and Analytics here once their
- * routes exist. Settings' own sections are listed in `$lib/components/settings/sections.ts`.
+ * The main navigation, in sidebar order. Settings' own sections are listed in `$lib/components/settings/sections.ts`.
  */
 export const nav: readonly NavItem[] = [
 	{ title: 'Dashboard', href: '/dashboard', icon: LayoutDashboardIcon },
+	{ title: 'Content', href: '/content', icon: LibraryIcon },
+	{ title: 'Analytics', href: '/analytics', icon: ChartLineIcon },
 	{ title: 'Connectors', href: '/connectors', icon: PlugIcon },
 	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon },
 	{ title: 'Schedules', href: '/schedules', icon: CalendarClockIcon },
