@@ -14,6 +14,7 @@ import { trustedProxiesFromEnv } from '$lib/server/http/client-address';
 import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
 import { startScheduler } from '$lib/server/scheduler';
+import { startRequestStatsFlush } from '$lib/server/services/connectors/request-stats';
 import { startNotifications } from '$lib/server/services/notifications';
 import { applyStoredLogLevel } from '$lib/server/services/settings/apply-settings';
 import { THEME_CONFIG, THEME_SCRIPT_PLACEHOLDER } from '$lib/theme';
@@ -24,7 +25,14 @@ export const init: ServerInit = async () => {
 	// Fail at start-up, not at the first login, when TRUSTED_PROXIES or ALLOWED_HOSTS has a typo.
 	trustedProxiesFromEnv();
 	cachedHostPolicy();
-	await startRuntime([bootstrapAdmin, applyStoredLogLevel, startNotifications, startScheduler]);
+	await startRuntime([
+		bootstrapAdmin,
+		applyStoredLogLevel,
+		startNotifications,
+		startScheduler,
+		// Last: its shutdown flush runs after the scheduler stopped making requests.
+		startRequestStatsFlush
+	]);
 };
 
 const guard = createGuardHandle({ db: getDb });

@@ -22,6 +22,7 @@ import { jsonArrayElements } from './json-array-stream';
 import { APP_VERSION } from '../../config';
 import { moduleLogger } from '../../logger';
 import { ArrApiError } from './errors';
+import { recordArrRequest } from './request-stats';
 import { checkHost, systemResolver, type CheckedHost, type Resolver } from './address-guard';
 
 const log = moduleLogger('arr-http');
@@ -41,7 +42,7 @@ export interface ArrHttpOptions {
 	skipTlsVerify?: boolean;
 	/** Shared limiter for this connector's requests in flight. */
 	limiter?: Limiter;
-	/** For log context. */
+	/** For log context and the request statistics (request-stats.ts); unset = not recorded. */
 	connectorId?: number;
 	/** How the host name is resolved before it is checked. Default: the system resolver. */
 	resolver?: Resolver;
@@ -146,6 +147,7 @@ export class ArrHttpClient {
 	readonly #log;
 	readonly #resolver: Resolver;
 	readonly #ca: string | undefined;
+	readonly #connectorId: number | undefined;
 	/**
 	 * The host check runs once per client, before its first request (clients are short-lived); its
 	 * addresses are the only ones this client connects to.
@@ -167,6 +169,7 @@ export class ArrHttpClient {
 		this.#log = log.child({ connectorId: options.connectorId });
 		this.#resolver = options.resolver ?? systemResolver;
 		this.#ca = options.ca;
+		this.#connectorId = options.connectorId;
 	}
 
 	/** HTTP requests sent by this client so far, retries included (sync reports count them). */
@@ -429,8 +432,16 @@ export class ArrHttpClient {
 		if (options.body !== undefined) init.body = JSON.stringify(options.body);
 
 		this.#requestCount++;
-		const response = await this.#fetchChecked(url, init, target, { method, path, timeoutMs });
+		const started = performance.now();
+		let response: Response;
+		try {
+			response = await this.#fetchChecked(url, init, target, { method, path, timeoutMs });
+		} catch (error) {
+			this.#record(started, false);
+			throw error;
+		}
 		const status = response.status;
+		this.#record(started, status < 400);
 		if (status >= 200 && status < 300) return response;
 		let text = '';
 		try {
@@ -465,6 +476,12 @@ export class ArrHttpClient {
 		const kind = status >= 500 ? 'server_error' : 'bad_request';
 		const what = status >= 500 ? 'the app failed to handle the request' : 'the app refused it';
 		throw new ArrApiError(kind, `${failure}: ${what} (${bodyKind})`, { url, status });
+	}
+
+	#record(started: number, ok: boolean): void {
+		if (this.#connectorId !== undefined) {
+			recordArrRequest(this.#connectorId, performance.now() - started, ok);
+		}
 	}
 
 	/** The start of an unexpected body, for the debug log only, with the API key blanked. */
