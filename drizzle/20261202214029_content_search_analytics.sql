@@ -1,19 +1,26 @@
 -- Title search (content browser): pg_trgm for typo-tolerant matching, unaccent for accents. Both are
--- trusted extensions (PostgreSQL ≥ 13), so a database owner without superuser may create them.
--- unaccent() is only STABLE (it reads a dictionary), so indexes use an IMMUTABLE wrapper that names
--- the dictionary with its schema; the schema is wherever the extension lives.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
-CREATE EXTENSION IF NOT EXISTS unaccent;--> statement-breakpoint
+-- trusted extensions (PostgreSQL >= 13), so a database owner without superuser may create them.
+-- They live in their own schema "extensions", not in "public": a restore parks "public" and builds
+-- a new one (services/database/restore.ts), and extensions inside it would move away with the old
+-- data. An extension already created in "public" by hand is moved there. unaccent() is only
+-- STABLE (it reads a dictionary), so indexes use an IMMUTABLE wrapper that names the dictionary.
+-- The same statements run before a restore fills a fresh database (db/extensions.ts).
+CREATE SCHEMA IF NOT EXISTS extensions;--> statement-breakpoint
 DO $$
-DECLARE ext_schema text;
+DECLARE ext text; current_schema_name text;
 BEGIN
-	SELECT n.nspname INTO ext_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent';
-	EXECUTE format(
-		'CREATE OR REPLACE FUNCTION comradarr_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS %L',
-		format('SELECT %I.unaccent(%L::regdictionary, $1)', ext_schema, ext_schema || '.unaccent')
-	);
+	FOREACH ext IN ARRAY ARRAY['pg_trgm', 'unaccent'] LOOP
+		SELECT n.nspname INTO current_schema_name FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = ext;
+		IF current_schema_name IS NULL THEN
+			EXECUTE format('CREATE EXTENSION %I WITH SCHEMA extensions', ext);
+		ELSIF current_schema_name <> 'extensions' THEN
+			EXECUTE format('ALTER EXTENSION %I SET SCHEMA extensions', ext);
+		END IF;
+	END LOOP;
 END
 $$;--> statement-breakpoint
+CREATE OR REPLACE FUNCTION comradarr_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+	AS $$ SELECT extensions.unaccent('extensions.unaccent'::regdictionary, $1) $$;--> statement-breakpoint
 CREATE TABLE "analytics_daily" (
 	"connector_id" integer NOT NULL,
 	"day" date NOT NULL,
@@ -53,5 +60,5 @@ ALTER TABLE "analytics_daily" ADD CONSTRAINT "analytics_daily_connector_id_conne
 ALTER TABLE "arr_request_stats" ADD CONSTRAINT "arr_request_stats_connector_id_connectors_id_fk" FOREIGN KEY ("connector_id") REFERENCES "public"."connectors"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "analytics_daily_day_idx" ON "analytics_daily" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "arr_request_stats_hour_idx" ON "arr_request_stats" USING btree ("hour");--> statement-breakpoint
-CREATE INDEX "movies_title_trgm_idx" ON "movies" USING gin (comradarr_unaccent(lower("title")) gin_trgm_ops);--> statement-breakpoint
-CREATE INDEX "series_title_trgm_idx" ON "series" USING gin (comradarr_unaccent(lower("title")) gin_trgm_ops);
+CREATE INDEX "movies_title_trgm_idx" ON "movies" USING gin (comradarr_unaccent(lower("title")) extensions.gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "series_title_trgm_idx" ON "series" USING gin (comradarr_unaccent(lower("title")) extensions.gin_trgm_ops);

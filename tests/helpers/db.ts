@@ -30,3 +30,22 @@ export async function resetDb(db: Database): Promise<void> {
 		await import('../../src/lib/server/services/settings/settings-service');
 	invalidateSettingsCache();
 }
+
+/**
+ * Whether the content browser's title search is usable in `db`: the accent-folding wrapper
+ * answers and both trigram indexes exist with their operator class (both live outside the
+ * `public` schema a restore replaces; see the content_search migration).
+ */
+export async function titleSearchReady(db: Database): Promise<boolean> {
+	const [folded] = (await db.$client`select comradarr_unaccent(lower('Amélie Ærø')) as v`) as {
+		v: string;
+	}[];
+	const indexes = (await db.$client`
+		select indexname from pg_indexes
+		where schemaname = 'public' and indexdef like '%gin_trgm_ops%'
+		order by indexname`) as { indexname: string }[];
+	return (
+		folded?.v === 'amelie aero' &&
+		indexes.map((i) => i.indexname).join(',') === 'movies_title_trgm_idx,series_title_trgm_idx'
+	);
+}

@@ -14,6 +14,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useWorld } from '../helpers/world';
+import { titleSearchReady } from '../helpers/db';
 import {
 	databaseState,
 	dropExtraDatabases,
@@ -559,6 +560,7 @@ CREATE TABLE "every_type_child" (
 		expect((await getSettings(world.db)).general.displayName).toBe('Backed up "in" \\ Zürich 🎬');
 		expect(await databaseState(world.db)).toEqual(before);
 		expect(await parked(world.db)).toBe(false);
+		expect(await titleSearchReady(world.db)).toBe(true);
 	});
 
 	it('brings a backup of an older version up to date with the pending migrations', async () => {

@@ -23,6 +23,7 @@ import { SQL } from 'bun';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { titleSearchReady } from '../helpers/db';
 import {
 	databaseState,
 	dropExtraDatabases,
@@ -474,6 +475,7 @@ if (PG_DUMP_FITS) {
 			expect(done.status).toBe('success');
 			expect((await getSettings(world.db)).general.displayName).toBe('Backed up');
 			expect(await snapshot(world.db)).toEqual(before);
+			expect(await titleSearchReady(world.db)).toBe(true);
 		});
 
 		it('brings a backup of an older version up to date with the pending migrations', async () => {

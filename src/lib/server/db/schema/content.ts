@@ -55,7 +55,7 @@ export const series = pgTable(
 		/** Title search that tolerates typos and accents (pg_trgm; `comradarr_unaccent`, see the migration). */
 		index('series_title_trgm_idx').using(
 			'gin',
-			sql`comradarr_unaccent(lower(${t.title})) gin_trgm_ops`
+			sql`comradarr_unaccent(lower(${t.title})) extensions.gin_trgm_ops`
 		)
 	]
 );
@@ -203,7 +203,7 @@ export const movies = pgTable(
 			),
 		index('movies_title_trgm_idx').using(
 			'gin',
-			sql`comradarr_unaccent(lower(${t.title})) gin_trgm_ops`
+			sql`comradarr_unaccent(lower(${t.title})) extensions.gin_trgm_ops`
 		)
 	]
 );
