@@ -58,6 +58,12 @@ export const searchRegistry = pgTable(
 			.references(() => connectors.id, { onDelete: 'cascade' }),
 		episodeId: integer('episode_id').references(() => episodes.id, { onDelete: 'cascade' }),
 		movieId: integer('movie_id').references(() => movies.id, { onDelete: 'cascade' }),
+		/**
+		 * The episode's series (null for a movie): copied from `episodes.series_id` when discovery
+		 * inserts the row (an episode never changes series), so the content browser can filter and
+		 * count series by search state without joining 500,000 episodes.
+		 */
+		seriesId: integer('series_id').references(() => series.id, { onDelete: 'cascade' }),
 		searchType: varchar('search_type', { length: 10 }).$type<SearchType>().notNull(),
 		state: varchar('state', { length: 12 }).$type<RegistryState>().notNull().default('pending'),
 		attempts: smallint('attempts').notNull().default(0),
@@ -70,10 +76,17 @@ export const searchRegistry = pgTable(
 	},
 	(t) => [
 		check('search_registry_one_item', sql`(${t.episodeId} is null) <> (${t.movieId} is null)`),
+		check(
+			'search_registry_episode_series',
+			sql`(${t.episodeId} is null) = (${t.seriesId} is null)`
+		),
 		uniqueIndex('search_registry_episode_unique').on(t.episodeId, t.searchType),
 		uniqueIndex('search_registry_movie_unique').on(t.movieId, t.searchType),
 		index('search_registry_state_eligible_idx').on(t.state, t.nextEligibleAt),
-		index('search_registry_connector_type_state_idx').on(t.connectorId, t.searchType, t.state)
+		index('search_registry_connector_type_state_idx').on(t.connectorId, t.searchType, t.state),
+		index('search_registry_series_idx')
+			.on(t.seriesId)
+			.where(sql`${t.seriesId} is not null`)
 	]
 );
 

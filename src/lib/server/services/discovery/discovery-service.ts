@@ -135,8 +135,8 @@ export async function refreshRegistry(
 			);
 			added += rowCount(
 				await db.execute(sql`
-					insert into search_registry (connector_id, episode_id, search_type, state, next_eligible_at)
-					select e.connector_id, e.id, ${searchType}, 'pending', ${now.toISOString()}::timestamptz
+					insert into search_registry (connector_id, episode_id, series_id, search_type, state, next_eligible_at)
+					select e.connector_id, e.id, e.series_id, ${searchType}, 'pending', ${now.toISOString()}::timestamptz
 					from episodes e join series s on s.id = e.series_id
 					where e.connector_id = ${connectorId} and ${condition}
 					on conflict do nothing`)

@@ -42,7 +42,8 @@ const LABELS: Record<string, string> = {
 	'db.vacuum': 'Vacuum',
 	'db.prune': 'Prune',
 	'db.backup': 'A backup',
-	'db.restore': 'A restore'
+	'db.restore': 'A restore',
+	'content.bulk': 'A bulk action'
 };
 
 /**
