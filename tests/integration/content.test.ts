@@ -189,6 +189,11 @@ describe('content listing', () => {
 		const unmonitored = await list({ monitored: 'false', pageSize: '100' });
 		expect(unmonitored.items.length).toBeGreaterThan(0);
 		expect(unmonitored.items.every((r) => !r.monitored && r.kind === 'movie')).toBe(true);
+		// Counts under a filter that narrows the mirror join it (the registry still has their rows).
+		const unmonitoredMissing = await allKeys({ status: 'missing', monitored: 'false' });
+		expect(unmonitoredMissing.length).toBeGreaterThan(0);
+		expect(unmonitored.counts.missing).toBe(unmonitoredMissing.length);
+		expect(unmonitored.counts.all).toBe(unmonitored.total);
 	});
 
 	it('finds titles despite case, accents and a typo, best match first', async () => {

@@ -16,8 +16,9 @@ export type ContentKind = (typeof CONTENT_KINDS)[number];
  * Search-state filters. `missing`: has a gap (a monitored, aired episode / available movie
  * without a file that discovery found); `upgrade`: has an upgrade candidate (cutoff unmet, or a
  * custom format score below the profile's cutoff when the connector counts those);
- * `custom_format`: has an upgrade candidate whose custom format score is below its quality
- * profile's cutoff format score; the others: has an item in that search registry state.
+ * `custom_format`: has an upgrade candidate of a connector that counts custom format scores
+ * (`connectors.custom_format_upgrades`) whose score is below its quality profile's cutoff format
+ * score; the others: has an item in that search registry state.
  */
 export const CONTENT_STATUSES = [
 	'all',

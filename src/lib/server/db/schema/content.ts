@@ -53,6 +53,8 @@ export const series = pgTable(
 		uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId),
 		index('series_connector_profile_idx').on(t.connectorId, t.qualityProfileId),
 		/** Title search that tolerates typos and accents (pg_trgm; `comradarr_unaccent`, see the migration). */
+		/** The content browser's title order (a page is read off the index). */
+		index('series_sort_title_idx').on(sql`coalesce(${t.sortTitle}, lower(${t.title}))`, t.id),
 		index('series_title_trgm_idx').using(
 			'gin',
 			sql`comradarr_unaccent(lower(${t.title})) extensions.gin_trgm_ops`
@@ -201,6 +203,7 @@ export const movies = pgTable(
 			.where(
 				sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`
 			),
+		index('movies_sort_title_idx').on(sql`coalesce(${t.sortTitle}, lower(${t.title}))`, t.id),
 		index('movies_title_trgm_idx').using(
 			'gin',
 			sql`comradarr_unaccent(lower(${t.title})) extensions.gin_trgm_ops`

@@ -84,8 +84,9 @@ export const searchRegistry = pgTable(
 		uniqueIndex('search_registry_movie_unique').on(t.movieId, t.searchType),
 		index('search_registry_state_eligible_idx').on(t.state, t.nextEligibleAt),
 		index('search_registry_connector_type_state_idx').on(t.connectorId, t.searchType, t.state),
+		/** The content browser's per-series flags and counts, read from the index alone. */
 		index('search_registry_series_idx')
-			.on(t.seriesId)
+			.on(t.seriesId, t.searchType, t.state)
 			.where(sql`${t.seriesId} is not null`)
 	]
 );

@@ -11,8 +11,10 @@
  * pg_trgm's word similarity (`<%`, default threshold 0.6), both served by the trigram indexes
  * `series_title_trgm_idx` / `movies_title_trgm_idx`.
  *
- * Performance: a page is three statements — the page itself (with `count(*) over ()`), the
- * per-status counts, and the details of the page's rows — measured by tests/bench/content.ts.
+ * Performance: a page is three statements — the page itself (read off the sort-title indexes
+ * `series_sort_title_idx` / `movies_sort_title_idx` when sorted by title), the per-status counts
+ * (the total is the count of the query's own status), and the details of the page's rows —
+ * measured by tests/bench/content.ts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -145,7 +147,8 @@ function registryCondition(status: ContentStatus): SQL | null {
 		case 'upgrade':
 			return sql`r.search_type = 'upgrade'`;
 		case 'custom_format':
-			return sql`r.search_type = 'upgrade' and (
+			return sql`r.search_type = 'upgrade'
+				and r.connector_id in (select id from connectors where custom_format_upgrades) and (
 				(r.movie_id is not null and exists (select 1 from movies m
 					where m.id = r.movie_id and ${customFormatUpgradeCondition('movies')}))
 				or (r.episode_id is not null and exists (select 1 from episodes e join series s on s.id = e.series_id
@@ -180,8 +183,12 @@ function mirrorConditions(filter: ResolvedFilter): SQL[] {
 	return where;
 }
 
-function and(conditions: SQL[]): SQL {
-	return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
+/**
+ * `where a and b`, or nothing: a bare `where true` keeps PostgreSQL from flattening the union of
+ * series and movies, and so from reading the page off the sort-title indexes (Merge Append).
+ */
+function whereClause(conditions: SQL[]): SQL {
+	return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
 }
 
 /**
@@ -211,7 +218,7 @@ function matching(filter: ResolvedFilter, withStatus: boolean): SQL {
 			select ${kind}::text as kind, t.id, t.connector_id, t.title,
 			       coalesce(t.sort_title, lower(t.title)) as sort_title, t.year, t.added,
 			       ${relevance} as relevance
-			from ${table} t where ${and(where)}`);
+			from ${table} t ${whereClause(where)}`);
 	}
 	if (parts.length === 0) {
 		return sql`select null::text as kind, null::int as id, null::int as connector_id, null::text as title,
@@ -258,12 +265,12 @@ function registryAggregates(limitTo?: { series: number[]; movies: number[] }): S
 function orderBy(query: ContentQuery): SQL {
 	const dir = query.dir === 'asc' ? sql`asc` : sql`desc`;
 	const nulls = sql`nulls last`;
-	const tie = sql`m.sort_title asc, m.kind asc, m.id asc`;
+	const tie = sql`m.sort_title asc, m.id asc, m.kind asc`;
 	switch (query.sort) {
 		case 'relevance':
 			return sql`m.relevance desc, ${tie}`;
 		case 'title':
-			return sql`m.sort_title ${dir}, m.kind asc, m.id asc`;
+			return sql`m.sort_title ${dir}, m.id ${dir}, m.kind ${dir}`;
 		case 'year':
 			return sql`m.year ${dir} ${nulls}, ${tie}`;
 		case 'added':
@@ -284,7 +291,6 @@ type PageRow = {
 	kind: ContentKind;
 	id: number;
 	connector_id: number;
-	total: number;
 };
 
 type CountRow = {
@@ -298,8 +304,65 @@ type CountRow = {
 	exhausted: number;
 };
 
+/** Whether `filter` narrows the mirror beyond connector and kind (then counts must join it). */
+function narrowsMirror(filter: ResolvedFilter): boolean {
+	return (
+		filter.monitored !== undefined ||
+		filter.profile !== undefined ||
+		filter.tag !== undefined ||
+		filter.q !== undefined
+	);
+}
+
+/**
+ * The counts when only connector and kind filter: from the registry alone, one pass per kind over
+ * its series/movie index (no join with the mirror), plus a count of the mirror table.
+ */
+async function registryCounts(db: DbOrTx, filter: ResolvedFilter): Promise<ContentCounts> {
+	const scope =
+		filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`;
+	const kinds = (['series', 'movie'] as const).filter(
+		(k) => filter.kind === undefined || filter.kind === k
+	);
+	const cf = registryCondition('custom_format');
+	const rows = await Promise.all(
+		kinds.map(async (kind) => {
+			const column = kind === 'series' ? sql`r.series_id` : sql`r.movie_id`;
+			const table = kind === 'series' ? sql`series` : sql`movies`;
+			const mirrorScope =
+				filter.connectorId === undefined
+					? sql``
+					: sql`where t.connector_id = ${filter.connectorId}`;
+			const [row] = await db.execute<CountRow>(sql`
+				select (select count(*) from ${table} t ${mirrorScope})::int as all,
+				       count(*) filter (where f.missing)::int as missing,
+				       count(*) filter (where f.upgrade)::int as upgrade,
+				       (select count(distinct ${column}) from search_registry r
+				        where ${column} is not null ${scope} and ${cf})::int as custom_format,
+				       count(*) filter (where f.queued)::int as queued,
+				       count(*) filter (where f.searching)::int as searching,
+				       count(*) filter (where f.cooldown)::int as cooldown,
+				       count(*) filter (where f.exhausted)::int as exhausted
+				from (
+					select bool_or(r.search_type = 'gap') as missing, bool_or(r.search_type = 'upgrade') as upgrade,
+					       bool_or(r.state = 'queued') as queued, bool_or(r.state = 'searching') as searching,
+					       bool_or(r.state = 'cooldown') as cooldown, bool_or(r.state = 'exhausted') as exhausted
+					from search_registry r where ${column} is not null ${scope}
+					group by ${column}
+				) f`);
+			return row;
+		})
+	);
+	const counts = {} as ContentCounts;
+	for (const status of CONTENT_STATUSES) {
+		counts[status] = rows.reduce((sum, row) => sum + (row?.[status] ?? 0), 0);
+	}
+	return counts;
+}
+
 /** Rows each status filter would show, for `filter` without its status. */
 async function statusCounts(db: DbOrTx, filter: ResolvedFilter): Promise<ContentCounts> {
+	if (!narrowsMirror(filter)) return registryCounts(db, filter);
 	const cf = registryCondition('custom_format');
 	const [row] = await db.execute<CountRow>(sql`
 		with m as (${matching(filter, false)}),
@@ -467,17 +530,12 @@ export async function listContent(db: DbOrTx, query: ContentQuery): Promise<Cont
 	const [page, counts] = await Promise.all([
 		db.execute<PageRow>(sql`
 			with m as (${matching(filter, true)})
-			select m.kind, m.id, m.connector_id, (count(*) over ())::int as total
+			select m.kind, m.id, m.connector_id
 			from m ${connectorJoin} ${aggregates}
 			order by ${orderBy(query)}
 			limit ${query.pageSize} offset ${offset}`),
 		statusCounts(db, filter)
 	]);
-	let total = page[0]?.total;
-	if (total === undefined) {
-		// Past the last page: count without fetching.
-		total = offset === 0 ? 0 : counts[query.status];
-	}
 	return {
 		items: await rowDetails(
 			db,
@@ -485,7 +543,8 @@ export async function listContent(db: DbOrTx, query: ContentQuery): Promise<Cont
 		),
 		page: query.page,
 		pageSize: query.pageSize,
-		total,
+		// The count of the query's status under its other filters is the query's own count.
+		total: counts[query.status],
 		counts
 	};
 }
