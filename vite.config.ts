@@ -69,8 +69,8 @@ export default defineConfig({
 				test: {
 					name: 'components',
 					include: ['tests/components/**/*.test.ts'],
-					// A missing element fails within seconds, not at the test timeout.
-					expect: { poll: { timeout: 3_000 } },
+					// expect.element() retries until the test times out: a missing element fails in 10 s.
+					testTimeout: 10_000,
 					browser: {
 						enabled: true,
 						headless: true,
