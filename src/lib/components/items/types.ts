@@ -13,6 +13,30 @@ export interface SearchStateData {
 	failureCategory: string | null;
 }
 
+/** One entry of an item's history (services/items/item-history.ts `ItemHistoryEntry`). */
+export type ItemHistoryData =
+	| {
+			kind: 'search';
+			id: number;
+			at: Date | string;
+			command: string;
+			searchType: 'gap' | 'upgrade';
+			label: string;
+			outcome: string;
+			message: string | null;
+			grabs: number | null;
+	  }
+	| {
+			kind: 'event';
+			id: number;
+			at: Date | string;
+			type: 'item.acquired' | 'item.upgraded' | 'item.removed' | 'search.exhausted';
+			episodeIds: number[];
+			qualities: string[];
+			from: string | null;
+			attempts: number | null;
+	  };
+
 /** The answer of an item action: a result object, or the API's error message. */
 export type ActionAnswer<T> = { ok: true; data: T } | { ok: false; code: string; message: string };
 

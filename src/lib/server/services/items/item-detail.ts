@@ -35,6 +35,8 @@ export interface EpisodeView {
 	/** True when the file meets its quality profile's cutoff (false without a file). */
 	cutoffMet: boolean;
 	customFormatScore: number | null;
+	/** When the app itself last searched it (Sonarr `EpisodeResource.lastSearchTime`), null if never. */
+	arrLastSearchAt: Date | null;
 	search: SearchStateView | null;
 	/** The override set on this episode (points; 0 when none; the series' is on the series). */
 	override: number;
@@ -56,6 +58,9 @@ export interface SeriesDetail {
 	status: string | null;
 	monitored: boolean;
 	connector: { id: number; name: string; type: string };
+	/** The mirrored quality profile's name (null when the profile is unknown) and tag labels. */
+	qualityProfile: string | null;
+	tags: string[];
 	/** The override set on the series (inherited by every episode), and on its connector. */
 	override: number;
 	connectorOverride: number;
@@ -74,7 +79,11 @@ export interface MovieDetail {
 	cutoffMet: boolean;
 	customFormatScore: number | null;
 	releaseDate: Date | null;
+	/** When the app itself last searched it (Radarr `MovieResource.lastSearchTime`), null if never. */
+	arrLastSearchAt: Date | null;
 	connector: { id: number; name: string; type: string };
+	qualityProfile: string | null;
+	tags: string[];
 	override: number;
 	connectorOverride: number;
 	search: SearchStateView | null;
@@ -99,6 +108,34 @@ function toSearchState(r: RegistryRow): SearchStateView {
 		lastSearchedAt: r.last_searched_at === null ? null : new Date(r.last_searched_at),
 		nextEligibleAt: new Date(r.next_eligible_at),
 		failureCategory: r.failure_category
+	};
+}
+
+/** The profile's name and the tags' labels of an item (mirrored `quality_profiles`, `tags`). */
+async function profileAndTags(
+	db: DbOrTx,
+	item: { connectorId: number; qualityProfileId: number | null; tags: number[] | null }
+): Promise<{ qualityProfile: string | null; tags: string[] }> {
+	const tagIds = item.tags ?? [];
+	const [profile, labels] = await Promise.all([
+		item.qualityProfileId === null
+			? []
+			: db.execute<{ name: string }>(sql`
+				select name from quality_profiles
+				where connector_id = ${item.connectorId} and arr_id = ${item.qualityProfileId}`),
+		tagIds.length === 0
+			? []
+			: db.execute<{ arr_id: number; label: string }>(sql`
+				select arr_id, label from tags
+				where connector_id = ${item.connectorId} and ${inIds(sql`arr_id`, tagIds)}`)
+	]);
+	const byId = new Map(labels.map((t) => [t.arr_id, t.label]));
+	return {
+		qualityProfile: profile[0]?.name ?? null,
+		tags: tagIds.flatMap((t) => {
+			const label = byId.get(t);
+			return label === undefined ? [] : [label];
+		})
 	};
 }
 
@@ -187,6 +224,7 @@ export async function getSeriesDetail(db: DbOrTx, id: number): Promise<SeriesDet
 			quality: e.quality,
 			cutoffMet: e.hasFile && !e.qualityCutoffNotMet,
 			customFormatScore: e.customFormatScore,
+			arrLastSearchAt: e.lastSearchTime,
 			search: searchOf.get(e.id) ?? null,
 			override: episodeOverride.get(e.id) ?? 0
 		});
@@ -200,6 +238,7 @@ export async function getSeriesDetail(db: DbOrTx, id: number): Promise<SeriesDet
 		status: s.status,
 		monitored: s.monitored,
 		connector: row.c,
+		...(await profileAndTags(db, s)),
 		override: overrides.find((o) => o.series_id === id)?.delta ?? 0,
 		connectorOverride: await connectorOverride(db, s.connectorId),
 		seasons: [...bySeason.values()].sort((a, b) => a.seasonNumber - b.seasonNumber)
@@ -235,7 +274,9 @@ export async function getMovieDetail(db: DbOrTx, id: number): Promise<MovieDetai
 		cutoffMet: m.hasFile && !m.qualityCutoffNotMet,
 		customFormatScore: m.customFormatScore,
 		releaseDate: m.releaseDate,
+		arrLastSearchAt: m.lastSearchTime,
 		connector: row.c,
+		...(await profileAndTags(db, m)),
 		override: override[0]?.delta ?? 0,
 		connectorOverride: await connectorOverride(db, m.connectorId),
 		search: first ? toSearchState(first as RegistryRow) : null

@@ -2,9 +2,10 @@ import { error } from '@sveltejs/kit';
 import { getRuntime } from '$lib/server/runtime';
 import { asDomainError } from '$lib/server/errors';
 import { getMovieDetail } from '$lib/server/services/items/item-detail';
+import { getItemHistory } from '$lib/server/services/items/item-history';
 import type { PageServerLoad } from './$types';
 
-/** One movie of the mirror with its file and search state (our id). */
+/** One movie of the mirror with its file, search state and history (our id). */
 export const load = (async ({ params }) => {
 	const { db } = await getRuntime();
 	const id = /^\d{1,10}$/.test(params.id) ? Number(params.id) : NaN;
@@ -12,7 +13,14 @@ export const load = (async ({ params }) => {
 		error(404, 'There is no such movie.');
 	}
 	try {
-		return { movie: await getMovieDetail(db, id) };
+		const movie = await getMovieDetail(db, id);
+		const history = await getItemHistory(db, {
+			kind: 'movie',
+			connectorId: movie.connector.id,
+			id: movie.id,
+			arrId: movie.arrId
+		});
+		return { movie, history };
 	} catch (e) {
 		const known = asDomainError(e);
 		if (known?.status === 404) error(404, known.message);
