@@ -107,7 +107,7 @@ describe('item history', () => {
 			.from(series)
 			.where(and(eq(series.connectorId, other.id), eq(series.arrId, a!.arrId)));
 
-		// Ours: an episode search naming one of its episodes, a season search, a series search.
+		// Ours: an episode search naming one of its episodes, and two season searches.
 		await searched(
 			sonarr.id,
 			{ name: 'EpisodeSearch', episodeIds: [bEpisode!.arrId, e1!.arrId] },
@@ -123,7 +123,7 @@ describe('item history', () => {
 		);
 		await searched(
 			sonarr.id,
-			{ name: 'SeriesSearch', seriesId: a!.arrId },
+			{ name: 'SeasonSearch', seriesId: a!.arrId, seasonNumber: 2 },
 			'series',
 			minutesAgo(30)
 		);
@@ -142,7 +142,7 @@ describe('item history', () => {
 		);
 		await searched(
 			other.id,
-			{ name: 'SeriesSearch', seriesId: a!.arrId },
+			{ name: 'SeasonSearch', seriesId: a!.arrId, seasonNumber: 2 },
 			'other connector',
 			minutesAgo(10)
 		);

@@ -1,7 +1,7 @@
 /**
  * What happened to one series or movie, newest first, for its page: the searches Comradarr sent
- * for it (`search_history`, matched by the app's ids in the command body — `SeriesSearch` /
- * `SeasonSearch` `seriesId`, `EpisodeSearch` `episodeIds`, `MoviesSearch` `movieIds`) and the
+ * for it (`search_history`, matched by the app's ids in the command body — `SeasonSearch`
+ * `seriesId`, `EpisodeSearch` `episodeIds`, `MoviesSearch` `movieIds`) and the
  * events about it (`events`: `item.acquired`, `item.upgraded`, `item.removed` and
  * `search.exhausted`, matched by our ids in `subject`). `search.sent` / `search.completed` are
  * left out: the history row of the command says the same.
