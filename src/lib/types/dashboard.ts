@@ -43,6 +43,15 @@ export interface ConnectorTrend {
 /** Which group of the feed an event belongs to (its icon and filter). */
 export type FeedCategory = 'discovery' | 'search' | 'acquisition' | 'health' | 'system';
 
+/** Pages a feed entry links to: the item's, the connector's, or the page that tells more. */
+export type FeedHref =
+	| `/series/${number}`
+	| `/movies/${number}`
+	| `/connectors/${number}`
+	| '/queue'
+	| '/history'
+	| '/settings/database';
+
 /** One line of the activity feed. */
 export interface FeedEntry {
 	/** `events.id`: the cursor of "show more". */
@@ -52,7 +61,7 @@ export interface FeedEntry {
 	/** A sentence for people ("Acquired The Expanse S01E02 on Sonarr (HDTV-720p)."). */
 	text: string;
 	/** The item's page (`/series/{id}`, `/movies/{id}`) or another page of the app; null = none. */
-	href: string | null;
+	href: FeedHref | null;
 	/** Whether the sentence reports something that went wrong (a failed sync, a lost connector). */
 	problem: boolean;
 	connectorId: number | null;

@@ -17,7 +17,7 @@ import type { DbOrTx } from '../../db';
 import { connectors, episodes, events, movies, series } from '../../db/schema';
 import { countOf } from '../../../components/connectors/format';
 import type { EventSubject, EventType } from '../../../types/events';
-import type { FeedCategory, FeedEntry, FeedPage } from '../../../types/dashboard';
+import type { FeedCategory, FeedEntry, FeedHref, FeedPage } from '../../../types/dashboard';
 
 /** The event types the feed shows, with their group. */
 export const FEED_TYPES: Readonly<Partial<Record<EventType, FeedCategory>>> = {
@@ -227,7 +227,7 @@ function episodeCode(season: number, episode: number | null): string {
 }
 
 /** The item an event is about: a label for the sentence and its page. */
-function itemOf(e: FeedEvent, lookup: Lookup): { label: string; href: string | null } | null {
+function itemOf(e: FeedEvent, lookup: Lookup): { label: string; href: FeedHref | null } | null {
 	const s = e.subject;
 	const p = e.payload;
 	const c = e.connectorId;
@@ -296,7 +296,8 @@ function describeEvent(e: FeedEvent, lookup: Lookup): FeedEntry {
 		e.connectorId === null
 			? 'Comradarr'
 			: (lookup.connectors.get(e.connectorId) ?? `connector ${e.connectorId}`);
-	const connectorHref = e.connectorId === null ? null : `/connectors/${e.connectorId}`;
+	const connectorHref: FeedHref | null =
+		e.connectorId === null ? null : `/connectors/${e.connectorId}`;
 	const base = {
 		id: e.id,
 		type: e.type,
@@ -304,7 +305,7 @@ function describeEvent(e: FeedEvent, lookup: Lookup): FeedEntry {
 		connectorId: e.connectorId,
 		createdAt: e.createdAt.toISOString()
 	};
-	const entry = (text: string, href: string | null, problem = false): FeedEntry => ({
+	const entry = (text: string, href: FeedHref | null, problem = false): FeedEntry => ({
 		...base,
 		text,
 		href,
