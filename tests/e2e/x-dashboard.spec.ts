@@ -3,12 +3,26 @@
  * activity entry that links to the item it is about, a running job with its progress, and a
  * sidebar whose background reaches the bottom of a long page.
  *
- * Adds its own connectors (unique names), so it runs alone or after the other specs.
+ * Adds its own connectors (unique names), so it runs alone or after the other specs, and removes
+ * them at the end so the specs after it see the library they expect.
  */
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { APP, RADARR_KEY, SIM, SONARR_KEY, logIn, openPage } from './helpers';
 
 const ORIGIN = { Origin: APP };
+
+/** Connectors this spec added, removed in `afterAll`. */
+const added: number[] = [];
+
+test.afterAll(async ({ browser }) => {
+	const page = await browser.newPage();
+	await logIn(page);
+	for (const id of added) {
+		const removed = await page.request.delete(`/api/v1/connectors/${id}`, { headers: ORIGIN });
+		expect(removed.status()).toBe(204);
+	}
+	await page.close();
+});
 
 interface FeedEntry {
 	id: number;
@@ -29,7 +43,9 @@ async function addConnector(
 ): Promise<number> {
 	const created = await api.post('/api/v1/connectors', { headers: ORIGIN, data });
 	expect(created.status()).toBe(201);
-	return ((await created.json()) as { id: number }).id;
+	const { id } = (await created.json()) as { id: number };
+	added.push(id);
+	return id;
 }
 
 /** Starts a sync or sweep and waits for it to succeed. */
@@ -132,6 +148,13 @@ test('a running sync shows its progress on the dashboard until it ends', async (
 test('the sidebar reaches the bottom of a long page', async ({ page }) => {
 	await page.setViewportSize({ width: 1440, height: 900 });
 	await logIn(page);
+	const id = await addConnector(page.request, {
+		type: 'radarr',
+		name: `Dash Long ${Date.now()}`,
+		url: `${SIM}/radarr`,
+		apiKey: RADARR_KEY
+	});
+	await runJob(page.request, `/api/v1/connectors/${id}/sync`);
 	await openPage(page, '/content?pageSize=100');
 	const height = await page.evaluate(() => document.documentElement.scrollHeight);
 	expect(height, 'the page is longer than the window').toBeGreaterThan(1800);
