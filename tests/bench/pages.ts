@@ -1,19 +1,22 @@
 /**
- * Page read-model benchmark (issue 11 "Fit and finish" §9): the numbers the dashboard and the
- * connector list show, over a large mirror — a Sonarr of `series × seasons × episodes` episodes
- * (tests/bench/mirror.ts) and a Radarr of `--movies` movies, with the registry and queue a sweep
- * leaves.
+ * Page read-model benchmark (issue 11 §9 and "Done when"): what a `/dashboard` load reads, over
+ * the shared bench library (tests/bench/library.ts: a swept Sonarr of `series × seasons ×
+ * episodes` episodes and a Radarr of `--movies` movies) with a realistic history around it —
+ * `--events` domain events (half of them `search.sent`, which the feed skips), two years of daily
+ * roll-ups per connector, `--runs-history` finished job runs and one running, and two sweep
+ * schedules per connector.
  *
  *   bun tests/bench/pages.ts [--series 10000] [--seasons 5] [--episodes 10] [--gaps 50000]
- *                            [--upgrades 20000] [--movies 50000] [--runs 30] [--append]
+ *                            [--upgrades 20000] [--movies 50000] [--events 200000]
+ *                            [--runs-history 20000] [--runs 30] [--append]
  *
  * Each read model runs `--runs` times after one warm-up run; p50 / p95 / max are printed.
- * Target: p95 ≤ 100 ms for what a page load reads.
+ * Target: p95 ≤ 100 ms for the whole page load. `--append` records the table in
+ * tests/bench/RESULTS.md.
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
 import { appendFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -21,9 +24,19 @@ import { openDatabase } from '../../src/lib/server/db';
 import { seedDefaults } from '../../src/lib/server/db/seed';
 import { connectors } from '../../src/lib/server/db/schema';
 import { connectorStats } from '../../src/lib/server/db/queries/stats';
-import { runSweep } from '../../src/lib/server/services/queue/sweep';
+import { toResources } from '../../src/lib/server/api/v1';
+import { jobStatuses } from '../../src/lib/server/scheduler';
+import { getPauseState } from '../../src/lib/server/services/queue/queue-admin';
+import {
+	activityFeed,
+	connectorTrends,
+	dashboardOverview,
+	libraryCompletion,
+	liveJobs,
+	upcomingSweeps
+} from '../../src/lib/server/services/dashboard';
 import { benchDatabase } from './database';
-import { seedEpisodeMirror } from './mirror';
+import { commitHash, machineLine, measure, seedBenchLibrary, type Timing } from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -33,6 +46,8 @@ const { values } = parseArgs({
 		gaps: { type: 'string', default: '50000' },
 		upgrades: { type: 'string', default: '20000' },
 		movies: { type: 'string', default: '50000' },
+		events: { type: 'string', default: '200000' },
+		'runs-history': { type: 'string', default: '20000' },
 		runs: { type: 'string', default: '30' },
 		append: { type: 'boolean', default: false }
 	},
@@ -46,87 +61,143 @@ const shape = {
 	upgrades: Number(values.upgrades)
 };
 const MOVIES = Number(values.movies);
+const EVENTS = Number(values.events);
+const JOB_RUNS = Number(values['runs-history']);
 const RUNS = Math.max(1, Number(values.runs));
 const NOW = new Date('2026-06-01T12:00:00Z');
+const TZ = 'UTC';
 
 const pg = await benchDatabase(`comradarr_bench_pages_${process.pid}`);
 const db = await openDatabase(pg.url, { migrationsDir: path.resolve('drizzle') });
 await seedDefaults(db);
-
-// Connectors are inserted directly: nothing here talks to an app.
-const [sonarr, radarr] = await db
-	.insert(connectors)
-	.values([
-		{
-			type: 'sonarr',
-			name: 'Sonarr',
-			url: 'http://127.0.0.1:1/sonarr',
-			apiKeyEncrypted: 'v1:x:x:x',
-			apiKeyHint: 'xxxx'
-		},
-		{
-			type: 'radarr',
-			name: 'Radarr',
-			url: 'http://127.0.0.1:1/radarr',
-			apiKeyEncrypted: 'v1:x:x:x',
-			apiKeyHint: 'xxxx'
-		}
-	])
-	.returning();
-if (!sonarr || !radarr) throw new Error('connectors not created');
-
 const t0 = performance.now();
-const counts = await seedEpisodeMirror(db, sonarr.id, shape, NOW);
-// Movies: a tenth missing, a twentieth below the cutoff, every one released a year ago or more.
+const library = await seedBenchLibrary(db, shape, MOVIES, NOW);
+const { sonarr, radarr } = library;
+// The mirror writes full seasons' statistics; make them say what the episodes say (as a sync
+// would), so the completion shown is the library's.
 await db.execute(sql`
-	insert into movies (connector_id, arr_id, title, year, status, monitored, has_file, quality,
-		quality_cutoff_not_met, is_available, release_date, added)
-	select ${radarr.id}, g, 'Movie ' || g, 1980 + g % 45, 'released', true, g % 10 <> 0,
-		case when g % 10 <> 0 then 'Bluray-1080p' end, g % 10 <> 0 and g % 20 = 1, true,
-		${NOW.toISOString()}::timestamptz - make_interval(days => 365 + g % 5000),
-		${NOW.toISOString()}::timestamptz - make_interval(days => 300)
-	from generate_series(1, ${MOVIES}) g`);
+	update seasons n set episode_file_count = c.files
+	from (select series_id, season_number, count(*) filter (where has_file)::int as files
+	      from episodes group by series_id, season_number) c
+	where c.series_id = n.series_id and c.season_number = n.season_number`);
+// History: events of every kind the feed reads (and as many search.sent, which it skips), two
+// years of daily roll-ups, finished job runs and one running sync, two schedules a connector.
+await db.execute(sql`
+	insert into events (type, connector_id, subject, payload, created_at)
+	select case g % 8
+			when 0 then 'search.completed' when 1 then 'item.acquired' when 2 then 'sweep.completed'
+			when 3 then 'connector.health_changed' else 'search.sent' end,
+		case when g % 2 = 0 then ${sonarr.id} else ${radarr.id} end,
+		case
+			when g % 8 = 1 and g % 2 = 0 then jsonb_build_object('seriesId',
+				(select min(id) from series) + g % ${shape.series}, 'episodeIds',
+				jsonb_build_array((select min(id) from episodes) + g % ${library.episodes}))
+			when g % 8 = 1 then jsonb_build_object('movieId', (select min(id) from movies) + g % ${MOVIES})
+			when g % 2 = 0 then jsonb_build_object('arrEpisodeIds', jsonb_build_array(1 + g % ${library.episodes}))
+			else jsonb_build_object('arrMovieIds', jsonb_build_array(1 + g % ${MOVIES}))
+		end,
+		jsonb_build_object('label', 'Item ' || g, 'outcome', 'completed', 'kind',
+			case when g % 2 = 0 then 'episode' else 'movie' end, 'title', 'Title ' || g,
+			'gaps', g % 100, 'upgrades', g % 10, 'queuedSearches', g % 7,
+			'from', 'healthy', 'to', 'degraded'),
+		${NOW.toISOString()}::timestamptz - make_interval(secs => ${EVENTS} - g)
+	from generate_series(1, ${EVENTS}) g`);
+await db.execute(sql`
+	insert into analytics_daily (connector_id, day, items_total, items_complete, grabs,
+		searches_finished, searches_sent)
+	select c.id, (${NOW.toISOString()}::timestamptz - make_interval(days => d))::date,
+		100000, 90000 + (730 - d) * 10, d % 20, 40 + d % 13, 50
+	from connectors c cross join generate_series(0, 729) d`);
+await db.execute(sql`
+	insert into job_runs (job, status, trigger, connector_id, created_at, started_at, finished_at)
+	select case g % 4 when 0 then 'sync.incremental' when 1 then 'sweep' when 2 then 'dispatch'
+			else 'health' end,
+		'success', 'schedule', case when g % 4 < 2 then ${sonarr.id} end,
+		${NOW.toISOString()}::timestamptz - make_interval(mins => g),
+		${NOW.toISOString()}::timestamptz - make_interval(mins => g),
+		${NOW.toISOString()}::timestamptz - make_interval(mins => g) + interval '5 seconds'
+	from generate_series(1, ${JOB_RUNS}) g`);
+await db.execute(sql`
+	insert into job_runs (job, status, trigger, connector_id, phase, done, total, progress, message,
+		created_at, started_at)
+	values ('sync.full', 'running', 'manual', ${radarr.id}, 'movies', 20000, ${MOVIES}, 0.4,
+		'Reading movies', ${NOW.toISOString()}::timestamptz, ${NOW.toISOString()}::timestamptz)`);
+await db.execute(sql`
+	insert into sweep_schedules (connector_id, sweep_type, cron, timezone)
+	select c.id, t, case t when 'gaps' then '5 * * * *' else '30 3 * * *' end, 'UTC'
+	from connectors c cross join (values ('gaps'), ('upgrades')) v(t)`);
 await db.execute(sql`analyze`);
-for (const connector of [sonarr, radarr]) {
-	await runSweep({ db, connector, kind: 'both', clock: () => NOW });
-}
 console.log(
-	`mirror: ${counts.episodes} episodes (${counts.gaps} gaps, ${counts.upgrades} upgrades), ${MOVIES} movies, swept; written in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+	`mirror: ${library.episodes} episodes (${library.gaps} gaps, ${library.upgrades} upgrades), ${MOVIES} movies, swept; ${EVENTS} events, ${JOB_RUNS} job runs, 730 days of roll-ups; written in ${((performance.now() - t0) / 1000).toFixed(1)} s`
 );
 
-interface Step {
-	step: string;
-	p50: number;
-	p95: number;
-	max: number;
-	notes: string;
+const list = await db.select().from(connectors).orderBy(connectors.name, connectors.id);
+/** What the dashboard's `load` reads (src/routes/(app)/dashboard/+page.server.ts). */
+async function dashboardLoad() {
+	const pauses = await getPauseState(db, NOW);
+	const [resources, jobs, overview] = await Promise.all([
+		toResources(db, list, NOW),
+		jobStatuses(db),
+		dashboardOverview(db, { now: NOW, timeZone: TZ })
+	]);
+	return { pauses, resources, jobs, overview };
 }
 
-/** Runs `read` once to warm up, then RUNS times; returns the timings' percentiles (ms). */
-async function measure(step: string, notes: string, read: () => Promise<unknown>): Promise<Step> {
-	await read();
-	const ms: number[] = [];
-	for (let i = 0; i < RUNS; i++) {
-		const started = performance.now();
-		await read();
-		ms.push(performance.now() - started);
-	}
-	ms.sort((a, b) => a - b);
-	const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? 0;
-	const result = { step, p50: at(0.5), p95: at(0.95), max: ms[ms.length - 1] ?? 0, notes };
-	console.log(
-		`${step}: p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms, max ${result.max.toFixed(1)} ms`
-	);
-	return result;
-}
+const stats = await connectorStats(db, NOW, TZ);
+const completion = await libraryCompletion(db);
+const trends = await connectorTrends(db, { now: NOW, timeZone: TZ });
+const feed = await activityFeed(db);
+const upcoming = await upcomingSweeps(db, NOW);
+const running = await liveJobs(db);
+const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 
-const steps: Step[] = [];
-const stats = await connectorStats(db, NOW, 'UTC');
+const steps: Timing[] = [];
 steps.push(
 	await measure(
 		'connector numbers (dashboard, connector list)',
 		`gaps ${[...stats.values()].map((s) => s.gaps).join(' + ')}, upgrades ${[...stats.values()].map((s) => s.upgrades).join(' + ')}, queued ${[...stats.values()].map((s) => s.queued).join(' + ')}`,
-		() => connectorStats(db, NOW, 'UTC')
+		RUNS,
+		() => connectorStats(db, NOW, TZ)
+	),
+	await measure(
+		'completion rings (season statistics, movie flags)',
+		[...completion.values()].map((c) => `${pct(c.ratio)} of ${c.total} ${c.unit}`).join(', '),
+		RUNS,
+		() => libraryCompletion(db)
+	),
+	await measure(
+		'30-day trends (analytics_daily)',
+		`${[...trends.values()].map((t) => t.points.length).join(' + ')} points of 730 days a connector`,
+		RUNS,
+		() => connectorTrends(db, { now: NOW, timeZone: TZ })
+	),
+	await measure(
+		'activity feed, first page',
+		`${feed.entries.length} entries of ${EVENTS} events (half search.sent, skipped)`,
+		RUNS,
+		() => activityFeed(db)
+	),
+	await measure(
+		'activity feed, page 50 (cursor)',
+		'20 entries before the 1,000th newest shown event',
+		RUNS,
+		async () => {
+			const [row] = await db.execute<{ id: number }>(sql`
+				select id from events where type <> 'search.sent' order by id desc offset 1000 limit 1`);
+			return activityFeed(db, { before: row?.id });
+		}
+	),
+	await measure(
+		'upcoming sweeps and running jobs',
+		`${upcoming.length} sweeps, ${running.length} running of ${JOB_RUNS + 1} runs`,
+		RUNS,
+		() => Promise.all([upcomingSweeps(db, NOW), liveJobs(db)])
+	),
+	await measure(
+		'/dashboard load (everything above, pauses, job schedules)',
+		'what +page.server.ts reads, concurrently as it does',
+		RUNS,
+		dashboardLoad
 	)
 );
 
@@ -141,16 +212,9 @@ const table = [
 console.log(`\n${table.join('\n')}`);
 
 if (values.append) {
-	const cpu = os.cpus();
-	const [v] = await db.execute<{ v: string }>(sql`select version() as v`);
-	const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${(v?.v ?? '').split(' on ')[0]}${pg.embedded ? ' (embedded)' : ' (external)'}; load average ${os
-		.loadavg()
-		.map((l) => l.toFixed(2))
-		.join(' / ')}`;
-	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
 	appendFileSync(
 		path.resolve('tests/bench/RESULTS.md'),
-		`\n## Page read models — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Mirror: ${counts.episodes} episodes, ${counts.gaps} gaps, ${counts.upgrades} upgrade candidates, ${MOVIES} movies; ${RUNS} runs each (\`bun tests/bench/pages.ts --series ${shape.series} --seasons ${shape.seasons} --episodes ${shape.episodes} --gaps ${shape.gaps} --upgrades ${shape.upgrades} --movies ${MOVIES}\`).\n\n${table.join('\n')}\n`
+		`\n## Dashboard read models — ${new Date().toISOString().slice(0, 10)}, commit ${commitHash()}\n\n${await machineLine(db, pg.embedded)}. Mirror: ${library.episodes} episodes, ${library.gaps} gaps, ${library.upgrades} upgrade candidates, ${MOVIES} movies; ${EVENTS} events, ${JOB_RUNS} job runs, 730 days of roll-ups per connector; ${RUNS} runs each (\`bun tests/bench/pages.ts --series ${shape.series} --seasons ${shape.seasons} --episodes ${shape.episodes} --gaps ${shape.gaps} --upgrades ${shape.upgrades} --movies ${MOVIES} --events ${EVENTS} --runs-history ${JOB_RUNS}\`).\n\n${table.join('\n')}\n`
 	);
 }
 

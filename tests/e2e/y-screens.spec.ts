@@ -30,11 +30,16 @@ function overflowing(page: Page): Promise<string[]> {
 			const box = el.getBoundingClientRect();
 			if (box.width === 0 || box.right <= edge) continue;
 			// Inside a scroll container that is itself within the column: scrolled, not overflowing.
+			// The nearest clipping ancestor may itself sit in the scrolled part (an <svg>, a progress
+			// track in a wide table row), so look on up to one that ends within the column.
 			let clipped = false;
 			for (let p = el.parentElement; p && p !== main; p = p.parentElement) {
 				const style = getComputedStyle(p);
-				if (/(auto|scroll|hidden|clip)/.test(style.overflowX)) {
-					clipped = p.getBoundingClientRect().right <= edge;
+				if (
+					/(auto|scroll|hidden|clip)/.test(style.overflowX) &&
+					p.getBoundingClientRect().right <= edge
+				) {
+					clipped = true;
 					break;
 				}
 			}

@@ -1,0 +1,3 @@
+import Root from './progress-ring.svelte';
+
+export { Root, Root as ProgressRing };

@@ -1,0 +1,3 @@
+import Root from './sparkline.svelte';
+
+export { Root, Root as Sparkline };
