@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/chromium';
 
 // E2E_APP_PORT / E2E_SIM_PORT let two checkouts run their e2e suites side by side.
 const APP_PORT = Number(process.env.E2E_APP_PORT || 4173);
@@ -34,19 +35,7 @@ export default defineConfig({
 	use: {
 		baseURL: `http://127.0.0.1:${APP_PORT}`,
 		trace: 'off',
-		launchOptions: {
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--no-first-run'
-			]
-		}
+		launchOptions: chromiumLaunchOptions
 	},
 	webServer: [
 		{

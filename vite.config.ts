@@ -4,6 +4,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import UnoCSS from 'unocss/vite';
 import { defineConfig } from 'vitest/config';
+import { chromiumLaunchOptions } from './tests/chromium';
 
 /**
  * Build facts for Settings → About, fixed at build time: the version from package.json, the
@@ -76,18 +77,7 @@ export default defineConfig({
 						headless: true,
 						screenshotFailures: false,
 						provider: playwright({
-							launchOptions: {
-								executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-								args: [
-									'--headless',
-									'--no-sandbox',
-									'--disable-gpu',
-									'--disable-background-networking',
-									'--disable-component-update',
-									'--disable-sync',
-									'--no-first-run'
-								]
-							}
+							launchOptions: chromiumLaunchOptions
 						}),
 						instances: [{ browser: 'chromium' }]
 					}

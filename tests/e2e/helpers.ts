@@ -1,5 +1,5 @@
 /** Shared steps of the e2e specs (they run in name order against one app and database). */
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 /** The app under test and the simulator (ports from playwright.config.ts). */
 export const APP = `http://127.0.0.1:${process.env.E2E_APP_PORT || 4173}`;
@@ -42,4 +42,24 @@ export async function logIn(page: Page): Promise<void> {
  */
 export function toasts(page: Page) {
 	return page.getByRole('region', { name: /^Notifications/ });
+}
+
+/**
+ * Waits until job run `id` (`GET /api/v1/jobs/{id}`) ends in `success`; fails on time-out, or
+ * when it ends otherwise (the poll keeps seeing the wrong status until the time-out).
+ * @param timeout ms (default 60 s)
+ */
+export async function waitForJob(api: APIRequestContext, id: number, timeout = 60_000) {
+	await expect
+		.poll(
+			async () =>
+				((await (await api.get(`/api/v1/jobs/${id}`)).json()) as { status: string }).status,
+			{ timeout }
+		)
+		.toBe('success');
+}
+
+/** The job run id of a 202 answer `{ job: { id } }` (sync, sweep). */
+export async function jobOf(response: { json(): Promise<unknown> }): Promise<number> {
+	return ((await response.json()) as { job: { id: number } }).job.id;
 }

@@ -9,21 +9,20 @@
  *
  * Adds its own connector under its own name, so it runs alone or after the other specs.
  */
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { APP, RADARR_KEY, SIM, SONARR_KEY, logIn, openPage, toasts } from './helpers';
+import { expect, test } from '@playwright/test';
+import {
+	APP,
+	RADARR_KEY,
+	SIM,
+	SONARR_KEY,
+	jobOf,
+	logIn,
+	openPage,
+	toasts,
+	waitForJob
+} from './helpers';
 
 const ORIGIN = { Origin: APP };
-
-async function waitForJob(api: APIRequestContext, response: { json(): Promise<unknown> }) {
-	const id = ((await response.json()) as { job: { id: number } }).job.id;
-	await expect
-		.poll(
-			async () =>
-				((await (await api.get(`/api/v1/jobs/${id}`)).json()) as { status: string }).status,
-			{ timeout: 60_000 }
-		)
-		.toBe('success');
-}
 
 test('filter to missing for one connector, bulk-queue three movies and see them in the queue', async ({
 	page
@@ -40,7 +39,7 @@ test('filter to missing for one connector, bulk-queue three movies and see them 
 	const connector = (await created.json()) as { id: number };
 	await waitForJob(
 		api,
-		await api.post(`/api/v1/connectors/${connector.id}/sync`, { headers: ORIGIN })
+		await jobOf(await api.post(`/api/v1/connectors/${connector.id}/sync`, { headers: ORIGIN }))
 	);
 	expect(
 		(
@@ -52,10 +51,12 @@ test('filter to missing for one connector, bulk-queue three movies and see them 
 	).toBe(200);
 	await waitForJob(
 		api,
-		await api.post(`/api/v1/connectors/${connector.id}/sweep`, {
-			headers: ORIGIN,
-			data: { type: 'gaps' }
-		})
+		await jobOf(
+			await api.post(`/api/v1/connectors/${connector.id}/sweep`, {
+				headers: ORIGIN,
+				data: { type: 'gaps' }
+			})
+		)
 	);
 	// The sweep queued its own batches; clear them so the queue shows only what the page queues.
 	expect(
@@ -153,14 +154,16 @@ test("open a searched series: an episode's search state and the series' history"
 	const connector = (await created.json()) as { id: number };
 	await waitForJob(
 		api,
-		await api.post(`/api/v1/connectors/${connector.id}/sync`, { headers: ORIGIN })
+		await jobOf(await api.post(`/api/v1/connectors/${connector.id}/sync`, { headers: ORIGIN }))
 	);
 	await waitForJob(
 		api,
-		await api.post(`/api/v1/connectors/${connector.id}/sweep`, {
-			headers: ORIGIN,
-			data: { type: 'gaps' }
-		})
+		await jobOf(
+			await api.post(`/api/v1/connectors/${connector.id}/sweep`, {
+				headers: ORIGIN,
+				data: { type: 'gaps' }
+			})
+		)
 	);
 	// Dispatch until a search of this connector has finished (each pass polls the last one's).
 	await expect

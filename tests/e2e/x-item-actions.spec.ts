@@ -6,20 +6,10 @@
  *
  * Adds its own connector under its own name, so it runs alone or after the other specs.
  */
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { APP, SIM, SONARR_KEY, logIn, openPage, toasts } from './helpers';
+import { expect, test } from '@playwright/test';
+import { APP, SIM, SONARR_KEY, logIn, openPage, toasts, waitForJob } from './helpers';
 
 const ORIGIN = { Origin: APP };
-
-async function waitForJob(api: APIRequestContext, id: number): Promise<void> {
-	await expect
-		.poll(
-			async () =>
-				((await (await api.get(`/api/v1/jobs/${id}`)).json()) as { status: string }).status,
-			{ timeout: 30_000 }
-		)
-		.toBe('success');
-}
 
 test.describe.configure({ mode: 'serial' });
 

@@ -6,21 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { APP, SIM, SONARR_KEY, logIn, openPage, toasts } from './helpers';
+import { APP, SIM, SONARR_KEY, logIn, openPage, toasts, waitForJob } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
 const ORIGIN = { Origin: APP };
-
-async function pollJob(api: APIRequestContext, id: number): Promise<void> {
-	await expect
-		.poll(
-			async () =>
-				((await (await api.get(`/api/v1/jobs/${id}`)).json()) as { status: string }).status,
-			{ timeout: 30_000 }
-		)
-		.toBe('success');
-}
 
 /** A new Sonarr connector on the simulator, synced and swept (gaps) through the API. */
 async function sweptConnector(api: APIRequestContext, name: string): Promise<number> {
@@ -31,13 +21,13 @@ async function sweptConnector(api: APIRequestContext, name: string): Promise<num
 	expect(created.status()).toBe(201);
 	const { id } = (await created.json()) as { id: number };
 	const sync = await api.post(`/api/v1/connectors/${id}/sync`, { headers: ORIGIN });
-	await pollJob(api, ((await sync.json()) as { job: { id: number } }).job.id);
+	await waitForJob(api, ((await sync.json()) as { job: { id: number } }).job.id);
 	const sweep = await api.post(`/api/v1/connectors/${id}/sweep`, {
 		headers: ORIGIN,
 		data: { type: 'gaps' }
 	});
 	expect(sweep.status()).toBe(202);
-	await pollJob(api, ((await sweep.json()) as { job: { id: number } }).job.id);
+	await waitForJob(api, ((await sweep.json()) as { job: { id: number } }).job.id);
 	return id;
 }
 
