@@ -20,7 +20,7 @@ import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { updateSettings } from '../../src/lib/server/services/settings/settings-service';
 import { getAnalytics } from '../../src/lib/server/services/analytics/read-model';
-import { localDay, addDays } from '../../src/lib/server/services/analytics/rollup';
+import { addDays, localDay, rollupJob } from '../../src/lib/server/services/analytics/rollup';
 import type { Runtime } from '../../src/lib/server/runtime';
 import type { AnalyticsView } from '../../src/lib/types/analytics';
 import { ANALYTICS_EXPORTS } from '../../src/lib/types/analytics';
@@ -214,8 +214,16 @@ describe('analytics API', () => {
 				'2026-05-02T10:00:00Z',
 				'Episode search completed. 1 report downloaded.'
 			),
-			entry('Show A — S01E01', '2026-05-02T11:00:00Z'),
-			entry('Show B — S02E01', '2026-05-02T12:00:00Z'),
+			entry(
+				'Show A — S01E01',
+				'2026-05-02T11:00:00Z',
+				'Completed search for 0 episodes. 0 reports downloaded.'
+			),
+			entry(
+				'Show B — S02E01',
+				'2026-05-02T12:00:00Z',
+				'Season search completed. 10 reports downloaded.'
+			),
 			// 22:30 UTC on April 30 is May 1 in Berlin: inside.
 			entry('Show C — S03E01', '2026-04-30T22:30:00Z'),
 			// 23:30 UTC on May 2 is May 3 in Berlin: outside the range.
@@ -241,10 +249,13 @@ describe('analytics API', () => {
 			.set({ attempts: 10, state: 'cooldown' })
 			.where(eq(searchRegistry.id, episode!.id));
 
+		// The quality distribution is the roll-up's count of the mirror.
+		expect((await view('/api/v1/analytics')).quality).toEqual([]);
+		await rollupJob({ db: world.db, clock: () => new Date() });
 		const result = await view('/api/v1/analytics?from=2026-05-01&to=2026-05-02');
 		expect(result.mostSearched.map((r) => [r.label, r.searches, r.grabs])).toEqual([
 			['Show A — S01E01', 3, 1],
-			['Show B — S02E01', 1, 0],
+			['Show B — S02E01', 1, 1],
 			['Show C — S03E01', 1, 0]
 		]);
 		expect(result.hardestToFind.slice(0, 2)).toEqual([

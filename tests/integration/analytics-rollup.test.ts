@@ -8,8 +8,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
 import {
 	analyticsDaily,
+	analyticsQuality,
 	arrRequestStats,
 	connectors,
+	episodes,
 	searchRegistry,
 	type Connector
 } from '../../src/lib/server/db/schema';
@@ -283,6 +285,17 @@ describe('analytics roll-up', () => {
 			itemsTotal: mirror!.total,
 			itemsComplete: mirror!.complete
 		});
+
+		// With today's levels, the files by quality (a past day's run leaves them alone).
+		const [files] = await world.db.execute<{ n: number }>(
+			sql`select coalesce(sum(episode_files), 0)::int as n from analytics_quality`
+		);
+		const withFile = await world.db.$count(episodes, eq(episodes.hasFile, true));
+		expect(withFile).toBeGreaterThan(0);
+		expect(files!.n).toBe(withFile);
+		await world.db.execute(sql`delete from analytics_quality`);
+		await rollupDays({ db: world.db, clock: () => now }, addDays(today, -1), addDays(today, -1));
+		expect(await world.db.$count(analyticsQuality)).toBe(0);
 
 		// The next day: the registry emptied. Yesterday keeps its levels, today reads the new ones.
 		await world.db.delete(searchRegistry);

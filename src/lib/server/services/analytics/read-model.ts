@@ -20,7 +20,7 @@ import {
 	type AnalyticsQueryInput
 } from '../../../schemas/analytics';
 import { getSettings } from '../settings/settings-service';
-import { addDays, localDay } from './rollup';
+import { addDays, grabbed, localDay } from './rollup';
 
 /** Rows of the most searched and hardest-to-find tables. */
 export const TOP_ITEMS = 10;
@@ -164,7 +164,7 @@ export async function mostSearched(
 		last_at: string;
 	}>(sql`
 		select h.connector_id, c.name as connector_name, h.label, count(*)::int as searches,
-			count(*) filter (where coalesce(substring(lower(h.message) from '(\\d+) reports? downloaded')::int, 0) > 0)::int as grabs,
+			count(*) filter (where ${grabbed(sql`h.message`)})::int as grabs,
 			to_char(max(h.finished_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last_at
 		from search_history h join connectors c on c.id = h.connector_id
 		where h.finished_at >= (${range.from}::date::timestamp at time zone ${timeZone})
@@ -235,27 +235,22 @@ export async function hardestToFind(
 	}));
 }
 
-/** Episode files and movie files of the mirror by quality name (most files first). */
+/**
+ * Episode files and movie files by quality name (most files first), as the roll-up last counted
+ * them in the mirror (`analytics_quality`).
+ */
 export async function qualityDistribution(
 	db: DbOrTx,
 	range: Pick<AnalyticsRange, 'connectorId'>
 ): Promise<QualityRow[]> {
-	const connector = (alias: string) =>
-		range.connectorId === null
-			? sql``
-			: sql`and ${sql.raw(alias)}.connector_id = ${range.connectorId}`;
 	const rows = await db.execute<{
 		quality: string;
 		episode_files: number;
 		movie_files: number;
 	}>(sql`
 		select quality, sum(episode_files)::int as episode_files, sum(movie_files)::int as movie_files
-		from (
-			select coalesce(e.quality, 'Unknown') as quality, count(*) as episode_files, 0 as movie_files
-			from episodes e where e.has_file ${connector('e')} group by 1
-			union all
-			select coalesce(m.quality, 'Unknown'), 0, count(*)
-			from movies m where m.has_file ${connector('m')} group by 1) q
+		from analytics_quality
+		${range.connectorId === null ? sql`` : sql`where connector_id = ${range.connectorId}`}
 		group by quality
 		order by sum(episode_files) + sum(movie_files) desc, quality`);
 	return [...rows].map((r) => ({

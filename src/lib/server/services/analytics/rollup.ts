@@ -10,7 +10,8 @@
  *   time; an hour belongs to the local day its start falls in).
  * - Level columns (queue depth, gaps open, upgrade candidates, completion) are read from the
  *   request queue, the search registry and the mirror only for the current local day; a re-run
- *   of a past day keeps the levels it had (a past level cannot be re-read).
+ *   of a past day keeps the levels it had (a past level cannot be re-read). The same run replaces
+ *   `analytics_quality`, the mirror's files by quality, so no page load scans the episodes.
  *
  * Events are pruned after 90 days and search history after 30; the roll-ups outlive both and are
  * themselves pruned after `ANALYTICS_RETENTION_DAYS` (Prune, maintenance-jobs.ts).
@@ -75,8 +76,32 @@ export async function rollupDays(
 	const last = to > today ? today : to;
 	if (from > last) return { from, to: last, today, timeZone, rows: 0 };
 	const withLevels = from <= today && today <= last;
-	const rows = await deps.db.execute(rollupStatement(from, last, today, timeZone, now, withLevels));
+	const rows = await deps.db.transaction(async (tx) => {
+		const written = await tx.execute(rollupStatement(from, last, today, timeZone, now, withLevels));
+		if (withLevels) await snapshotQuality(tx, now);
+		return written;
+	});
 	return { from, to: last, today, timeZone, rows: rowCount(rows) };
+}
+
+/**
+ * Replaces `analytics_quality` with the mirror's files per connector and quality name (a level,
+ * taken with the current day's other levels).
+ */
+async function snapshotQuality(db: DbOrTx, now: Date): Promise<void> {
+	await db.execute(sql`delete from analytics_quality`);
+	await db.execute(sql`
+		insert into analytics_quality (connector_id, quality, episode_files, movie_files, computed_at)
+		select connector_id, quality, sum(episode_files)::int, sum(movie_files)::int,
+			${now.toISOString()}::timestamptz
+		from (
+			select connector_id, coalesce(quality, 'Unknown') as quality, count(*) as episode_files,
+				0 as movie_files
+			from episodes where has_file group by 1, 2
+			union all
+			select connector_id, coalesce(quality, 'Unknown'), 0, count(*)
+			from movies where has_file group by 1, 2) q
+		group by connector_id, quality`);
 }
 
 function rowCount(result: unknown): number {
@@ -88,8 +113,15 @@ function rowCount(result: unknown): number {
 const itemCount = sql`case when jsonb_typeof(e.subject -> 'episodeIds') = 'array'
 	then jsonb_array_length(e.subject -> 'episodeIds') else 1 end`;
 
-/** The grab count a `search.completed` event's message names (0 when none). */
-const grabsOf = sql`coalesce(substring(lower(e.payload ->> 'message') from '(\\d+) reports? downloaded')::int, 0)`;
+/**
+ * Whether a command message names at least one grab ("N reports downloaded" with N > 0, as
+ * services/queue/outcome.ts `grabCount` reads it). LIKE patterns rather than a regex: a regex per
+ * row made the most-searched table cost 140 ms over a month of history.
+ */
+export function grabbed(message: SQL): SQL {
+	return sql`(${message} ilike '% report% downloaded%' and ${message} not ilike '% 0 reports downloaded%'
+		and ${message} not ilike '0 reports downloaded%')`;
+}
 
 /**
  * The items a `search.sent` command searched: the ids it names, else (a season pack) the registry
@@ -165,7 +197,8 @@ function rollupStatement(
 				sum(${searchedOf}) filter (where e.type = 'search.sent')::int as items_searched,
 				count(*) filter (where e.type = 'search.completed'
 					and e.payload ->> 'outcome' in ('completed', 'failed'))::int as searches_finished,
-				count(*) filter (where e.type = 'search.completed' and ${grabsOf} > 0)::int as grabs,
+				count(*) filter (where e.type = 'search.completed'
+					and ${grabbed(sql`e.payload ->> 'message'`)})::int as grabs,
 				sum(${itemCount}) filter (where e.type = 'item.acquired')::int as acquisitions,
 				sum(${itemCount}) filter (where e.type = 'item.upgraded')::int as upgrades,
 				sum(coalesce((e.payload ->> 'items')::int, 0))
