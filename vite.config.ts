@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
+import { playwright } from '@vitest/browser-playwright';
 import UnoCSS from 'unocss/vite';
 import { defineConfig } from 'vitest/config';
 
@@ -59,6 +60,37 @@ export default defineConfig({
 						'tests/contract/**/*.test.ts',
 						'tests/arr-sim/**/*.test.ts'
 					]
+				}
+			},
+			{
+				// Component tests in a real browser: Debian's Chromium driven by Playwright (it cannot
+				// download its own here), rendering with vitest-browser-svelte.
+				extends: true,
+				test: {
+					name: 'components',
+					include: ['tests/components/**/*.test.ts'],
+					// expect.element() retries until the test times out: a missing element fails in 10 s.
+					testTimeout: 10_000,
+					browser: {
+						enabled: true,
+						headless: true,
+						screenshotFailures: false,
+						provider: playwright({
+							launchOptions: {
+								executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+								args: [
+									'--headless',
+									'--no-sandbox',
+									'--disable-gpu',
+									'--disable-background-networking',
+									'--disable-component-update',
+									'--disable-sync',
+									'--no-first-run'
+								]
+							}
+						}),
+						instances: [{ browser: 'chromium' }]
+					}
 				}
 			}
 		]
