@@ -9,7 +9,8 @@
  *                                [--runs 30] [--append]
  *
  * Each read runs `--runs` times after one warm-up run; p50 / p95 / max are printed.
- * Target: p95 ≤ 200 ms. `--append` records the table in tests/bench/RESULTS.md.
+ * Target: p95 ≤ 200 ms. `--append` records the table in tests/bench/RESULTS.md. With
+ * BENCH_PROFILE=1 each query of the read model is also timed on its own (printed only).
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
