@@ -63,7 +63,7 @@ test('says what Prune removes before it runs, then runs it', async ({ page }) =>
 	await section.getByRole('button', { name: 'Prune' }).click();
 	const dialog = page.getByRole('alertdialog');
 	const rules = dialog.getByRole('list', { name: 'What prune deletes' });
-	await expect(rules.getByRole('listitem')).toHaveCount(8);
+	await expect(rules.getByRole('listitem')).toHaveCount(9);
 	await expect(rules).toContainText('Login attempts older than 24 hours');
 	await expect(rules).toContainText(
 		'Notifications sent, failed or dropped, and logged delivery attempts, older than 30 days'
@@ -71,6 +71,7 @@ test('says what Prune removes before it runs, then runs it', async ({ page }) =>
 	await expect(rules).toContainText('Finished job runs older than 30 days');
 	await expect(rules).toContainText('Search history older than 30 days');
 	await expect(rules).toContainText('Events older than 90 days');
+	await expect(rules).toContainText('Daily analytics roll-ups older than 730 days');
 	await dialog.getByRole('button', { name: 'Prune' }).click();
 	await expect(section.locator('[data-slot="job-progress"]')).toHaveAttribute(
 		'data-status',

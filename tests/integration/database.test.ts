@@ -106,7 +106,8 @@ const NOTHING = {
 	queue: 0,
 	exhausted: 0,
 	events: 0,
-	notifications: 0
+	notifications: 0,
+	analytics: 0
 };
 
 describe('prune', () => {

@@ -4,7 +4,16 @@
  * and the hourly *arr request statistics the HTTP client records (response time and errors per
  * connector), which the roll-up reads and `/metrics` may expose.
  */
-import { bigint, date, index, integer, pgTable, primaryKey, real } from 'drizzle-orm/pg-core';
+import {
+	bigint,
+	date,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	real,
+	varchar
+} from 'drizzle-orm/pg-core';
 import { timestamptz } from './columns';
 import { connectors } from './connectors';
 
@@ -79,6 +88,26 @@ export const arrRequestStats = pgTable(
 		primaryKey({ columns: [t.connectorId, t.hour] }),
 		index('arr_request_stats_hour_idx').on(t.hour)
 	]
+);
+
+/**
+ * Files in the mirror per connector and quality name, as the roll-up last counted them (a level:
+ * replaced on every run that covers the current day). The analytics view reads this instead of
+ * scanning every episode on each page load.
+ */
+export const analyticsQuality = pgTable(
+	'analytics_quality',
+	{
+		connectorId: integer('connector_id')
+			.notNull()
+			.references(() => connectors.id, { onDelete: 'cascade' }),
+		/** The file's quality name (`Bluray-1080p`); `Unknown` when the app named none. */
+		quality: varchar('quality', { length: 50 }).notNull(),
+		episodeFiles: integer('episode_files').notNull().default(0),
+		movieFiles: integer('movie_files').notNull().default(0),
+		computedAt: timestamptz('computed_at').notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.connectorId, t.quality] })]
 );
 
 export type AnalyticsDay = typeof analyticsDaily.$inferSelect;

@@ -25,6 +25,7 @@ import {
 	sessions
 } from '$lib/server/db/schema';
 import { getSettings } from '$lib/server/services/settings/settings-service';
+import { ANALYTICS_RETENTION_DAYS, pruneAnalytics } from '$lib/server/services/analytics/rollup';
 import type { JobContext, JobOutcome } from '$lib/server/services/jobs';
 import { removeStaleUploads } from './uploads';
 
@@ -47,7 +48,9 @@ export const PRUNE_RULES = {
 	/** Domain events older than this (days). */
 	eventDays: 90,
 	/** Finished notifications (sent, failed, dropped) and delivery attempts older than this (days). */
-	notificationDays: 30
+	notificationDays: 30,
+	/** Daily analytics roll-ups of days older than this (days; they outlive events and history). */
+	analyticsDays: ANALYTICS_RETENTION_DAYS
 } as const;
 
 /**
@@ -63,7 +66,8 @@ export function pruneDescription(sessionMaxAgeDays: number): string[] {
 		`Search history older than ${PRUNE_RULES.searchHistoryDays} days, and finished commands of the queue older than ${PRUNE_RULES.finishedQueueDays} days (the daily budget only counts today).`,
 		`The search state of items given up on (exhausted) untouched for ${PRUNE_RULES.exhaustedDays} days: the next sweep starts them afresh.`,
 		`Events older than ${PRUNE_RULES.eventDays} days.`,
-		`Notifications sent, failed or dropped, and logged delivery attempts, older than ${PRUNE_RULES.notificationDays} days (pending ones are kept).`
+		`Notifications sent, failed or dropped, and logged delivery attempts, older than ${PRUNE_RULES.notificationDays} days (pending ones are kept).`,
+		`Daily analytics roll-ups older than ${PRUNE_RULES.analyticsDays} days (2 years).`
 	];
 }
 
@@ -78,6 +82,8 @@ export interface PruneResult {
 	events: number;
 	/** Outbox rows and delivery attempts together. */
 	notifications: number;
+	/** Daily analytics roll-ups. */
+	analytics: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -99,7 +105,7 @@ export async function pruneDatabase(deps: {
 	const ago = (ms: number) => new Date(now.getTime() - ms);
 	const { security } = await getSettings(db, now.getTime());
 	const sessionCutoff = ago(security.sessionMaxAgeDays * DAY_MS);
-	const steps = 9;
+	const steps = 10;
 	const step = (n: number, what: string) =>
 		ctx?.progress((n - 1) / steps, `${what} (${n} of ${steps})`);
 
@@ -188,6 +194,8 @@ export async function pruneDatabase(deps: {
 			)
 		)!
 	);
+	step(10, 'Removing old analytics roll-ups');
+	const analytics = await pruneAnalytics(db, now);
 	return {
 		sessions: removedSessions,
 		loginAttempts: removedAttempts,
@@ -197,7 +205,8 @@ export async function pruneDatabase(deps: {
 		queue,
 		exhausted,
 		events: removedEvents,
-		notifications: deliveries + outbox
+		notifications: deliveries + outbox,
+		analytics
 	};
 }
 
@@ -210,7 +219,7 @@ export function pruneJob(deps: { db: Database; uploadsDir: string; clock: () => 
 		const message =
 			total === 0
 				? 'Nothing to prune.'
-				: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs, ${result.uploads} uploads, ${result.searchHistory} history entries, ${result.queue} finished commands, ${result.exhausted} exhausted items, ${result.events} events and ${result.notifications} notification records.`;
+				: `Removed ${result.sessions} sessions, ${result.loginAttempts} login attempts, ${result.jobRuns} job runs, ${result.uploads} uploads, ${result.searchHistory} history entries, ${result.queue} finished commands, ${result.exhausted} exhausted items, ${result.events} events, ${result.notifications} notification records and ${result.analytics} analytics roll-ups.`;
 		await maintenanceCompleted(deps.db, 'db.prune', message, { ...result }, started);
 		return { message, result: { ...result } };
 	};

@@ -82,6 +82,8 @@ export async function countWanted(
 export interface RegistryRefresh {
 	added: number;
 	removed: number;
+	/** `added` by search type (the analytics roll-up counts gaps and upgrades found apart). */
+	addedByType: Record<SearchType, number>;
 }
 
 /**
@@ -99,9 +101,11 @@ export async function refreshRegistry(
 ): Promise<RegistryRefresh> {
 	let added = 0;
 	let removed = 0;
+	const addedByType: Record<SearchType, number> = { gap: 0, upgrade: 0 };
 	const withCustomFormats = (base: SQL) =>
 		options.customFormatUpgrades ? sql`(${base} or ${customFormatUpgradeCondition(kind)})` : base;
 	for (const searchType of searchTypes) {
+		const before = added;
 		if (kind === 'movies') {
 			const condition =
 				searchType === 'gap' ? movieGapCondition : withCustomFormats(movieUpgradeCondition);
@@ -142,6 +146,7 @@ export async function refreshRegistry(
 					on conflict do nothing`)
 			);
 		}
+		addedByType[searchType] += added - before;
 	}
-	return { added, removed };
+	return { added, removed, addedByType };
 }

@@ -89,6 +89,8 @@ export async function sweepInTransaction(
 				gaps: result.wanted.gaps,
 				upgrades: result.wanted.upgrades,
 				registryAdded: result.registryAdded,
+				gapsAdded: refresh.addedByType.gap,
+				upgradesAdded: refresh.addedByType.upgrade,
 				registryRemoved: result.registryRemoved,
 				queuedBatches: result.queuedBatches,
 				queuedSearches: result.queuedSearches

@@ -11,6 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../db';
 import { connectors, type Connector, type SyncMode } from '../../db/schema';
 import { moduleLogger, safeErrorMessage } from '../../logger';
+import { rollupJob } from '../analytics/rollup';
 import { backupsDir, scheduledBackupTick } from '../database/backup';
 import { pruneJob, vacuumJob } from '../database/maintenance-jobs';
 import { uploadsDir } from '../database/uploads';
@@ -238,6 +239,12 @@ export const JOB_REGISTRY: readonly RegisteredJob[] = [
 					return idle('No backup is due.');
 			}
 		}
+	},
+	{
+		name: 'analytics.rollup',
+		defaultPattern: '5 * * * *',
+		description: 'Roll up today’s and yesterday’s analytics per connector',
+		handler: (deps) => rollupJob({ db: deps.db, clock: deps.clock ?? (() => new Date()) })
 	},
 	{
 		name: 'db.prune',
