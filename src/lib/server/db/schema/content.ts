@@ -107,7 +107,16 @@ export const seasons = pgTable(
 		sizeOnDisk: bigint('size_on_disk', { mode: 'number' }).notNull().default(0),
 		syncedAt: timestamptz('synced_at').notNull().defaultNow()
 	},
-	(t) => [uniqueIndex('seasons_series_number_unique').on(t.seriesId, t.seasonNumber)]
+	(t) => [
+		uniqueIndex('seasons_series_number_unique').on(t.seriesId, t.seasonNumber),
+		// The dashboard's completion rings sum the statistics per series: an index-only read.
+		index('seasons_series_stats_idx').on(
+			t.seriesId,
+			t.connectorId,
+			t.episodeCount,
+			t.episodeFileCount
+		)
+	]
 );
 
 /** Episodes (EpisodeResource) with their file's quality state (EpisodeFileResource). */
@@ -204,6 +213,10 @@ export const movies = pgTable(
 				sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`
 			),
 		index('movies_sort_title_idx').on(sql`coalesce(${t.sortTitle}, lower(${t.title}))`, t.id),
+		// The dashboard's completion rings: monitored movies with and without a file, index-only.
+		index('movies_monitored_file_idx')
+			.on(t.connectorId, t.hasFile)
+			.where(sql`${t.monitored} = true`),
 		index('movies_title_trgm_idx').using(
 			'gin',
 			sql`comradarr_unaccent(lower(${t.title})) extensions.gin_trgm_ops`

@@ -1,0 +1,2 @@
+CREATE INDEX "movies_monitored_file_idx" ON "movies" USING btree ("connector_id","has_file") WHERE "movies"."monitored" = true;--> statement-breakpoint
+CREATE INDEX "seasons_series_stats_idx" ON "seasons" USING btree ("series_id","connector_id","episode_count","episode_file_count");
