@@ -11,7 +11,6 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
@@ -21,7 +20,14 @@ import { seedDefaults } from '../../src/lib/server/db/seed';
 import { listContent } from '../../src/lib/server/services/content/content-browser';
 import { ContentQuerySchema } from '../../src/lib/schemas/content';
 import { benchDatabase } from './database';
-import { commitHash, machineLine, measure, seedBenchLibrary, type Timing } from './library';
+import {
+	appendResults,
+	commitHash,
+	machineLine,
+	measure,
+	seedBenchLibrary,
+	type Timing
+} from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -103,8 +109,7 @@ const table = [
 console.log(`\n${table.join('\n')}`);
 
 if (values.append) {
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Content browser — ${new Date().toISOString().slice(0, 10)}, commit ${commitHash()}\n\n${await machineLine(db, pg.embedded)}. Mirror: ${library.episodes} episodes, ${library.gaps} gaps, ${library.upgrades} upgrade candidates, ${MOVIES} movies; ${RUNS} runs each (\`bun tests/bench/content.ts --series ${shape.series} --seasons ${shape.seasons} --episodes ${shape.episodes} --gaps ${shape.gaps} --upgrades ${shape.upgrades} --movies ${MOVIES}\`).\n\n${table.join('\n')}\n`
 	);
 }

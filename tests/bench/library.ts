@@ -4,7 +4,10 @@
  * trigram search has something real to match, a few quality profiles and tags), timing with
  * percentiles, and the machine line of tests/bench/RESULTS.md.
  */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/lib/server/db';
 import { connectors, type Connector } from '../../src/lib/server/db/schema';
@@ -156,4 +159,14 @@ export async function machineLine(db: Database, embedded: boolean): Promise<stri
 /** The short hash of HEAD. */
 export function commitHash(): string {
 	return Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
+}
+
+/**
+ * Appends `markdown` to tests/bench/RESULTS.md and formats the file with the project's Prettier,
+ * so that its tables stay aligned and `prettier --check` (the lint step) stays clean.
+ */
+export function appendResults(markdown: string): void {
+	const file = path.resolve('tests/bench/RESULTS.md');
+	appendFileSync(file, markdown);
+	execFileSync('bunx', ['prettier', '--write', file], { stdio: 'ignore' });
 }
