@@ -140,6 +140,10 @@ const gapsOf = sql`coalesce((e.payload ->> 'gapsAdded')::int,
 const upgradesOf = sql`coalesce((e.payload ->> 'upgradesAdded')::int,
 	case when e.payload ->> 'kind' = 'upgrades' then (e.payload ->> 'registryAdded')::int else 0 end, 0)`;
 
+/** The level columns of `analytics_daily`: snapshots taken only while their day is current. */
+type LevelColumn =
+	'queue_depth' | 'gaps_open' | 'upgrade_candidates' | 'items_total' | 'items_complete';
+
 function rollupStatement(
 	from: string,
 	to: string,
@@ -174,14 +178,15 @@ function rollupStatement(
 				from movies m where m.monitored and (m.has_file or m.is_available)
 				group by m.connector_id) mv on mv.connector_id = c.id)`
 		: sql``;
-	const level = (column: string) =>
+	// Column names are the constants of LevelColumn, quoted as identifiers; `today` is bound.
+	const level = (column: LevelColumn) =>
 		withLevels
-			? sql`case when d.day = ${today}::date then coalesce(l.${sql.raw(column)}, 0) else 0 end`
+			? sql`case when d.day = ${today}::date then coalesce(l.${sql.identifier(column)}, 0) else 0 end`
 			: sql`0`;
-	const keepLevel = (column: string) =>
-		sql.raw(
-			`${column} = case when excluded.day = '${today}'::date then excluded.${column} else analytics_daily.${column} end`
-		);
+	const keepLevel = (column: LevelColumn) => {
+		const name = sql.identifier(column);
+		return sql`${name} = case when excluded.day = ${today}::date then excluded.${name} else analytics_daily.${name} end`;
+	};
 	return sql`
 		with days as (
 			select g::date as day,
