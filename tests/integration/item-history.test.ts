@@ -195,6 +195,8 @@ describe('item history', () => {
 			episodeIds: [e1!.id, e2!.id],
 			qualities: ['WEBDL-1080p', 'HDTV-720p']
 		});
+		// Events read as the activity feed's sentences.
+		expect(history[2]).toMatchObject({ text: expect.stringMatching(/^Acquired 2 episodes of /) });
 		expect(history[0]).toMatchObject({ kind: 'event', attempts: 10, episodeIds: [e2!.id] });
 
 		// The limit keeps the newest of both sources together.

@@ -31,6 +31,8 @@ export type ItemHistoryData =
 			id: number;
 			at: Date | string;
 			type: 'item.acquired' | 'item.upgraded' | 'item.removed' | 'search.exhausted';
+			/** The activity feed's sentence of the event. */
+			text: string;
 			episodeIds: number[];
 			qualities: string[];
 			from: string | null;

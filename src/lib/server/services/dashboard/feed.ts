@@ -39,7 +39,7 @@ export const FEED_PAGE = 20;
 export const FEED_PAGE_MAX = 100;
 
 /** One row of `events` as the feed reads it. */
-interface FeedEvent {
+export interface FeedEvent {
 	id: number;
 	type: EventType;
 	connectorId: number | null;
@@ -92,11 +92,19 @@ export async function activityFeed(
 		.orderBy(desc(events.id))
 		.limit(limit + 1)) as FeedEvent[];
 	const page = rows.slice(0, limit);
-	const lookup = await loadLookup(db, page);
 	return {
-		entries: page.map((e) => describeEvent(e, lookup)),
+		entries: await describeEvents(db, page),
 		nextBefore: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null
 	};
+}
+
+/**
+ * Events (rows of `events`, in any order) as the feed's sentences with their links, in the same
+ * order. Looks up the names of what they mention by unique index (see the module's cost note).
+ */
+export async function describeEvents(db: DbOrTx, rows: readonly FeedEvent[]): Promise<FeedEntry[]> {
+	const lookup = await loadLookup(db, rows);
+	return rows.map((e) => describeEvent(e, lookup));
 }
 
 const key = (connectorId: number | null, arrId: number) => `${connectorId ?? 0}:${arrId}`;

@@ -14,6 +14,7 @@ import type { DbOrTx } from '../../db';
 import { jsonParam } from '../../db/schema/columns';
 import type { SearchCommandName, SearchOutcome, SearchType } from '../../db/schema';
 import type { EventSubject, EventType } from '../../../types/events';
+import { describeEvents } from '../dashboard/feed';
 import { grabCount } from '../history/history-service';
 import { inIds } from './item-scope';
 
@@ -47,6 +48,8 @@ export type ItemHistoryEntry =
 			id: number;
 			at: Date;
 			type: ItemEventType;
+			/** The activity feed's sentence of the event ("Acquired Andor S01E02 on Sonarr (WEBDL-1080p)."). */
+			text: string;
 			episodeIds: number[];
 			/**
 			 * Quality names of the new files (acquired / upgraded: payload `qualities`, one per episode
@@ -143,6 +146,17 @@ export async function getItemHistory(
 			order by ev.created_at desc, ev.id desc
 			limit ${limit}`)
 	]);
+	const sentences = await describeEvents(
+		db,
+		events.map((r) => ({
+			id: Number(r.id),
+			type: r.type,
+			connectorId: target.connectorId,
+			subject: r.subject,
+			payload: r.payload,
+			createdAt: new Date(r.created_at)
+		}))
+	);
 	const entries: ItemHistoryEntry[] = [
 		...searches.map((r): ItemHistoryEntry => ({
 			kind: 'search',
@@ -155,11 +169,12 @@ export async function getItemHistory(
 			message: r.message,
 			grabs: grabCount(r.message)
 		})),
-		...events.map((r): ItemHistoryEntry => ({
+		...events.map((r, i): ItemHistoryEntry => ({
 			kind: 'event',
 			id: Number(r.id),
 			at: new Date(r.created_at),
 			type: r.type,
+			text: sentences[i]?.text ?? '',
 			episodeIds: r.subject.episodeIds ?? [],
 			qualities:
 				typeof r.payload.quality === 'string' ? [r.payload.quality] : strings(r.payload.qualities),
