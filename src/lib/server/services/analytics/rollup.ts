@@ -21,6 +21,7 @@ import type { Database, DbOrTx } from '../../db';
 import { deleteCounted } from '../../db/queries/delete-counted';
 import { analyticsDaily } from '../../db/schema';
 import { getSettings } from '../settings/settings-service';
+import { addDays, localDay } from '../../time/calendar-day';
 import type { JobOutcome } from '../jobs';
 
 /** How long daily roll-ups are kept (days): 2 years. */
@@ -29,24 +30,7 @@ export const ANALYTICS_RETENTION_DAYS = 730;
 /** How far back a first run reconstructs days from the events (their retention, days). */
 export const BACKFILL_DAYS = 90;
 
-const DAY_MS = 86_400_000;
-
-/** The local calendar day (`YYYY-MM-DD`) of instant `at` in IANA zone `timeZone`. */
-export function localDay(at: Date, timeZone: string): string {
-	// en-CA formats as YYYY-MM-DD.
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(at);
-}
-
-/** `day` (`YYYY-MM-DD`) shifted by `n` calendar days. */
-export function addDays(day: string, n: number): string {
-	const t = Date.parse(`${day}T00:00:00Z`) + n * DAY_MS;
-	return new Date(t).toISOString().slice(0, 10);
-}
+export { addDays, localDay };
 
 export interface RollupResult {
 	/** First and last local day rolled up (inclusive). */

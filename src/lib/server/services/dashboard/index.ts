@@ -19,7 +19,7 @@ import { liveJobs, upcomingSweeps } from './upcoming';
 
 export { libraryCompletion } from './completion';
 export { activityFeed, FEED_PAGE, FEED_PAGE_MAX, FEED_TYPES } from './feed';
-export { connectorTrends, daysBefore, localDay, TREND_DAYS } from './trends';
+export { connectorTrends, TREND_DAYS } from './trends';
 export { jobLabel, liveJobs, upcomingSweeps } from './upcoming';
 
 export interface DashboardOverview {

@@ -7,28 +7,11 @@
 import { and, asc, gte, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { analyticsDaily } from '../../db/schema';
+import { addDays, localDay } from '../../time/calendar-day';
 import type { ConnectorTrend, TrendPoint } from '../../../types/dashboard';
 
 /** Days a trend covers, today included. */
 export const TREND_DAYS = 30;
-
-/** `at`'s calendar day (YYYY-MM-DD) in `timeZone`. */
-export function localDay(at: Date, timeZone: string): string {
-	// en-CA formats as YYYY-MM-DD.
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit'
-	}).format(at);
-}
-
-/** The day `days` calendar days before `day` (both YYYY-MM-DD). */
-export function daysBefore(day: string, days: number): string {
-	const d = new Date(`${day}T00:00:00Z`);
-	d.setUTCDate(d.getUTCDate() - days);
-	return d.toISOString().slice(0, 10);
-}
 
 /**
  * The last `days` local days (today in `timeZone` included) of every connector's roll-ups,
@@ -39,7 +22,7 @@ export async function connectorTrends(
 	options: { now: Date; timeZone: string; days?: number }
 ): Promise<Map<number, ConnectorTrend>> {
 	const last = localDay(options.now, options.timeZone);
-	const first = daysBefore(last, (options.days ?? TREND_DAYS) - 1);
+	const first = addDays(last, 1 - (options.days ?? TREND_DAYS));
 	const rows = await db
 		.select({
 			connectorId: analyticsDaily.connectorId,

@@ -7,6 +7,7 @@
  * mistakes at once. Absent or empty parameters take their defaults.
  */
 import { DomainError } from '../../errors';
+import { localDay } from '../../time/calendar-day';
 import { zonedDayStart } from '../../time/day-start';
 
 /** Rows per page unless `pageSize` says otherwise. */
@@ -103,23 +104,6 @@ export function readEnum<T extends string>(
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const localDates = new Map<string, Intl.DateTimeFormat>();
-
-/** `YYYY-MM-DD` of `at` in `timeZone`. */
-function localDate(at: Date, timeZone: string): string {
-	let format = localDates.get(timeZone);
-	if (!format) {
-		format = new Intl.DateTimeFormat('en-CA', {
-			timeZone,
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit'
-		});
-		localDates.set(timeZone, format);
-	}
-	return format.format(at);
-}
-
 /** The first instant of the local calendar day `date` (YYYY-MM-DD) in `timeZone`. */
 function startOfLocalDate(date: string, timeZone: string): Date {
 	const [, y, m, d] = DATE_ONLY.exec(date) ?? [];
@@ -127,7 +111,7 @@ function startOfLocalDate(date: string, timeZone: string): Date {
 	// UTC noon is on that local date in every zone from −12 to +11; step for the others.
 	for (const shift of [0, -1, 1]) {
 		const guess = new Date(noon.getTime() + shift * 43_200_000);
-		if (localDate(guess, timeZone) === date) return zonedDayStart(guess, timeZone);
+		if (localDay(guess, timeZone) === date) return zonedDayStart(guess, timeZone);
 	}
 	return zonedDayStart(noon, timeZone);
 }
