@@ -20,7 +20,7 @@ import { liveJobs, upcomingSweeps } from './upcoming';
 export { libraryCompletion } from './completion';
 export { activityFeed, FEED_PAGE, FEED_PAGE_MAX, FEED_TYPES } from './feed';
 export { connectorTrends, TREND_DAYS } from './trends';
-export { jobLabel, liveJobs, upcomingSweeps } from './upcoming';
+export { liveJobs, runningJobTitle, upcomingSweeps } from './upcoming';
 
 export interface DashboardOverview {
 	/** By connector id; a connector with nothing monitored is absent. */

@@ -53,11 +53,16 @@ const JOB_LABEL: Record<string, string> = {
 	'db.backup': 'Database backup',
 	'db.restore': 'Database restore',
 	'db.prune': 'Prune',
-	'db.vacuum': 'Vacuum'
+	'db.vacuum': 'Vacuum',
+	'content.bulk': 'Bulk action'
 };
 
-/** "Full sync of Sonarr", "Scheduled sweep of Radarr", a built-in job's description… */
-export function jobLabel(job: string, connectorName: string | null): string {
+/**
+ * The title of a running job on the dashboard: "Full sync of Sonarr", "Scheduled sweep of Radarr",
+ * a built-in job's description… (jobs/errors.ts `jobLabel` is the subject of a failure sentence,
+ * "A backup failed.", and names no connector.)
+ */
+export function runningJobTitle(job: string, connectorName: string | null): string {
 	const of = connectorName ? ` of ${connectorName}` : '';
 	if (SYNC_LABEL[job]) return `${SYNC_LABEL[job]}${of}`;
 	if (scheduleIdOfJob(job) !== null) return `Scheduled sweep${of}`;
@@ -86,7 +91,7 @@ export async function liveJobs(db: DbOrTx, limit = RUNNING_LIMIT): Promise<Runni
 				).map((c) => [c.id, c.name])
 	);
 	return rows.map((row) => ({
-		label: jobLabel(
+		label: runningJobTitle(
 			row.job,
 			row.connectorId === null ? null : (names.get(row.connectorId) ?? null)
 		),
