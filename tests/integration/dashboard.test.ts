@@ -216,6 +216,28 @@ describe('activity feed', () => {
 		]);
 	});
 
+	it('an event about an item no longer in the mirror names it but links nowhere', async () => {
+		const radarr = await world.addConnector('/radarr', 'Gone Radarr');
+		await world.db.execute(sql`delete from events`);
+		await appendEvents(world.db, [
+			{
+				type: 'item.acquired',
+				connectorId: radarr.id,
+				subject: { movieId: 2_000_000_000 },
+				payload: { kind: 'movie', title: 'Removed Movie', quality: 'DVD' }
+			},
+			{
+				type: 'item.acquired',
+				connectorId: radarr.id,
+				subject: { seriesId: 2_000_000_000, episodeIds: [2_000_000_001] },
+				payload: { kind: 'episode', title: 'Removed Series', qualities: ['DVD'] }
+			}
+		]);
+		const { entries } = await activityFeed(world.db);
+		expect(entries.map((e) => e.href)).toEqual([null, null]);
+		expect(entries[1]!.text).toContain('Removed Movie');
+	});
+
 	it('pages backwards by id, 20 at a time, until the first event', async () => {
 		const radarr = await world.addConnector('/radarr', 'R');
 		await appendEvents(

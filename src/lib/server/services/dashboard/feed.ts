@@ -258,7 +258,9 @@ function itemOf(e: FeedEvent, lookup: Lookup): { label: string; href: FeedHref |
 			(str(p.title) || str(p.label) || 'a movie');
 		return {
 			label: count > 1 && !str(p.label) ? countOf(count, 'movie') : str(p.label) || title,
-			href: count === 1 && first !== undefined ? `/movies/${first}` : null
+			// Only a movie still in the mirror has a page.
+			href:
+				count === 1 && first !== undefined && lookup.movies.has(first) ? `/movies/${first}` : null
 		};
 	}
 	// Series and episodes.
@@ -286,7 +288,10 @@ function itemOf(e: FeedEvent, lookup: Lookup): { label: string; href: FeedHref |
 		label = `${title} ${episodeCode(firstEpisode.season, firstEpisode.episode)}`;
 	} else if (episodeCount > 1) label = `${countOf(episodeCount, 'episode')} of ${title}`;
 	else label = title;
-	return { label, href: seriesId === undefined ? null : `/series/${seriesId}` };
+	return {
+		label,
+		href: seriesId !== undefined && lookup.series.has(seriesId) ? `/series/${seriesId}` : null
+	};
 }
 
 const FAILURE_TEXT: Record<string, string> = {
