@@ -5,6 +5,7 @@
  * newcomer running `npm start` on a fresh machine gets.
  */
 import path from 'node:path';
+import packageJson from '../../../package.json' with { type: 'json' };
 
 export interface AppConfig {
 	/** Folder for the embedded PostgreSQL cluster and the generated secret key. Default `./data`. */
@@ -24,8 +25,11 @@ export interface AppConfig {
 	version: string;
 }
 
-/** Comradarr's version; kept in step with package.json by hand at release time. */
-export const APP_VERSION = '0.1.0';
+/**
+ * Comradarr's version: `version` in package.json, the one place a release sets it (the changelog,
+ * Settings → About and the *arr `User-Agent` all read it from there).
+ */
+export const APP_VERSION: string = packageJson.version;
 
 /** Reads the configuration from `env` (defaults to `process.env`). Pure: no I/O. */
 export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
