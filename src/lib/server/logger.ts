@@ -6,6 +6,10 @@
  * correlation id (`cid`). Secrets are redacted by path as a second line of defence: callers must
  * still never pass an API key, password or token to a log call.
  *
+ * The correlation id of the work in progress — a request's `X-Request-Id`, a job run's `job:<id>` —
+ * reaches every log line written inside it, whatever module writes it: `withCorrelation` keeps it in
+ * an AsyncLocalStorage and a pino mixin adds it as `cid` (a `cid` passed to the log call wins).
+ *
  * Errors logged under `err`, `error` or `cause` go through `safeError`, which keeps what helps a
  * maintainer (type, message, stack, SQLSTATE, table/constraint names, our own error fields) and
  * drops the values a failed query was run with: drizzle's `DrizzleQueryError` carries `params` and
@@ -14,6 +18,7 @@
  * `Key (username)=(hunter2) already exists.`). A password typed into the username field must not
  * end up in the log.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -163,6 +168,22 @@ function scrubLogArguments(args: unknown[]): unknown[] {
 	return args.map((arg) => (typeof arg === 'string' ? scrubText(arg, values) : arg));
 }
 
+/** The correlation id of the request or job run the current code runs for. */
+const correlation = new AsyncLocalStorage<string>();
+
+/**
+ * Runs `work` with `cid` as the correlation id of every line logged inside it (including in
+ * promises and timers it starts). Nested calls replace the id for their own extent.
+ */
+export function withCorrelation<T>(cid: string, work: () => T): T {
+	return correlation.run(cid, work);
+}
+
+/** The correlation id in force here, or undefined outside any request or job run. */
+export function currentCorrelationId(): string | undefined {
+	return correlation.getStore();
+}
+
 /**
  * The options of every Comradarr logger (exported so tests build one on another destination with
  * exactly these serializers).
@@ -177,6 +198,10 @@ export const LOGGER_OPTIONS: pino.LoggerOptions = {
 			// pino's LogFn overloads do not accept a rebuilt argument list; the shape is unchanged.
 			return method.apply(this, scrubLogArguments(args) as Parameters<typeof method>);
 		}
+	},
+	mixin() {
+		const cid = correlation.getStore();
+		return cid === undefined ? {} : { cid };
 	},
 	timestamp: pino.stdTimeFunctions.isoTime
 };

@@ -45,7 +45,7 @@
  */
 import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
-import { moduleLogger } from '$lib/server/logger';
+import { moduleLogger, withCorrelation } from '$lib/server/logger';
 import { findAdmin } from '$lib/server/auth/admin';
 import {
 	API_KEY_HEADER,
@@ -499,8 +499,17 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 	const clock = deps.clock ?? systemClock;
 	const trustedProxies = deps.trustedProxies ?? (() => trustedProxiesFromEnv());
 	const hostPolicy = deps.hostPolicy ?? (() => cachedHostPolicy());
-	return async ({ event, resolve }) => {
+	return ({ event, resolve }) => {
 		const requestId = crypto.randomUUID();
+		// Every line logged while this request is handled carries its id as `cid`.
+		return withCorrelation(requestId, () => handleRequest(event, resolve, requestId));
+	};
+
+	async function handleRequest(
+		event: RequestEvent,
+		resolve: Parameters<Handle>[0]['resolve'],
+		requestId: string
+	): Promise<Response> {
 		event.locals.requestId = requestId;
 		event.locals.user = null;
 		event.locals.apiKey = null;
@@ -549,7 +558,7 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 			response = refusalResponse(api, 500, 'internal', 'Internal error');
 		}
 		return withHeaders(response, headers);
-	};
+	}
 }
 
 interface GuardContext {

@@ -23,7 +23,7 @@ import { and, eq, inArray, isNull, like, or } from 'drizzle-orm';
 import type { ReservedSQL } from 'bun';
 import type { Database } from '$lib/server/db';
 import { jobRuns, type JobRun, type JobTrigger } from '$lib/server/db/schema';
-import { moduleLogger, type Logger } from '$lib/server/logger';
+import { moduleLogger, withCorrelation, type Logger } from '$lib/server/logger';
 import type { JobRunView } from '$lib/types/jobs';
 import { JobConflictError, JobError, MaintenanceError, jobLabel } from './errors';
 import {
@@ -361,7 +361,8 @@ async function execute(
 			exclusiveHeld = true;
 			ctx.progress(0, 'Starting…');
 		}
-		outcome = await options.run(ctx);
+		// Every line logged by the job's work, in any module, carries `cid: job:<run id>`.
+		outcome = await withCorrelation(`job:${id}`, () => options.run(ctx));
 	} catch (error) {
 		if (error instanceof JobError) {
 			failure = error.message;
