@@ -21,6 +21,14 @@ describe('database driver', () => {
 		expect(row?.value).toEqual({ a: 1, list: [1, 'two'] });
 	});
 
+	it('runs every connection without JIT compilation (it cost the content counts 14–30 ms)', async () => {
+		// Several at once, so more than one pooled connection answers.
+		const answers = await Promise.all(
+			Array.from({ length: 4 }, () => db.execute<{ jit: string }>(sql`show jit`))
+		);
+		expect(answers.map(([row]) => row?.jit)).toEqual(['off', 'off', 'off', 'off']);
+	});
+
 	it('round-trips a timestamp with milliseconds exactly', async () => {
 		const at = new Date('2026-03-29T01:30:15.123Z');
 		await db.insert(appSettings).values({ key: 'ts', value: 1, updatedAt: at });

@@ -91,6 +91,44 @@ export const searchRegistry = pgTable(
 	]
 );
 
+/**
+ * Per-item totals of the search registry, one row per series (over its episodes' rows) or movie
+ * that has or had registry rows: how many rows are gaps, upgrades, queued, searching, in cooldown
+ * or exhausted, and the latest `last_searched_at`. The content browser counts and sorts by these
+ * instead of grouping the whole registry on every page view (issue 11 §9).
+ *
+ * Maintained by PostgreSQL, not by the application: statement-level triggers on `search_registry`
+ * (migration 20261203170521_search_item_summary) add each statement's changes as deltas
+ * (`+1` per new row, `-1` per old row), so concurrent writers never overwrite each other's counts.
+ * `last_searched_at` only moves forward with deltas; a statement that lowers or clears an item's
+ * last search (clear search state) recomputes it from the registry. Rows whose counts reach zero
+ * are kept (they count as "nothing wanted"). Derived data: left out of built-in backups and rebuilt
+ * by the triggers when the registry is restored.
+ */
+export const searchItemSummary = pgTable(
+	'search_item_summary',
+	{
+		/** `series` or `movie`. */
+		kind: varchar('kind', { length: 6 }).$type<'series' | 'movie'>().notNull(),
+		/** `series.id` or `movies.id` (no foreign key: the registry's cascade keeps it in step). */
+		itemId: integer('item_id').notNull(),
+		connectorId: integer('connector_id').notNull(),
+		/** Registry rows of the item, all types and states. */
+		entries: integer('entries').notNull().default(0),
+		gaps: integer('gaps').notNull().default(0),
+		upgrades: integer('upgrades').notNull().default(0),
+		queued: integer('queued').notNull().default(0),
+		searching: integer('searching').notNull().default(0),
+		cooldown: integer('cooldown').notNull().default(0),
+		exhausted: integer('exhausted').notNull().default(0),
+		lastSearchedAt: timestamptz('last_searched_at')
+	},
+	(t) => [
+		primaryKey({ columns: [t.kind, t.itemId] }),
+		index('search_item_summary_connector_idx').on(t.connectorId, t.kind)
+	]
+);
+
 export const SEARCH_COMMANDS = ['EpisodeSearch', 'SeasonSearch', 'MoviesSearch'] as const;
 export type SearchCommandName = (typeof SEARCH_COMMANDS)[number];
 

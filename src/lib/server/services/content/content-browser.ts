@@ -3,10 +3,11 @@
  * movies, filtered, sorted and paginated in PostgreSQL, with the number of rows each status
  * filter would show. It reads the mirror and the search registry only — never an *arr app.
  *
- * Rows are series (a row stands for its episodes) and movies. Search-state filters and counts
- * come from the search registry (`search_registry`: one row per wanted episode or movie and
- * search type, written by discovery), which carries each episode's series (`series_id`), so a
- * series filter is a semi-join over the registry's indexes, not over the episodes. The title
+ * Rows are series (a row stands for its episodes) and movies. Search-state filters, counts and
+ * the wanted / last-searched sorts read `search_item_summary`: the search registry
+ * (`search_registry`, one row per wanted episode or movie and search type) summed per series or
+ * movie by PostgreSQL triggers, so no page view groups the registry. Only the custom-format filter
+ * reads the registry itself (it depends on file scores the summary does not follow). The title
  * search folds case and accents (`comradarr_unaccent(lower(…))`) and tolerates typos with
  * pg_trgm's word similarity (`<%`, default threshold 0.6), both served by the trigram indexes
  * `series_title_trgm_idx` / `movies_title_trgm_idx`.
@@ -88,26 +89,40 @@ async function resolveFilter(db: DbOrTx, filter: ContentFilter): Promise<Resolve
 	return resolved;
 }
 
-/** The registry condition (alias `r`) of a status filter; null for `all`. */
-function registryCondition(status: ContentStatus): SQL | null {
+/**
+ * The condition (alias `x`, a `search_item_summary` row) under which an item shows under
+ * `status`; null for `all` and for `custom_format`, which the registry decides (`cfCondition`).
+ */
+function summaryCondition(status: ContentStatus): SQL | null {
 	switch (status) {
 		case 'all':
+		case 'custom_format':
 			return null;
 		case 'missing':
-			return sql`r.search_type = 'gap'`;
+			return sql`x.gaps > 0`;
 		case 'upgrade':
-			return sql`r.search_type = 'upgrade'`;
-		case 'custom_format':
-			return sql`r.search_type = 'upgrade'
-				and r.connector_id in (select id from connectors where custom_format_upgrades) and (
-				(r.movie_id is not null and exists (select 1 from movies m
-					where m.id = r.movie_id and ${customFormatUpgradeCondition('movies')}))
-				or (r.episode_id is not null and exists (select 1 from episodes e join series s on s.id = e.series_id
-					where e.id = r.episode_id and ${customFormatUpgradeCondition('series')})))`;
-		default:
-			return sql`r.state = ${status}`;
+			return sql`x.upgrades > 0`;
+		case 'queued':
+			return sql`x.queued > 0`;
+		case 'searching':
+			return sql`x.searching > 0`;
+		case 'cooldown':
+			return sql`x.cooldown > 0`;
+		case 'exhausted':
+			return sql`x.exhausted > 0`;
 	}
 }
+
+/**
+ * The registry rows (alias `r`) that make their item a custom-format upgrade: upgrade rows of a
+ * connector with custom-format upgrades on whose file scores below the profile's cutoff score.
+ */
+const cfCondition = sql`r.search_type = 'upgrade'
+	and r.connector_id in (select id from connectors where custom_format_upgrades) and (
+	(r.movie_id is not null and exists (select 1 from movies m
+		where m.id = r.movie_id and ${customFormatUpgradeCondition('movies')}))
+	or (r.episode_id is not null and exists (select 1 from episodes e join series s on s.id = e.series_id
+		where e.id = r.episode_id and ${customFormatUpgradeCondition('series')})))`;
 
 /** Conditions on a mirror table (alias `t`) shared by series and movies, without the status. */
 function mirrorConditions(filter: ResolvedFilter): SQL[] {
@@ -147,7 +162,7 @@ function whereClause(conditions: SQL[]): SQL {
  * the columns the page sorts by. Aliases: series/movies `t`.
  */
 function matching(filter: ResolvedFilter, withStatus: boolean): SQL {
-	const status = withStatus ? registryCondition(filter.status) : null;
+	const status = withStatus && filter.status !== 'all' ? filter.status : null;
 	const connector = filter.connectorId === undefined ? null : filter.connectorId;
 	const parts: SQL[] = [];
 	const relevance =
@@ -157,11 +172,17 @@ function matching(filter: ResolvedFilter, withStatus: boolean): SQL {
 	for (const kind of ['series', 'movie'] as const) {
 		if (filter.kind !== undefined && filter.kind !== kind) continue;
 		const where = mirrorConditions(filter);
-		if (status) {
+		if (status === 'custom_format') {
 			const column = kind === 'series' ? sql`r.series_id` : sql`r.movie_id`;
 			where.push(
 				sql`t.id in (select ${column} from search_registry r where ${column} is not null
-					${connector === null ? sql`` : sql`and r.connector_id = ${connector}`} and ${status})`
+					${connector === null ? sql`` : sql`and r.connector_id = ${connector}`} and ${cfCondition})`
+			);
+		} else if (status) {
+			where.push(
+				sql`t.id in (select x.item_id from search_item_summary x where x.kind = ${kind}
+					${connector === null ? sql`` : sql`and x.connector_id = ${connector}`}
+					and ${summaryCondition(status)})`
 			);
 		}
 		const table = kind === 'series' ? sql`series` : sql`movies`;
@@ -178,24 +199,20 @@ function matching(filter: ResolvedFilter, withStatus: boolean): SQL {
 	return sql.join(parts, sql` union all `);
 }
 
-/** Registry aggregates per row (kind, id), optionally limited to some rows. */
-function registryAggregates(limitTo?: { series: number[]; movies: number[] }): SQL {
-	const seriesScope = limitTo
-		? limitTo.series.length === 0
+/**
+ * Registry aggregates of the page's rows (kind, id), with the next eligible time the summary does
+ * not keep.
+ */
+function registryAggregates(page: { series: number[]; movies: number[] }): SQL {
+	const among = (column: SQL, ids: number[]) =>
+		ids.length === 0
 			? sql`false`
-			: sql`r.series_id in (${sql.join(
-					limitTo.series.map((id) => sql`${id}`),
+			: sql`${column} in (${sql.join(
+					ids.map((id) => sql`${id}`),
 					sql`, `
-				)})`
-		: sql`r.series_id is not null`;
-	const movieScope = limitTo
-		? limitTo.movies.length === 0
-			? sql`false`
-			: sql`r.movie_id in (${sql.join(
-					limitTo.movies.map((id) => sql`${id}`),
-					sql`, `
-				)})`
-		: sql`r.movie_id is not null`;
+				)})`;
+	const seriesScope = among(sql`r.series_id`, page.series);
+	const movieScope = among(sql`r.movie_id`, page.movies);
 	const columns = sql`
 		count(*) filter (where r.search_type = 'gap')::int as gaps,
 		count(*) filter (where r.search_type = 'upgrade')::int as upgrades,
@@ -265,42 +282,39 @@ function narrowsMirror(filter: ResolvedFilter): boolean {
 	);
 }
 
+/** `count(*) filter (…)` of each summary status over the rows `f` (a summary row, or nulls). */
+const SUMMARY_COUNTS = sql`
+	count(*) filter (where f.gaps > 0)::int as missing,
+	count(*) filter (where f.upgrades > 0)::int as upgrade,
+	count(*) filter (where f.queued > 0)::int as queued,
+	count(*) filter (where f.searching > 0)::int as searching,
+	count(*) filter (where f.cooldown > 0)::int as cooldown,
+	count(*) filter (where f.exhausted > 0)::int as exhausted`;
+
 /**
- * The counts when only connector and kind filter: from the registry alone, one pass per kind over
- * its series/movie index (no join with the mirror), plus a count of the mirror table.
+ * The counts when only connector and kind filter: per kind, the mirror table's size and one pass
+ * over that kind's `search_item_summary` rows (no join with the mirror), plus the custom-format
+ * upgrades from the registry.
  */
 async function registryCounts(db: DbOrTx, filter: ResolvedFilter): Promise<ContentCounts> {
-	const scope =
-		filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`;
 	const kinds = (['series', 'movie'] as const).filter(
 		(k) => filter.kind === undefined || filter.kind === k
 	);
-	const cf = registryCondition('custom_format');
+	const connector = filter.connectorId;
 	const rows = await Promise.all(
 		kinds.map(async (kind) => {
 			const column = kind === 'series' ? sql`r.series_id` : sql`r.movie_id`;
 			const table = kind === 'series' ? sql`series` : sql`movies`;
-			const mirrorScope =
-				filter.connectorId === undefined
-					? sql``
-					: sql`where t.connector_id = ${filter.connectorId}`;
 			const [row] = await db.execute<CountRow>(sql`
-				select (select count(*) from ${table} t ${mirrorScope})::int as all,
-				       count(*) filter (where f.missing)::int as missing,
-				       count(*) filter (where f.upgrade)::int as upgrade,
+				select (select count(*) from ${table} t
+				        ${connector === undefined ? sql`` : sql`where t.connector_id = ${connector}`})::int as all,
+				       ${SUMMARY_COUNTS},
 				       (select count(distinct ${column}) from search_registry r
-				        where ${column} is not null ${scope} and ${cf})::int as custom_format,
-				       count(*) filter (where f.queued)::int as queued,
-				       count(*) filter (where f.searching)::int as searching,
-				       count(*) filter (where f.cooldown)::int as cooldown,
-				       count(*) filter (where f.exhausted)::int as exhausted
-				from (
-					select bool_or(r.search_type = 'gap') as missing, bool_or(r.search_type = 'upgrade') as upgrade,
-					       bool_or(r.state = 'queued') as queued, bool_or(r.state = 'searching') as searching,
-					       bool_or(r.state = 'cooldown') as cooldown, bool_or(r.state = 'exhausted') as exhausted
-					from search_registry r where ${column} is not null ${scope}
-					group by ${column}
-				) f`);
+				        where ${column} is not null
+				        ${connector === undefined ? sql`` : sql`and r.connector_id = ${connector}`}
+				        and ${cfCondition})::int as custom_format
+				from search_item_summary f where f.kind = ${kind}
+				${connector === undefined ? sql`` : sql`and f.connector_id = ${connector}`}`);
 			return row;
 		})
 	);
@@ -314,42 +328,18 @@ async function registryCounts(db: DbOrTx, filter: ResolvedFilter): Promise<Conte
 /** Rows each status filter would show, for `filter` without its status. */
 async function statusCounts(db: DbOrTx, filter: ResolvedFilter): Promise<ContentCounts> {
 	if (!narrowsMirror(filter)) return registryCounts(db, filter);
-	const cf = registryCondition('custom_format');
+	const connector =
+		filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`;
 	const [row] = await db.execute<CountRow>(sql`
 		with m as (${matching(filter, false)}),
-		flags as (
-			select 'series'::text as kind, r.series_id as id,
-			       bool_or(r.search_type = 'gap') as missing, bool_or(r.search_type = 'upgrade') as upgrade,
-			       bool_or(r.state = 'queued') as queued, bool_or(r.state = 'searching') as searching,
-			       bool_or(r.state = 'cooldown') as cooldown, bool_or(r.state = 'exhausted') as exhausted
-			from search_registry r where r.series_id is not null
-			${filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`}
-			group by r.series_id
-			union all
-			select 'movie'::text, r.movie_id,
-			       bool_or(r.search_type = 'gap'), bool_or(r.search_type = 'upgrade'),
-			       bool_or(r.state = 'queued'), bool_or(r.state = 'searching'),
-			       bool_or(r.state = 'cooldown'), bool_or(r.state = 'exhausted')
-			from search_registry r where r.movie_id is not null
-			${filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`}
-			group by r.movie_id
-		),
 		cf as (
 			select distinct coalesce(r.series_id, r.movie_id) as id,
 			       case when r.series_id is null then 'movie' else 'series' end as kind
-			from search_registry r where ${cf}
-			${filter.connectorId === undefined ? sql`` : sql`and r.connector_id = ${filter.connectorId}`}
+			from search_registry r where ${cfCondition} ${connector}
 		)
-		select count(*)::int as all,
-		       count(*) filter (where f.missing)::int as missing,
-		       count(*) filter (where f.upgrade)::int as upgrade,
-		       count(cf.id)::int as custom_format,
-		       count(*) filter (where f.queued)::int as queued,
-		       count(*) filter (where f.searching)::int as searching,
-		       count(*) filter (where f.cooldown)::int as cooldown,
-		       count(*) filter (where f.exhausted)::int as exhausted
+		select count(*)::int as all, ${SUMMARY_COUNTS}, count(cf.id)::int as custom_format
 		from m
-		left join flags f on f.kind = m.kind and f.id = m.id
+		left join search_item_summary f on f.kind = m.kind and f.item_id = m.id
 		left join cf on cf.kind = m.kind and cf.id = m.id`);
 	const counts = {} as ContentCounts;
 	for (const status of CONTENT_STATUSES) counts[status] = row?.[status] ?? 0;
@@ -474,7 +464,7 @@ export async function listContent(db: DbOrTx, query: ContentQuery): Promise<Cont
 	const filter = await resolveFilter(db, query);
 	const offset = (query.page - 1) * query.pageSize;
 	const aggregates = needsAggregates(query)
-		? sql`left join (${registryAggregates()}) a on a.kind = m.kind and a.id = m.id`
+		? sql`left join search_item_summary a on a.kind = m.kind and a.item_id = m.id`
 		: sql``;
 	const connectorJoin =
 		query.sort === 'connector' ? sql`join connectors c on c.id = m.connector_id` : sql``;

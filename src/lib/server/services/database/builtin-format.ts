@@ -58,8 +58,12 @@ export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 /** Largest row line accepted (bytes); PostgreSQL's own limit for one value is 1 GB. */
 export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
-/** Tables that never travel in a backup: this instance's job history (a restore keeps it). */
-export const EXCLUDED_TABLES = ['public.job_runs'] as const;
+/**
+ * Tables that never travel in a backup: this instance's job history (a restore keeps it), and the
+ * registry's per-item totals, which the restore rebuilds (its triggers sum the restored
+ * `search_registry` rows; restored totals on top would count every row twice).
+ */
+export const EXCLUDED_TABLES = ['public.job_runs', 'public.search_item_summary'] as const;
 
 const IDENTIFIER = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/));
 const HEX64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
