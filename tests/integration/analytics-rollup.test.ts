@@ -89,6 +89,12 @@ function activity(connectorId: number): NewEvent[] {
 			subject: { commandId: 2, arrSeriesId: 4, seasonNumber: 1 },
 			payload: { command: 'SeasonSearch', searchCount: 1 }
 		}),
+		// A season pack whose event recorded the 6 registry rows it searched (its queue rows are gone).
+		on('2026-06-09T14:06:00Z', {
+			type: 'search.sent',
+			subject: { commandId: 3, arrSeriesId: 4, seasonNumber: 2 },
+			payload: { command: 'SeasonSearch', searchCount: 1, itemCount: 6 }
+		}),
 		on('2026-06-09T15:00:00Z', {
 			type: 'search.completed',
 			payload: { outcome: 'completed', message: 'Episode search completed. 2 reports downloaded.' }
@@ -157,9 +163,10 @@ describe('analytics roll-up', () => {
 		expect(await dayRow(sonarr.id, '2026-06-09')).toMatchObject({
 			gapsFound: 8,
 			upgradesFound: 2,
-			searchesSent: 2,
-			// 3 named episodes + a season pack with no linked rows left: its cost (1).
-			itemsSearched: 4,
+			searchesSent: 3,
+			// 3 named episodes + a season pack with no linked rows left: its cost (1) + a season pack
+			// that recorded its 6 rows.
+			itemsSearched: 10,
 			grabs: 1,
 			searchesFinished: 3,
 			acquisitions: 2,
@@ -249,8 +256,8 @@ describe('analytics roll-up', () => {
 		]);
 		await rollupDays({ db: world.db, clock }, '2026-06-09', '2026-06-09');
 		expect(await dayRow(sonarr.id, '2026-06-09')).toMatchObject({
-			searchesSent: 3,
-			itemsSearched: 5
+			searchesSent: 4,
+			itemsSearched: 11
 		});
 		const count = await world.db.$count(analyticsDaily);
 		expect(count).toBe(2);

@@ -35,7 +35,7 @@ async function synced(base: string, name?: string): Promise<Connector> {
 }
 
 describe('library completion', () => {
-	it('counts the monitored episodes and movies with a file, as the mirror holds them', async () => {
+	it('counts the monitored episodes and movies with a file, of those aired or released, as the mirror holds them', async () => {
 		const sonarr = await synced('/sonarr');
 		const radarr = await synced('/radarr');
 		// Sonarr's statistics: episodeCount = (monitored and aired) or has a file; files = has a file.
@@ -44,9 +44,14 @@ describe('library completion', () => {
 			from episodes e join series s on s.id = e.series_id
 			where s.monitored and e.connector_id = ${sonarr.id}
 			  and ((e.monitored and e.air_date_utc <= now()) or e.has_file)`);
+		// A monitored movie not released yet counts for nothing (the roll-up's completion does the same).
+		const [unreleased] = await world.db.execute<{ n: number }>(sql`
+			select count(*)::int as n from movies
+			where monitored and not has_file and not is_available and connector_id = ${radarr.id}`);
+		expect(unreleased!.n, 'the simulator has unreleased monitored movies').toBeGreaterThan(0);
 		const [films] = await world.db.execute<{ complete: number; total: number }>(sql`
 			select count(*) filter (where has_file)::int as complete, count(*)::int as total
-			from movies where monitored and connector_id = ${radarr.id}`);
+			from movies where monitored and (has_file or is_available) and connector_id = ${radarr.id}`);
 		expect(episodes!.total).toBeGreaterThan(episodes!.complete);
 		expect(films!.total).toBeGreaterThan(films!.complete);
 		const completion = await libraryCompletion(world.db);

@@ -96,7 +96,12 @@ describe('domain events', () => {
 		expect(sent[0]!.subject.arrMovieIds).toEqual(
 			(rows[0]!.payload as { movieIds: number[] }).movieIds
 		);
-		expect(sent[0]!.payload).toMatchObject({ command: 'MoviesSearch', searchType: 'gap' });
+		expect(sent[0]!.payload).toMatchObject({
+			command: 'MoviesSearch',
+			searchType: 'gap',
+			// The registry rows it searches: one per movie it names.
+			itemCount: (rows[0]!.payload as { movieIds: number[] }).movieIds.length
+		});
 
 		await Bun.sleep(60); // the simulator finishes commands after 20 ms
 		await trackAll(deps());

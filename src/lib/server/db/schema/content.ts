@@ -213,9 +213,9 @@ export const movies = pgTable(
 				sql`${t.hasFile} = true and ${t.qualityCutoffNotMet} = true and ${t.monitored} = true`
 			),
 		index('movies_sort_title_idx').on(sql`coalesce(${t.sortTitle}, lower(${t.title}))`, t.id),
-		// The dashboard's completion rings: monitored movies with and without a file, index-only.
+		// The dashboard's completion rings: monitored movies with a file or released, index-only.
 		index('movies_monitored_file_idx')
-			.on(t.connectorId, t.hasFile)
+			.on(t.connectorId, t.hasFile, t.isAvailable)
 			.where(sql`${t.monitored} = true`),
 		index('movies_title_trgm_idx').using(
 			'gin',

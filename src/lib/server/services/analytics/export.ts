@@ -7,16 +7,14 @@ import type { DbOrTx } from '../../db';
 import type { AnalyticsDayPoint, AnalyticsExport } from '../../../types/analytics';
 import type { AnalyticsQueryInput } from '../../../schemas/analytics';
 import { csvField } from '../history/history-service';
-import { getSettings } from '../settings/settings-service';
 import {
 	connectorComparison,
 	dailySeries,
 	hardestToFind,
 	mostSearched,
 	qualityDistribution,
-	resolveRange
+	resolveAnalyticsQuery
 } from './read-model';
-import { localDay } from './rollup';
 
 type Cell = string | number | null;
 
@@ -76,9 +74,7 @@ export async function analyticsCsv(
 	table: AnalyticsExport
 ): Promise<AnalyticsCsv> {
 	const { db } = deps;
-	const now = deps.clock();
-	const { timeZone } = (await getSettings(db, now.getTime())).general;
-	const range = resolveRange(query, localDay(now, timeZone));
+	const { timeZone, range } = await resolveAnalyticsQuery(deps, query);
 	const filename = `comradarr-analytics-${table}-${range.from}-to-${range.to}.csv`;
 	const columns = SERIES_EXPORTS[table];
 	if (columns) {

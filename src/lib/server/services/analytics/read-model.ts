@@ -261,6 +261,19 @@ export async function qualityDistribution(
 }
 
 /**
+ * The General time zone and the range `query` asks for, with "today" taken from `deps.clock` in
+ * that zone: the common start of the view and of every CSV export.
+ */
+export async function resolveAnalyticsQuery(
+	deps: { db: DbOrTx; clock: () => Date },
+	query: AnalyticsQueryInput
+): Promise<{ timeZone: string; range: AnalyticsRange }> {
+	const now = deps.clock();
+	const { timeZone } = (await getSettings(deps.db, now.getTime())).general;
+	return { timeZone, range: resolveRange(query, localDay(now, timeZone)) };
+}
+
+/**
  * Everything the analytics view shows for `query` (see `AnalyticsView`).
  * @param deps.clock decides "today" for the default range
  */
@@ -269,9 +282,7 @@ export async function getAnalytics(
 	query: AnalyticsQueryInput
 ): Promise<AnalyticsView> {
 	const { db } = deps;
-	const now = deps.clock();
-	const { timeZone } = (await getSettings(db, now.getTime())).general;
-	const range = resolveRange(query, localDay(now, timeZone));
+	const { timeZone, range } = await resolveAnalyticsQuery(deps, query);
 	const [series, connectors, searched, hardest, quality, any, options] = await Promise.all([
 		dailySeries(db, range),
 		connectorComparison(db, range),

@@ -109,11 +109,13 @@ export function grabbed(message: SQL): SQL {
 
 /**
  * The items a `search.sent` command searched: the ids it names, else (a season pack) the registry
- * rows linked to it, else its budget cost.
+ * rows the event recorded (`itemCount`), else — events from before it was recorded — the rows
+ * still linked to the command, else its budget cost.
  */
 const searchedOf = sql`case
 	when jsonb_typeof(e.subject -> 'arrEpisodeIds') = 'array' then jsonb_array_length(e.subject -> 'arrEpisodeIds')
 	when jsonb_typeof(e.subject -> 'arrMovieIds') = 'array' then jsonb_array_length(e.subject -> 'arrMovieIds')
+	when (e.payload ->> 'itemCount')::int > 0 then (e.payload ->> 'itemCount')::int
 	else coalesce(nullif((select count(*)::int from request_queue_items i
 		where i.request_id = (e.subject ->> 'commandId')::int), 0), (e.payload ->> 'searchCount')::int, 1)
 	end`;

@@ -5,7 +5,10 @@
  * - a series library sums its seasons' statistics — Sonarr's own `SeasonStatisticsResource`
  *   (`episodeFileCount` of `episodeCount`: monitored episodes that aired or have a file), kept by
  *   every sync — over the monitored series: one row per season, a tenth of the episodes or less;
- * - a movie library counts its monitored movies (one row per movie).
+ * - a movie library counts its monitored movies that have a file or are available (Radarr's
+ *   `isAvailable`: released, past the profile's minimum availability) — the movie counterpart of
+ *   an aired episode, and exactly what the analytics roll-up records as completion, so a ring and
+ *   the last point of its own sparkline agree.
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
@@ -25,7 +28,7 @@ export async function libraryCompletion(db: DbOrTx): Promise<Map<number, Complet
 			group by n.connector_id`),
 		db.execute<{ connector_id: number; complete: number; total: number }>(sql`
 			select connector_id, count(*) filter (where has_file)::int as complete, count(*)::int as total
-			from movies where monitored
+			from movies where monitored and (has_file or is_available)
 			group by connector_id`)
 	]);
 	const out = new Map<number, CompletionView>();

@@ -242,7 +242,8 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<Fin
 /**
  * Records that the app accepted `request` as command `command` (from `POST /api/v3/command` or,
  * after a crash, `GET /api/v3/command`): the row turns `sent` and a `search.sent` event is
- * appended, in one transaction. Only a row still `sending` changes; otherwise nothing is written.
+ * appended, in one transaction. The event's payload carries the command's facts, the app's
+ * command id and `itemCount`, the registry rows the command searches. Only a row still `sending` changes; otherwise nothing is written.
  * @returns whether the row changed
  */
 export async function recordSent(
@@ -258,12 +259,21 @@ export async function recordSent(
 			.where(sql`${requestQueue.id} = ${request.id} and ${requestQueue.status} = 'sending'`)
 			.returning({ id: requestQueue.id });
 		if (changed.length === 0) return false;
+		// The registry rows it searches, kept on the event: the queue rows are deleted later, and the
+		// analytics roll-up must count a season pack's items the same way on every re-run.
+		const [linked] = await tx.execute<{ items: number }>(
+			sql`select count(*)::int as items from request_queue_items where request_id = ${request.id}`
+		);
 		await appendEvents(tx, [
 			{
 				type: 'search.sent',
 				connectorId: request.connectorId,
 				subject: { commandId: request.id, ...commandSubject(request.payload) },
-				payload: { ...commandFacts(request), arrCommandId: command.id },
+				payload: {
+					...commandFacts(request),
+					arrCommandId: command.id,
+					itemCount: linked?.items ?? 0
+				},
 				createdAt: sentAt
 			}
 		]);

@@ -1,0 +1,2 @@
+DROP INDEX "movies_monitored_file_idx";--> statement-breakpoint
+CREATE INDEX "movies_monitored_file_idx" ON "movies" USING btree ("connector_id","has_file","is_available") WHERE "movies"."monitored" = true;
