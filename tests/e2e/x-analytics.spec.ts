@@ -1,12 +1,12 @@
 /**
  * Analytics (issue 11 "Done when"): open /analytics, change the range with the picker's presets
  * and its custom form (the range lands in the address), and download a CSV whose header row is the
- * table's. Rolls up through the scheduled job's "run now" so the charts have data; adds and syncs
+ * table's and whose rows are the API's numbers for that range. Rolls up through the scheduled job's "run now" so the charts have data; adds and syncs
  * a Sonarr of the simulator when no connector exists yet, so it also runs alone.
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { APP, SIM, SONARR_KEY, logIn, openPage } from './helpers';
+import { APP, SIM, SONARR_KEY, jobOf, logIn, openPage, waitForJob } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -29,6 +29,16 @@ test.beforeAll(async ({ browser }) => {
 		const job = ((await sync.json()) as { job: { id: number } }).job.id;
 		await expect.poll(() => jobStatus(job), { timeout: 60_000 }).toBe('success');
 	}
+	// Searches sent today, so the search-volume numbers are not all zero (also when run alone).
+	const [first] = (await (await api.get('/api/v1/connectors')).json()) as { id: number }[];
+	const sweep = await api.post(`/api/v1/connectors/${first!.id}/sweep`, {
+		headers: { Origin: APP }
+	});
+	expect(sweep.status()).toBe(202);
+	await waitForJob(api, await jobOf(sweep));
+	expect((await api.post('/api/v1/queue/dispatch', { headers: { Origin: APP } })).status()).toBe(
+		200
+	);
 	const run = await api.post('/api/v1/schedules/built-in/analytics.rollup/run', {
 		headers: { Origin: APP }
 	});
@@ -38,7 +48,7 @@ test.beforeAll(async ({ browser }) => {
 	await page.close();
 });
 
-test('analytics: change the range and download a CSV with its header row', async ({ page }) => {
+test('analytics: change the range and download a CSV of the numbers shown', async ({ page }) => {
 	await logIn(page);
 	await openPage(page, '/analytics');
 	await expect(page.getByRole('heading', { level: 1, name: 'Analytics' })).toBeVisible();
@@ -81,5 +91,27 @@ test('analytics: change the range and download a CSV with its header row', async
 	const [header, ...rows] = text.split('\r\n');
 	expect(header).toBe('day,searches_sent,items_searched,searches_finished,grabs,success_rate');
 	expect(rows.at(-1)).toBe('');
-	for (const row of rows.slice(0, -1)) expect(row).toMatch(/^\d{4}-\d{2}-\d{2},/);
+	// Its rows are the view's numbers: one per rolled-up day of the range, as GET /api/v1/analytics
+	// has them.
+	const view = (await (
+		await page.request.get(`/api/v1/analytics?from=${customFrom}&to=${to}`)
+	).json()) as {
+		series: {
+			day: string;
+			searchesSent: number;
+			itemsSearched: number;
+			searchesFinished: number;
+			grabs: number;
+			successRate: number | null;
+		}[];
+	};
+	expect(view.series.length).toBeGreaterThan(0);
+	expect(view.series.some((d) => d.searchesSent > 0 || d.itemsSearched > 0)).toBe(true);
+	expect(rows.slice(0, -1)).toEqual(
+		view.series.map((d) =>
+			[d.day, d.searchesSent, d.itemsSearched, d.searchesFinished, d.grabs, d.successRate ?? '']
+				.map(String)
+				.join(',')
+		)
+	);
 });
