@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import {
 	analyticsDaily,
 	connectors,
@@ -21,24 +22,16 @@ import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { updateSettings } from '../../src/lib/server/services/settings/settings-service';
 import { getAnalytics } from '../../src/lib/server/services/analytics/read-model';
 import { addDays, localDay, rollupJob } from '../../src/lib/server/services/analytics/rollup';
-import type { Runtime } from '../../src/lib/server/runtime';
 import type { AnalyticsView } from '../../src/lib/types/analytics';
 import { ANALYTICS_EXPORTS } from '../../src/lib/types/analytics';
 import * as analyticsRoute from '../../src/routes/api/v1/analytics/+server';
 import * as exportRoute from '../../src/routes/api/v1/analytics/export/+server';
 
 const world = useWorld();
+useTestRuntime(world);
 const TZ = 'Europe/Berlin';
 
 beforeEach(async () => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
 	await updateSettings(world.db, 'general', {
 		displayName: 'Comradarr',
 		timeZone: TZ,

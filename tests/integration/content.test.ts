@@ -10,6 +10,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import {
 	connectors,
 	movies,
@@ -36,24 +37,13 @@ import {
 	type ContentQuery,
 	type ContentStatus
 } from '../../src/lib/schemas/content';
-import type { Runtime } from '../../src/lib/server/runtime';
 import { getJobRun } from '../../src/lib/server/services/jobs';
 import { isLive } from '../../src/lib/types/jobs';
 import * as contentRoute from '../../src/routes/api/v1/content/+server';
 import * as bulkRoute from '../../src/routes/api/v1/content/bulk/+server';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world);
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 

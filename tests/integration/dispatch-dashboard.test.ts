@@ -2,9 +2,10 @@
  * The dashboard says when a rate limit paused a connector's dispatch: a real 429 from the
  * simulator, the dashboard's own load function, and its connector card rendered on the server.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { render } from 'svelte/server';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import { clientFor } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
@@ -13,22 +14,11 @@ import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { resumeDispatch } from '../../src/lib/server/services/queue/queue-admin';
 import { getSettings } from '../../src/lib/server/services/settings/settings-service';
 import { localClockTime } from '../../src/lib/server/time/active-windows';
-import type { Runtime } from '../../src/lib/server/runtime';
 import { load } from '../../src/routes/(app)/dashboard/+page.server';
 import RatePauseNotice from '../../src/lib/components/dashboard/RatePauseNotice.svelte';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world);
 
 type DashboardData = Awaited<ReturnType<typeof load>>;
 

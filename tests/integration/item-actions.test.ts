@@ -5,10 +5,11 @@
  * its episodes, connector), mark exhausted, clear search state — through the services and the
  * route handlers, with every validation error of the API.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import {
 	episodes,
 	MAX_PRIORITY_OVERRIDE,
@@ -36,7 +37,6 @@ import {
 	setPriorityOverride
 } from '../../src/lib/server/services/items/priority-overrides';
 import { OVERRIDE_LIMIT } from '../../src/lib/schemas/items';
-import type { Runtime } from '../../src/lib/server/runtime';
 import * as seriesRoute from '../../src/routes/api/v1/series/[id]/+server';
 import * as seriesSearchRoute from '../../src/routes/api/v1/series/[id]/search/+server';
 import * as seriesExhaustRoute from '../../src/routes/api/v1/series/[id]/exhaust/+server';
@@ -50,17 +50,7 @@ import * as movieClearRoute from '../../src/routes/api/v1/movies/[id]/clear-sear
 import * as overridesRoute from '../../src/routes/api/v1/priority-overrides/+server';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world);
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 

@@ -9,26 +9,16 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import { startHttpReceiver } from '../helpers/receivers';
 import { notificationChannels, notificationDeliveries } from '../../src/lib/server/db/schema';
-import type { Runtime } from '../../src/lib/server/runtime';
 import * as listRoute from '../../src/routes/api/v1/notification-channels/+server';
 import * as itemRoute from '../../src/routes/api/v1/notification-channels/[id]/+server';
 import * as testRoute from '../../src/routes/api/v1/notification-channels/[id]/test/+server';
 import * as deliveriesRoute from '../../src/routes/api/v1/notification-deliveries/+server';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world);
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import { requestQueue, throttleProfiles, type Connector } from '../../src/lib/server/db/schema';
 import { clientFor } from '../../src/lib/server/connectors';
 import { syncConnector } from '../../src/lib/server/services/sync/sync-service';
@@ -17,20 +18,12 @@ import { previewSweep, type SweepPreview } from '../../src/lib/server/services/q
 import { invalidateSettingsCache } from '../../src/lib/server/services/settings/settings-service';
 import { pauseDispatch, resumeDispatch } from '../../src/lib/server/services/queue/queue-admin';
 import * as previewRoute from '../../src/routes/api/v1/sweeps/preview/+server';
-import type { Runtime } from '../../src/lib/server/runtime';
 
 const world = useWorld();
+useTestRuntime(world);
 
 beforeEach(() => {
 	invalidateSettingsCache();
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
 });
 
 async function get(path: string): Promise<Response> {

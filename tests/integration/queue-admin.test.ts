@@ -3,10 +3,11 @@
  * remove, clear, reprioritise (409 once claimed), the paged queue and the filtered history with
  * its CSV export — through the services and through the route handlers.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import {
 	queuePauses,
 	requestQueue,
@@ -31,7 +32,6 @@ import {
 	setRequestPriority
 } from '../../src/lib/server/services/queue/queue-admin';
 import { csvField, grabCount } from '../../src/lib/server/services/history/history-service';
-import type { Runtime } from '../../src/lib/server/runtime';
 import * as queueRoute from '../../src/routes/api/v1/queue/+server';
 import * as queueItemRoute from '../../src/routes/api/v1/queue/[id]/+server';
 import * as pauseRoute from '../../src/routes/api/v1/queue/pause/+server';
@@ -40,19 +40,8 @@ import * as historyRoute from '../../src/routes/api/v1/history/+server';
 import * as historyCsvRoute from '../../src/routes/api/v1/history.csv/+server';
 
 const world = useWorld();
+useTestRuntime(world);
 const NOW = new Date('2026-12-02T12:00:00Z');
-
-/** Route handlers read the runtime from its globalThis registry: point it at the test world. */
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 

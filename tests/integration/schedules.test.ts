@@ -6,10 +6,11 @@
  * now" as a job under the connector's sweep lock, a new connector's default schedules, a throttle
  * profile in use by a schedule not deletable, and the built-ins (editable, not deletable).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq, sql } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import {
 	appSettings,
 	connectors,
@@ -18,7 +19,6 @@ import {
 	sweepSchedules,
 	throttleProfiles
 } from '../../src/lib/server/db/schema';
-import type { Runtime } from '../../src/lib/server/runtime';
 import { JOB_RUN_LOCK_NS, getJobRun } from '../../src/lib/server/services/jobs';
 import { invalidateSettingsCache } from '../../src/lib/server/services/settings/settings-service';
 import {
@@ -42,17 +42,7 @@ import * as builtInRunRoute from '../../src/routes/api/v1/schedules/built-in/[jo
 import * as profileRoute from '../../src/routes/api/v1/throttle-profiles/[id]/+server';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: { dataDir: '/nonexistent' } as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world, { dataDir: '/nonexistent' });
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 

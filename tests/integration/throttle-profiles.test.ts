@@ -6,29 +6,19 @@
  * connector settings that go with them (throttleProfileId, pack minimum, download-queue limit, tag
  * filters, custom-format upgrades).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
 import { useWorld } from '../helpers/world';
+import { useTestRuntime } from '../helpers/runtime';
 import { connectors, requestQueue, throttleProfiles } from '../../src/lib/server/db/schema';
-import type { Runtime } from '../../src/lib/server/runtime';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import * as listRoute from '../../src/routes/api/v1/throttle-profiles/+server';
 import * as itemRoute from '../../src/routes/api/v1/throttle-profiles/[id]/+server';
 import * as connectorRoute from '../../src/routes/api/v1/connectors/[id]/+server';
 
 const world = useWorld();
-
-beforeEach(() => {
-	const registry = ((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??=
-		{});
-	registry.runtime = Promise.resolve({
-		db: world.db,
-		secrets: world.secrets,
-		config: {} as Runtime['config'],
-		stop: async () => {}
-	});
-});
+useTestRuntime(world);
 
 type Handler = (event: RequestEvent) => Promise<Response> | Response;
 
