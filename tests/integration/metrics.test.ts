@@ -584,6 +584,8 @@ describe('access to /metrics', () => {
 		for (const authorization of [
 			`Bearer ${TOKEN}x`,
 			`Bearer ${TOKEN.slice(0, -1)}`,
+			// Same length, one character off.
+			`Bearer b${TOKEN.slice(1)}`,
 			`Basic ${btoa(`admin:${TOKEN}`)}`,
 			'Bearer',
 			TOKEN
