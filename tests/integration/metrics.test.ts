@@ -304,7 +304,18 @@ describe('the scrape', () => {
 			}
 		]);
 
-		// Queue depth per connector and state: exactly the rows of the request queue.
+		// Queue depth per connector and state: exactly the live rows of the request queue (finished
+		// ones are history, not depth), a series for each connector and state.
+		expect(
+			scrape
+				.find('comradarr_request_queue_depth')
+				.map((s) => `${s.labels.connector_id}:${s.labels.state}`)
+				.sort()
+		).toEqual(
+			[ids.sonarr, ids.radarr]
+				.flatMap((id) => ['pending', 'sending', 'sent'].map((st) => `${id}:${st}`))
+				.sort()
+		);
 		for (const [key, connector] of Object.entries({ sonarr, radarr })) {
 			const id = ids[key as keyof typeof ids];
 			for (const state of ['pending', 'sending', 'sent']) {
