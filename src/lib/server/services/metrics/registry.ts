@@ -29,6 +29,9 @@ export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
  */
 export const COLLECTOR_TIMEOUT_MS = 5_000;
 
+/** Collectors run at once in a scrape (each holds one pooled connection at a time). */
+export const COLLECTOR_CONCURRENCY = 3;
+
 export interface MetricsRegistry {
 	readonly registry: Registry;
 	/** Collects everything and renders it in the text exposition format. Never rejects. */
@@ -92,7 +95,12 @@ export function createMetricsRegistry(deps: { db: Database; clock: () => Date })
 		const ctx: ScrapeContext = { db: deps.db, now: deps.clock(), connectors: null, channels: null };
 		await runOne(db.inventory, ctx);
 		if (ctx.connectors) arr.retain(new Set(ctx.connectors.map((c) => c.id)));
-		await Promise.all(db.collectors.map((collector) => runOne(collector, ctx)));
+		// A few at a time: a scrape must not take most of the pool (10) from the jobs.
+		const pending = [...db.collectors];
+		const worker = async () => {
+			for (let next = pending.shift(); next; next = pending.shift()) await runOne(next, ctx);
+		};
+		await Promise.all(Array.from({ length: COLLECTOR_CONCURRENCY }, worker));
 		try {
 			return await registry.metrics();
 		} catch (error) {
