@@ -482,13 +482,8 @@ export class ArrHttpClient {
 	#record(started: number, outcome: number | string): void {
 		if (this.#connectorId !== undefined) {
 			const ok = typeof outcome === 'number' && outcome < 400;
-			recordArrRequest(
-				this.#connectorId,
-				performance.now() - started,
-				ok,
-				Date.now(),
-				`${outcome}`
-			);
+			const ms = performance.now() - started;
+			recordArrRequest(this.#connectorId, ms, ok, Date.now(), `${outcome}`);
 		}
 	}
 
