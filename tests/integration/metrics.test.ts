@@ -492,6 +492,66 @@ describe('the scrape', () => {
 		expect((await promtool(scrape.text)).code).toBe(0);
 	});
 
+	it('gives up on a collector whose query waits, and never starts it twice meanwhile', async () => {
+		await world.addConnector('/radarr');
+		const registry = createMetricsRegistry({
+			db: world.db,
+			clock: () => new Date(),
+			collectorTimeoutMs: 300
+		});
+		let release!: () => void;
+		let locked!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+		const holder = world.db.transaction(async (tx) => {
+			await tx.execute(sql`lock table sync_runs in access exclusive mode`);
+			locked();
+			await gate;
+		});
+		const waiting = () =>
+			count(sql`
+				select count(*)::int as n from pg_stat_activity
+				where wait_event_type = 'Lock' and query like '%from sync_runs%'`);
+		try {
+			await lockTaken;
+			const first = await scrapeNow(registry);
+			expect(first.sum('comradarr_metrics_collector_success', { collector: 'sync_runs' })).toBe(0);
+			expect(first.sum('comradarr_metrics_collector_success', { collector: 'request_queue' })).toBe(
+				1
+			);
+			expect(first.find('comradarr_request_queue_depth')).toHaveLength(3);
+			const second = await scrapeNow(registry);
+			expect(second.sum('comradarr_metrics_collector_success', { collector: 'sync_runs' })).toBe(0);
+			expect(await waiting()).toBe(1);
+		} finally {
+			release();
+			await holder;
+		}
+		await Bun.sleep(50);
+		const after = await scrapeNow(registry);
+		expect(after.sum('comradarr_metrics_collector_success', { collector: 'sync_runs' })).toBe(1);
+	});
+
+	it('drops the series of a deleted connector', async () => {
+		const radarr = await world.addConnector('/radarr');
+		const sonarr = await world.addConnector('/sonarr');
+		const registry = createMetricsRegistry({ db: world.db, clock: () => new Date() });
+		await syncNow(radarr);
+		const id = String(radarr.id);
+		const before = await scrapeNow(registry);
+		expect(before.find('comradarr_connector_info', { connector_id: id })).toHaveLength(1);
+		expect(
+			before.sum('comradarr_arr_request_duration_seconds_count', { connector_id: id })
+		).toBeGreaterThan(0);
+		expect(before.find('comradarr_sync_runs_total', { connector_id: id })).toHaveLength(1);
+		await world.db.execute(sql`delete from connectors where id = ${radarr.id}`);
+		const after = await scrapeNow(registry);
+		expect(after.samples.filter((s) => s.labels.connector_id === id)).toEqual([]);
+		expect(
+			after.find('comradarr_connector_info', { connector_id: String(sonarr.id) })
+		).toHaveLength(1);
+	});
+
 	it('never lets a counter fall when Prune deletes the rows it counts', async () => {
 		const registry = createMetricsRegistry({ db: world.db, clock: () => new Date() });
 		const run = async () =>

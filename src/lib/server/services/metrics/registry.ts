@@ -6,8 +6,10 @@
  * `comradarr_metrics_collector_duration_seconds{collector}`.
  *
  * A scrape never throws because of a collector: each runs on its own, a failure is logged and
- * shows as success 0. Scrapes of one registry run one at a time (the counters' bookkeeping in
- * monotonic.ts reads and writes shared state).
+ * shows as success 0. A collector that takes longer than {@link COLLECTOR_TIMEOUT_MS} counts as
+ * failed for that scrape, and is not started again until its query has returned (a struggling
+ * database gets one query per collector, not one per scrape). Scrapes of one registry run one at
+ * a time (the counters' bookkeeping in monotonic.ts reads and writes shared state).
  */
 import { Gauge, Registry, type Metric } from 'prom-client';
 import type { Database } from '../../db';
@@ -42,7 +44,13 @@ export interface MetricsRegistry {
  * Builds a registry over `db`.
  * @param deps.clock the time "today" is counted from (searches today)
  */
-export function createMetricsRegistry(deps: { db: Database; clock: () => Date }): MetricsRegistry {
+export function createMetricsRegistry(deps: {
+	db: Database;
+	clock: () => Date;
+	/** Default {@link COLLECTOR_TIMEOUT_MS}. */
+	collectorTimeoutMs?: number;
+}): MetricsRegistry {
+	const timeoutMs = deps.collectorTimeoutMs ?? COLLECTOR_TIMEOUT_MS;
 	const registry = new Registry();
 	const arr = arrRequestMetrics();
 	const db = createDbCollectors();
@@ -68,17 +76,20 @@ export function createMetricsRegistry(deps: { db: Database; clock: () => Date })
 	];
 	for (const metric of metrics) registry.registerMetric(metric);
 
+	/** Collectors whose run has not finished (one that timed out may still be waiting). */
+	const running = new Set<string>();
 	const runOne = async (collector: Collector, ctx: ScrapeContext) => {
 		const started = performance.now();
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		try {
+			// A slow query is never started a second time while the first still waits.
+			if (running.has(collector.name)) throw new Error('still running since an earlier scrape');
+			running.add(collector.name);
+			const work = collector.run(ctx).finally(() => running.delete(collector.name));
 			const timeout = new Promise<never>((_, reject) => {
-				timer = setTimeout(
-					() => reject(new Error(`no answer within ${COLLECTOR_TIMEOUT_MS} ms`)),
-					COLLECTOR_TIMEOUT_MS
-				);
+				timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
 			});
-			await Promise.race([collector.run(ctx), timeout]);
+			await Promise.race([work, timeout]);
 			success.set({ collector: collector.name }, 1);
 		} catch (error) {
 			collector.failed();
