@@ -15,6 +15,7 @@ import { moduleLogger } from '$lib/server/logger';
 import { startRuntime } from '$lib/server/runtime';
 import { startScheduler } from '$lib/server/scheduler';
 import { startRequestStatsFlush } from '$lib/server/services/connectors/request-stats';
+import { startMetrics } from '$lib/server/services/metrics/registry';
 import { startNotifications } from '$lib/server/services/notifications';
 import { applyStoredLogLevel } from '$lib/server/services/settings/apply-settings';
 import { THEME_CONFIG, THEME_SCRIPT_PLACEHOLDER } from '$lib/theme';
@@ -28,6 +29,7 @@ export const init: ServerInit = async () => {
 	await startRuntime([
 		bootstrapAdmin,
 		applyStoredLogLevel,
+		startMetrics,
 		startNotifications,
 		startScheduler,
 		// Last: its shutdown flush runs after the scheduler stopped making requests.

@@ -18,6 +18,11 @@
  * its handler authenticates every request by the connector's webhook secret alone
  * (services/webhooks/receive.ts: 401 without it). Its errors are JSON like the API's.
  *
+ * `/metrics` (route `/metrics`) is decided by its handler (services/metrics/auth.ts): with an
+ * `Authorization` header it is let through untouched (the bearer token is its only credential);
+ * without one the caller is authenticated as below and let through even when anonymous, so the
+ * handler can answer 404 (metrics off) or 401 itself. Its errors are JSON like the API's.
+ *
  * Who is calling (Settings → Security, `getSettings(db).security.authMode`):
  * - an `X-Api-Key` header, when present, is the only credential considered;
  * - `proxy_header`: the configured header (e.g. `Remote-User`) names the user — believed only
@@ -122,6 +127,9 @@ export const WEBHOOK_ROUTE_ID = '/webhooks/[connectorId]';
 export function isWebhookPath(pathname: string): boolean {
 	return /^\/webhooks\/[^/]+$/.test(pathname);
 }
+
+/** The Prometheus endpoint's route: its handler decides access (services/metrics/auth.ts). */
+export const METRICS_ROUTE_ID = '/metrics';
 
 /** True for the JSON API (`/api` and everything below it). Pass the decoded path. */
 export function isApiPath(pathname: string): boolean {
@@ -527,7 +535,7 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 				? normalised.path
 				: lenientPath(event.url.pathname);
 		// The webhook answers JSON to the *arr apps, like the API does.
-		const api = isApiPath(pathname) || isWebhookPath(pathname);
+		const api = isApiPath(pathname) || isWebhookPath(pathname) || pathname === METRICS_ROUTE_ID;
 		// Anything dynamic must not be kept by a browser or a shared cache: signed-in pages, API
 		// answers, and the login and error pages too.
 		if (!isStaticAssetPath(pathname)) headers['cache-control'] = 'no-store';
@@ -582,6 +590,8 @@ async function guard(
 	if (isStaticAssetPath(pathname) || pathname === '/health') return resolve(event);
 	// Authenticated by the connector's webhook secret in its handler, and by nothing else.
 	if (isWebhookPath(pathname) && event.route.id === WEBHOOK_ROUTE_ID) return resolve(event);
+	const metrics = pathname === METRICS_ROUTE_ID && event.route.id === METRICS_ROUTE_ID;
+	if (metrics && event.request.headers.has('authorization')) return resolve(event);
 	const db = context.getDb();
 	const { security } = await getSettings(db, clock().getTime());
 	const authMode: AuthMode = security.authMode;
@@ -628,6 +638,7 @@ async function guard(
 	if (isPublicPath(pathname)) return refuseUnknownFormAction(event) ?? resolve(event);
 
 	if (!auth.method) {
+		if (metrics) return resolve(event);
 		if (api) {
 			return deny(
 				errorResponse(401, 'auth.required', 'Authentication required'),

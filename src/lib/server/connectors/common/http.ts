@@ -437,11 +437,11 @@ export class ArrHttpClient {
 		try {
 			response = await this.#fetchChecked(url, init, target, { method, path, timeoutMs });
 		} catch (error) {
-			this.#record(started, false);
+			this.#record(started, error instanceof ArrApiError ? error.kind : 'unreachable');
 			throw error;
 		}
 		const status = response.status;
-		this.#record(started, status < 400);
+		this.#record(started, status);
 		if (status >= 200 && status < 300) return response;
 		let text = '';
 		try {
@@ -478,9 +478,12 @@ export class ArrHttpClient {
 		throw new ArrApiError(kind, `${failure}: ${what} (${bodyKind})`, { url, status });
 	}
 
-	#record(started: number, ok: boolean): void {
+	/** `outcome`: the HTTP status, or the error kind of an attempt that got no response. */
+	#record(started: number, outcome: number | string): void {
 		if (this.#connectorId !== undefined) {
-			recordArrRequest(this.#connectorId, performance.now() - started, ok);
+			const ok = typeof outcome === 'number' && outcome < 400;
+			const ms = performance.now() - started;
+			recordArrRequest(this.#connectorId, ms, ok, Date.now(), `${outcome}`);
 		}
 	}
 

@@ -24,14 +24,26 @@ const HOUR_MS = 3_600_000;
 const buckets = new Map<string, ArrRequestBucket>();
 
 /**
- * Adds one attempt. `ms` is rounded to whole ms; `at` (ms since the epoch) picks the hour.
+ * Told of every attempt recorded (services/metrics keeps its latency histogram from it): `ms` as
+ * measured, `outcome` the HTTP status (`"200"`, `"503"`) or why there was none (`"timeout"`,
+ * `"unreachable"`). Must not throw.
+ */
+export const arrRequestListeners = new Set<
+	(connectorId: number, ms: number, outcome: string) => void
+>();
+
+/**
+ * Adds one attempt. `ms` is rounded to whole ms; `at` (ms since the epoch) picks the hour;
+ * `outcome` goes to the {@link arrRequestListeners}.
  */
 export function recordArrRequest(
 	connectorId: number,
 	ms: number,
 	ok: boolean,
-	at = Date.now()
+	at = Date.now(),
+	outcome = ok ? 'ok' : 'error'
 ): void {
+	for (const listener of arrRequestListeners) listener(connectorId, ms, outcome);
 	const hourMs = Math.floor(at / HOUR_MS) * HOUR_MS;
 	const key = `${connectorId}:${hourMs}`;
 	let bucket = buckets.get(key);
