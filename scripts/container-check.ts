@@ -143,7 +143,8 @@ interface Image {
 
 function readImage(text: string): Image {
 	const file = parseDockerfile(text);
-	const final = file.stages[file.stages.length - 1];
+	const final = file.stages.at(-1);
+	if (!final) throw new Error('Dockerfile has no FROM');
 	const all = effectiveInstructions(file, final);
 	const last = (keyword: string) => all.filter((i) => i.keyword === keyword).at(-1);
 	const env: Record<string, string> = {};
@@ -232,8 +233,9 @@ async function assembleApp(image: Image, appDir: string): Promise<string[]> {
 						(i) => i.keyword === 'COPY' && !i.flags.some((f) => f.name === 'from')
 					)) {
 						const parts = copyParts(i);
-						if (parts.sources.includes('.'))
+						if (parts.sources.includes('.')) {
 							throw new Error(`stage ${from} copies the whole context`);
+						}
 						copyLike(
 							parts.sources.map((p) => path.join(ROOT, p)),
 							path.join(installDir, parts.dest),
@@ -316,7 +318,7 @@ interface RunSpec {
 	/** Environment values replacing the compose file's (host names that only exist in compose). */
 	overrides: Record<string, string>;
 	/** Start as this uid/gid (like --user); undefined starts as root with PUID/PGID in overrides. */
-	user?: { uid: number; gid: number };
+	user?: { uid: number; gid: number } | undefined;
 	/** The uid/gid Bun must end up running as. */
 	expect: { uid: number; gid: number };
 	/** Secret file contents by name (mounted under /run/secrets). */
@@ -452,8 +454,9 @@ async function runServer(ws: Workspace, spec: RunSpec): Promise<void> {
 			healthReasons.push(`body ${JSON.stringify(body)}`);
 		}
 		const bodyText = JSON.stringify(body ?? {});
-		for (const secret of spec.secretValues)
+		for (const secret of spec.secretValues) {
 			if (bodyText.includes(secret)) healthReasons.push('a secret is in /health');
+		}
 		report(
 			id('health'),
 			`${command.join(' ')} answers /health 200 {status: ok, database: ok} within 60 s`,
@@ -475,8 +478,9 @@ async function runServer(ws: Workspace, spec: RunSpec): Promise<void> {
 		const procReasons: string[] = [];
 		if (!bun) procReasons.push('no process under the sandbox');
 		else {
-			if (!bun.exe.startsWith('bun'))
+			if (!bun.exe.startsWith('bun')) {
 				procReasons.push(`the sandbox runs ${bun.exe}, not Bun (a shell stayed in between?)`);
+			}
 			if (bun.uid !== spec.expect.uid || bun.gid !== spec.expect.gid) {
 				procReasons.push(
 					`runs as ${bun.uid}:${bun.gid}, expected ${spec.expect.uid}:${spec.expect.gid}`
@@ -509,8 +513,9 @@ async function runServer(ws: Workspace, spec: RunSpec): Promise<void> {
 				? []
 				: [`owned by ${dataOwner.uid}:${dataOwner.gid}`]
 		);
-		if (spec.whileRunning)
+		if (spec.whileRunning) {
 			report(id('database'), 'the server uses the configured database', await spec.whileRunning());
+		}
 
 		const stopReasons: string[] = [];
 		if (bun) process.kill(bun.pid, 'SIGTERM');
@@ -578,6 +583,12 @@ async function runMissingPassword(ws: Workspace, spec: RunSpec): Promise<void> {
 
 async function runAll(input: StaticInput): Promise<void> {
 	console.log('== assembling the image (final stage COPY lines)');
+	if (process.getuid?.() !== 0) {
+		report('run.root', 'runs as root (to start the server under other uids)', [
+			`running as uid ${process.getuid?.()}: run container:check as root`
+		]);
+		return;
+	}
 	const tools = ['bwrap', 'setpriv'].filter((tool) => Bun.which(tool) === null);
 	if (tools.length > 0) {
 		report('run.tools', 'bwrap and setpriv are installed', [

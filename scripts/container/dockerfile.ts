@@ -62,7 +62,7 @@ function splitFlags(rest: string): { flags: Instruction['flags']; args: string }
 	for (;;) {
 		const match = /^--([A-Za-z][\w-]*)(?:=(\S*))?(?:\s+|$)/.exec(text);
 		if (!match) break;
-		flags.push({ name: match[1].toLowerCase(), value: match[2] ?? '' });
+		flags.push({ name: (match[1] ?? '').toLowerCase(), value: match[2] ?? '' });
 		text = text.slice(match[0].length);
 	}
 	return { flags, args: text.trim() };
@@ -77,7 +77,7 @@ export function parseDockerfile(text: string): Dockerfile {
 	const instructions: Instruction[] = [];
 	let index = 0;
 	while (index < lines.length) {
-		const raw = lines[index];
+		const raw = lines[index] ?? '';
 		const trimmed = raw.trim();
 		if (trimmed === '' || trimmed.startsWith('#')) {
 			index += 1;
@@ -85,31 +85,34 @@ export function parseDockerfile(text: string): Dockerfile {
 		}
 		const line = index + 1;
 		let joined = '';
-		let current = raw;
+		let current: string = raw;
 		for (;;) {
 			const continued = /\\\s*$/.test(current);
 			joined += (joined ? ' ' : '') + current.replace(/\\\s*$/, '').trim();
 			index += 1;
 			if (!continued) break;
 			// Skip comment and empty lines inside a continuation, as Docker does.
-			while (index < lines.length && /^\s*(#.*)?$/.test(lines[index])) index += 1;
+			while (index < lines.length && /^\s*(#.*)?$/.test(lines[index] ?? '')) {
+				index += 1;
+			}
 			if (index >= lines.length) break;
-			current = lines[index];
+			current = lines[index] ?? '';
 		}
 		const match = /^([A-Za-z]+)\s*(.*)$/.exec(joined);
 		if (!match) throw new Error(`Dockerfile line ${line}: not an instruction: ${joined}`);
-		const keyword = match[1].toUpperCase();
-		if (/<<-?["']?[A-Za-z_]/.test(match[2]) && ['RUN', 'COPY', 'ADD'].includes(keyword)) {
+		const keyword = (match[1] ?? '').toUpperCase();
+		const rest = match[2] ?? '';
+		if (/<<-?["']?[A-Za-z_]/.test(rest) && ['RUN', 'COPY', 'ADD'].includes(keyword)) {
 			throw new Error(`Dockerfile line ${line}: heredocs are not supported by this parser`);
 		}
-		const { flags, args } = splitFlags(match[2]);
+		const { flags, args } = splitFlags(rest);
 		instructions.push({ keyword, flags, args, exec: parseExecForm(args), line });
 	}
 
 	const result: Dockerfile = { preamble: [], stages: [] };
 	for (const instruction of instructions) {
 		if (instruction.keyword === 'FROM') {
-			const [from, as, name] = instruction.args.split(/\s+/);
+			const [from = '', as, name] = instruction.args.split(/\s+/);
 			result.stages.push({
 				from,
 				name: as?.toUpperCase() === 'AS' && name ? name.toLowerCase() : undefined,
@@ -122,7 +125,7 @@ export function parseDockerfile(text: string): Dockerfile {
 			}
 			result.preamble.push(instruction);
 		} else {
-			result.stages[result.stages.length - 1].instructions.push(instruction);
+			result.stages[result.stages.length - 1]?.instructions.push(instruction);
 		}
 	}
 	if (result.stages.length === 0) throw new Error('Dockerfile has no FROM');
@@ -142,7 +145,7 @@ export function stageAncestry(file: Dockerfile, stage: Stage): Stage[] {
 	while (current && !chain.includes(current)) {
 		chain.push(current);
 		current = findStage(file, current.from);
-		if (current && current.index >= chain[chain.length - 1].index) break;
+		if (current && current.index >= (chain.at(-1)?.index ?? 0)) break;
 	}
 	return chain;
 }
@@ -168,7 +171,7 @@ export function keyValues(instruction: Instruction): { key: string; value: strin
 	const pattern = /([A-Za-z_][\w.-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g;
 	for (const match of text.matchAll(pattern)) {
 		const value = match[2] ?? '';
-		pairs.push({ key: match[1], value: value.replace(/^(["'])([\s\S]*)\1$/, '$2') });
+		pairs.push({ key: match[1] ?? '', value: value.replace(/^(["'])([\s\S]*)\1$/, '$2') });
 	}
 	return pairs;
 }

@@ -27,7 +27,7 @@ export interface SandboxOptions {
 	/** The whole environment of the command (nothing is inherited). */
 	env: Record<string, string>;
 	/** Start as this uid:gid through setpriv; undefined starts as the caller (root). */
-	user?: { uid: number; gid: number };
+	user?: { uid: number; gid: number } | undefined;
 	/** Working directory inside the sandbox. */
 	cwd: string;
 }
@@ -83,8 +83,8 @@ export function bwrapArgs(options: SandboxOptions, command: string[]): string[] 
 
 /** Spawns `command` in the sandbox; stdout and stderr are piped. */
 export function spawnSandboxed(options: SandboxOptions, command: string[]): ChildProcess {
-	const bwrap = ['bwrap', ...bwrapArgs(options, command)];
-	const argv = options.user
+	const bwrap: [string, ...string[]] = ['bwrap', ...bwrapArgs(options, command)];
+	const argv: [string, ...string[]] = options.user
 		? [
 				'setpriv',
 				`--reuid=${options.user.uid}`,

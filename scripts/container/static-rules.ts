@@ -39,8 +39,11 @@ export const BUN_CACHE_DIR = '/root/.bun/install/cache';
 /** The variables whose name says "secret": they must be `_FILE` paths, never the value. */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
+/** The last stage (parseDockerfile guarantees there is one). */
 function finalStage(file: Dockerfile): Stage {
-	return file.stages[file.stages.length - 1];
+	const stage = file.stages.at(-1);
+	if (!stage) throw new Error('Dockerfile has no FROM');
+	return stage;
 }
 
 function lastOf(instructions: Instruction[], keyword: string): Instruction | undefined {
@@ -55,8 +58,9 @@ function isBunInstall(instruction: Instruction): boolean {
 function urlPassword(value: string): string {
 	const match = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(value.trim());
 	if (!match) return '';
-	const colon = match[1].indexOf(':');
-	return colon >= 0 ? match[1].slice(colon + 1) : '';
+	const userinfo = match[1] ?? '';
+	const colon = userinfo.indexOf(':');
+	return colon >= 0 ? userinfo.slice(colon + 1) : '';
 }
 
 /** Secret-looking variables: a secret name not ending in `_FILE`, or a URL with a password. */
@@ -96,7 +100,7 @@ function dockerfileRules(): StaticRule[] {
 				const file = parsed(input);
 				const user = lastOf(effectiveInstructions(file, finalStage(file)), 'USER');
 				if (!user) return ['no USER in the final stage: it runs as root'];
-				const name = user.args.split(':')[0].trim();
+				const name = (user.args.split(':')[0] ?? '').trim();
 				return name === 'root' || name === '0' ? [`USER ${user.args} is root`] : [];
 			}
 		},
@@ -314,7 +318,7 @@ function secretsOf(service: Yaml): string[] {
 function volumesOf(service: Yaml): { source: string; target: string }[] {
 	return asList(service.volumes).map((entry) => {
 		if (typeof entry === 'string') {
-			const [source, target] = entry.split(':');
+			const [source = '', target] = entry.split(':');
 			return { source: target === undefined ? '' : source, target: target ?? source };
 		}
 		const long = asObject(entry);
@@ -387,8 +391,9 @@ function composeRules(): StaticRule[] {
 				const reasons: string[] = [];
 				if (!asObject(file.services).comradarr) reasons.push('no comradarr service');
 				const image = String(service(file, 'db').image ?? '');
-				if (!/^postgres:18(\b|$)/.test(image))
+				if (!/^postgres:18(\b|$)/.test(image)) {
 					reasons.push(`db image is "${image}", not postgres:18`);
+				}
 				return reasons;
 			}
 		},
@@ -441,13 +446,15 @@ function composeRules(): StaticRule[] {
 				const dbSecret = secretFileName(environmentOf(db), 'POSTGRES_PASSWORD_FILE');
 				const appSecret = secretFileName(environmentOf(app), 'DATABASE_PASSWORD_FILE');
 				if (!dbSecret) reasons.push('db: POSTGRES_PASSWORD_FILE is not /run/secrets/<name>');
-				if (!appSecret)
+				if (!appSecret) {
 					reasons.push('comradarr: DATABASE_PASSWORD_FILE is not /run/secrets/<name>');
+				}
 				if (dbSecret && appSecret && dbSecret !== appSecret) {
 					reasons.push(`db reads secret ${dbSecret}, comradarr ${appSecret}`);
 				}
-				if (dbSecret && !secretsOf(db).includes(dbSecret))
+				if (dbSecret && !secretsOf(db).includes(dbSecret)) {
 					reasons.push(`db does not mount ${dbSecret}`);
+				}
 				if (appSecret && !secretsOf(app).includes(appSecret)) {
 					reasons.push(`comradarr does not mount ${appSecret}`);
 				}
