@@ -120,7 +120,7 @@ function dockerfileRules(): StaticRule[] {
 				// A script the image runs: look for /health in its source.
 				const script = (exec as string[]).find((part) => /\.(ts|js|sh)$/.test(part));
 				const source = script && input.readRepoFile(script.replace(/^\/app\//, ''));
-				if (source && /['"`/]health\b/.test(source) && source.includes('/health')) return [];
+				if (source && /\/health['"`]/.test(source)) return [];
 				return [`HEALTHCHECK ${command} does not ask /health`];
 			}
 		},
