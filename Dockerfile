@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # Comradarr's image. Debian-based: the embedded PostgreSQL binaries (embedded-postgres) are glibc
-# builds. `bun run container:check` (scripts/container-check.ts) lints this file and runs the built
-# server the way the final stage's ENTRYPOINT + CMD do; keep the two in step.
+# builds. `bun run container:check` (scripts/container-check.ts, in `npm test`) lints this file and
+# runs the built server the way the final stage's ENTRYPOINT + CMD do; `bun run container:image`
+# (scripts/container-image.sh) builds and runs it with Podman.
 
 # package.json, the lockfile and patches/ (bun applies patchedDependencies at install time): what
 # both installs below start from.
