@@ -1,11 +1,13 @@
 #!/bin/sh
 # `npm test`: the whole suite — type check, lint, unit + integration tests (real PostgreSQL and the
-# *arr simulator), production build, and Playwright end-to-end tests against the built server —
+# *arr simulator), production build, the container check (`bun run container:check`: the Dockerfile
+# and compose files, and the built server run as the image would run it), and Playwright
+# end-to-end tests against the built server —
 # then the totals as one line, `N passed, M failed`. The first step that fails stops the run with
 # a non-zero status.
 #
 # One step at a time (the CI self-test, .ci/self-test.sh, runs them this way):
-#   sh scripts/test.sh check | lint [path…] | vitest [filter…] | build | e2e [spec…]
+#   sh scripts/test.sh check | lint [path…] | vitest [filter…] | build | container | e2e [spec…]
 #
 # vitest and Playwright are judged by their own JSON reports as well as their exit status
 # (scripts/test-results.ts): a failed test, an error outside the tests or a run with no tests
@@ -42,6 +44,12 @@ step_build() {
 	bun run build
 }
 
+# Needs build/ (the build step) and bwrap (Debian's bubblewrap; .ci/run installs it). Its checks
+# are not counted in the totals line: it passes or fails the run.
+step_container() {
+	bun scripts/container-check.ts
+}
+
 step_e2e() {
 	rm -f "$RESULTS/playwright.json"
 	status=0
@@ -68,9 +76,9 @@ if [ $# -gt 0 ]; then
 	step=$1
 	shift
 	case "$step" in
-	check | lint | vitest | build | e2e) run_step "$step" "$@" ;;
+	check | lint | vitest | build | container | e2e) run_step "$step" "$@" ;;
 	*)
-		echo "usage: sh scripts/test.sh [check | lint [path…] | vitest [filter…] | build | e2e [spec…]]" >&2
+		echo "usage: sh scripts/test.sh [check | lint [path…] | vitest [filter…] | build | container | e2e [spec…]]" >&2
 		exit 2
 		;;
 	esac
@@ -83,5 +91,6 @@ run_step check
 run_step lint
 run_step vitest
 run_step build
+run_step container
 run_step e2e
 bun scripts/test-results.ts totals "$RESULTS"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSecretBox, loadSecret, SecretError } from './secrets';
@@ -28,5 +28,17 @@ describe('secret box', () => {
 		expect(statSync(path.join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
 		expect(loadSecret({}, dir)).toBe(first);
 		expect(loadSecret({ SECRET_KEY: 'env wins' }, dir)).toBe('env wins');
+	});
+
+	it('reads SECRET_KEY_FILE and refuses a missing or empty one, naming the variable', () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'comradarr-secret-'));
+		const file = path.join(dir, 'secret_key');
+		writeFileSync(file, 'from the file\n');
+		expect(loadSecret({ SECRET_KEY_FILE: file }, dir)).toBe('from the file');
+		expect(() => loadSecret({ SECRET_KEY_FILE: path.join(dir, 'missing') }, dir)).toThrow(
+			/SECRET_KEY_FILE .* does not exist/
+		);
+		writeFileSync(file, '\n');
+		expect(() => loadSecret({ SECRET_KEY_FILE: file }, dir)).toThrow(/SECRET_KEY_FILE .* is empty/);
 	});
 });

@@ -36,7 +36,8 @@ export function deriveKey(secret: string): Buffer {
 /**
  * Reads the secret from the environment or the key file, generating `$DATA_DIR/secret.key` on
  * first use.
- * @throws SecretError when `SECRET_KEY_FILE` names a missing or empty file.
+ * @throws SecretError when `SECRET_KEY_FILE` names a missing, unreadable or empty file (the message
+ *   names the variable).
  */
 export function loadSecret(env: Record<string, string | undefined>, dataDir: string): string {
 	if (env.SECRET_KEY) return env.SECRET_KEY;
@@ -44,7 +45,16 @@ export function loadSecret(env: Record<string, string | undefined>, dataDir: str
 		if (!existsSync(env.SECRET_KEY_FILE)) {
 			throw new SecretError(`SECRET_KEY_FILE ${env.SECRET_KEY_FILE} does not exist`);
 		}
-		return readFileSync(env.SECRET_KEY_FILE, 'utf8').trim();
+		let secret: string;
+		try {
+			secret = readFileSync(env.SECRET_KEY_FILE, 'utf8').trim();
+		} catch (error) {
+			// Typically EACCES: a Docker secret bind-mounted from a host file the app's user cannot read.
+			const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+			throw new SecretError(`SECRET_KEY_FILE ${env.SECRET_KEY_FILE} cannot be read (${reason})`);
+		}
+		if (!secret) throw new SecretError(`SECRET_KEY_FILE ${env.SECRET_KEY_FILE} is empty`);
+		return secret;
 	}
 	const file = path.join(dataDir, 'secret.key');
 	if (!existsSync(file)) {
