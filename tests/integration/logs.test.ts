@@ -37,9 +37,11 @@ import {
 	registerLogLevelReloader
 } from '../../src/lib/server/services/settings/apply-settings';
 import {
+	getSettings,
 	invalidateSettingsCache,
 	updateSettings
 } from '../../src/lib/server/services/settings/settings-service';
+import { SCHEDULES_CHANNEL } from '../../src/lib/server/services/schedule/changes';
 import type { LogsPage } from '../../src/lib/types/logs';
 import * as logsRoute from '../../src/routes/api/v1/logs/+server';
 import * as healthRoute from '../../src/routes/health/+server';
@@ -379,11 +381,16 @@ describe('the log level of every process', () => {
 				logLevel: 'debug'
 			});
 			expect(await levelBecomes('debug', 1500)).toBeLessThan(1500);
-			await updateSettings(otherReplica, 'general', {
+			// What another process's save sends over the wire, while this process holds the
+			// settings in its cache: the notification must make it read them again.
+			expect((await getSettings(db)).general.logLevel).toBe('debug');
+			const general = JSON.stringify({
 				displayName: 'Comradarr',
 				timeZone: 'UTC',
 				logLevel: 'warn'
 			});
+			await otherClient`update app_settings set value = ${general}::text::jsonb where key = 'general'`;
+			await otherClient`select pg_notify(${SCHEDULES_CHANNEL}, 'settings:general')`;
 			await levelBecomes('warn', 1500);
 		} finally {
 			await follower.stop();
