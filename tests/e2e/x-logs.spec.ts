@@ -2,7 +2,7 @@
  * The Logs page as a user drives it (issue 12 §5), against the built app: open it from the
  * sidebar, filter by level and module with the keyboard alone (the address keeps the filters),
  * open a line's other fields, follow the live tail while a failed login happens in another
- * browser; an API error carries its request id and the API answers the page's filters.
+ * browser (paused while the tab is hidden, stopped when switched off); an API error carries its request id and the API answers the page's filters.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { APP, logIn, openPage } from './helpers';
@@ -127,9 +127,34 @@ test('follows new lines live: a failed login elsewhere appears without a reload'
 	await expect(fields).toContainText('"unknownUser"');
 	await expect(fields).not.toContainText(typed);
 
+	// A hidden tab does not poll; shown again, it catches up at once.
+	const polls: string[] = [];
+	page.on('request', (request) => {
+		if (request.url().includes('/api/v1/logs?')) polls.push(request.url());
+	});
+	await page.evaluate(() => {
+		Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+		document.dispatchEvent(new Event('visibilitychange'));
+	});
+	await expect(page.getByText('paused while the tab is hidden')).toBeVisible();
+	polls.length = 0;
+	await page.waitForTimeout(4500);
+	expect(polls, 'no poll while hidden').toEqual([]);
+	await page.evaluate(() => {
+		Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+		document.dispatchEvent(new Event('visibilitychange'));
+	});
+	await expect(page.getByText(/new lines every 2 s/)).toBeVisible();
+	await expect.poll(() => polls.length).toBeGreaterThan(0);
+	expect(polls[0]).toMatch(/[?&]after=\d+/);
+	expect(polls[0]).toMatch(/[?&]module=auth\b/);
+
 	// Off again: nothing polls any more.
 	await live.click();
 	await expect(live).toHaveAttribute('aria-checked', 'false');
+	polls.length = 0;
+	await page.waitForTimeout(2500);
+	expect(polls, 'no poll once the live tail is off').toEqual([]);
 });
 
 test("API errors carry the request id, and the API answers the page's filters", async ({
