@@ -407,8 +407,15 @@ describe('the log level of every process', () => {
 		expect(row?.value).toMatchObject({ logLevel: 'trace' });
 	});
 
-	it('applies LOG_LEVEL on SIGHUP and says what changed', async () => {
-		registerLogLevelReloader();
+	it('applies a changed LOG_LEVEL on SIGHUP, says what changed, and leaves an unchanged one alone', async () => {
+		registerLogLevelReloader({ LOG_LEVEL: 'info' });
+		setLogLevel('info');
+		// Started with info: a SIGHUP for another setting must not undo a level saved in Settings.
+		setLogLevel('warn');
+		expect((await runReloaders({ LOG_LEVEL: 'info' })).find((r) => r.name === 'log-level')).toEqual(
+			{ name: 'log-level', changed: [] }
+		);
+		expect(currentLogLevel()).toBe('warn');
 		setLogLevel('info');
 		const logLevel = async (env: Record<string, string | undefined>) =>
 			(await runReloaders(env)).find((r) => r.name === 'log-level');
@@ -417,11 +424,17 @@ describe('the log level of every process', () => {
 			changed: ['log level info → debug']
 		});
 		expect(currentLogLevel()).toBe('debug');
+		setLogLevel('error');
 		expect((await logLevel({ LOG_LEVEL: 'debug' }))?.changed).toEqual([]);
+		expect(currentLogLevel()).toBe('error');
+		expect(await logLevel({ LOG_LEVEL: ' TRACE ' })).toEqual({
+			name: 'log-level',
+			changed: ['log level error → trace']
+		});
 		expect((await logLevel({}))?.changed).toEqual([]);
 		const refused = await logLevel({ LOG_LEVEL: 'loud' });
 		expect(refused?.error).toMatch(/LOG_LEVEL "loud" is not a level/);
-		expect(currentLogLevel()).toBe('debug');
+		expect(currentLogLevel()).toBe('trace');
 	});
 });
 

@@ -113,18 +113,26 @@ function isLevel(value: string): value is pino.LevelWithSilent {
 
 /**
  * Registers the SIGHUP reloader `log-level`: applies `LOG_LEVEL` from the re-read environment
- * when it is set and differs from the level in force, returning `["log level info → debug"]`.
+ * when it is set to another value than at the previous reload (or at start) and differs from the
+ * level in force, returning `["log level info → debug"]`. An unchanged `LOG_LEVEL` leaves the
+ * level alone, so a SIGHUP sent for another setting does not undo a level saved in Settings.
+ * @param startEnv the environment the process started with (its `LOG_LEVEL` is the first "previous").
  * @throws (reported by `runReloaders`) when `LOG_LEVEL` is not a level name.
  */
-export function registerLogLevelReloader(): void {
+export function registerLogLevelReloader(
+	startEnv: Record<string, string | undefined> = process.env
+): void {
+	const normalise = (value: string | undefined) => value?.trim().toLowerCase() || undefined;
+	let previous = normalise(startEnv.LOG_LEVEL);
 	onReload('log-level', (env) => {
-		const level = env.LOG_LEVEL?.trim().toLowerCase();
-		if (!level) return [];
+		const level = normalise(env.LOG_LEVEL);
+		if (!level || level === previous) return [];
 		if (!isLevel(level)) {
 			throw new Error(
 				`LOG_LEVEL "${level}" is not a level (trace, debug, info, warn, error, fatal, silent)`
 			);
 		}
+		previous = level;
 		const before = currentLogLevel();
 		if (level === before) return [];
 		setLogLevel(level);
