@@ -440,7 +440,8 @@ describe('the log level of every process', () => {
 
 describe('/health', () => {
 	const registry = () =>
-		((globalThis as { __comradarr?: { runtime?: Promise<Runtime> } }).__comradarr ??= {});
+		((globalThis as { __comradarr?: { runtime?: Promise<Runtime> | undefined } }).__comradarr ??=
+			{});
 	let saved: Promise<Runtime> | undefined;
 
 	beforeAll(() => {
