@@ -182,7 +182,8 @@ test('a NUL byte or a JSON array is a 400 with a message, never a 500', async ({
 	expect(array.status()).toBe(400);
 	expect(await errorOf(array)).toEqual({
 		code: 'request.invalid_json',
-		message: 'The request body must be a JSON object ({…}), not an array.'
+		message: 'The request body must be a JSON object ({…}), not an array.',
+		requestId: array.headers()['x-request-id']
 	});
 	await page.request.delete(`/api/v1/connectors/${id}`, { headers: ORIGIN });
 

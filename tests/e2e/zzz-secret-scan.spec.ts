@@ -1,18 +1,23 @@
 /**
  * Secret scan (issue 7, item 13): runs after every other spec and reads what the app servers
  * exchanged and logged during the whole e2e run (tests/e2e/recording-server.ts, at LOG_LEVEL
- * debug). Every secret that passed through the app — connector API keys, passwords, API keys of
- * our own, session tokens — must appear in no response body (pages, `__data.json`, API, action
- * results) and no log line; the one exception is the response that shows a new API key once.
+ * debug; every line either server wrote to stdout or stderr). Every secret that passed through the
+ * app — connector API keys, passwords, API keys of our own, session tokens, notification channel
+ * tokens, webhook secrets — must appear in no response body (pages, `__data.json`, API, action
+ * results, the Logs page and `GET /api/v1/logs`, which serve the log lines) and no log line; the
+ * one exception is the response that shows a new API key once.
  *
  * The secrets are harvested from the traffic itself, so a key or password a new spec types is
- * covered without touching this file: form and JSON fields named like a secret, `X-Api-Key`
- * headers, session cookies set, `cmdr_…` keys shown at creation, and webhook secrets shown at
+ * covered without touching this file: form and JSON fields named like a secret (ours and every
+ * notification channel's secret fields, also inside superforms' devalue-encoded JSON posts),
+ * `X-Api-Key` headers, session cookies set, `cmdr_…` keys shown at creation, and webhook secrets shown at
  * generation (their one allowed place, like a new API key's). The scan ends the run with
  * one more mistake of a real user: a password typed into the username field of the login form.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { parse as parseDevalue } from 'devalue';
+import { SECRET_FIELDS as CHANNEL_SECRET_FIELDS } from '../../src/lib/types/notifications';
 import { ADMIN, APP, RADARR_KEY, SONARR_KEY, WHISPARR3_KEY } from './helpers';
 
 interface Exchange {
@@ -26,8 +31,23 @@ interface Exchange {
 	body: string | null;
 }
 
-/** Field names whose values are secrets wherever they are sent. */
-const SECRET_FIELDS = /^(apiKey|password|currentPassword|newPassword|confirmPassword)$/;
+/** Field names whose values are secrets wherever they are sent: ours and the channels'. */
+const SECRET_FIELD_NAMES = new Set<string>([
+	'apiKey',
+	'password',
+	'currentPassword',
+	'newPassword',
+	'confirmPassword',
+	...Object.values(CHANNEL_SECRET_FIELDS).flat()
+]);
+const SECRET_FIELDS = { test: (name: string) => SECRET_FIELD_NAMES.has(name) };
+/** Channel secret names (ntfy token, Telegram bot token, webhook secret…). */
+const CHANNEL_FIELDS = new Set<string>(Object.values(CHANNEL_SECRET_FIELDS).flat());
+/**
+ * The form field in which superforms posts a `dataType: 'json'` form (the notification channel
+ * and throttle profile forms): the whole form, devalue-encoded, in one or more chunks.
+ */
+const SUPERFORM_JSON = '__superform_json';
 /** Shorter values prove nothing (and would match by accident). */
 const MIN_SECRET = 8;
 const OUR_KEY = /cmdr_[A-Za-z0-9_-]{43}/g;
@@ -38,37 +58,58 @@ function readLines(file: string): string[] {
 	return readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
 
-/** Values of secret-named fields in a form post or a JSON body. */
-function secretFieldValues(exchange: Exchange): string[] {
+/**
+ * The secret-named fields of a request body, with their names: a JSON body, a form post, and the
+ * devalue-encoded form that superforms posts for `dataType: 'json'` forms.
+ */
+function secretFields(exchange: Exchange): { name: string; value: string }[] {
 	const body = exchange.requestBody;
 	if (!body) return [];
-	const values: string[] = [];
-	const type = exchange.requestHeaders['content-type'] ?? '';
-	if (type.includes('application/json')) {
-		const walk = (value: unknown): void => {
-			if (Array.isArray(value)) value.forEach(walk);
-			else if (value && typeof value === 'object') {
-				for (const [key, field] of Object.entries(value)) {
-					if (SECRET_FIELDS.test(key) && typeof field === 'string') values.push(field);
-					else walk(field);
+	const found: { name: string; value: string }[] = [];
+	const walk = (value: unknown): void => {
+		if (Array.isArray(value)) value.forEach(walk);
+		else if (value && typeof value === 'object') {
+			for (const [key, field] of Object.entries(value)) {
+				if (SECRET_FIELDS.test(key) && typeof field === 'string') {
+					found.push({ name: key, value: field });
+				} else {
+					walk(field);
 				}
 			}
-		};
+		}
+	};
+	const formFields = (pairs: Iterable<[string, string]>) => {
+		const json: string[] = [];
+		for (const [key, value] of pairs) {
+			if (key === SUPERFORM_JSON) json.push(value);
+			else if (SECRET_FIELDS.test(key)) found.push({ name: key, value });
+		}
+		if (json.length > 0) {
+			try {
+				walk(parseDevalue(json.join('')));
+			} catch {
+				// Not superforms' encoding after all: nothing more to harvest.
+			}
+		}
+	};
+	const type = exchange.requestHeaders['content-type'] ?? '';
+	if (type.includes('application/json')) {
 		try {
 			walk(JSON.parse(body));
 		} catch {
 			// Not JSON after all: nothing to harvest.
 		}
 	} else if (type.includes('application/x-www-form-urlencoded')) {
-		for (const [key, value] of new URLSearchParams(body)) {
-			if (SECRET_FIELDS.test(key)) values.push(value);
-		}
+		formFields(new URLSearchParams(body));
 	} else if (type.includes('multipart/form-data')) {
-		for (const match of body.matchAll(/name="([^"]+)"\r?\n\r?\n([^\r\n]*)/g)) {
-			if (match[1] && match[2] !== undefined && SECRET_FIELDS.test(match[1])) values.push(match[2]);
-		}
+		formFields(
+			[...body.matchAll(/name="([^"]+)"\r?\n\r?\n([^\r\n]*)/g)].map((match): [string, string] => [
+				match[1] ?? '',
+				match[2] ?? ''
+			])
+		);
 	}
-	return values;
+	return found;
 }
 
 function sessionTokens(exchange: Exchange): string[] {
@@ -125,9 +166,15 @@ test('no response body and no log line of the e2e run carries a secret', async (
 	add(ADMIN.password, 'the admin password');
 	const createdKeys = new Set<string>();
 	const createdWebhookSecrets = new Set<string>();
+	let channelSecrets = 0;
 	for (const exchange of exchanges) {
-		for (const value of secretFieldValues(exchange)) {
-			add(value, `a secret field sent to ${exchange.path}`);
+		for (const { name, value } of secretFields(exchange)) {
+			const channel = CHANNEL_FIELDS.has(name) && /notification/.test(exchange.path);
+			if (channel && value.length >= MIN_SECRET) channelSecrets++;
+			add(
+				value,
+				channel ? 'a notification channel secret' : `a secret field sent to ${exchange.path}`
+			);
 		}
 		add(exchange.requestHeaders['x-api-key'], 'an X-Api-Key header');
 		for (const token of sessionTokens(exchange)) add(token, 'a session token');
@@ -157,6 +204,10 @@ test('no response body and no log line of the e2e run carries a secret', async (
 		0
 	);
 	expect([...secrets.keys()]).toEqual(expect.arrayContaining([SONARR_KEY, ADMIN.password]));
+	expect(
+		channelSecrets,
+		'a notification channel token was typed into its form (x-notifications.spec.ts)'
+	).toBeGreaterThan(0);
 	expect(
 		createdWebhookSecrets.size,
 		'a webhook secret was generated (x-webhooks.spec.ts)'

@@ -297,7 +297,11 @@ describe('guard before setup', () => {
 		const response = await run(makeEvent('http://comradarr.lan/api/connectors').event);
 		expect(response.status).toBe(401);
 		expect(await response.json()).toEqual({
-			error: { code: 'auth.required', message: 'Authentication required' }
+			error: {
+				code: 'auth.required',
+				message: 'Authentication required',
+				requestId: response.headers.get('x-request-id')
+			}
 		});
 	});
 
@@ -674,7 +678,11 @@ describe('guard makes every API error JSON', () => {
 		);
 		expect(response.status).toBe(404);
 		expect(await response.json()).toEqual({
-			error: { code: 'api.not_found', message: 'No such API endpoint.' }
+			error: {
+				code: 'api.not_found',
+				message: 'No such API endpoint.',
+				requestId: response.headers.get('x-request-id')
+			}
 		});
 		expect(resolved).toBeNull();
 	});
@@ -697,7 +705,8 @@ describe('guard makes every API error JSON', () => {
 		expect(await response.json()).toEqual({
 			error: {
 				code: 'api.method_not_allowed',
-				message: 'PUT is not allowed here; allowed: GET, HEAD.'
+				message: 'PUT is not allowed here; allowed: GET, HEAD.',
+				requestId: response.headers.get('x-request-id')
 			}
 		});
 	});
@@ -714,7 +723,11 @@ describe('guard makes every API error JSON', () => {
 		);
 		expect(fromHtml.status).toBe(500);
 		expect(await fromHtml.json()).toEqual({
-			error: { code: 'internal', message: 'Internal error' }
+			error: {
+				code: 'internal',
+				message: 'Internal error',
+				requestId: fromHtml.headers.get('x-request-id')
+			}
 		});
 
 		const own = () =>

@@ -321,7 +321,8 @@ describe('API keys', () => {
 		expect(await refused.json()).toEqual({
 			error: {
 				code: 'auth.rate_limited',
-				message: 'This API key is limited to 3 requests per minute. Try again in 60 s.'
+				message: 'This API key is limited to 3 requests per minute. Try again in 60 s.',
+				requestId: refused.headers.get('x-request-id')
 			}
 		});
 		expect((await call(other.key)).status).toBe(200);

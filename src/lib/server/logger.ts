@@ -17,9 +17,14 @@
  * offending value in messages and details (`invalid input syntax for type integer: "hunter2"`,
  * `Key (username)=(hunter2) already exists.`). A password typed into the username field must not
  * end up in the log.
+ *
+ * Besides stdout, every line goes into `logRing` (log-ring.ts): the most recent 5,000 lines or
+ * 5 MiB of line text, whichever is reached first, for the Logs page and `GET /api/v1/logs`. Both
+ * are written synchronously in the calling thread (no worker-thread transport).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
+import { LogRing } from './log-ring';
 
 export type Logger = pino.Logger;
 
@@ -168,20 +173,42 @@ function scrubLogArguments(args: unknown[]): unknown[] {
 	return args.map((arg) => (typeof arg === 'string' ? scrubText(arg, values) : arg));
 }
 
-/** The correlation id of the request or job run the current code runs for. */
-const correlation = new AsyncLocalStorage<string>();
+/** What the current code runs for: its correlation id and, inside a request, the request's id. */
+interface Correlation {
+	cid: string;
+	requestId?: string;
+}
+
+/** The correlation of the request or job run the current code runs for. */
+const correlation = new AsyncLocalStorage<Correlation>();
 
 /**
  * Runs `work` with `cid` as the correlation id of every line logged inside it (including in
- * promises and timers it starts). Nested calls replace the id for their own extent.
+ * promises and timers it starts). Nested calls replace the id for their own extent; a request id
+ * set outside stays in force (`currentRequestId`).
  */
 export function withCorrelation<T>(cid: string, work: () => T): T {
-	return correlation.run(cid, work);
+	const requestId = correlation.getStore()?.requestId;
+	return correlation.run(requestId === undefined ? { cid } : { cid, requestId }, work);
+}
+
+/**
+ * Runs `work` as the handling of the request `requestId` (the `X-Request-Id` it is answered
+ * with): the id is the correlation id of its log lines and goes into every API error body
+ * (`errorResponse` in http/api.ts reads it with `currentRequestId`).
+ */
+export function withRequestId<T>(requestId: string, work: () => T): T {
+	return correlation.run({ cid: requestId, requestId }, work);
 }
 
 /** The correlation id in force here, or undefined outside any request or job run. */
 export function currentCorrelationId(): string | undefined {
-	return correlation.getStore();
+	return correlation.getStore()?.cid;
+}
+
+/** The id of the request being handled here, or undefined outside one. */
+export function currentRequestId(): string | undefined {
+	return correlation.getStore()?.requestId;
 }
 
 /**
@@ -200,7 +227,7 @@ export const LOGGER_OPTIONS: pino.LoggerOptions = {
 		}
 	},
 	mixin() {
-		const cid = correlation.getStore();
+		const cid = correlation.getStore()?.cid;
 		return cid === undefined ? {} : { cid };
 	},
 	timestamp: pino.stdTimeFunctions.isoTime
@@ -214,6 +241,36 @@ export const LOGGER_OPTIONS: pino.LoggerOptions = {
 const descendants = new Set<WeakRef<Logger>>();
 const forget = new FinalizationRegistry<WeakRef<Logger>>((ref) => descendants.delete(ref));
 
+/**
+ * The recent lines of this process (5,000 lines or 5 MiB, whichever first; see log-ring.ts).
+ * One per process: kept on `globalThis` so a dev/HMR reload of this module keeps the lines.
+ */
+export const logRing: LogRing = ((
+	globalThis as { __comradarrLogRing?: LogRing }
+).__comradarrLogRing ??= new LogRing());
+
+/**
+ * A pino destination that writes each line synchronously to `out` and keeps it in `ring`.
+ * @param out where the lines go besides the ring (the app: file descriptor 1).
+ */
+export function teeDestination(
+	ring: LogRing,
+	out: { write(line: string): unknown; flushSync?(): void } = pino.destination({
+		dest: 1,
+		sync: true
+	})
+): pino.DestinationStream & { flushSync(): void } {
+	return {
+		write(line: string) {
+			out.write(line);
+			ring.write(line);
+		},
+		flushSync() {
+			out.flushSync?.();
+		}
+	};
+}
+
 export const logger: Logger = pino(
 	{
 		...LOGGER_OPTIONS,
@@ -224,7 +281,7 @@ export const logger: Logger = pino(
 			forget.register(child, ref);
 		}
 	},
-	pino.destination({ dest: 1, sync: true })
+	teeDestination(logRing)
 );
 
 /** A child logger for one module, e.g. `moduleLogger('sync')`. */
@@ -232,10 +289,15 @@ export function moduleLogger(module: string, bindings: Record<string, unknown> =
 	return logger.child({ module, ...bindings });
 }
 
+/** The level in force in this process (the root logger's). */
+export function currentLogLevel(): pino.LevelWithSilent {
+	return logger.level as pino.LevelWithSilent;
+}
+
 /**
  * Sets the level of the root logger and of every logger derived from it (Settings → General →
- * log level), effective for the next log call everywhere in this process. Other replicas apply a
- * stored level when they start.
+ * log level), effective for the next log call everywhere in this process. Other processes on the
+ * same database follow a saved level through LISTEN/NOTIFY (services/settings/apply-settings.ts).
  * @param level a pino level name (`trace`, `debug`, `info`, `warn`, `error`, `fatal`, `silent`).
  */
 export function setLogLevel(level: pino.LevelWithSilent): void {

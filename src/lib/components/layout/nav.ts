@@ -7,6 +7,7 @@ import LayoutDashboardIcon from '@lucide/svelte/icons/layout-dashboard';
 import CalendarClockIcon from '@lucide/svelte/icons/calendar-clock';
 import ListOrderedIcon from '@lucide/svelte/icons/list-ordered';
 import PlugIcon from '@lucide/svelte/icons/plug';
+import ScrollTextIcon from '@lucide/svelte/icons/scroll-text';
 import SettingsIcon from '@lucide/svelte/icons/settings';
 
 export interface NavItem {
@@ -18,7 +19,7 @@ export interface NavItem {
 	 * sections here.
 	 */
 	href: Pathname &
-		`/${'dashboard' | 'content' | 'analytics' | 'connectors' | 'queue' | 'schedules' | 'history' | 'settings'}`;
+		`/${'dashboard' | 'content' | 'analytics' | 'connectors' | 'queue' | 'schedules' | 'history' | 'logs' | 'settings'}`;
 	icon: LucideIcon;
 }
 
@@ -33,6 +34,7 @@ export const nav: readonly NavItem[] = [
 	{ title: 'Queue', href: '/queue', icon: ListOrderedIcon },
 	{ title: 'Schedules', href: '/schedules', icon: CalendarClockIcon },
 	{ title: 'History', href: '/history', icon: HistoryIcon },
+	{ title: 'Logs', href: '/logs', icon: ScrollTextIcon },
 	{ title: 'Settings', href: '/settings', icon: SettingsIcon }
 ];
 

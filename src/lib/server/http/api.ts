@@ -1,8 +1,11 @@
 /**
  * JSON API helpers for `+server.ts` handlers: coded errors and body parsing.
  *
- * Every error body has one shape, `{ error: { code, message, fields? } }`, with a stable dotted
- * `code` (`auth.required`, `validation.failed`, `connectors.not_found`…) clients can branch on.
+ * Every error body has one shape, `{ error: { code, message, fields?, requestId? } }`, with a
+ * stable dotted `code` (`auth.required`, `validation.failed`, `connectors.not_found`…) clients can
+ * branch on. `requestId` is the request's `X-Request-Id` (the `cid` of its log lines), present on
+ * every error answered while the request guard handles a request, so a user can quote it and a
+ * maintainer find the request's lines on the Logs page.
  * Unexpected errors are logged with the request's correlation id and answered with a generic 500:
  * a response never carries a stack, a SQL message or a secret.
  */
@@ -15,14 +18,14 @@ import {
 } from '@sveltejs/kit';
 import * as v from 'valibot';
 import type { LayoutParams, RouteId } from '$app/types';
-import { moduleLogger } from '$lib/server/logger';
+import { currentRequestId, moduleLogger } from '$lib/server/logger';
 import { DomainError, asDomainError } from '$lib/server/errors';
 
 const log = moduleLogger('http');
 
 /** The body of every JSON error response. */
 export interface ApiErrorBody {
-	error: { code: string; message: string; fields?: Record<string, string> };
+	error: { code: string; message: string; fields?: Record<string, string>; requestId?: string };
 }
 
 /** An error meant for the client: an HTTP status, a stable code and a human message. */
@@ -46,7 +49,10 @@ export function apiError(
 	throw new ApiError(status, code, message, fields);
 }
 
-/** A JSON error response with the standard body. `headers` are added to the response. */
+/**
+ * A JSON error response with the standard body. `headers` are added to the response. Inside a
+ * request (the guard's `withRequestId`) the body carries its `requestId`.
+ */
 export function errorResponse(
 	status: number,
 	code: string,
@@ -54,7 +60,15 @@ export function errorResponse(
 	fields?: Record<string, string>,
 	headers?: Record<string, string>
 ): Response {
-	const body: ApiErrorBody = { error: fields ? { code, message, fields } : { code, message } };
+	const requestId = currentRequestId();
+	const body: ApiErrorBody = {
+		error: {
+			code,
+			message,
+			...(fields ? { fields } : {}),
+			...(requestId === undefined ? {} : { requestId })
+		}
+	};
 	return json(body, headers ? { status, headers } : { status });
 }
 

@@ -50,7 +50,7 @@
  */
 import type { Cookies, Handle, RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/server/db';
-import { moduleLogger, withCorrelation } from '$lib/server/logger';
+import { moduleLogger, withRequestId } from '$lib/server/logger';
 import { findAdmin } from '$lib/server/auth/admin';
 import {
 	API_KEY_HEADER,
@@ -509,8 +509,9 @@ export function createGuardHandle(deps: GuardDeps): Handle {
 	const hostPolicy = deps.hostPolicy ?? (() => cachedHostPolicy());
 	return ({ event, resolve }) => {
 		const requestId = crypto.randomUUID();
-		// Every line logged while this request is handled carries its id as `cid`.
-		return withCorrelation(requestId, () => handleRequest(event, resolve, requestId));
+		// Every line logged while this request is handled carries its id as `cid`, every API error
+		// body as `requestId`.
+		return withRequestId(requestId, () => handleRequest(event, resolve, requestId));
 	};
 
 	async function handleRequest(
