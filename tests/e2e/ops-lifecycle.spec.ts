@@ -176,7 +176,11 @@ test('SIGHUP re-reads COMRADARR_ENV_FILE: a new LOG_LEVEL and TRUSTED_PROXIES ap
 	// An invalid list is refused, naming the bad entry; the old one stays in force.
 	writeFileSync(envFile, 'LOG_LEVEL=info\nTRUSTED_PROXIES=127.0.0.1, 10.0.0.0/33\nPORT=1\n');
 	server.proc.kill('SIGHUP');
-	const refused = await waitFor('the refusal', () => reloads().at(-1), 10_000);
+	const refused = await waitFor(
+		'the refusal',
+		() => reloads().find((l) => String(l.msg).startsWith('SIGHUP: refused')),
+		10_000
+	);
 	expect(String(refused.msg)).toMatch(
 		/refused trusted-proxies: TRUSTED_PROXIES invalid CIDR "10\.0\.0\.0\/33"/
 	);
