@@ -232,12 +232,12 @@ export async function adminApi(origin: string): Promise<APIRequestContext> {
 	return api;
 }
 
-/** A throttle profile that lets the test's queue through quickly (2 items per command). */
+/** A throttle profile that lets the test's queue through quickly (1 item per command). */
 export async function fastProfile(db: TestDatabase): Promise<number> {
 	const [row] = (await db.sql`
 		insert into throttle_profiles (name, max_commands_per_window, window_seconds,
 			max_items_per_command, daily_search_budget, search_cooldown_hours, max_in_flight)
-		values ('E2E fast', 200, 60, 2, 100000, 1, 50)
+		values ('E2E fast', 200, 60, 1, 100000, 1, 50)
 		returning id`) as { id: number }[];
 	if (!row) throw new Error('no profile inserted');
 	return row.id;

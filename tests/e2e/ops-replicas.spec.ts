@@ -84,6 +84,7 @@ test('two replicas on one database: one leader per tick, no command twice, take-
 	const apiB = await adminApi(b.origin);
 	contexts.push(apiA, apiB);
 	const { queued } = await radarrWithQueue(apiA, database, simPort);
+	console.log(`queued ${queued} commands`);
 	expect(queued).toBeGreaterThan(6);
 
 	// Slow POSTs keep a dispatch run (and its lock) alive for seconds at a time.
@@ -102,7 +103,7 @@ test('two replicas on one database: one leader per tick, no command twice, take-
 				where job = 'health' and created_at >= ${since} and status <> 'skipped'`) as {
 				n: number;
 			}[];
-			return (row?.n ?? 0) >= 6;
+			return (row?.n ?? 0) >= 4;
 		},
 		60_000,
 		500
