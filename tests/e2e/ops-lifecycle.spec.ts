@@ -5,6 +5,8 @@
  * puts the new LOG_LEVEL and TRUSTED_PROXIES in force, saying what changed on one line.
  *
  * Each test starts its own simulator, database and servers (ops-processes.ts) on free ports.
+ * The SIGHUP test needs the `log-level` reloader (services/settings/apply-settings.ts
+ * `registerLogLevelReloader`, issue 12 §5) besides this module's `trusted-proxies` one.
  */
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
