@@ -241,8 +241,8 @@ async function boot(startupHooks: StartupHook[]): Promise<Runtime> {
 			return;
 		}
 		log.info({ reason, timeoutSeconds: timeoutMs / 1000 }, 'shutting down');
-		// Once the listener and the pool are closed nothing may hold the event loop, and Bun would
-		// end the process mid-shutdown (status 143 after SIGTERM): this timer holds it until exit.
+		// A closed listener and pool hold nothing: without this timer the process could end by
+		// itself between two phases (the embedded PostgreSQL left running). Held until exit.
 		const keepAlive = setInterval(() => undefined, 1_000);
 		void runtime.stop().then(
 			() => process.exit(0),
