@@ -1,7 +1,7 @@
 /**
  * Real processes for the lifecycle and replica specs (ops-lifecycle.spec.ts, ops-replicas.spec.ts):
  * built servers (`bun scripts/serve.ts`), an *arr simulator (`bun tests/arr-sim/main.ts`), and a
- * fresh database on TEST_DATABASE_URL's server. Each spec starts its own, on its own ports, and
+ * fresh database on TEST_DATABASE_URL's server (else on an embedded PostgreSQL). Each spec starts its own, on its own ports, and
  * stops them in afterAll. Loopback only; every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,12 +55,30 @@ export interface TestDatabase {
 	drop(): Promise<void>;
 }
 
-/** Creates (after dropping an old one) database `name` on TEST_DATABASE_URL's server. */
+let embedded: Promise<{ url: string; stop(): Promise<void>; dir: string }> | undefined;
+/** Test databases not dropped yet: the embedded server stops when the last one is. */
+let open = 0;
+
+/**
+ * The server for the test databases: TEST_DATABASE_URL's, else an embedded PostgreSQL started
+ * for this worker in a temporary folder (a fresh machine needs nothing installed), stopped by the
+ * last `drop()`.
+ */
+async function serverUrl(): Promise<string> {
+	if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+	embedded ??= (async () => {
+		const { startEmbeddedPostgres } = await import('../../src/lib/server/db/embedded');
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'comradarr-ops-pg-'));
+		const server = await startEmbeddedPostgres(dir);
+		return { url: server.url, stop: () => server.stop(), dir };
+	})();
+	return (await embedded).url;
+}
+
+/** Creates (after dropping an old one) database `name` (see `serverUrl` for where). */
 export async function createDatabase(name: string): Promise<TestDatabase> {
-	const base = process.env.TEST_DATABASE_URL;
-	if (!base) {
-		throw new Error('TEST_DATABASE_URL must name a PostgreSQL server (several processes share it)');
-	}
+	const base = await serverUrl();
+	open++;
 	const admin = new SQL(base, { max: 1 });
 	await admin.unsafe(`drop database if exists ${name} with (force)`);
 	await admin.unsafe(`create database ${name}`);
@@ -76,6 +94,13 @@ export async function createDatabase(name: string): Promise<TestDatabase> {
 			const again = new SQL(base, { max: 1 });
 			await again.unsafe(`drop database if exists ${name} with (force)`);
 			await again.close();
+			open--;
+			if (embedded && open === 0) {
+				const server = await embedded;
+				embedded = undefined;
+				await server.stop();
+				rmSync(server.dir, { recursive: true, force: true });
+			}
 		}
 	};
 }
