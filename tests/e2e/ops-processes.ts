@@ -1,8 +1,8 @@
 /**
  * Real processes for the lifecycle and replica specs (ops-lifecycle.spec.ts, ops-replicas.spec.ts):
  * built servers (`bun scripts/serve.ts`), an *arr simulator (`bun tests/arr-sim/main.ts`), and a
- * fresh database on TEST_DATABASE_URL's server (else on an embedded PostgreSQL). Each spec starts its own, on its own ports, and
- * stops them in afterAll. Loopback only; every wait is bounded.
+ * fresh database on TEST_DATABASE_URL's server (else on an embedded PostgreSQL). Each spec starts
+ * its own, on its own ports, and stops them in afterAll. Loopback only; every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
