@@ -15,6 +15,13 @@
  * from trusted proxies). ADDRESS_HEADER is refused: the client address comes from the socket,
  * and from `X-Forwarded-For` only behind TRUSTED_PROXIES.
  *
+ * Shutdown: the app's runtime (src/lib/server/runtime.ts) owns SIGTERM / SIGINT. Its first phase
+ * calls the stopper this file leaves in `globalThis.__comradarrHttp`: the listener closes at once
+ * (new connections are refused) and the requests in flight are answered, for at most
+ * `IDLE_TIMEOUT` seconds (a response that has not started by then is cut by Bun anyway, STACK.md
+ * trap 18), then the remaining connections are closed. SIGHUP is handled by the runtime too
+ * (configuration reload); `TRUSTED_PROXIES` is read per request, so a reload takes effect at once.
+ *
  * `serve()` is exported for the e2e suite, which wraps the handler to record every response
  * (tests/e2e/recording-server.ts); run as a script, this file serves right away.
  */
@@ -57,7 +64,6 @@ export async function serve(options: ServeOptions = {}): Promise<Bun.Server<unde
 		console.error(error instanceof Error ? error.message : String(error));
 		process.exit(1);
 	}
-	const trustedProxies = trustedProxiesFromEnv();
 
 	const buildDir = path.resolve(import.meta.dir, '../build');
 	const { getHandler } = (await import(path.join(buildDir, 'handler.js'))) as {
@@ -72,7 +78,8 @@ export async function serve(options: ServeOptions = {}): Promise<Bun.Server<unde
 		maxRequestBodySize: 512 * 1024,
 		fetch: createForwardingFetch({
 			handle: options.wrap ? options.wrap(adapterFetch) : adapterFetch,
-			trustedProxies,
+			// Per request: a SIGHUP may have put another list in force (client-address.ts).
+			trustedProxies: () => trustedProxiesFromEnv(),
 			protocolHeader,
 			proxyOnlyHeaders,
 			basePath
@@ -80,16 +87,32 @@ export async function serve(options: ServeOptions = {}): Promise<Bun.Server<unde
 	});
 	console.log(`Listening on ${server.url.origin}${basePath}/`);
 
-	let stopping = false;
-	const shutdown = async (reason: string): Promise<void> => {
-		if (stopping) return;
-		stopping = true;
-		// The app's runtime stops its jobs and the embedded PostgreSQL on this event (runtime.ts).
-		process.emit('sveltekit:shutdown' as 'SIGTERM', reason as unknown as NodeJS.Signals);
-		await server.stop(true);
+	const idleSeconds = Number(process.env.IDLE_TIMEOUT || 10);
+	let stopped: Promise<void> | undefined;
+	const stopHttp = (): Promise<void> =>
+		(stopped ??= (async () => {
+			let timer: ReturnType<typeof setTimeout> | undefined;
+			// stop(false): no new connection from now on; resolves once the requests in flight ended.
+			const answered = server.stop(false).then(() => 'answered' as const);
+			const late = new Promise<'late'>(
+				(resolve) => (timer = setTimeout(() => resolve('late'), (idleSeconds + 1) * 1000))
+			);
+			const how = await Promise.race([answered, late]);
+			clearTimeout(timer);
+			if (how === 'late') await server.stop(true);
+		})());
+	// The runtime's shutdown calls this first (src/lib/server/runtime.ts, `HttpStopper`).
+	(globalThis as { __comradarrHttp?: { stop(): Promise<void> } }).__comradarrHttp = {
+		stop: stopHttp
 	};
-	process.on('SIGTERM', () => void shutdown('SIGTERM'));
-	process.on('SIGINT', () => void shutdown('SIGINT'));
+	// The runtime exits the process once everything is stopped; only without one (its start
+	// failed) does this file stop the server and exit by itself.
+	const fallback = (): void => {
+		if (process.listenerCount('SIGTERM') > 1) return;
+		void stopHttp().then(() => process.exit(0));
+	};
+	process.on('SIGTERM', fallback);
+	process.on('SIGINT', fallback);
 	return server;
 }
 

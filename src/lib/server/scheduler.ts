@@ -15,6 +15,9 @@
  * reason. A tick whose planned time another instance has already served (its timer fired a little
  * earlier and its run already finished) is recorded as `skipped` too: one tick, one run.
  * While a restore runs (maintenance mode) ticks do nothing: the database cannot be written.
+ * Once the process is shutting down (services/jobs/runner.ts `beginDrain`, called by runtime.ts
+ * on SIGTERM / SIGINT) ticks do nothing either, and `stopTimers` ends the timers at once, while
+ * the runs in flight are still being waited for.
  *
  * Live rescheduling (no restart): every write to a schedule sends a PostgreSQL NOTIFY on
  * `comradarr_schedules` when it commits (services/schedule/changes.ts). Each scheduler LISTENs
@@ -35,10 +38,12 @@ import { eq } from 'drizzle-orm';
 import type { Database } from './db';
 import { sweepSchedules } from './db/schema';
 import { moduleLogger } from './logger';
-import { onShutdown, type Runtime, type StartupHook } from './runtime';
+import { onDrain, onShutdown, type Runtime, type StartupHook } from './runtime';
 import {
 	JobConflictError,
 	MaintenanceError,
+	ShuttingDownError,
+	isDraining,
 	isMaintenance,
 	markInterruptedRuns,
 	recordSkippedRun,
@@ -141,12 +146,13 @@ async function scheduledRun(
 	job: string,
 	start: () => Promise<StartedJob>
 ): Promise<JobRunView | null> {
-	if (isMaintenance()) return null;
+	// While shutting down (runtime.ts drain) a tick starts nothing and records nothing.
+	if (isMaintenance() || isDraining()) return null;
 	let started: StartedJob;
 	try {
 		started = await start();
 	} catch (error) {
-		if (error instanceof MaintenanceError) return null;
+		if (error instanceof MaintenanceError || error instanceof ShuttingDownError) return null;
 		if (!(error instanceof JobConflictError)) throw error;
 		return recordSkippedRun(
 			deps.db,
@@ -204,6 +210,8 @@ export interface Scheduler {
 	start(): Promise<void>;
 	/** Stops every timer and the LISTEN (running ticks finish on their own). */
 	stop(): Promise<void>;
+	/** Stops every timer now (the shutdown's drain); `stop()` still ends the LISTEN later. */
+	stopTimers(): void;
 	/** Brings the timers in line with the database now (calls are coalesced). */
 	reconcile(): Promise<void>;
 	/** The live timers, by key. */
@@ -395,6 +403,13 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
 			if (running) await running;
 			if (sub) await sub.unlisten().catch(() => undefined);
 		},
+		stopTimers() {
+			stopped = true;
+			if (resync) clearInterval(resync);
+			resync = null;
+			for (const timer of timers.values()) timer.cron.stop();
+			timers.clear();
+		},
 		reconcile,
 		timers() {
 			return [...timers].map(([key, t]) => {
@@ -487,6 +502,8 @@ export const startScheduler: StartupHook = async (runtime: Runtime) => {
 		await scheduler.stop();
 		if (state.scheduler === scheduler) state.scheduler = null;
 	});
+	// The drain's first step: no tick fires while the runs in flight are waited for.
+	onDrain(() => scheduler.stopTimers());
 	try {
 		await scheduler.start();
 	} catch (error) {

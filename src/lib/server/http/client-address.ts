@@ -191,23 +191,68 @@ export function clientAddress(input: {
 let envProxies: { raw: string | undefined; cidrs: Cidr[] } | undefined;
 
 /**
- * `TRUSTED_PROXIES` from the environment, parsed once (re-parsed if the variable changes).
+ * The list a SIGHUP put in force (`reloadTrustedProxies`), shared through `globalThis` because
+ * this module has two copies in a running server: one in `scripts/serve.ts` (the forwarding) and
+ * one bundled into the app (login throttling, the guard).
+ */
+interface ReloadedProxies {
+	current: { raw: string; cidrs: Cidr[] } | null;
+}
+const reloaded: ReloadedProxies = ((
+	globalThis as { __comradarrTrustedProxies?: ReloadedProxies }
+).__comradarrTrustedProxies ??= { current: null });
+
+/**
+ * `TRUSTED_PROXIES` in force: the list the last SIGHUP reload put in force (see
+ * `reloadTrustedProxies`), else the environment's, parsed once (re-parsed if the variable
+ * changes). With an explicit `env`, that environment's list (tests, validation).
+ * Callers read it per request, so a reload takes effect at the next request.
  * @throws Error naming an invalid entry.
  */
-export function trustedProxiesFromEnv(
-	env: Record<string, string | undefined> = process.env
-): Cidr[] {
-	const raw = env.TRUSTED_PROXIES;
+export function trustedProxiesFromEnv(env?: Record<string, string | undefined>): Cidr[] {
+	if (env === undefined && reloaded.current) return reloaded.current.cidrs;
+	const raw = (env ?? process.env).TRUSTED_PROXIES;
 	if (!envProxies || envProxies.raw !== raw) {
 		envProxies = { raw, cidrs: parseTrustedProxies(raw) };
 	}
 	return envProxies.cidrs;
 }
 
+/** The list as written, normalised for a log line: entries joined by ", ", or "none". */
+function describeProxies(raw: string | undefined): string {
+	const entries = (raw ?? '').split(/[\s,]+/).filter(Boolean);
+	return entries.length > 0 ? entries.join(', ') : 'none';
+}
+
+/**
+ * The SIGHUP reloader `trusted-proxies` (registered by runtime.ts): parses `env.TRUSTED_PROXIES`
+ * and puts it in force for every later request (forwarding in `scripts/serve.ts`, the client
+ * address of login throttling and the local-network bypass).
+ * @returns `["trusted proxies 127.0.0.3 → 10.0.0.0/8"]`, or nothing when the list is the same
+ * @throws Error naming the invalid entry; the list in force is kept then.
+ */
+export function reloadTrustedProxies(env: Record<string, string | undefined>): string[] {
+	const raw = env.TRUSTED_PROXIES ?? '';
+	const before = reloaded.current?.raw ?? process.env.TRUSTED_PROXIES ?? '';
+	let cidrs: Cidr[];
+	try {
+		cidrs = parseTrustedProxies(raw);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new Error(`TRUSTED_PROXIES ${reason}; kept ${describeProxies(before)}`, {
+			cause: error
+		});
+	}
+	const from = describeProxies(before);
+	const to = describeProxies(raw);
+	reloaded.current = { raw, cidrs };
+	return from === to ? [] : [`trusted proxies ${from} → ${to}`];
+}
+
 /**
  * The client of a SvelteKit request: the socket peer, or `X-Forwarded-For` behind a trusted
  * proxy.
- * @param trustedProxies defaults to `TRUSTED_PROXIES` from the environment.
+ * @param trustedProxies defaults to `TRUSTED_PROXIES` in force (`trustedProxiesFromEnv()`).
  */
 export function requestClient(
 	event: Pick<RequestEvent, 'getClientAddress' | 'request'>,

@@ -28,8 +28,11 @@ export type AdapterFetch = (request: Request, server: BunServer) => Response | P
 export interface ForwardingOptions {
 	/** The adapter's handler. */
 	handle: AdapterFetch;
-	/** Parsed `TRUSTED_PROXIES`. */
-	trustedProxies: readonly Cidr[];
+	/**
+	 * Parsed `TRUSTED_PROXIES`, or a function asked per request for the list in force (a SIGHUP
+	 * may change it, client-address.ts `reloadTrustedProxies`).
+	 */
+	trustedProxies: readonly Cidr[] | (() => readonly Cidr[]);
 	/** The header the adapter reads the protocol from (`PROTOCOL_HEADER`, lower case). */
 	protocolHeader: string;
 	/** Further header names (lower case) only a trusted proxy may send (`HOST_HEADER`…). */
@@ -100,7 +103,11 @@ export function createForwardingFetch(
 	return (request, server) => {
 		const socket = server.requestIP(request);
 		const peer = socket ? parseIp(socket.address) : null;
-		const peerTrusted = peer !== null && isTrusted(options.trustedProxies, peer);
+		const proxies =
+			typeof options.trustedProxies === 'function'
+				? options.trustedProxies()
+				: options.trustedProxies;
+		const peerTrusted = peer !== null && isTrusted(proxies, peer);
 		const headers = forwardedHeaders(request.headers, {
 			peerTrusted,
 			protocolHeader: options.protocolHeader,

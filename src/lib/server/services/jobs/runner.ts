@@ -17,7 +17,15 @@
  * restore) instead raises the maintenance flag and waits for every other job to finish.
  *
  * A row left `running` by a crash is marked failed by `markInterruptedRuns()` at start-up; a run
- * still holding its lock (another live process) is left alone.
+ * still holding its lock (another live process) is left alone. A start that gets the lock also
+ * marks the rows of its lock key still `running` as interrupted: holding the lock proves nobody
+ * runs them (the process that did was killed, and PostgreSQL released its session locks), so a
+ * replica that takes a job over never shows the dead process's run as live beside its own.
+ *
+ * Shutdown (runtime.ts): `beginDrain()` makes every later start throw `ShuttingDownError` (→ 503);
+ * `drainJobs(timeoutMs)` waits for the runs in flight, and marks those still running after the
+ * wait as interrupted (the next start's recovery sees them as such; their work is cut off when
+ * the pool closes).
  */
 import { and, eq, inArray, isNull, like, or } from 'drizzle-orm';
 import type { ReservedSQL } from 'bun';
@@ -25,6 +33,7 @@ import type { Database } from '$lib/server/db';
 import { jobRuns, type JobRun, type JobTrigger } from '$lib/server/db/schema';
 import { moduleLogger, withCorrelation, type Logger } from '$lib/server/logger';
 import type { JobRunView } from '$lib/types/jobs';
+import { DomainError } from '$lib/server/errors';
 import { JobConflictError, JobError, MaintenanceError, jobLabel } from './errors';
 import {
 	enterExclusive,
@@ -108,6 +117,18 @@ export interface StartedJob {
 	done: Promise<JobRunView>;
 }
 
+/** A start refused because this process is shutting down (SIGTERM / SIGINT; → 503). */
+export class ShuttingDownError extends DomainError {
+	constructor() {
+		super(
+			'server.shutting_down',
+			'Comradarr is shutting down and starts no new jobs; try again once it is back.',
+			{ status: 503 }
+		);
+		this.name = 'ShuttingDownError';
+	}
+}
+
 interface RunnerState {
 	/** lock key → id of its run in this process (0 while starting). */
 	running: Map<string, number>;
@@ -115,13 +136,22 @@ interface RunnerState {
 	starting: Map<string, Promise<number | null>>;
 	/** Live views of this process's runs, fresher than the row between two writes. */
 	live: Map<number, JobRunView>;
+	/** Run id → its end, for the shutdown's wait. */
+	ends: Map<number, Promise<JobRunView>>;
+	/** Set by `beginDrain()`: no new start from then on. */
+	draining: boolean;
 }
 
 const state: RunnerState = ((globalThis as { __comradarrJobs?: RunnerState }).__comradarrJobs ??= {
 	running: new Map(),
 	starting: new Map(),
-	live: new Map()
+	live: new Map(),
+	ends: new Map(),
+	draining: false
 });
+// A state object made by an older copy of this module (dev/HMR) lacks the newer fields.
+state.ends ??= new Map();
+state.draining ??= false;
 
 /** The row as the API shows it. */
 export function toJobView(row: JobRun): JobRunView {
@@ -165,24 +195,27 @@ export function lockKeyOf(job: string, connectorId: number | null | undefined): 
 	return `${job.split('.')[0]}.connector.${connectorId}`;
 }
 
+/** The rows of `job_runs` that share `job`'s lock key (see `lockKeyOf`). */
+function sameLockKey(job: string, connectorId: number | null | undefined) {
+	const family = job.split('.')[0] ?? job;
+	return connectorId === null || connectorId === undefined
+		? and(eq(jobRuns.job, job), isNull(jobRuns.connectorId))
+		: and(
+				eq(jobRuns.connectorId, connectorId),
+				or(eq(jobRuns.job, family), like(jobRuns.job, `${family}.%`))
+			);
+}
+
 /** The live run holding `job`'s lock according to the database (another process's), or null. */
 async function runningIdOf(
 	db: Database,
 	job: string,
 	connectorId: number | null | undefined
 ): Promise<number | null> {
-	const family = job.split('.')[0] ?? job;
-	const which =
-		connectorId === null || connectorId === undefined
-			? eq(jobRuns.job, job)
-			: and(
-					eq(jobRuns.connectorId, connectorId),
-					or(eq(jobRuns.job, family), like(jobRuns.job, `${family}.%`))
-				);
 	const [row] = await db
 		.select({ id: jobRuns.id })
 		.from(jobRuns)
-		.where(and(which, inArray(jobRuns.status, ['queued', 'running'])))
+		.where(and(sameLockKey(job, connectorId), inArray(jobRuns.status, ['queued', 'running'])))
 		.orderBy(jobRuns.id)
 		.limit(1);
 	return row?.id ?? null;
@@ -198,6 +231,7 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 	const { db, job } = options;
 	const key = lockKeyOf(job, options.connectorId);
 	const clock = options.clock ?? (() => new Date());
+	if (state.draining) throw new ShuttingDownError();
 	if (isMaintenance()) throw new MaintenanceError();
 	if (state.running.has(key)) {
 		// A start still writing its row here: its id comes within milliseconds, so the caller can
@@ -227,6 +261,7 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 			sharedLocked = true;
 		}
 		const now = clock();
+		await takeOverStaleRuns(db, job, options.connectorId, now);
 		const [row] = await db
 			.insert(jobRuns)
 			.values({
@@ -254,6 +289,8 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 			// Detached from the request: the work begins after startJob has returned.
 			setTimeout(() => void execute(options, view, locks, clock).then(resolve), 0);
 		});
+		state.ends.set(view.id, done);
+		void done.then(() => state.ends.delete(view.id));
 		return { run: view, done };
 	} catch (error) {
 		state.running.delete(key);
@@ -266,6 +303,87 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 		}
 		throw error;
 	}
+}
+
+/**
+ * Marks the rows of `job`'s lock key still `queued`/`running` as interrupted. Called with the lock
+ * held: no live process runs them, so they were left by a process that died (SIGKILL, a crash,
+ * a lost host) without `markInterruptedRuns` having run since.
+ */
+async function takeOverStaleRuns(
+	db: Database,
+	job: string,
+	connectorId: number | null | undefined,
+	now: Date
+): Promise<void> {
+	const stale = await db
+		.update(jobRuns)
+		.set({ status: 'failed', error: INTERRUPTED_MESSAGE, finishedAt: now })
+		.where(and(sameLockKey(job, connectorId), inArray(jobRuns.status, ['queued', 'running'])))
+		.returning({ id: jobRuns.id });
+	if (stale.length > 0) {
+		log.warn(
+			{ job, connectorId: connectorId ?? null, runs: stale.map((r) => r.id) },
+			'took over a job whose runs a stopped process left running; marked them interrupted'
+		);
+	}
+}
+
+/** Whether this process is shutting down (`beginDrain()` was called): no new job starts. */
+export function isDraining(): boolean {
+	return state.draining;
+}
+
+/**
+ * Stops this process from starting jobs: every later `startJob` throws `ShuttingDownError`
+ * (→ 503), scheduled ticks do nothing, and the dispatcher claims no further command. Runs in
+ * flight go on (see `drainJobs`). Irreversible but for tests (`endDrainForTests`).
+ */
+export function beginDrain(): void {
+	state.draining = true;
+}
+
+/** Lets a test process start jobs again after `beginDrain()`. */
+export function endDrainForTests(): void {
+	state.draining = false;
+}
+
+/** What the shutdown's wait for running jobs came to. */
+export interface DrainResult {
+	/** Runs that were in flight when the wait began and ended within it. */
+	finished: number[];
+	/** Runs still going at the deadline, now marked interrupted in `job_runs`. */
+	abandoned: number[];
+}
+
+/**
+ * Waits up to `timeoutMs` for this process's runs in flight to end (call `beginDrain()` first, or
+ * new ones may start meanwhile). Those still running at the deadline are marked interrupted
+ * (`INTERRUPTED_MESSAGE`), as `markInterruptedRuns` would at the next start; their work is cut off
+ * when the pool closes. A dispatcher cut off mid-POST leaves its command `sending`, which the
+ * next dispatcher pass's recovery resolves without sending it twice (queue/recovery.ts).
+ * Never throws (a failed write is logged: the next start marks the rows).
+ */
+export async function drainJobs(timeoutMs: number, db?: Database): Promise<DrainResult> {
+	const inFlight = new Map(state.ends);
+	const finished: number[] = [];
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+	const ended = [...inFlight].map(([id, end]) => end.then(() => void finished.push(id)));
+	await Promise.race([Promise.all(ended), deadline]);
+	clearTimeout(timer);
+	const abandoned = [...inFlight.keys()].filter((id) => !finished.includes(id));
+	if (abandoned.length > 0 && db) {
+		try {
+			await db
+				.update(jobRuns)
+				.set({ status: 'failed', error: INTERRUPTED_MESSAGE, finishedAt: new Date() })
+				.where(and(inArray(jobRuns.id, abandoned), inArray(jobRuns.status, ['queued', 'running'])));
+		} catch (error) {
+			log.error({ err: String(error), runs: abandoned }, 'could not mark abandoned runs');
+		}
+	}
+	return { finished, abandoned };
 }
 
 async function unlockJob(conn: ReservedSQL, key: string): Promise<void> {
@@ -283,6 +401,8 @@ async function execute(
 	const key = lockKeyOf(job, options.connectorId);
 	const id = initial.id;
 	const runLog = log.child({ job, runId: id });
+	// With `job finished`, tells which process ran a run (several replicas on one database).
+	runLog.debug({ trigger: initial.trigger, pid: process.pid }, 'job started');
 	const interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
 	const view = state.live.get(id) ?? { ...initial };
 	let held = 0;

@@ -53,6 +53,7 @@ import { getSettings } from '../settings/settings-service';
 import { allowance, searchRules, cooldownHours, countInFlight, loadUsage } from './throttle';
 import { isDispatchPaused, pauseForRateLimit } from './queue-admin';
 import { activeWindowState, localClockTime } from '../../time/active-windows';
+import { isDraining } from '../jobs/runner';
 
 const log = moduleLogger('dispatcher');
 
@@ -275,6 +276,11 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 		}
 	}
 	for (;;) {
+		// Shutting down (runtime.ts): the POST in flight has been answered; claim nothing more.
+		if (isDraining()) {
+			result.stoppedBy = 'paused';
+			return result;
+		}
 		const now = clock();
 		const claim = await claimNext(db, connector.id, profile, cache, now, timeZone);
 		if (typeof claim === 'string') {
