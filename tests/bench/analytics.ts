@@ -14,7 +14,6 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -26,7 +25,14 @@ import { analyticsCsv } from '../../src/lib/server/services/analytics/export';
 import { addDays, localDay, rollupJob } from '../../src/lib/server/services/analytics/rollup';
 import { getSettings } from '../../src/lib/server/services/settings/settings-service';
 import { benchDatabase } from './database';
-import { commitHash, machineLine, measure, seedBenchLibrary, type Timing } from './library';
+import {
+	commitHash,
+	machineLine,
+	measure,
+	seedBenchLibrary,
+	type Timing,
+	appendResults
+} from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -173,8 +179,7 @@ const table = [
 console.log(`\n${table.join('\n')}`);
 
 if (values.append) {
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Analytics — ${new Date().toISOString().slice(0, 10)}, commit ${commitHash()}\n\n${await machineLine(db, pg.embedded)}. Mirror: ${library.episodes} episodes, ${library.gaps} gaps, ${library.upgrades} upgrade candidates, ${MOVIES} movies; 4 connectors × 730 days of roll-ups, ${HISTORY} search history entries; ${RUNS} runs each (\`bun tests/bench/analytics.ts --series ${shape.series} --seasons ${shape.seasons} --episodes ${shape.episodes} --gaps ${shape.gaps} --upgrades ${shape.upgrades} --movies ${MOVIES} --history ${HISTORY}\`).\n\n${table.join('\n')}\n`
 	);
 }

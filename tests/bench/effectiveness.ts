@@ -30,7 +30,6 @@
  * Figures from the simulator's own command list: items acquired (initial gaps with a file at the
  * end), searches spent, searches per acquired item, the day every gap had been searched once.
  */
-import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,6 +50,7 @@ import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { getSettings } from '../../src/lib/server/services/settings/settings-service';
 import { zonedDayStart } from '../../src/lib/server/time/day-start';
 import { benchDatabase } from './database';
+import { appendResults } from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -491,8 +491,7 @@ if (values.append) {
 	const [v] = await db.execute<{ v: string }>(sql`select version() as v`);
 	const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${(v?.v ?? '').split(' on ')[0]}${pg.embedded ? ' (embedded)' : ' (external)'}`;
 	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Effectiveness — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Library: ${SERIES} series × ${SEASONS} seasons × ${EPISODES} episodes = ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons (a third fully missing, a third half missing, a third 1–3 missing), ${acquirable} acquirable; availability ${JSON.stringify(AVAILABILITY)}; ${DAYS} days, profile ${profile.name} (${limits.commandsPerWindow}/min, ≤ ${profile.maxItemsPerCommand}, ${limits.dailyBudget}/day), seed ${SEED} (\`bun tests/bench/effectiveness.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --days ${DAYS}\`).\n\n${table.join('\n')}\n`
 	);
 }

@@ -11,13 +11,12 @@
  *
  * Prints the best and worst of `rounds` runs per reader; `--append` adds them to RESULTS.md.
  */
-import { appendFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JSONParser, Tokenizer } from '@streamparser/json';
 import { startSimulator } from '../arr-sim';
 import { jsonArrayElements } from '../../src/lib/server/connectors/common/json-array-stream';
+import { appendResults } from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -99,8 +98,7 @@ if (values.append) {
 		.loadavg()
 		.map((l) => l.toFixed(2))
 		.join(' / ');
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Streaming a JSON array — ${date}, commit ${commit}\n\n${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Bun ${Bun.version}, load average ${load}. Radarr \`/movie\` of ${movies} movies (${(body.length / 1024 / 1024).toFixed(0)} MB) in 64 KB chunks, best and worst of ${rounds} (\`bun tests/bench/json-array.ts --movies ${movies}\`).\n\n| reader | best | worst |\n| ------ | ---- | ----- |\n${lines.join('\n')}\n`
 	);
 }

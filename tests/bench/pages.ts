@@ -16,7 +16,6 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -36,7 +35,14 @@ import {
 	upcomingSweeps
 } from '../../src/lib/server/services/dashboard';
 import { benchDatabase } from './database';
-import { commitHash, machineLine, measure, seedBenchLibrary, type Timing } from './library';
+import {
+	commitHash,
+	machineLine,
+	measure,
+	seedBenchLibrary,
+	type Timing,
+	appendResults
+} from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -212,8 +218,7 @@ const table = [
 console.log(`\n${table.join('\n')}`);
 
 if (values.append) {
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Dashboard read models — ${new Date().toISOString().slice(0, 10)}, commit ${commitHash()}\n\n${await machineLine(db, pg.embedded)}. Mirror: ${library.episodes} episodes, ${library.gaps} gaps, ${library.upgrades} upgrade candidates, ${MOVIES} movies; ${EVENTS} events, ${JOB_RUNS} job runs, 730 days of roll-ups per connector; ${RUNS} runs each (\`bun tests/bench/pages.ts --series ${shape.series} --seasons ${shape.seasons} --episodes ${shape.episodes} --gaps ${shape.gaps} --upgrades ${shape.upgrades} --movies ${MOVIES} --events ${EVENTS} --runs-history ${JOB_RUNS}\`).\n\n${table.join('\n')}\n`
 	);
 }

@@ -21,7 +21,6 @@
  *
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database is created there), else an embedded one.
  */
-import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +39,7 @@ import { dispatchConnector } from '../../src/lib/server/services/queue/dispatche
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { benchDatabase } from './database';
 import { seedEpisodeMirror } from './mirror';
+import { appendResults } from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -169,8 +169,7 @@ if (values.append) {
 		.map((l) => l.toFixed(2))
 		.join(' / ')}`;
 	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Queue build and dispatch — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Mirror: ${counts.episodes} episodes, ${counts.gaps} gaps, ${counts.upgrades} upgrade candidates (\`bun tests/bench/queue.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --upgrades ${UPGRADES}\`).\n\n${table.join('\n')}\n`
 	);
 }

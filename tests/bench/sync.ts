@@ -15,7 +15,6 @@
  * PostgreSQL: BENCH_DATABASE_URL (a scratch database `comradarr_bench_sync` is created there), else
  * an embedded one in a temporary folder.
  */
-import { appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +31,7 @@ import { Limiter } from '../../src/lib/server/connectors/common/http';
 import { syncConnector, type SyncReport } from '../../src/lib/server/services/sync/sync-service';
 import type { Connector, SyncMode } from '../../src/lib/server/db/schema';
 import { benchDatabase } from './database';
+import { appendResults } from './library';
 
 const { values } = parseArgs({
 	options: {
@@ -279,8 +279,7 @@ if (values.append) {
 				`| ${r.step} | ${secs(r.ms)} | ${r.requests} | ${r.rowsWritten} | ${mb(r.peak)} | ${r.note} |`
 		)
 	];
-	appendFileSync(
-		path.resolve('tests/bench/RESULTS.md'),
+	appendResults(
 		`\n## Sync — ${date}, commit ${commit}\n\n${machine}. Load average after the run ${load} (2 cores shared with other sessions). Library: ${seriesCount} series × ${values.seasons} seasons × ${values.episodes} episodes = ${episodeCount} episodes, ${movieCount} movies; series concurrency ${concurrency}, 4 requests in flight (\`bun tests/bench/sync.ts --series ${seriesCount} --seasons ${values.seasons} --episodes ${values.episodes} --movies ${movieCount}\`).\n\n${table.join('\n')}\n`
 	);
 }
