@@ -44,6 +44,8 @@ LANGUAGE sql AS $$
 	SELECT * FROM per_item p
 	WHERE p.entries <> 0 OR p.gaps <> 0 OR p.upgrades <> 0 OR p.queued <> 0 OR p.searching <> 0
 	   OR p.cooldown <> 0 OR p.exhausted <> 0 OR p.last_searched_at IS NOT NULL
+	-- Every statement locks summary rows in the same order: two never wait on each other in a cycle.
+	ORDER BY p.kind, p.item_id
 	ON CONFLICT (kind, item_id) DO UPDATE SET
 		connector_id = excluded.connector_id,
 		entries = x.entries + excluded.entries,
@@ -63,10 +65,14 @@ LANGUAGE sql AS $$
 		WHERE r.last_searched_at IS NOT NULL
 		  AND (a.id IS NULL OR a.last_searched_at IS NULL OR a.last_searched_at < r.last_searched_at)
 	)
+	, locked AS (
+		SELECT x.kind, x.item_id FROM search_item_summary x JOIN went_back w USING (kind, item_id)
+		ORDER BY x.kind, x.item_id FOR UPDATE OF x
+	)
 	UPDATE search_item_summary x SET last_searched_at = CASE x.kind
 		WHEN 'series' THEN (SELECT max(s.last_searched_at) FROM search_registry s WHERE s.series_id = x.item_id)
 		ELSE (SELECT max(s.last_searched_at) FROM search_registry s WHERE s.movie_id = x.item_id) END
-	FROM went_back w WHERE x.kind = w.kind AND x.item_id = w.item_id;
+	FROM locked l WHERE x.kind = l.kind AND x.item_id = l.item_id;
 $$;
 --> statement-breakpoint
 CREATE FUNCTION search_item_summary_trigger() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -114,8 +114,23 @@ describe('shutdown drain', () => {
 			status: 'failed',
 			error: INTERRUPTED_MESSAGE
 		});
+		// Finishing after the deadline does not turn it into a success.
 		never.open();
 		await started.done;
+		expect(await statusOf(started.run.id)).toEqual({
+			status: 'failed',
+			error: INTERRUPTED_MESSAGE
+		});
+	});
+
+	it('refuses a start that was under way when the drain began, recording nothing', async () => {
+		// Not awaited: the start is still reserving its connection when the drain begins.
+		const starting = startJob({ db, job: 'test.racing', run: async () => undefined });
+		beginDrain();
+		const drained = drainJobs(5_000, db);
+		await expect(starting).rejects.toThrow(ShuttingDownError);
+		expect((await drained).finished).toEqual([]);
+		expect(await db.$count(jobRuns)).toBe(0);
 	});
 
 	it('reads SHUTDOWN_TIMEOUT_SECONDS (default 20 s) and refuses a bad value', () => {

@@ -47,6 +47,11 @@ export type StartupHook = (runtime: Runtime) => Promise<void>;
 /** Work registered to run at shutdown, before the database closes. */
 export type ShutdownHook = () => Promise<void> | void;
 
+/** Time after the drain's bound for the remaining phases before the process exits anyway (ms). */
+const SHUTDOWN_GRACE_MS = 15_000;
+/** A signal repeated this long after the first forces the exit (ms). */
+const FORCE_AFTER_MS = 2_000;
+
 interface Registry {
 	runtime?: Promise<Runtime> | undefined;
 	shutdownHooks: ShutdownHook[];
@@ -235,15 +240,31 @@ async function boot(startupHooks: StartupHook[]): Promise<Runtime> {
 		// Every caller (signal, adapter event, test) waits for the same single shutdown.
 		stop: () => (stopping ??= stopOnce())
 	};
+	let shutdownBegan = 0;
 	const shutdown = (reason: string) => {
 		if (stopping) {
+			// The same signal arrives twice at once (our listener and the adapter's event); a signal
+			// sent again later means "now": exit without waiting for the rest.
+			if (reason !== 'sveltekit:shutdown' && Date.now() - shutdownBegan > FORCE_AFTER_MS) {
+				log.warn({ reason }, 'shutdown: second signal, exiting now');
+				process.exit(1);
+			}
 			log.info({ reason }, 'shutdown already under way');
 			return;
 		}
+		shutdownBegan = Date.now();
 		log.info({ reason, timeoutSeconds: timeoutMs / 1000 }, 'shutting down');
 		// A closed listener and pool hold nothing: without this timer the process could end by
 		// itself between two phases (the embedded PostgreSQL left running). Held until exit.
 		const keepAlive = setInterval(() => undefined, 1_000);
+		// The drain has its bound; hooks and the embedded PostgreSQL's stop have none of their own.
+		setTimeout(() => {
+			log.error(
+				{ reason, ms: Date.now() - shutdownBegan },
+				'shutdown: overran its deadline, exiting'
+			);
+			process.exit(1);
+		}, timeoutMs + SHUTDOWN_GRACE_MS);
 		void runtime.stop().then(
 			() => process.exit(0),
 			(error: unknown) => {

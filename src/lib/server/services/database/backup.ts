@@ -27,6 +27,7 @@ import {
 	JobConflictError,
 	JobError,
 	MaintenanceError,
+	ShuttingDownError,
 	startJob,
 	type JobContext,
 	type JobOutcome
@@ -396,7 +397,14 @@ export async function scheduledBackupTick(deps: {
 		const finished = await started.done;
 		return finished.status === 'success' ? 'success' : 'failed';
 	} catch (error) {
-		if (error instanceof JobConflictError || error instanceof MaintenanceError) return 'busy';
+		if (
+			error instanceof JobConflictError ||
+			error instanceof MaintenanceError ||
+			// The process is stopping: the next start's check takes the backup.
+			error instanceof ShuttingDownError
+		) {
+			return 'busy';
+		}
 		throw error;
 	}
 }

@@ -256,6 +256,8 @@ export async function startJob(options: StartJobOptions): Promise<StartedJob> {
 			throw new JobConflictError(job, await runningIdOf(db, job, options.connectorId));
 		}
 		jobLocked = true;
+		// A drain that began while this start waited for its connection: no run is recorded.
+		if (state.draining) throw new ShuttingDownError();
 		if (!options.exclusive) {
 			if (!(await tryEnterShared(conn))) throw new MaintenanceError();
 			sharedLocked = true;
@@ -365,6 +367,9 @@ export interface DrainResult {
  * Never throws (a failed write is logged: the next start marks the rows).
  */
 export async function drainJobs(timeoutMs: number, db?: Database): Promise<DrainResult> {
+	// Starts already past their draining check end first (a run, or a refusal), so their runs are
+	// in the wait below too.
+	await Promise.all(state.starting.values());
 	const inFlight = new Map(state.ends);
 	const finished: number[] = [];
 	let timer: ReturnType<typeof setTimeout> | undefined;
@@ -520,7 +525,7 @@ async function execute(
 		view.message = outcome.message;
 	}
 	try {
-		await db
+		const recorded = await db
 			.update(jobRuns)
 			.set({
 				status: view.status,
@@ -533,7 +538,13 @@ async function execute(
 				error: view.error,
 				finishedAt
 			})
-			.where(eq(jobRuns.id, id));
+			// Only a run still recorded as running: one a drain abandoned, or another process took
+			// over after losing this one's lock, keeps the interruption it was given.
+			.where(and(eq(jobRuns.id, id), eq(jobRuns.status, 'running')))
+			.returning({ id: jobRuns.id });
+		if (recorded.length === 0) {
+			runLog.warn({ status: view.status }, 'run ended after it was recorded as interrupted');
+		}
 	} catch (error) {
 		runLog.error({ err: String(error) }, 'could not record the end of the run');
 	}
