@@ -118,29 +118,30 @@ function upsertSet(columns: Record<string, PgColumn>): { set: Record<string, SQL
 }
 
 /**
- * The SQL types a {@link jsonUpsert} record may declare: the only text that reaches `sql.raw`,
- * a fixed list written here (never an *arr value or user input).
+ * The SQL types a {@link jsonUpsert} record may declare, each with its fixed SQL text: a column's
+ * type is looked up here, so no string ever becomes SQL text (no `sql.raw`).
  */
-const RECORD_TYPES = new Set([
-	'int',
-	'smallint',
-	'boolean',
-	'text',
-	'timestamptz',
-	'jsonb',
-	'varchar(10)',
-	'varchar(20)',
-	'varchar(50)'
-] as const);
-type RecordType = typeof RECORD_TYPES extends Set<infer T> ? T : never;
+const RECORD_TYPES = {
+	int: sql`int`,
+	smallint: sql`smallint`,
+	boolean: sql`boolean`,
+	text: sql`text`,
+	timestamptz: sql`timestamptz`,
+	jsonb: sql`jsonb`,
+	'varchar(10)': sql`varchar(10)`,
+	'varchar(20)': sql`varchar(20)`,
+	'varchar(50)': sql`varchar(50)`
+} as const;
+type RecordType = keyof typeof RECORD_TYPES;
 
 /** One column of a {@link jsonUpsert}: the table column and its SQL type in the JSON record. */
 type JsonColumn = readonly [PgColumn, RecordType];
 
 /** `"name" type` of the record definition; the name quoted as an identifier. */
 function recordColumn([column, type]: JsonColumn): SQL {
-	if (!RECORD_TYPES.has(type)) throw new Error(`jsonUpsert: unknown record type ${String(type)}`);
-	return sql`${sql.identifier(column.name)} ${sql.raw(type)}`;
+	const typeSql: SQL | undefined = RECORD_TYPES[type];
+	if (!typeSql) throw new Error(`jsonUpsert: unknown record type ${String(type)}`);
+	return sql`${sql.identifier(column.name)} ${typeSql}`;
 }
 
 /**
