@@ -173,6 +173,46 @@ describe('grace period after release', () => {
 		const [pack] = await packs();
 		expect(pack?.label).toContain('(season pack, 8 missing)');
 	});
+	it("holds a season pack while the app's season statistics announce another episode", async () => {
+		const sim = world.sim.instance('/sonarr');
+		const show = sim.addSeries(
+			{ monitored: true, title: 'Announced Episode' },
+			{ kind: 'ended', seasons: 1, episodesPerSeason: 6, missingRatio: 0, specials: false }
+		);
+		for (const season of show.seasons) season.monitored = true;
+		const eps = sim.episodesOf(show.id);
+		for (const e of eps) {
+			e.monitored = true;
+			if (e.episodeFileId !== 0) sim.setEpisodeFile(e.id, null);
+		}
+		sim.reindex();
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr);
+		const [ours] = await world.db
+			.select({ id: series.id })
+			.from(series)
+			.where(and(eq(series.connectorId, sonarr.id), eq(series.arrId, show.id)));
+		const finale = Math.max(...eps.map((e) => e.airDateUtc!.getTime()));
+		const now = finale + 7 * HOUR;
+		// Every listed episode has aired, but the season's `nextAiring` (SeasonStatisticsResource) is
+		// a day ahead: an episode the app knows of is still to come, so a pack now would be partial.
+		await world.db.execute(sql`
+			update seasons set next_airing = ${new Date(now + 24 * HOUR).toISOString()}::timestamptz
+			where series_id = ${ours!.id}`);
+		const packs = async () =>
+			(await pending(sonarr.id)).filter(
+				(r) => r.seriesId === ours!.id && r.command === 'SeasonSearch'
+			);
+		await runSweep({ db: world.db, connector: sonarr, kind: 'gaps', clock: () => new Date(now) });
+		expect(await packs()).toHaveLength(0);
+		await runSweep({
+			db: world.db,
+			connector: sonarr,
+			kind: 'gaps',
+			clock: () => new Date(now + 25 * HOUR)
+		});
+		expect(await packs()).toHaveLength(1);
+	});
 });
 
 describe('tag filters', () => {

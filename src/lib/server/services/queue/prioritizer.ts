@@ -52,9 +52,11 @@ export type SearchWeights = SearchSettings['weights'];
  * The summed priority overrides of an item (points; the `override` part of the score): its own
  * (episode or movie), its series' (inherited by its episodes) and its connector's
  * (`priority_overrides`). Each argument is the SQL of that id for the row being scored, or null
- * when the item has none (a movie has no series). Needs the registry row as `r` in scope.
+ * when the item has none (a movie has no series). A `left join lateral` for the FROM list after
+ * the registry row `r` and the item: it puts the sum (never null) in `ov.delta`, once per row —
+ * a subquery in the select list would run once for the part and again for the total.
  */
-export function overrideSum(item: {
+export function overrideJoin(item: {
 	episodeId?: SQL | null;
 	movieId?: SQL | null;
 	seriesId?: SQL | null;
@@ -64,12 +66,15 @@ export function overrideSum(item: {
 		item.movieId ? sql`po.movie_id = ${item.movieId}` : null,
 		item.seriesId ? sql`po.series_id = ${item.seriesId}` : null
 	].filter((c): c is SQL => c !== null);
-	return sql`coalesce((
-		select sum(po.delta) from priority_overrides po
+	return sql`left join lateral (
+		select coalesce(sum(po.delta), 0)::int as delta from priority_overrides po
 		where po.connector_id = r.connector_id
 		  and (${sql.join([...own, sql`(po.series_id is null and po.episode_id is null and po.movie_id is null)`], sql` or `)})
-	), 0)`;
+	) ov on true`;
 }
+
+/** The override part for a query that has `overrideJoin` in its FROM list. */
+export const OVERRIDE_DELTA = sql`ov.delta`;
 
 /** Every item's starting score (points). */
 export const BASE_SCORE = 100;

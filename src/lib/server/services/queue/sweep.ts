@@ -29,6 +29,8 @@ export interface SweepResult {
 }
 
 export const SWEEP_LOCK_NS = 0x5377;
+/** work_mem of a sweep's transaction (per sort or hash node; PostgreSQL's default is 4 MB). */
+const SWEEP_WORK_MEM = '64MB';
 
 /**
  * A sweep run by a schedule (services/schedule/sweep-schedules.ts): its rows are stamped with
@@ -60,6 +62,9 @@ export async function sweepInTransaction(
 ): Promise<SweepResult> {
 	const types = searchTypesFor(kind);
 	await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK_NS}, ${connector.id})`);
+	// The candidate sort (every eligible item, ~150 bytes each) and the registry triggers' sorts
+	// spilled to disk under the default 4 MB; this transaction alone may use more.
+	await tx.execute(sql`select set_config('work_mem', ${SWEEP_WORK_MEM}, true)`);
 	const profile = await profileFor(tx, {
 		throttleProfileId: schedule?.throttleProfileId ?? connector.throttleProfileId
 	});
