@@ -85,8 +85,15 @@ export const searchRegistry = pgTable(
 			'search_registry_episode_series',
 			sql`(${t.episodeId} is null) = (${t.seriesId} is null)`
 		),
-		uniqueIndex('search_registry_episode_unique').on(t.episodeId, t.searchType),
-		uniqueIndex('search_registry_movie_unique').on(t.movieId, t.searchType),
+		// Partial: a row holds an episode or a movie, never both, so each row enters one of the two
+		// (a full index held a null entry for every row of the other kind; 70,000 index writes of a
+		// sweep into an empty registry).
+		uniqueIndex('search_registry_episode_unique')
+			.on(t.episodeId, t.searchType)
+			.where(sql`${t.episodeId} is not null`),
+		uniqueIndex('search_registry_movie_unique')
+			.on(t.movieId, t.searchType)
+			.where(sql`${t.movieId} is not null`),
 		index('search_registry_state_eligible_idx').on(t.state, t.nextEligibleAt),
 		index('search_registry_connector_type_state_idx').on(t.connectorId, t.searchType, t.state),
 		/** The content browser's per-series flags and counts, read from the index alone. */
