@@ -29,6 +29,8 @@ import {
 	type SyncProgress
 } from '../../src/lib/server/services/sync/sync-service';
 import { refreshMovie, refreshSeries } from '../../src/lib/server/services/sync/refresh';
+import { writeSeriesEpisodes } from '../../src/lib/server/db/queries/content';
+import type { MirrorEpisode } from '../../src/lib/server/db/mirror';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import type { SimInstance } from '../arr-sim';
 
@@ -470,6 +472,77 @@ describe('full reconciliation', () => {
 		const completed = await world.db.select().from(events).where(eq(events.type, 'sync.completed'));
 		expect(completed).toHaveLength(2);
 		await expectEpisodesMatchSim();
+	});
+});
+
+describe('full reconciliation of series the app sends unchanged', () => {
+	/** `series.episodes_digest` of the mirror's row for an arr series id. */
+	async function digestOf(arrSeriesId: number): Promise<string | null> {
+		const [row] = await world.db
+			.select({ digest: series.episodesDigest })
+			.from(series)
+			.where(eq(series.arrId, arrSeriesId));
+		return row!.digest;
+	}
+
+	it('parses only the series whose episode lists changed, and still sees every change', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr, { mode: 'full' });
+		const sim = sonarrSim();
+		const before = await rowVersions();
+		const quiet = await sync(sonarr, { mode: 'full' });
+		expect(quiet).toMatchObject({ seriesUnchanged: sim.series.length, episodeCount: 0 });
+		expect(quiet.requests).toBe(3 + 2 * sim.series.length); // every list is still read
+		expect(await rowVersions()).toEqual(before);
+
+		// A file gained and a quality upgrade that keeps the count: both change the bytes.
+		const missing = sim.episodes.find((e) => e.episodeFileId === 0)!;
+		sim.setEpisodeFile(missing.id, { cutoffNotMet: false });
+		const upgraded = sim.episodes.find(
+			(e) => e.episodeFileId > 0 && e.seriesId !== missing.seriesId
+		)!;
+		sim.setEpisodeFile(upgraded.id, { cutoffNotMet: true });
+		const report = await sync(sonarr, { mode: 'full' });
+		expect(report.seriesUnchanged).toBe(sim.series.length - 2);
+		await expectEpisodesMatchSim();
+		expect((await episodeRow(missing.id)).hasFile).toBe(true);
+	});
+
+	it('re-reads a series whose episodes were last written from anything but its lists', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr, { mode: 'full' });
+		const sim = sonarrSim();
+		const show = sim.series[0]!;
+		expect(await digestOf(show.id)).toMatch(/^[0-9a-f]{64}$/);
+		// A write that did not come from the app's lists (no digest): the mirror no longer
+		// describes the bytes the stored digest was taken of.
+		const [ours] = await world.db.select().from(series).where(eq(series.arrId, show.id));
+		const stored = await world.db.select().from(episodes).where(eq(episodes.seriesId, ours!.id));
+		await world.db.transaction((tx) =>
+			writeSeriesEpisodes(
+				tx,
+				sonarr.id,
+				ours!.id,
+				stored.slice(1).map((e) => ({ ...e, monitored: !e.monitored }) as MirrorEpisode)
+			)
+		);
+		expect(await digestOf(show.id)).toBeNull();
+		const report = await sync(sonarr, { mode: 'full' });
+		expect(report.seriesUnchanged).toBe(sim.series.length - 1);
+		await expectEpisodesMatchSim();
+	});
+
+	it('keeps no digest for a series with an unreadable episode, so it is re-read and reported', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		const sim = sonarrSim();
+		const show = sim.series[1]!;
+		// EpisodeResource.monitored must be a boolean: this episode fails validation.
+		(sim.episodesOf(show.id)[0] as unknown as { monitored: unknown }).monitored = 'yes';
+		const first = await sync(sonarr, { mode: 'full' });
+		expect(first.skipped).toBe(1);
+		expect(await digestOf(show.id)).toBeNull();
+		const again = await sync(sonarr, { mode: 'full' });
+		expect(again).toMatchObject({ skipped: 1, seriesUnchanged: sim.series.length - 1 });
 	});
 });
 

@@ -11,6 +11,7 @@ const report = {
 	removed: 0,
 	added: 0,
 	updated: 0,
+	seriesUnchanged: 0,
 	requests: 2,
 	rowsWritten: 0,
 	durationMs: 1234,
@@ -21,6 +22,17 @@ describe('describeSyncReport', () => {
 	it('names the mode, counts series and episodes with the duration, and says when nothing changed', () => {
 		expect(describeSyncReport(report, 'series')).toBe(
 			'Incremental sync: 12 series, 380 episodes in 1.2 s; no changes'
+		);
+	});
+
+	it('says how many series were not re-read because their episode lists were unchanged', () => {
+		expect(
+			describeSyncReport(
+				{ ...report, mode: 'full', seriesUnchanged: 11, episodeCount: 30 },
+				'series'
+			)
+		).toBe(
+			'Full sync: 12 series, 30 episodes (episodes of 11 series unchanged since the last read) in 1.2 s; no changes'
 		);
 	});
 

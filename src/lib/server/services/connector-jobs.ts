@@ -117,7 +117,12 @@ export function describeSyncReport(
 	if (report.skipped > 0) changes.push(`${countOf(report.skipped, 'malformed item')} skipped`);
 	const tail = changes.length > 0 ? changes.join(', ') : 'no changes';
 	const counts = libraryCounts(kind, report);
-	return `${mode}: ${counts} in ${formatDuration(report.durationMs)}; ${tail}`;
+	// Their episodes were not parsed (same digest), so they are not in the episode count.
+	const unchanged =
+		kind === 'series' && report.seriesUnchanged > 0
+			? ` (episodes of ${formatCount(report.seriesUnchanged)} series unchanged since the last read)`
+			: '';
+	return `${mode}: ${counts}${unchanged} in ${formatDuration(report.durationMs)}; ${tail}`;
 }
 
 /** The run's outcome from the sync's report (partial → `partial`, failed → `failed`). */
@@ -133,6 +138,7 @@ export function syncOutcome(report: SyncReport, connector: Connector): JobOutcom
 		updated: report.updated,
 		removed: report.removed,
 		skipped: report.skipped,
+		seriesUnchanged: report.seriesUnchanged,
 		requests: report.requests,
 		rowsWritten: report.rowsWritten,
 		durationMs: report.durationMs

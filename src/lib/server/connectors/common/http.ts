@@ -67,6 +67,17 @@ export interface RequestOptions {
 	library?: boolean;
 }
 
+/** A response body as received (see `ArrHttpClient.requestBody`). */
+export interface ArrBody {
+	/** The body's text (empty for an empty body). */
+	readonly text: string;
+	/**
+	 * The decoded JSON (undefined for an empty body).
+	 * @throws ArrApiError `invalid_response` when the text is not JSON.
+	 */
+	json(): unknown;
+}
+
 /** Library reads may take this many times the connector's timeout (30 s → 2 min). */
 export const LIBRARY_TIMEOUT_FACTOR = 4;
 
@@ -183,6 +194,17 @@ export class ArrHttpClient {
 	 * @throws ArrApiError of the matching kind once retries are exhausted.
 	 */
 	async request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
+		return (await this.requestBody(method, path, options)).json();
+	}
+
+	/**
+	 * {@link request} with the body not decoded yet: its text as received, and `json()` to decode
+	 * it (what `request` returns). For reads whose text alone can tell that nothing changed (the
+	 * sync's per-series digest), so an unchanged body is never parsed.
+	 * @throws ArrApiError as {@link request}; `json()` throws `invalid_response` for a body that is
+	 *   not JSON.
+	 */
+	async requestBody(method: string, path: string, options: RequestOptions = {}): Promise<ArrBody> {
 		const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
 		const url = buildUrl(this.baseUrl, path, options.query);
 		this.#target ??= checkHost(new URL(this.baseUrl).hostname, this.#resolver);
@@ -366,7 +388,7 @@ export class ArrHttpClient {
 		url: string,
 		options: RequestOptions,
 		target: CheckedHost
-	): Promise<unknown> {
+	): Promise<ArrBody> {
 		const started = performance.now();
 		const path = url.slice(this.baseUrl.length);
 		const response = await this.#send(method, url, options, target);
@@ -391,18 +413,21 @@ export class ArrHttpClient {
 			},
 			'arr request'
 		);
-		if (text.length === 0) return undefined;
-		try {
-			return JSON.parse(text) as unknown;
-		} catch (cause) {
-			this.#logBody(method, path, response.status, text);
-			throw new ArrApiError(
-				'invalid_response',
-				`${method} ${path}: HTTP ${response.status} with a body that is not JSON (${describeBody(text, response.headers.get('content-type'))})`,
-				{ url, status: response.status },
-				{ cause }
-			);
-		}
+		const json = (): unknown => {
+			if (text.length === 0) return undefined;
+			try {
+				return JSON.parse(text) as unknown;
+			} catch (cause) {
+				this.#logBody(method, path, response.status, text);
+				throw new ArrApiError(
+					'invalid_response',
+					`${method} ${path}: HTTP ${response.status} with a body that is not JSON (${describeBody(text, response.headers.get('content-type'))})`,
+					{ url, status: response.status },
+					{ cause }
+				);
+			}
+		};
+		return { text, json };
 	}
 
 	/**

@@ -17,6 +17,22 @@ import {
 	type SonarrEpisodeFile
 } from './types';
 
+/**
+ * The version of what `listEpisodes` makes of the app's bodies (the schemas, the mappers, the
+ * mirror's episode columns): part of every digest, so a digest stored by an older mapping never
+ * matches. Change it with any change that makes the same bodies give other mirror rows.
+ */
+export const EPISODE_LIST_FORMAT = 'episodes-v1';
+
+/**
+ * One series' episodes from `listEpisodes`: the mirror rows, or `unchanged` when the bodies'
+ * digest equals the one the caller passed (nothing parsed).
+ */
+export type EpisodeList = ParsedEpisodeList | { unchanged: true; digest: string };
+
+/** One series' episodes as mirror rows, with the digest of the lists they were read from. */
+export type ParsedEpisodeList = Parsed<MirrorEpisode> & { unchanged: false; digest: string };
+
 /** Quality state of episode files by id, as the episode mappers need it. */
 export type EpisodeFileMap = ReadonlyMap<number, SonarrEpisodeFile>;
 
@@ -68,23 +84,45 @@ export class SonarrClient extends BaseArrClient {
 
 	/**
 	 * The episodes of one series joined with their episode files' quality
-	 * (EpisodeFileResource.qualityCutoffNotMet). Two requests per series.
+	 * (EpisodeFileResource.qualityCutoffNotMet). Two requests per series
+	 * (`GET /api/v3/episode?seriesId=`, `GET /api/v3/episodefile?seriesId=`).
+	 *
+	 * `digest` is a SHA-256 (hex) of both bodies as received and of {@link EPISODE_LIST_FORMAT}:
+	 * equal digests mean the app sent the same bytes for a mapping of the same version. When it
+	 * equals `options.unlessDigest` (what the mirror stored at its last write of this series), the
+	 * bodies are not parsed and `{unchanged: true}` comes back.
 	 */
-	async listEpisodes(seriesArrId: number): Promise<Parsed<MirrorEpisode>> {
+	async listEpisodes(seriesArrId: number): Promise<ParsedEpisodeList>;
+	async listEpisodes(
+		seriesArrId: number,
+		options: { unlessDigest: string | null }
+	): Promise<EpisodeList>;
+	async listEpisodes(
+		seriesArrId: number,
+		options: { unlessDigest?: string | null } = {}
+	): Promise<EpisodeList> {
 		const [episodesBody, filesBody] = await Promise.all([
-			this.http.request('GET', '/api/v3/episode', {
+			this.http.requestBody('GET', '/api/v3/episode', {
 				query: { seriesId: seriesArrId },
 				library: true
 			}),
-			this.http.request('GET', '/api/v3/episodefile', {
+			this.http.requestBody('GET', '/api/v3/episodefile', {
 				query: { seriesId: seriesArrId },
 				library: true
 			})
 		]);
-		const files = parseList(EpisodeFileSchema, filesBody, 'episodefile');
+		const digest = new Bun.CryptoHasher('sha256')
+			.update(EPISODE_LIST_FORMAT)
+			.update('\n')
+			.update(episodesBody.text)
+			.update('\n')
+			.update(filesBody.text)
+			.digest('hex');
+		if (options.unlessDigest === digest) return { unchanged: true, digest };
+		const files = parseList(EpisodeFileSchema, filesBody.json(), 'episodefile');
 		const byId = new Map<number, SonarrEpisodeFile>(files.items.map((f) => [f.id, f]));
-		const episodes = this.parseEpisodes(episodesBody, byId);
-		return { ...episodes, skipped: episodes.skipped + files.skipped };
+		const episodes = this.parseEpisodes(episodesBody.json(), byId);
+		return { ...episodes, skipped: episodes.skipped + files.skipped, unchanged: false, digest };
 	}
 
 	/**

@@ -31,6 +31,7 @@ import {
 	tags,
 	type SearchType
 } from '../schema';
+import { jsonParam } from '../schema/columns';
 import { appendEvents } from './events';
 import type { NewEvent } from '../../../types/events';
 import type {
@@ -688,26 +689,27 @@ export async function markSeriesPending(
 	return rows.length;
 }
 
-/** The series of a connector whose episodes are to be re-read: our id and arr id. */
-export async function pendingSeries(
-	db: DbOrTx,
-	connectorId: number
-): Promise<{ seriesId: number; arrId: number }[]> {
+/** A series whose episodes a sync reads: our id, arr id, and `series.episodes_digest`. */
+export interface SeriesToRead {
+	seriesId: number;
+	arrId: number;
+	episodesDigest: string | null;
+}
+
+/** The series of a connector whose episodes are to be re-read. */
+export async function pendingSeries(db: DbOrTx, connectorId: number): Promise<SeriesToRead[]> {
 	return db
-		.select({ seriesId: series.id, arrId: series.arrId })
+		.select({ seriesId: series.id, arrId: series.arrId, episodesDigest: series.episodesDigest })
 		.from(seriesSyncPending)
 		.innerJoin(series, eq(series.id, seriesSyncPending.seriesId))
 		.where(eq(seriesSyncPending.connectorId, connectorId))
 		.orderBy(series.arrId);
 }
 
-/** Every mirrored series of a connector: our id and arr id, in arr id order. */
-export async function mirroredSeries(
-	db: DbOrTx,
-	connectorId: number
-): Promise<{ seriesId: number; arrId: number }[]> {
+/** Every mirrored series of a connector, in arr id order. */
+export async function mirroredSeries(db: DbOrTx, connectorId: number): Promise<SeriesToRead[]> {
 	return db
-		.select({ seriesId: series.id, arrId: series.arrId })
+		.select({ seriesId: series.id, arrId: series.arrId, episodesDigest: series.episodesDigest })
 		.from(series)
 		.where(eq(series.connectorId, connectorId))
 		.orderBy(series.arrId);
@@ -853,6 +855,11 @@ export interface SeriesEpisodes {
 	items: readonly MirrorEpisode[];
 	/** Ids that were present but unreadable: kept, never deleted. */
 	keepArrIds?: readonly number[];
+	/**
+	 * Digest of the app's lists these items were read from (`series.episodes_digest`); absent or
+	 * null when they were not read from such lists, which clears the stored one.
+	 */
+	digest?: string | null;
 }
 
 /**
@@ -867,12 +874,19 @@ export async function writeSeriesEpisodes(
 	connectorId: number,
 	seriesId: number,
 	items: readonly MirrorEpisode[],
-	options: WriteContext & { keepArrIds?: readonly number[] } = {}
+	options: WriteContext & { keepArrIds?: readonly number[]; digest?: string | null } = {}
 ): Promise<WriteStats> {
 	return writeEpisodesOfSeries(
 		db,
 		connectorId,
-		[{ seriesId, items, ...(options.keepArrIds ? { keepArrIds: options.keepArrIds } : {}) }],
+		[
+			{
+				seriesId,
+				items,
+				...(options.keepArrIds ? { keepArrIds: options.keepArrIds } : {}),
+				digest: options.digest ?? null
+			}
+		],
 		options
 	);
 }
@@ -1040,7 +1054,41 @@ export async function writeEpisodesOfSeries(
 			present.map((l) => l.seriesId)
 		)
 	);
+	await storeEpisodeDigests(
+		db,
+		present.map((l) => ({
+			seriesId: l.seriesId,
+			digest: (l.keepArrIds?.length ?? 0) > 0 ? null : (l.digest ?? null)
+		}))
+	);
 	return stats;
+}
+
+/**
+ * Sets `series.episodes_digest` where it differs (bookkeeping: not counted as mirror rows written).
+ * Part of the episode write's transaction, so a digest never describes rows not written.
+ */
+async function storeEpisodeDigests(
+	db: DbOrTx,
+	list: readonly { seriesId: number; digest: string | null }[]
+): Promise<void> {
+	if (list.length === 0) return;
+	await db.execute(sql`
+		update ${series} s set episodes_digest = d.digest
+		from jsonb_to_recordset(${jsonParam(list)}) as d("seriesId" int, digest text)
+		where s.id = d."seriesId" and s.episodes_digest is distinct from d.digest`);
+}
+
+/**
+ * Series whose episode lists came back with the digest the mirror stored (nothing to write): only
+ * their series_sync_pending marks are cleared, as a write would have.
+ */
+export async function settleUnchangedSeries(
+	db: DbOrTx,
+	seriesIds: readonly number[]
+): Promise<void> {
+	if (seriesIds.length === 0) return;
+	await db.delete(seriesSyncPending).where(among(seriesSyncPending.seriesId, seriesIds));
 }
 
 /**

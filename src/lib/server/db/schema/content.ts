@@ -47,7 +47,14 @@ export const series = pgTable(
 			.notNull()
 			.default(sql`'[]'::jsonb`),
 		added: timestamptz('added'),
-		syncedAt: timestamptz('synced_at').notNull().defaultNow()
+		syncedAt: timestamptz('synced_at').notNull().defaultNow(),
+		/**
+		 * SHA-256 (hex) of the app's episode and episode-file lists of this series, as the mirror last
+		 * wrote its episodes from them (sonarr/client.ts `listEpisodes`, with its format version). A
+		 * sync that gets the same digest back has nothing to parse or compare for the series. Null
+		 * when the episodes were last written from anything else, or with unreadable items skipped.
+		 */
+		episodesDigest: varchar('episodes_digest', { length: 64 })
 	},
 	(t) => [
 		uniqueIndex('series_connector_arr_unique').on(t.connectorId, t.arrId),

@@ -78,6 +78,7 @@ export async function refreshSeries(
 				total,
 				await writeSeriesEpisodes(tx, connector.id, seriesId, episodes.items, {
 					keepArrIds: episodes.skippedIds,
+					digest: episodes.digest,
 					...ctx
 				})
 			);

@@ -51,6 +51,7 @@ import {
 	emptyStats,
 	markSeriesPending,
 	mirroredSeries,
+	settleUnchangedSeries,
 	mirroredTagIds,
 	pendingSeries,
 	removeMoviesExcept,
@@ -61,6 +62,7 @@ import {
 	writeSeries,
 	writeTags,
 	type SeriesEpisodes,
+	type SeriesToRead,
 	type WriteStats
 } from '../../db/queries/content';
 import { appendEvents } from '../../db/queries/events';
@@ -116,6 +118,11 @@ export interface SyncReport {
 	updated: number;
 	/** Items removed from the mirror because the app no longer has them. */
 	removed: number;
+	/**
+	 * Series whose episode lists came back as the mirror last wrote them (the same digest,
+	 * `series.episodes_digest`): neither parsed nor compared, and not in `episodeCount`.
+	 */
+	seriesUnchanged: number;
 	/** HTTP requests made to the app, retries included. */
 	requests: number;
 	/** Mirror and search-state rows inserted, updated or deleted (see WriteStats.rowsWritten). */
@@ -197,6 +204,7 @@ export async function syncConnector(deps: SyncDeps): Promise<SyncReport> {
 		added: 0,
 		updated: 0,
 		removed: 0,
+		seriesUnchanged: 0,
 		requests: 0,
 		rowsWritten: 0,
 		durationMs: 0,
@@ -437,7 +445,7 @@ export const EPISODE_WRITE_BATCH = 2000;
 async function syncEpisodes(
 	run: Run,
 	client: SonarrClient,
-	todo: { seriesId: number; arrId: number }[]
+	todo: readonly SeriesToRead[]
 ): Promise<void> {
 	const { db, connector } = run;
 	const total = todo.length;
@@ -447,18 +455,23 @@ async function syncEpisodes(
 	let failed = false;
 	let buffer: SeriesEpisodes[] = [];
 	let buffered = 0;
+	/** Series read back unchanged since the last flush: only their pending marks are cleared. */
+	let unchanged: number[] = [];
 	let writing: Promise<void> = Promise.resolve();
 	/** Queues the buffer's write; resolves when the write before it is done (double buffering). */
 	const flush = (): Promise<void> => {
 		const batch = buffer;
+		const settled = unchanged;
 		buffer = [];
 		buffered = 0;
+		unchanged = [];
 		const previous = writing;
-		if (batch.length === 0) return previous;
+		if (batch.length === 0 && settled.length === 0) return previous;
 		writing = previous.then(async () => {
-			const stats = await db.transaction((tx) =>
-				writeEpisodesOfSeries(tx, connector.id, batch, run.ctx)
-			);
+			const stats = await db.transaction(async (tx) => {
+				await settleUnchangedSeries(tx, settled);
+				return writeEpisodesOfSeries(tx, connector.id, batch, run.ctx);
+			});
 			addStats(run.stats, stats);
 			done += batch.length;
 			run.progress({ phase: 'episodes', done, total });
@@ -475,19 +488,30 @@ async function syncEpisodes(
 			const item = todo[next++]!;
 			let episodes;
 			try {
-				episodes = await client.listEpisodes(item.arrId);
+				episodes = await client.listEpisodes(item.arrId, { unlessDigest: item.episodesDigest });
 			} catch (error) {
 				// Deleted since the listing: the next sync's listing removes it.
 				if (error instanceof ArrApiError && error.kind === 'not_found') continue;
 				failed = true; // stop the other workers: this sync has failed
 				throw error;
 			}
+			if (episodes.unchanged) {
+				// The app sent the bytes the mirror was written from: nothing to parse or compare.
+				run.report.seriesUnchanged++;
+				unchanged.push(item.seriesId);
+				done++;
+				run.progress({ phase: 'episodes', done, total });
+				// A pending mark costs one small delete; a series with none costs nothing.
+				if (unchanged.length >= run.episodeWriteBatch) await flush();
+				continue;
+			}
 			run.report.skipped += episodes.skipped;
 			run.report.episodeCount += episodes.items.length;
 			buffer.push({
 				seriesId: item.seriesId,
 				items: episodes.items,
-				keepArrIds: episodes.skippedIds
+				keepArrIds: episodes.skippedIds,
+				digest: episodes.digest
 			});
 			buffered += episodes.items.length;
 			if (buffered >= run.episodeWriteBatch) await flush();

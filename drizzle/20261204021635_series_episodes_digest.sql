@@ -1,0 +1,1 @@
+ALTER TABLE "series" ADD COLUMN "episodes_digest" varchar(64);
