@@ -248,6 +248,7 @@ describe('GET /api/v1/logs', () => {
 describe('requests through the guard', () => {
 	let db: Database;
 	let key = '';
+	let readKey = '';
 	const handle = () =>
 		createGuardHandle({ db: () => db, hostPolicy: () => parseAllowedHosts('comradarr.lan') });
 
@@ -285,7 +286,8 @@ describe('requests through the guard', () => {
 			username: 'admin',
 			password: 'correct horse battery staple'
 		});
-		key = (await createApiKey(db, { userId: user.id, name: 'logs', readOnly: true })).key;
+		key = (await createApiKey(db, { userId: user.id, name: 'logs', readOnly: false })).key;
+		readKey = (await createApiKey(db, { userId: user.id, name: 'dashboard', readOnly: true })).key;
 	});
 
 	it('puts the request id of the X-Request-Id header into every error body', async () => {
@@ -293,7 +295,7 @@ describe('requests through the guard', () => {
 			unauthenticated: await request('/api/v1/logs'),
 			invalid: await request('/api/v1/logs?level=loud', { key }),
 			unknown: await request('/api/v1/nothing-here', { key, routeId: null }),
-			readOnly: await request('/api/v1/logs', { key, method: 'DELETE' }),
+			readOnly: await request('/api/v1/logs', { key: readKey, method: 'DELETE' }),
 			badPath: await request('/api/v1%2Flogs', { key, routeId: null })
 		};
 		const statuses: Record<string, number> = {};
@@ -316,6 +318,15 @@ describe('requests through the guard', () => {
 		// Each request has its own id.
 		const ids = new Set(Object.values(answers).map((r) => r.headers.get('x-request-id')));
 		expect(ids.size).toBe(5);
+	});
+
+	it('refuses the log lines to a read-only key: they show refused usernames and client addresses', async () => {
+		const refused = await request('/api/v1/logs', { key: readKey });
+		expect(refused.status).toBe(403);
+		expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+			'auth.read_only'
+		);
+		expect((await request('/api/v1/logs', { key })).status).toBe(200);
 	});
 
 	it('gives every line logged while a request is handled its request id as cid', async () => {

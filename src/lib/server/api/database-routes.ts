@@ -30,7 +30,8 @@ export function accepted(started: StartedJob): Response {
 
 /**
  * Refuses read-only API keys for reads that hand out credentials: a backup file (password and
- * session hashes, encrypted *arr keys) or an export with encrypted keys.
+ * session hashes, encrypted *arr keys) or an export with encrypted keys; and for the log lines,
+ * which name refused usernames and client addresses.
  * @throws ApiError 403 `auth.read_only`
  */
 export function requireFullAccess(locals: Pick<App.Locals, 'apiKey'>, what: string): void {
