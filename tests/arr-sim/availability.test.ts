@@ -17,6 +17,7 @@ let sim: Simulator;
 let son: SimInstance;
 let plain: SimInstance;
 let twin: SimInstance;
+let packOnly: SimInstance;
 
 beforeAll(async () => {
 	const common = {
@@ -38,9 +39,16 @@ beforeAll(async () => {
 		instances: [
 			{ ...common, urlBase: '/avail', availability: MODEL, grabRate: 0 },
 			{ ...common, urlBase: '/twin', availability: MODEL, grabRate: 1 },
-			{ ...common, urlBase: '/plain', grabRate: 1 }
+			{ ...common, urlBase: '/plain', grabRate: 1 },
+			{
+				...common,
+				urlBase: '/packonly',
+				availability: { ...MODEL, seasonSearchFindsEpisodes: false },
+				grabRate: 0
+			}
 		]
 	});
+	packOnly = sim.instance('/packonly');
 	son = sim.instance('/avail');
 	twin = sim.instance('/twin');
 	plain = sim.instance('/plain');
@@ -92,7 +100,8 @@ describe('availability model', () => {
 			pMax: 0.9,
 			halfLifeDays: 365,
 			pMin: 0.05,
-			packShare: 0.5
+			packShare: 0.5,
+			seasonSearchFindsEpisodes: true
 		});
 	});
 
@@ -140,12 +149,14 @@ describe('availability model', () => {
 		expect(again.message).toBe('Episode search completed. 0 reports downloaded.');
 	});
 
-	it('SeasonSearch of a season with a pack fills every missing episode of it; without one it finds nothing', async () => {
+	it('SeasonSearch of a season with a pack fills every missing episode of it; without one it grabs the findable episodes', async () => {
 		const seasons = seasonsWithGaps(son, 3);
 		const withPack = seasons.find((s) => son.seasonPackAvailable(s.seriesId, s.seasonNumber));
 		const without = seasons.find(
 			(s) =>
-				!son.seasonPackAvailable(s.seriesId, s.seasonNumber) && s.ids.some((id) => son.findable(id))
+				!son.seasonPackAvailable(s.seriesId, s.seasonNumber) &&
+				s.ids.some((id) => son.findable(id)) &&
+				s.ids.some((id) => !son.findable(id))
 		);
 		if (!withPack || !without) {
 			throw new Error('the seeded library lacks the seasons this test needs');
@@ -159,16 +170,39 @@ describe('availability model', () => {
 			[...withPack.ids].sort((a, b) => a - b)
 		);
 		expect(packed.message).toBe('Season search completed. 1 reports downloaded.');
-		const none = await run(son, {
+		// No pack: the season query's single-episode releases are grabbed (Sonarr's
+		// SeasonMatchSpecification and EpisodeRequestedSpecification accept them), one report each.
+		const findable = without.ids.filter((id) => son.findable(id));
+		const singles = await run(son, {
 			name: 'SeasonSearch',
 			seriesId: without.seriesId,
 			seasonNumber: without.seasonNumber
 		});
-		expect(grabbedOf(son, none.id)).toEqual([]);
-		expect(none.message).toBe('Season search completed. 0 reports downloaded.');
+		expect([...grabbedOf(son, singles.id)].sort((a, b) => a - b)).toEqual(
+			[...findable].sort((a, b) => a - b)
+		);
+		expect(singles.message).toBe(`Season search completed. ${findable.length} reports downloaded.`);
 		const left = new Set(son.wantedEpisodes('missing').map((e) => e.id));
 		expect(withPack.ids.some((id) => left.has(id))).toBe(false);
-		expect(without.ids.every((id) => left.has(id))).toBe(true);
+		expect(without.ids.filter((id) => left.has(id))).toEqual(
+			without.ids.filter((id) => !findable.includes(id))
+		);
+	});
+
+	it('with seasonSearchFindsEpisodes off, a season search without a pack finds nothing', async () => {
+		const without = seasonsWithGaps(packOnly, 3).find(
+			(s) =>
+				!packOnly.seasonPackAvailable(s.seriesId, s.seasonNumber) &&
+				s.ids.some((id) => packOnly.findable(id))
+		);
+		if (!without) throw new Error('the seeded library lacks the season this test needs');
+		const none = await run(packOnly, {
+			name: 'SeasonSearch',
+			seriesId: without.seriesId,
+			seasonNumber: without.seasonNumber
+		});
+		expect(grabbedOf(packOnly, none.id)).toEqual([]);
+		expect(none.message).toBe('Season search completed. 0 reports downloaded.');
 	});
 
 	it('gives about packShare of fully aired seasons a pack', () => {

@@ -23,6 +23,16 @@ export interface SimAvailability {
 	pMin?: number;
 	/** Share (0..1) of fully aired regular seasons for which a season pack exists; default 0.5. */
 	packShare?: number;
+	/**
+	 * Whether a season-level search (SeasonSearch, SeriesSearch) of a fully aired season also grabs
+	 * its findable single episodes when no pack is found; default true, as Sonarr does: its
+	 * SeasonSearchCriteria query returns the season's single-episode releases too, and
+	 * DecisionEngine/Specifications/Search/SeasonMatchSpecification.cs and
+	 * EpisodeRequestedSpecification.cs accept any release of the searched season with a requested
+	 * episode (Sonarr/Sonarr, src/NzbDrone.Core). False = the pack-only simplification the model
+	 * used before (such a search finds nothing without a pack).
+	 */
+	seasonSearchFindsEpisodes?: boolean;
 }
 
 /** {@link SimAvailability} with defaults applied. */
@@ -40,7 +50,8 @@ export function resolveAvailability(a: SimAvailability): ResolvedAvailability {
 		pMax: unit(a.pMax ?? 0.9),
 		halfLifeDays: Math.max(1 / DAY_MS, a.halfLifeDays ?? 365),
 		pMin: unit(a.pMin ?? 0.05),
-		packShare: unit(a.packShare ?? 0.5)
+		packShare: unit(a.packShare ?? 0.5),
+		seasonSearchFindsEpisodes: a.seasonSearchFindsEpisodes ?? true
 	};
 }
 

@@ -633,11 +633,14 @@ export class SonarrApp {
 	}
 
 	/**
-	 * A season-level search of a fully aired season only finds a pack (none here: nothing is
-	 * grabbed); of a season still airing it searches each episode (as Sonarr does).
+	 * Whether a season-level search of this episode's season finds only a pack: never by default
+	 * (a season query also returns single-episode releases, see availability.ts
+	 * `seasonSearchFindsEpisodes`); with that knob off, for a fully aired season (a season still
+	 * airing is searched episode by episode, as Sonarr does).
 	 */
 	private packOnly(cmd: SimCommand, ep: SimEpisode, at: Date): boolean {
 		return (
+			this.settings.availability?.seasonSearchFindsEpisodes === false &&
 			(cmd.name === 'SeasonSearch' || cmd.name === 'SeriesSearch') &&
 			this.seasonFullyAired(ep.seriesId, ep.seasonNumber, at)
 		);

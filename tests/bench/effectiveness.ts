@@ -6,10 +6,13 @@
  *   bun tests/bench/effectiveness.ts [--series 2000] [--seasons 5] [--episodes 20] [--gaps 20000]
  *                                    [--days 30] [--seed 1] [--append]
  *                                    [--engine-only] [--pack-min N] [--pack-max N] [--pack-threshold PCT]
+ *                                    [--pack-only]
  *
  * `--pack-*` override the connector's season-pack settings (seasonPackMinEpisodes,
  * maxEpisodesBeforePack (0 = null), seasonPackThresholdPct) to compare defaults;
- * `--engine-only` skips the baselines (their figures do not depend on the engine).
+ * `--engine-only` skips the baselines (their figures do not depend on the engine); `--pack-only`
+ * runs the availability model's earlier simplification, where a season search of a fully aired
+ * season finds a pack or nothing (Sonarr also grabs the single episodes of the season it finds).
  *
  * Strategies (each on its own fresh simulator with the identical library and gaps):
  * - engine: the real sync / sweep / dispatch / track of services/operations.ts with an injected
@@ -64,7 +67,8 @@ const { values } = parseArgs({
 		'engine-only': { type: 'boolean', default: false },
 		'pack-min': { type: 'string' },
 		'pack-max': { type: 'string' },
-		'pack-threshold': { type: 'string' }
+		'pack-threshold': { type: 'string' },
+		'pack-only': { type: 'boolean', default: false }
 	},
 	strict: false
 });
@@ -80,8 +84,18 @@ const DAY = 86_400_000;
 /** Start of the simulated month (ms epoch, UTC midnight). */
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const END = T0 + DAYS * DAY;
-/** The availability model of every run: findability halves every 2 years, floor 10 %, packs for half the seasons. */
-const AVAILABILITY = { pMax: 0.9, halfLifeDays: 730, pMin: 0.1, packShare: 0.5 };
+/**
+ * The availability model of every run: findability halves every 2 years, floor 10 %, packs for
+ * half the seasons; a season search also grabs the season's findable single episodes (as Sonarr
+ * does) unless `--pack-only` (the model's earlier simplification: a pack or nothing).
+ */
+const AVAILABILITY = {
+	pMax: 0.9,
+	halfLifeDays: 730,
+	pMin: 0.1,
+	packShare: 0.5,
+	seasonSearchFindsEpisodes: !values['pack-only']
+};
 
 interface Limits {
 	commandsPerWindow: number;
@@ -492,7 +506,7 @@ if (values.append) {
 	const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${(v?.v ?? '').split(' on ')[0]}${pg.embedded ? ' (embedded)' : ' (external)'}`;
 	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
 	appendResults(
-		`\n## Effectiveness — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Library: ${SERIES} series × ${SEASONS} seasons × ${EPISODES} episodes = ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons (a third fully missing, a third half missing, a third 1–3 missing), ${acquirable} acquirable; availability ${JSON.stringify(AVAILABILITY)}; ${DAYS} days, profile ${profile.name} (${limits.commandsPerWindow}/min, ≤ ${profile.maxItemsPerCommand}, ${limits.dailyBudget}/day), seed ${SEED} (\`bun tests/bench/effectiveness.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --days ${DAYS}\`).\n\n${table.join('\n')}\n`
+		`\n## Effectiveness — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Library: ${SERIES} series × ${SEASONS} seasons × ${EPISODES} episodes = ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons (a third fully missing, a third half missing, a third 1–3 missing), ${acquirable} acquirable; availability ${JSON.stringify(AVAILABILITY)}; ${DAYS} days, profile ${profile.name} (${limits.commandsPerWindow}/min, ≤ ${profile.maxItemsPerCommand}, ${limits.dailyBudget}/day), seed ${SEED} (\`bun tests/bench/effectiveness.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --days ${DAYS}${values['pack-only'] ? ' --pack-only' : ''}\`).\n\n${table.join('\n')}\n`
 	);
 }
 
