@@ -101,7 +101,8 @@ describe('availability model', () => {
 			halfLifeDays: 365,
 			pMin: 0.05,
 			packShare: 0.5,
-			seasonSearchFindsEpisodes: true
+			seasonSearchFindsEpisodes: true,
+			packNeedsUpgradableFiles: true
 		});
 	});
 
@@ -151,7 +152,7 @@ describe('availability model', () => {
 
 	it('SeasonSearch of a season with a pack fills every missing episode of it; without one it grabs the findable episodes', async () => {
 		const seasons = seasonsWithGaps(son, 3);
-		const withPack = seasons.find((s) => son.seasonPackAvailable(s.seriesId, s.seasonNumber));
+		const withPack = seasons.find((s) => son.seasonPackAccepted(s.seriesId, s.seasonNumber));
 		const without = seasons.find(
 			(s) =>
 				!son.seasonPackAvailable(s.seriesId, s.seasonNumber) &&
@@ -187,6 +188,27 @@ describe('availability model', () => {
 		expect(without.ids.filter((id) => left.has(id))).toEqual(
 			without.ids.filter((id) => !findable.includes(id))
 		);
+	});
+
+	it('rejects a season pack when a file of the season is at the cutoff, as Sonarr does', async () => {
+		// A season with a pack and a file that meets the cutoff: Sonarr's UpgradeDiskSpecification
+		// rejects the pack (not an upgrade of that file), so only findable single episodes come.
+		const season = seasonsWithGaps(son, 2).find(
+			(s) =>
+				son.seasonPackAvailable(s.seriesId, s.seasonNumber) &&
+				!son.seasonPackAccepted(s.seriesId, s.seasonNumber)
+		);
+		if (!season) throw new Error('the seeded library lacks the season this test needs');
+		const findable = season.ids.filter((id) => son.findable(id));
+		const done = await run(son, {
+			name: 'SeasonSearch',
+			seriesId: season.seriesId,
+			seasonNumber: season.seasonNumber
+		});
+		expect([...grabbedOf(son, done.id)].sort((a, b) => a - b)).toEqual(
+			[...findable].sort((a, b) => a - b)
+		);
+		expect(findable.length).toBeLessThan(season.ids.length);
 	});
 
 	it('with seasonSearchFindsEpisodes off, a season search without a pack finds nothing', async () => {

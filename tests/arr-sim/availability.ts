@@ -33,6 +33,15 @@ export interface SimAvailability {
 	 * used before (such a search finds nothing without a pack).
 	 */
 	seasonSearchFindsEpisodes?: boolean;
+	/**
+	 * Whether a season pack is grabbed only when every episode of the season that has a file
+	 * could be upgraded by it (here: its file is below the cutoff); default true, as Sonarr does:
+	 * DecisionEngine/Specifications/UpgradeDiskSpecification.cs rejects a release when any episode
+	 * it covers has a file of equal or higher preference (Sonarr/Sonarr, src/NzbDrone.Core). So a
+	 * pack fills a fully missing season, not one that is half on disk. False = any season with a
+	 * pack takes it (the model's earlier simplification).
+	 */
+	packNeedsUpgradableFiles?: boolean;
 }
 
 /** {@link SimAvailability} with defaults applied. */
@@ -51,7 +60,8 @@ export function resolveAvailability(a: SimAvailability): ResolvedAvailability {
 		halfLifeDays: Math.max(1 / DAY_MS, a.halfLifeDays ?? 365),
 		pMin: unit(a.pMin ?? 0.05),
 		packShare: unit(a.packShare ?? 0.5),
-		seasonSearchFindsEpisodes: a.seasonSearchFindsEpisodes ?? true
+		seasonSearchFindsEpisodes: a.seasonSearchFindsEpisodes ?? true,
+		packNeedsUpgradableFiles: a.packNeedsUpgradableFiles ?? true
 	};
 }
 

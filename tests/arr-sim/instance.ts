@@ -420,10 +420,20 @@ export class SimInstance {
 		return this.requireSonarr().findable(episodeId, this.options.now());
 	}
 
-	/** Availability model only (Sonarr): whether a season pack can be grabbed now. @throws without the model */
+	/** Availability model only (Sonarr): whether a season pack exists now. @throws without the model */
 	seasonPackAvailable(seriesId: number, seasonNumber: number): boolean {
 		this.tick();
 		return this.requireSonarr().seasonPackAvailable(seriesId, seasonNumber, this.options.now());
+	}
+
+	/**
+	 * Availability model only (Sonarr): whether a season search would grab the season's pack now —
+	 * it exists and no file of the season is at or above the cutoff (see availability.ts
+	 * `packNeedsUpgradableFiles`). @throws without the model
+	 */
+	seasonPackAccepted(seriesId: number, seasonNumber: number): boolean {
+		this.tick();
+		return this.requireSonarr().seasonPackAccepted(seriesId, seasonNumber, this.options.now());
 	}
 
 	/** Episodes of one series, season/episode order (Sonarr). */

@@ -617,6 +617,22 @@ export class SonarrApp {
 		);
 	}
 
+	/**
+	 * Whether a season search would grab this season's pack at `at`: one exists, and (with
+	 * `packNeedsUpgradableFiles`, the default) no episode of the season has a file the pack could
+	 * not upgrade — Sonarr's UpgradeDiskSpecification rejects a release when any episode it covers
+	 * has a file of equal or higher preference; here a file is upgradable when below the cutoff.
+	 * @throws without the availability model
+	 */
+	seasonPackAccepted(seriesId: number, seasonNumber: number, at: Date = this.settings.now()) {
+		if (!this.seasonPackAvailable(seriesId, seasonNumber, at)) return false;
+		if (this.settings.availability?.packNeedsUpgradableFiles === false) return true;
+		const ix = this.index();
+		return this.episodesOf(seriesId)
+			.filter((e) => e.seasonNumber === seasonNumber && e.episodeFileId !== 0)
+			.every((e) => this.cutoffUnmet(e, ix.fileById));
+	}
+
 	/** Seasons (`series:season`) a SeasonSearch / SeriesSearch grabs as a pack. */
 	private packSeasons(cmd: SimCommand, targets: SimEpisode[], at: Date): Set<string> {
 		const out = new Set<string>();
@@ -625,7 +641,7 @@ export class SonarrApp {
 		}
 		for (const ep of targets) {
 			const key = `${ep.seriesId}:${ep.seasonNumber}`;
-			if (!out.has(key) && this.seasonPackAvailable(ep.seriesId, ep.seasonNumber, at)) {
+			if (!out.has(key) && this.seasonPackAccepted(ep.seriesId, ep.seasonNumber, at)) {
 				out.add(key);
 			}
 		}

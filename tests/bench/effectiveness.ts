@@ -11,8 +11,7 @@
  * `--pack-*` override the connector's season-pack settings (seasonPackMinEpisodes,
  * maxEpisodesBeforePack (0 = null), seasonPackThresholdPct) to compare defaults;
  * `--engine-only` skips the baselines (their figures do not depend on the engine); `--pack-only`
- * runs the availability model's earlier simplification, where a season search of a fully aired
- * season finds a pack or nothing (Sonarr also grabs the single episodes of the season it finds).
+ * runs the availability model's earlier simplification (see `AVAILABILITY`).
  *
  * Strategies (each on its own fresh simulator with the identical library and gaps):
  * - engine: the real sync / sweep / dispatch / track of services/operations.ts with an injected
@@ -86,15 +85,18 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 const END = T0 + DAYS * DAY;
 /**
  * The availability model of every run: findability halves every 2 years, floor 10 %, packs for
- * half the seasons; a season search also grabs the season's findable single episodes (as Sonarr
- * does) unless `--pack-only` (the model's earlier simplification: a pack or nothing).
+ * half the seasons; as Sonarr does, a season search also grabs the season's findable single
+ * episodes, and a pack only when no file of the season is at or above the cutoff — unless
+ * `--pack-only` (the model's earlier simplification: any season with a pack takes it, and a
+ * season search without one finds nothing).
  */
 const AVAILABILITY = {
 	pMax: 0.9,
 	halfLifeDays: 730,
 	pMin: 0.1,
 	packShare: 0.5,
-	seasonSearchFindsEpisodes: !values['pack-only']
+	seasonSearchFindsEpisodes: !values['pack-only'],
+	packNeedsUpgradableFiles: !values['pack-only']
 };
 
 interface Limits {
@@ -456,13 +458,13 @@ console.log(
 const probe = await makeLibrary();
 const acquirable = [...probe.gaps].filter((id) => {
 	const [s, n] = (probe.seasonOf.get(id) ?? '0:0').split(':').map(Number);
-	return probe.inst.findable(id) || probe.inst.seasonPackAvailable(s ?? 0, n ?? 0);
+	return probe.inst.findable(id) || probe.inst.seasonPackAccepted(s ?? 0, n ?? 0);
 }).length;
 const episodeCount = probe.inst.episodes.length;
 const gapSeasons = new Set(probe.seasonOf.values()).size;
 await probe.sim.stop();
 console.log(
-	`library: ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons; ${acquirable} acquirable at the start (findable or in a pack season)`
+	`library: ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons; ${acquirable} acquirable at the start (findable, or in a season whose pack would be grabbed)`
 );
 
 const results: Figures[] = [];
