@@ -622,14 +622,15 @@ async function errorOf(response: Response) {
 describe('access to /metrics', () => {
 	beforeEach(() => setDb(world.db));
 
-	it('is off without a token: 404 for a signed-in user or any bearer, 401 for the anonymous', async () => {
+	it('is off without a token: 404 for a signed-in user, 401 for the anonymous with or without a bearer', async () => {
 		const cookie = await signIn();
 		const signedIn = await request({}, { cookie });
 		expect(signedIn.status).toBe(404);
 		expect(await errorOf(signedIn)).toMatchObject({ code: 'metrics.disabled' });
+		// No token is valid while off: a bearer gets what a wrong token gets while on.
 		const bearer = await request({ authorization: `Bearer ${TOKEN}` });
-		expect(bearer.status).toBe(404);
-		expect((await errorOf(bearer)).code).toBe('metrics.disabled');
+		expect(bearer.status).toBe(401);
+		expect((await errorOf(bearer)).code).toBe('metrics.unauthorized');
 		const anonymous = await request();
 		expect(anonymous.status).toBe(401);
 		expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
@@ -709,7 +710,7 @@ describe('access to /metrics', () => {
 			});
 			const off = reloadMetricsToken({ METRICS_TOKEN_FILE: path.join(dir, 'missing') });
 			expect(off).toEqual([expect.stringMatching(/^metrics turned off: METRICS_TOKEN_FILE /)]);
-			expect((await request({ authorization: `Bearer ${next}` })).status).toBe(404);
+			expect((await request({ authorization: `Bearer ${next}` })).status).toBe(401);
 
 			// Settings → About shows the state and the reason.
 			const about = await aboutLoad();

@@ -7,8 +7,9 @@ import type { RequestHandler } from './$types';
 
 /**
  * GET /metrics: the Prometheus text exposition format (version 0.0.4) for a request bearing
- * `Authorization: Bearer <METRICS_TOKEN>` or a signed-in user; 404 `metrics.disabled` while no
- * token is configured; 401 `metrics.unauthorized` otherwise (services/metrics/auth.ts). Errors are
+ * `Authorization: Bearer <METRICS_TOKEN>` or a signed-in user; 404 `metrics.disabled` to a
+ * signed-in user while no token is configured; 401 `metrics.unauthorized` otherwise, also to a
+ * bearer while off (services/metrics/auth.ts). Errors are
  * the API's `{error: {code, message}}`.
  */
 export const GET: RequestHandler = async ({ request, locals }) => {

@@ -26,9 +26,17 @@ describe('authorizeScrape', () => {
 		}
 	});
 
-	it('is 404 for anyone else while off, without the reason', () => {
+	it('gives a caller with a made-up token the same 401 on or off, so it cannot tell', () => {
+		const answers = [on, off].map((state) =>
+			authorizeScrape(state, { authorization: `Bearer ${TOKEN}0`, signedIn: false })
+		);
+		expect(answers[0]).toMatchObject({ allowed: false, status: 401, code: 'metrics.unauthorized' });
+		expect(answers[1]).toEqual(answers[0]);
+	});
+
+	it('is 404 for a signed-in user while off, without the reason', () => {
 		for (const input of [
-			{ authorization: `Bearer ${TOKEN}`, signedIn: false },
+			{ authorization: `Bearer ${TOKEN}`, signedIn: true },
 			{ authorization: null, signedIn: true }
 		]) {
 			const decision = authorizeScrape(off, input);

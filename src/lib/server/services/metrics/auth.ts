@@ -1,11 +1,11 @@
 /**
  * Who may read `/metrics` (the route calls {@link authorizeScrape}; the request guard lets the
  * path through to it, see http/guard.ts):
- * - a caller with no credential at all (no `Authorization` header, not signed in): 401
- *   `metrics.unauthorized`, whether metrics are on or off — like every guarded path, it learns
- *   nothing;
- * - off (no usable token, token.ts): 404 `metrics.disabled` for everyone else, signed in or
- *   bearing any token (the reason is shown in Settings → About, not in the answer);
+ * - a caller who is not signed in and brings no valid token: 401 `metrics.unauthorized`, whether
+ *   metrics are on or off — like every guarded path, it learns nothing (while off no token is
+ *   valid, so any `Authorization` header gets the same 401 an unknown token gets while on);
+ * - off (no usable token, token.ts): 404 `metrics.disabled` for a signed-in user (the reason is
+ *   shown in Settings → About, not in the answer);
  * - an `Authorization` header, when present, is the only credential considered: `Bearer <token>`
  *   equal to the configured token (compared in constant time) is let in, anything else is 401
  *   `metrics.unauthorized` — a wrong token is not rescued by a session cookie;
@@ -20,6 +20,13 @@ import type { MetricsTokenState } from './token';
 export type ScrapeDecision =
 	| { allowed: true; by: 'token' | 'user' }
 	| { allowed: false; status: 404 | 401; code: string; message: string };
+
+const WRONG_TOKEN: ScrapeDecision = {
+	allowed: false,
+	status: 401,
+	code: 'metrics.unauthorized',
+	message: 'The Authorization header does not carry the metrics token (Bearer <METRICS_TOKEN>).'
+};
 
 /**
  * True when `given` equals `expected`, in time independent of where they differ (both are hashed
@@ -49,6 +56,8 @@ export function authorizeScrape(
 			message: 'Send Authorization: Bearer <METRICS_TOKEN>, or sign in.'
 		};
 	}
+	// While off no token is valid: a header gets exactly the answer a wrong token gets while on.
+	if (!state.enabled && !input.signedIn) return WRONG_TOKEN;
 	if (!state.enabled) {
 		return {
 			allowed: false,
@@ -62,12 +71,7 @@ export function authorizeScrape(
 	if (input.authorization !== null) {
 		const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(input.authorization);
 		if (match && tokensEqual(match[1]!, state.token)) return { allowed: true, by: 'token' };
-		return {
-			allowed: false,
-			status: 401,
-			code: 'metrics.unauthorized',
-			message: 'The Authorization header does not carry the metrics token (Bearer <METRICS_TOKEN>).'
-		};
+		return WRONG_TOKEN;
 	}
 	return { allowed: true, by: 'user' };
 }
