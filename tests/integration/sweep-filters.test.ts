@@ -130,11 +130,16 @@ describe('grace period after release', () => {
 		await runSweep({ db: world.db, connector: radarr, kind: 'gaps', clock: at(7) });
 		expect(await state()).toBe('queued');
 	});
-	it('holds a season pack until the season finale is past the grace period too', async () => {
+	/**
+	 * A one-season show that has fully aired with every episode missing and monitored, mirrored
+	 * by a first sync: its connector, our series id, the finale's air time (ms) and a reader of
+	 * its pending SeasonSearch rows.
+	 */
+	async function fullyMissingShow(title: string, episodesPerSeason: number) {
 		const sim = world.sim.instance('/sonarr');
 		const show = sim.addSeries(
-			{ monitored: true, title: 'Grace Finale' },
-			{ kind: 'ended', seasons: 1, episodesPerSeason: 8, missingRatio: 0, specials: false }
+			{ monitored: true, title },
+			{ kind: 'ended', seasons: 1, episodesPerSeason, missingRatio: 0, specials: false }
 		);
 		for (const season of show.seasons) season.monitored = true;
 		const eps = sim.episodesOf(show.id);
@@ -145,16 +150,24 @@ describe('grace period after release', () => {
 		sim.reindex();
 		const sonarr = await world.addConnector('/sonarr');
 		await sync(sonarr);
-		const finale = Math.max(...eps.map((e) => e.airDateUtc!.getTime()));
 		const [ours] = await world.db
 			.select({ id: series.id })
 			.from(series)
 			.where(and(eq(series.connectorId, sonarr.id), eq(series.arrId, show.id)));
-		const packs = async () =>
-			(await pending(sonarr.id)).filter(
-				(r) => r.seriesId === ours!.id && r.command === 'SeasonSearch'
-			);
+		const seriesId = ours!.id;
+		return {
+			sonarr,
+			seriesId,
+			finale: Math.max(...eps.map((e) => e.airDateUtc!.getTime())),
+			packs: async () =>
+				(await pending(sonarr.id)).filter(
+					(r) => r.seriesId === seriesId && r.command === 'SeasonSearch'
+				)
+		};
+	}
 
+	it('holds a season pack until the season finale is past the grace period too', async () => {
+		const { sonarr, finale, packs } = await fullyMissingShow('Grace Finale', 8);
 		// 2 h after the finale: the other 7 go out as episodes, no pack yet.
 		await runSweep({
 			db: world.db,
@@ -174,35 +187,13 @@ describe('grace period after release', () => {
 		expect(pack?.label).toContain('(season pack, 8 missing)');
 	});
 	it("holds a season pack while the app's season statistics announce another episode", async () => {
-		const sim = world.sim.instance('/sonarr');
-		const show = sim.addSeries(
-			{ monitored: true, title: 'Announced Episode' },
-			{ kind: 'ended', seasons: 1, episodesPerSeason: 6, missingRatio: 0, specials: false }
-		);
-		for (const season of show.seasons) season.monitored = true;
-		const eps = sim.episodesOf(show.id);
-		for (const e of eps) {
-			e.monitored = true;
-			if (e.episodeFileId !== 0) sim.setEpisodeFile(e.id, null);
-		}
-		sim.reindex();
-		const sonarr = await world.addConnector('/sonarr');
-		await sync(sonarr);
-		const [ours] = await world.db
-			.select({ id: series.id })
-			.from(series)
-			.where(and(eq(series.connectorId, sonarr.id), eq(series.arrId, show.id)));
-		const finale = Math.max(...eps.map((e) => e.airDateUtc!.getTime()));
+		const { sonarr, seriesId, finale, packs } = await fullyMissingShow('Announced Episode', 6);
 		const now = finale + 7 * HOUR;
 		// Every listed episode has aired, but the season's `nextAiring` (SeasonStatisticsResource) is
 		// a day ahead: an episode the app knows of is still to come, so a pack now would be partial.
 		await world.db.execute(sql`
 			update seasons set next_airing = ${new Date(now + 24 * HOUR).toISOString()}::timestamptz
-			where series_id = ${ours!.id}`);
-		const packs = async () =>
-			(await pending(sonarr.id)).filter(
-				(r) => r.seriesId === ours!.id && r.command === 'SeasonSearch'
-			);
+			where series_id = ${seriesId}`);
 		await runSweep({ db: world.db, connector: sonarr, kind: 'gaps', clock: () => new Date(now) });
 		expect(await packs()).toHaveLength(0);
 		await runSweep({
