@@ -523,7 +523,9 @@ describe('full reconciliation of series the app sends unchanged', () => {
 				tx,
 				sonarr.id,
 				ours!.id,
-				stored.slice(1).map((e) => ({ ...e, monitored: !e.monitored }) as MirrorEpisode)
+				stored
+					.slice(1)
+					.map((e): MirrorEpisode => ({ ...e, arrSeriesId: show.id, monitored: !e.monitored }))
 			)
 		);
 		expect(await digestOf(show.id)).toBeNull();
