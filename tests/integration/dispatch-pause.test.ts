@@ -11,6 +11,7 @@ import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import { dispatchConnector } from '../../src/lib/server/services/queue/dispatcher';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { pauseDispatch, resumeDispatch } from '../../src/lib/server/services/queue/queue-admin';
+import { beginDrain, endDrainForTests } from '../../src/lib/server/services/jobs/runner';
 
 const world = useWorld();
 
@@ -42,5 +43,22 @@ describe('dispatch pause', () => {
 		await resumeDispatch(world.db, scope);
 		const resumed = await dispatch(radarr);
 		expect(resumed.sent).toBeGreaterThan(0);
+	});
+
+	it('claims nothing while the server drains for shutdown, and says that, not "paused"', async () => {
+		const radarr = await world.addConnector('/radarr');
+		await syncConnector({
+			db: world.db,
+			connector: radarr,
+			client: clientFor(radarr, world.secrets)
+		});
+		await runSweep({ db: world.db, connector: radarr, kind: 'gaps' });
+		beginDrain();
+		try {
+			expect(await dispatch(radarr)).toMatchObject({ sent: 0, stoppedBy: 'shutting_down' });
+		} finally {
+			endDrainForTests();
+		}
+		expect((await dispatch(radarr)).sent).toBeGreaterThan(0);
 	});
 });

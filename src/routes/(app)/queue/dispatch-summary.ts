@@ -12,7 +12,8 @@ const STOP_REASONS: Record<Exclude<DispatchResult['stoppedBy'], 'empty'>, string
 	error: 'Sending failed; see the connector’s health',
 	in_flight: 'Commands still running in the app',
 	outside_window: 'Outside the throttle profile’s active hours',
-	backpressure: 'Download queue above its limit'
+	backpressure: 'Download queue above its limit',
+	shutting_down: 'The server is shutting down'
 };
 
 /**

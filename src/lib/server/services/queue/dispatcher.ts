@@ -18,7 +18,8 @@
  *   due; a failed read is logged and does not hold dispatch back);
  * and it stops claiming when the rolling window is full (`window`), `maxInFlight` commands are in
  * flight (`in_flight`), the next command does not fit today's budget (`budget`), nothing is due
- * (`empty`) or the app failed (`error`). A POST answered 429, or a command refused as rate
+ * (`empty`), the app failed (`error`) or the server is draining for shutdown (`shutting_down`,
+ * checked before each claim: the POST in flight is answered first). A POST answered 429, or a command refused as rate
  * limited, pauses the connector for the profile's `errorCooldownSeconds` (`pauseAfterRateLimit`).
  *
  * Which throttle profile governs a claim: the profile of the row about to be claimed. A row a
@@ -74,7 +75,8 @@ export type DispatchStop =
 	| 'error'
 	| 'in_flight'
 	| 'outside_window'
-	| 'backpressure';
+	| 'backpressure'
+	| 'shutting_down';
 
 export interface DispatchResult {
 	sent: number;
@@ -278,7 +280,7 @@ export async function dispatchConnector(deps: DispatchDeps): Promise<DispatchRes
 	for (;;) {
 		// Shutting down (runtime.ts): the POST in flight has been answered; claim nothing more.
 		if (isDraining()) {
-			result.stoppedBy = 'paused';
+			result.stoppedBy = 'shutting_down';
 			return result;
 		}
 		const now = clock();
