@@ -117,7 +117,7 @@ export function describeSyncReport(
 	if (report.skipped > 0) changes.push(`${countOf(report.skipped, 'malformed item')} skipped`);
 	const tail = changes.length > 0 ? changes.join(', ') : 'no changes';
 	const counts = libraryCounts(kind, report);
-	// Their episodes were not parsed (same digest), so they are not in the episode count.
+	// Their lists were not parsed (same digest as the mirror's last write).
 	const unchanged =
 		kind === 'series' && report.seriesUnchanged > 0
 			? ` (episodes of ${formatCount(report.seriesUnchanged)} series unchanged since the last read)`

@@ -1082,13 +1082,19 @@ async function storeEpisodeDigests(
 /**
  * Series whose episode lists came back with the digest the mirror stored (nothing to write): only
  * their series_sync_pending marks are cleared, as a write would have.
+ * @returns how many episodes the mirror holds for them — what the app listed, as the digest says
  */
 export async function settleUnchangedSeries(
 	db: DbOrTx,
 	seriesIds: readonly number[]
-): Promise<void> {
-	if (seriesIds.length === 0) return;
+): Promise<number> {
+	if (seriesIds.length === 0) return 0;
 	await db.delete(seriesSyncPending).where(among(seriesSyncPending.seriesId, seriesIds));
+	const [row] = await db
+		.select({ n: sql<number>`count(*)::int` })
+		.from(episodes)
+		.where(among(episodes.seriesId, seriesIds));
+	return row?.n ?? 0;
 }
 
 /**

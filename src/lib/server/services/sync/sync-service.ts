@@ -120,7 +120,8 @@ export interface SyncReport {
 	removed: number;
 	/**
 	 * Series whose episode lists came back as the mirror last wrote them (the same digest,
-	 * `series.episodes_digest`): neither parsed nor compared, and not in `episodeCount`.
+	 * `series.episodes_digest`): neither parsed nor compared. Their episodes count in
+	 * `episodeCount` from the mirror, which the digest says matches what the app listed.
 	 */
 	seriesUnchanged: number;
 	/** HTTP requests made to the app, retries included. */
@@ -469,7 +470,7 @@ async function syncEpisodes(
 		if (batch.length === 0 && settled.length === 0) return previous;
 		writing = previous.then(async () => {
 			const stats = await db.transaction(async (tx) => {
-				await settleUnchangedSeries(tx, settled);
+				run.report.episodeCount += await settleUnchangedSeries(tx, settled);
 				return writeEpisodesOfSeries(tx, connector.id, batch, run.ctx);
 			});
 			addStats(run.stats, stats);
