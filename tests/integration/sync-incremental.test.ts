@@ -29,7 +29,10 @@ import {
 	type SyncProgress
 } from '../../src/lib/server/services/sync/sync-service';
 import { refreshMovie, refreshSeries } from '../../src/lib/server/services/sync/refresh';
-import { writeSeriesEpisodes } from '../../src/lib/server/db/queries/content';
+import {
+	settleUnchangedSeries,
+	writeSeriesEpisodes
+} from '../../src/lib/server/db/queries/content';
 import type { MirrorEpisode } from '../../src/lib/server/db/mirror';
 import { runSweep } from '../../src/lib/server/services/queue/sweep';
 import type { SimInstance } from '../arr-sim';
@@ -535,6 +538,32 @@ describe('full reconciliation of series the app sends unchanged', () => {
 		const report = await sync(sonarr, { mode: 'full' });
 		expect(report.seriesUnchanged).toBe(sim.series.length - 1);
 		await expectEpisodesMatchSim();
+	});
+
+	it('marks a series pending when another write changed its digest while the sync read it', async () => {
+		const sonarr = await world.addConnector('/sonarr');
+		await sync(sonarr, { mode: 'full' });
+		const [a, b] = sonarrSim().series;
+		const rows = await world.db
+			.select()
+			.from(series)
+			.where(inArray(series.arrId, [a!.id, b!.id]))
+			.orderBy(series.arrId);
+		// What the sync compared the app's bytes with: a's stored digest, and for b one that a write
+		// (a webhook refresh, say) has replaced since the sync read it.
+		const count = await world.db.transaction((tx) =>
+			settleUnchangedSeries(tx, [
+				{ seriesId: rows[0]!.id, digest: rows[0]!.episodesDigest! },
+				{ seriesId: rows[1]!.id, digest: 'f'.repeat(64) }
+			])
+		);
+		expect(count).toBe(sonarrSim().episodesOf(a!.id).length + sonarrSim().episodesOf(b!.id).length);
+		const pending = await world.db.select().from(seriesSyncPending);
+		expect(pending.map((p) => p.seriesId)).toEqual([rows[1]!.id]);
+		const before = sonarrSim().requests.length;
+		await sync(sonarr); // incremental: reads b again
+		expect(requestsSince(sonarrSim(), before)).toContain(`GET /api/v3/episode?seriesId=${b!.id}`);
+		expect(await world.db.select().from(seriesSyncPending)).toEqual([]);
 	});
 
 	it('keeps no digest for a series with an unreadable episode, so it is re-read and reported', async () => {

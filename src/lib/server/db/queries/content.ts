@@ -1080,16 +1080,34 @@ async function storeEpisodeDigests(
 }
 
 /**
- * Series whose episode lists came back with the digest the mirror stored (nothing to write): only
- * their series_sync_pending marks are cleared, as a write would have.
+ * Series whose episode lists came back with the digest the mirror stored (nothing to write): their
+ * series_sync_pending marks are cleared, as a write would have. A series whose stored digest is no
+ * longer the one its lists matched (another write, e.g. a webhook refresh, changed its episodes
+ * since the sync read it) is marked pending instead, so the next sync reads it again.
  * @returns how many episodes the mirror holds for them — what the app listed, as the digest says
  */
 export async function settleUnchangedSeries(
 	db: DbOrTx,
-	seriesIds: readonly number[]
+	list: readonly { seriesId: number; digest: string }[]
 ): Promise<number> {
-	if (seriesIds.length === 0) return 0;
-	await db.delete(seriesSyncPending).where(among(seriesSyncPending.seriesId, seriesIds));
+	if (list.length === 0) return 0;
+	const seriesIds = list.map((l) => l.seriesId);
+	const stored = await db
+		.select({ id: series.id, connectorId: series.connectorId, digest: series.episodesDigest })
+		.from(series)
+		.where(among(series.id, seriesIds));
+	const matched = new Map(list.map((l) => [l.seriesId, l.digest]));
+	const moved = stored.filter((r) => r.digest !== matched.get(r.id));
+	const settled = stored.filter((r) => r.digest === matched.get(r.id)).map((r) => r.id);
+	if (settled.length > 0) {
+		await db.delete(seriesSyncPending).where(among(seriesSyncPending.seriesId, settled));
+	}
+	if (moved.length > 0) {
+		await db
+			.insert(seriesSyncPending)
+			.values(moved.map((r) => ({ seriesId: r.id, connectorId: r.connectorId, reason: 'changed' })))
+			.onConflictDoNothing();
+	}
 	const [row] = await db
 		.select({ n: sql<number>`count(*)::int` })
 		.from(episodes)

@@ -457,7 +457,7 @@ async function syncEpisodes(
 	let buffer: SeriesEpisodes[] = [];
 	let buffered = 0;
 	/** Series read back unchanged since the last flush: only their pending marks are cleared. */
-	let unchanged: number[] = [];
+	let unchanged: { seriesId: number; digest: string }[] = [];
 	let writing: Promise<void> = Promise.resolve();
 	/** Queues the buffer's write; resolves when the write before it is done (double buffering). */
 	const flush = (): Promise<void> => {
@@ -499,7 +499,7 @@ async function syncEpisodes(
 			if (episodes.unchanged) {
 				// The app sent the bytes the mirror was written from: nothing to parse or compare.
 				run.report.seriesUnchanged++;
-				unchanged.push(item.seriesId);
+				unchanged.push({ seriesId: item.seriesId, digest: episodes.digest });
 				done++;
 				run.progress({ phase: 'episodes', done, total });
 				// A pending mark costs one small delete; a series with none costs nothing.
