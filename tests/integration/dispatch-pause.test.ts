@@ -24,18 +24,24 @@ async function dispatch(connector: Connector) {
 	});
 }
 
+/** A Radarr connector, synced and swept: its gaps are queued. */
+async function queuedRadarr(): Promise<Connector> {
+	const radarr = await world.addConnector('/radarr');
+	await syncConnector({
+		db: world.db,
+		connector: radarr,
+		client: clientFor(radarr, world.secrets)
+	});
+	await runSweep({ db: world.db, connector: radarr, kind: 'gaps' });
+	return radarr;
+}
+
 describe('dispatch pause', () => {
 	it.each([
 		['the whole queue', false],
 		['one connector', true]
 	])('sends nothing while %s is paused, and sends once resumed', async (_, perConnector) => {
-		const radarr = await world.addConnector('/radarr');
-		await syncConnector({
-			db: world.db,
-			connector: radarr,
-			client: clientFor(radarr, world.secrets)
-		});
-		await runSweep({ db: world.db, connector: radarr, kind: 'gaps' });
+		const radarr = await queuedRadarr();
 		const scope = perConnector ? { connectorId: radarr.id } : {};
 		await pauseDispatch(world.db, { ...scope, now: new Date() });
 		const paused = await dispatch(radarr);
@@ -46,13 +52,7 @@ describe('dispatch pause', () => {
 	});
 
 	it('claims nothing while the server drains for shutdown, and says that, not "paused"', async () => {
-		const radarr = await world.addConnector('/radarr');
-		await syncConnector({
-			db: world.db,
-			connector: radarr,
-			client: clientFor(radarr, world.secrets)
-		});
-		await runSweep({ db: world.db, connector: radarr, kind: 'gaps' });
+		const radarr = await queuedRadarr();
 		beginDrain();
 		try {
 			expect(await dispatch(radarr)).toMatchObject({ sent: 0, stoppedBy: 'shutting_down' });
