@@ -46,7 +46,7 @@ export default defineConfig({
 				SIM_SERIES: '25',
 				SIM_MOVIES: '60',
 				// A library whose sync takes several seconds (tests/e2e/x-sync-progress.spec.ts).
-				SIM_LARGE_SERIES: process.env.E2E_LARGE_SERIES || '1500'
+				SIM_LARGE_SERIES: process.env.E2E_LARGE_SERIES || '3000'
 			},
 			reuseExistingServer: false,
 			timeout: 30_000

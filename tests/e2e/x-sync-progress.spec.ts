@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { APP, SIM, SONARR_KEY, logIn, openPage } from './helpers';
 
 /** Series in the simulator's `/sonarr-large` instance (playwright.config.ts, SIM_LARGE_SERIES). */
-const LARGE_SERIES = Number(process.env.E2E_LARGE_SERIES || 1500);
+const LARGE_SERIES = Number(process.env.E2E_LARGE_SERIES || 3000);
 
 test('Sync now on a large library shows the progress moving, then the summary', async ({
 	page
