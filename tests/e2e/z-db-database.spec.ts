@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
-import { APP, SIM, SONARR_KEY, logIn } from './helpers';
+import { APP, SIM, SONARR_KEY, logIn, openPage } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -22,7 +22,8 @@ const saved = path.join(
 
 async function openDatabasePage(page: Page): Promise<void> {
 	await logIn(page);
-	await page.goto('/settings/database');
+	// Hydrated first: a file chosen before the page's handlers are attached is never previewed.
+	await openPage(page, '/settings/database');
 	await expect(page.getByRole('heading', { name: 'Database', level: 1 })).toBeVisible();
 }
 
