@@ -16,8 +16,6 @@ import { SWEEP_LOCK_NS } from '../queue/sweep';
 import { DISPATCH_LOCK_NS } from '../queue/dispatcher';
 import {
 	itemScoreColumns,
-	overrideJoin,
-	OVERRIDE_DELTA,
 	itemScoreOf,
 	type ItemScore,
 	type ItemScoreRow,
@@ -152,7 +150,7 @@ export async function scoreRegistryRows(
 	const score = itemScoreColumns(weights, now, {
 		date: sql`coalesce(e.air_date_utc, m.release_date, m.added)`,
 		appLastSearch: sql`coalesce(e.last_search_time, m.last_search_time)`,
-		override: OVERRIDE_DELTA
+		override: { episodeId: sql`r.episode_id`, movieId: sql`r.movie_id`, seriesId: sql`e.series_id` }
 	});
 	const rows = await db.execute<
 		ItemScoreRow & {
@@ -178,7 +176,7 @@ export async function scoreRegistryRows(
 		left join episodes e on e.id = r.episode_id
 		left join series s on s.id = e.series_id
 		left join movies m on m.id = r.movie_id
-		${overrideJoin({ episodeId: sql`r.episode_id`, movieId: sql`r.movie_id`, seriesId: sql`e.series_id` })}
+		${score.joins}
 		where ${inIds(sql`r.id`, registryIds)}
 		order by s_total desc, r.id`);
 	return rows.map((r): ScoredCandidate => {

@@ -56,9 +56,9 @@ export function authorizeScrape(
 			message: 'Send Authorization: Bearer <METRICS_TOKEN>, or sign in.'
 		};
 	}
-	// While off no token is valid: a header gets exactly the answer a wrong token gets while on.
-	if (!state.enabled && !input.signedIn) return WRONG_TOKEN;
 	if (!state.enabled) {
+		// No token is valid while off: a header gets exactly the answer a wrong token gets while on.
+		if (!input.signedIn) return WRONG_TOKEN;
 		return {
 			allowed: false,
 			status: 404,

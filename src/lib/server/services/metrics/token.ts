@@ -4,8 +4,8 @@
  * and again on SIGHUP (`reload.ts`, reloader `metrics-token`), never per request.
  *
  * Without a token `/metrics` is off (404 to a signed-in user, 401 to anyone else, who cannot tell
- * it from a wrong token) and Settings → About says why; with one it answers a request bearing `Authorization: Bearer <token>`, or a signed-in
- * user (see auth.ts). A token shorter than {@link MIN_TOKEN_LENGTH} characters, or a
+ * it from a wrong token) and Settings → About says why; with one it answers a request bearing
+ * `Authorization: Bearer <token>`, or a signed-in user (see auth.ts). A token shorter than {@link MIN_TOKEN_LENGTH} characters, or a
  * `METRICS_TOKEN_FILE` that cannot be read, keeps it off with that reason: a guessable token on
  * an endpoint that lists every connector would be worse than none.
  */

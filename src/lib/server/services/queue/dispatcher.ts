@@ -19,8 +19,9 @@
  * and it stops claiming when the rolling window is full (`window`), `maxInFlight` commands are in
  * flight (`in_flight`), the next command does not fit today's budget (`budget`), nothing is due
  * (`empty`), the app failed (`error`) or the server is draining for shutdown (`shutting_down`,
- * checked before each claim: the POST in flight is answered first). A POST answered 429, or a command refused as rate
- * limited, pauses the connector for the profile's `errorCooldownSeconds` (`pauseAfterRateLimit`).
+ * checked before each claim: the POST in flight is answered first). A POST answered 429, or a
+ * command refused as rate limited, pauses the connector for the profile's `errorCooldownSeconds`
+ * (`pauseAfterRateLimit`).
  *
  * Which throttle profile governs a claim: the profile of the row about to be claimed. A row a
  * sweep schedule queued (`request_queue.sweep_schedule_id`) whose schedule has its own profile

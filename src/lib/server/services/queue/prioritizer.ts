@@ -48,19 +48,22 @@ export type { BatchScore, ItemScore };
 /** Points per signal; see the module docstring. Settings → Search behaviour edits them. */
 export type SearchWeights = SearchSettings['weights'];
 
-/**
- * The summed priority overrides of an item (points; the `override` part of the score): its own
- * (episode or movie), its series' (inherited by its episodes) and its connector's
- * (`priority_overrides`). Each argument is the SQL of that id for the row being scored, or null
- * when the item has none (a movie has no series). A `left join lateral` for the FROM list after
- * the registry row `r` and the item: it puts the sum (never null) in `ov.delta`, once per row —
- * a subquery in the select list would run once for the part and again for the total.
- */
-export function overrideJoin(item: {
+/** The item's ids for its priority overrides: the SQL of each for the row being scored. */
+export interface OverrideIds {
 	episodeId?: SQL | null;
 	movieId?: SQL | null;
 	seriesId?: SQL | null;
-}): SQL {
+}
+
+/**
+ * The summed priority overrides of an item (points; the `override` part of the score): its own
+ * (episode or movie), its series' (inherited by its episodes) and its connector's
+ * (`priority_overrides`); an id is null when the item has none (a movie has no series). A
+ * `left join lateral` after the registry row `r` and the item that puts the sum (never null) in
+ * `ov.delta`, once per row — a subquery in the select list would run once for the part and again
+ * for the total.
+ */
+function overrideJoin(item: OverrideIds): SQL {
 	const own = [
 		item.episodeId ? sql`po.episode_id = ${item.episodeId}` : null,
 		item.movieId ? sql`po.movie_id = ${item.movieId}` : null,
@@ -72,9 +75,6 @@ export function overrideJoin(item: {
 		  and (${sql.join([...own, sql`(po.series_id is null and po.episode_id is null and po.movie_id is null)`], sql` or `)})
 	) ov on true`;
 }
-
-/** The override part for a query that has `overrideJoin` in its FROM list. */
-export const OVERRIDE_DELTA = sql`ov.delta`;
 
 /** Every item's starting score (points). */
 export const BASE_SCORE = 100;
@@ -131,13 +131,14 @@ const days = (from: SQL, at: SQL) => sql`(extract(epoch from (${at} - ${from})) 
 /**
  * The score columns (`s_base` … `s_total`, see `ItemScoreRow`) for a query over `search_registry r`
  * joined to the item: `date` is its air / release date, `appLastSearch` the app's
- * `lastSearchTime`, `override` the summed boosts (points, never null).
+ * `lastSearchTime`, `override` the ids its boosts are found by. `joins` goes in the query's FROM
+ * list after the item's tables (the summed boosts, see `overrideJoin`).
  */
 export function itemScoreColumns(
 	weights: SearchWeights,
 	now: Date,
-	item: { date: SQL; appLastSearch: SQL; override: SQL }
-): { columns: SQL; total: SQL } {
+	item: { date: SQL; appLastSearch: SQL; override: OverrideIds }
+): { columns: SQL; total: SQL; joins: SQL } {
 	const at = sql`${now.toISOString()}::timestamptz`;
 	const w = weights;
 	const parts = {
@@ -148,7 +149,7 @@ export function itemScoreColumns(
 		s_never: sql`(case when r.last_searched_at is null and ${item.appLastSearch} is null then ${w.neverSearched} else 0 end)`,
 		s_recent: sql`round(${w.leastRecentlySearched} * least(1, greatest(0, coalesce(${days(sql`greatest(r.last_searched_at, ${item.appLastSearch})`, at)}, ${SATURATION_DAYS})) / ${SATURATION_DAYS}))`,
 		s_failure: sql`(-r.attempts * ${w.failurePenalty})`,
-		s_override: item.override
+		s_override: sql`ov.delta`
 	};
 	const total = sql`greatest(1, ${sql.join(Object.values(parts), sql` + `)})::int`;
 	const columns = sql.join(
@@ -160,7 +161,7 @@ export function itemScoreColumns(
 		],
 		sql`, `
 	);
-	return { columns, total };
+	return { columns, total, joins: overrideJoin(item.override) };
 }
 
 /** An item as the batch score needs it. */

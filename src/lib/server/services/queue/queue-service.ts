@@ -37,8 +37,6 @@ import {
 import {
 	itemScoreColumns,
 	itemScoreOf,
-	overrideJoin,
-	OVERRIDE_DELTA,
 	type ItemScoreRow,
 	type SearchWeights
 } from './prioritizer';
@@ -111,7 +109,7 @@ async function loadCandidates(
 		const score = itemScoreColumns(weights, now, {
 			date: sql`coalesce(m.release_date, m.added)`,
 			appLastSearch: sql`m.last_search_time`,
-			override: OVERRIDE_DELTA
+			override: { movieId: sql`m.id` }
 		});
 		const rows = await db.execute<
 			ItemScoreRow & {
@@ -132,7 +130,7 @@ async function loadCandidates(
 			from search_registry r join movies m on m.id = r.movie_id
 			left join quality_profiles qp
 			  on qp.connector_id = m.connector_id and qp.arr_id = m.quality_profile_id
-			${overrideJoin({ movieId: sql`m.id` })}
+			${score.joins}
 			where r.connector_id = ${connector.id}
 			  and r.search_type in (${typeList})
 			  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}
@@ -156,7 +154,7 @@ async function loadCandidates(
 	const score = itemScoreColumns(weights, now, {
 		date: sql`e.air_date_utc`,
 		appLastSearch: sql`e.last_search_time`,
-		override: OVERRIDE_DELTA
+		override: { episodeId: sql`e.id`, seriesId: sql`e.series_id` }
 	});
 	const rows = await db.execute<
 		ItemScoreRow & {
@@ -183,7 +181,7 @@ async function loadCandidates(
 		join series s on s.id = e.series_id
 		left join quality_profiles qp
 		  on qp.connector_id = s.connector_id and qp.arr_id = s.quality_profile_id
-		${overrideJoin({ episodeId: sql`e.id`, seriesId: sql`e.series_id` })}
+		${score.joins}
 		where r.connector_id = ${connector.id}
 		  and r.search_type in (${typeList})
 		  and r.state in ('pending', 'cooldown') and r.next_eligible_at <= ${at}

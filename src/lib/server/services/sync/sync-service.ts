@@ -502,7 +502,7 @@ async function syncEpisodes(
 				unchanged.push({ seriesId: item.seriesId, digest: episodes.digest });
 				done++;
 				run.progress({ phase: 'episodes', done, total });
-				// A pending mark costs one small delete; a series with none costs nothing.
+				// Settled in batches: their pending marks, a digest check and an episode count.
 				if (unchanged.length >= run.episodeWriteBatch) await flush();
 				continue;
 			}
