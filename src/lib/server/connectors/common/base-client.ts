@@ -89,11 +89,16 @@ export class BaseArrClient {
 	/**
 	 * `GET /api/v3/history/since?date=` (HistoryResource, without the embedded series/episode/
 	 * movie), streamed in batches: everything the app recorded at or after `since` (grabs, imports,
-	 * deleted and renamed files).
+	 * deleted and renamed files), or only the records of one `eventType` (EpisodeHistoryEventType /
+	 * MovieHistoryEventType name, e.g. `grabbed`: a release a search or RSS sent to the download
+	 * client, one record per episode it covers).
 	 */
-	async *historySince(since: Date): AsyncGenerator<Parsed<HistoryRecord>> {
+	async *historySince(
+		since: Date,
+		options: { eventType?: 'grabbed' } = {}
+	): AsyncGenerator<Parsed<HistoryRecord>> {
 		for await (const batch of this.http.streamList('/api/v3/history/since', {
-			query: { date: since.toISOString() },
+			query: { date: since.toISOString(), eventType: options.eventType },
 			library: true
 		})) {
 			const parsed = parseList(HistorySchema, batch, 'history');

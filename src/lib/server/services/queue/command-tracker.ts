@@ -9,17 +9,26 @@
  *   anyway, whatever it grabs reaches us through the sync.
  * - A command finished as rate limited pauses the connector's dispatch for the profile's error
  *   cooldown (dispatcher.ts `pauseAfterRateLimit`).
+ * - A completed command that grabbed something (its message names a count other than 0, or none)
+ *   is attributed per item: the app's `grabbed` history records since the command was claimed
+ *   (`GET /api/v3/history/since?eventType=grabbed`, one record per episode or movie of a grabbed
+ *   release) say which of its items were grabbed; the others found nothing and are finished as
+ *   `no_results` (outcome.ts `itemFailure`). Without that, a season search that grabbed one
+ *   episode would give every other episode of the season the grab's short cooldown, and they would
+ *   be searched again the next day. When the history cannot be read, every item keeps the
+ *   command's outcome, as before.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db';
 import {
 	requestQueue,
 	type Connector,
+	type QueuedRequest,
 	type FailureCategory,
 	type SearchOutcome,
 	type ThrottleProfile
 } from '../../db/schema';
-import type { ArrClient } from '../../connectors';
+import type { ArrClient, ArrCommand } from '../../connectors';
 import { moduleLogger } from '../../logger';
 import { cooldownHours, searchRules } from './throttle';
 import { pauseAfterRateLimit } from './dispatcher';
@@ -27,7 +36,9 @@ import {
 	FINISHED_COMMAND_STATUSES,
 	failureFromCommand,
 	finishRequest,
-	type FinishInput
+	grabCount,
+	type FinishInput,
+	type GrabbedItems
 } from './outcome';
 
 const log = moduleLogger('command-tracker');
@@ -54,6 +65,30 @@ export interface TrackDeps {
 	rules?: FinishInput['rules'];
 }
 
+/**
+ * How far before a command's claim the grab history is read (ms): the app's clock may run behind
+ * ours. A grab found this early is still a recent grab of the item, so counting it is harmless.
+ */
+export const GRAB_HISTORY_SLACK_MS = 10 * 60_000;
+
+/**
+ * The app's ids of every episode and movie with a `grabbed` history record at or after `since`
+ * (`GET /api/v3/history/since?date=&eventType=grabbed`: HistoryResource `episodeId` / `movieId`).
+ * @throws ArrApiError when the app cannot be read
+ */
+export async function grabbedSince(client: ArrClient, since: Date): Promise<GrabbedItems> {
+	const arrEpisodeIds = new Set<number>();
+	const arrMovieIds = new Set<number>();
+	for await (const batch of client.historySince(since, { eventType: 'grabbed' })) {
+		for (const h of batch.items) {
+			if (h.eventType !== 'grabbed') continue;
+			if (h.arrEpisodeId !== null) arrEpisodeIds.add(h.arrEpisodeId);
+			if (h.arrMovieId !== null) arrMovieIds.add(h.arrMovieId);
+		}
+	}
+	return { arrEpisodeIds, arrMovieIds };
+}
+
 export interface TrackResult {
 	checked: number;
 	finished: number;
@@ -73,6 +108,14 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		.where(and(eq(requestQueue.connectorId, connector.id), eq(requestQueue.status, 'sent')));
 	const result: TrackResult = { checked: 0, finished: 0, timedOut: 0, pauseConnector: false };
 	const timeoutMs = deps.timeoutMs ?? TRACKING_TIMEOUT_MS;
+	// First every command is polled, then what finished is written: the grab history is read once,
+	// after the last poll, so it holds every grab of every command seen finished.
+	const finishing: {
+		request: QueuedRequest;
+		command: ArrCommand | null;
+		finish: { outcome: SearchOutcome; failure: FailureCategory | null; message: string | null };
+		finishedAt: Date;
+	}[] = [];
 	for (const request of sent) {
 		if (request.arrCommandId === null) continue;
 		let command;
@@ -118,7 +161,36 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 			}
 			continue;
 		}
-		const rules = { ...(await searchRules(db, profile)), ...deps.rules };
+		finishing.push({
+			request,
+			command,
+			finish,
+			finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
+		});
+	}
+	if (finishing.length === 0) return result;
+
+	const attributed = finishing.filter(
+		({ command }) => command?.status === 'completed' && grabCount(command.message) !== 0
+	);
+	let grabbed: GrabbedItems | null = null;
+	if (attributed.length > 0) {
+		const from = Math.min(
+			...attributed.map(({ request, finishedAt }) =>
+				(request.claimedAt ?? request.sentAt ?? finishedAt).getTime()
+			)
+		);
+		try {
+			grabbed = await grabbedSince(client, new Date(from - GRAB_HISTORY_SLACK_MS));
+		} catch (error) {
+			log.warn(
+				{ connectorId: connector.id, err: String(error) },
+				'grab history not readable: every item keeps its command outcome'
+			);
+		}
+	}
+	const rules = { ...(await searchRules(db, profile)), ...deps.rules };
+	for (const { request, command, finish, finishedAt } of finishing) {
 		const done = await db.transaction((tx) =>
 			finishRequest(tx, {
 				request,
@@ -128,7 +200,8 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 				failure: finish.failure,
 				cooldownHours: cooldownHours(connector, profile),
 				rules,
-				finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
+				grabbed: attributed.some((a) => a.request.id === request.id) ? grabbed : null,
+				finishedAt
 			})
 		);
 		if (!done.finished) continue;

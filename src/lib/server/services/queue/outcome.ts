@@ -87,6 +87,34 @@ export interface FinishInput {
 	 */
 	rules?: Partial<Omit<CooldownRules, 'baseHours'>>;
 	finishedAt: Date;
+	/**
+	 * The app's ids of what was grabbed while the command ran (`grabbedSince`), when known. With it,
+	 * an item of a command that grabbed something (`failure` null) that is not among them was
+	 * searched and found nothing: it is finished as `no_results`, not with the grab's cooldown.
+	 */
+	grabbed?: GrabbedItems | null;
+}
+
+/** The *arr ids of episodes and movies with a `grabbed` history record (`GET /api/v3/history/since`). */
+export interface GrabbedItems {
+	arrEpisodeIds: ReadonlySet<number>;
+	arrMovieIds: ReadonlySet<number>;
+}
+
+/**
+ * The failure category of one item of a finished command: the command's, except that an item of
+ * a command that grabbed something is `no_results` when `grabbed` is known and does not name it.
+ */
+export function itemFailure(
+	commandFailure: FailureCategory | null,
+	item: { arrEpisodeId: number | null; arrMovieId: number | null },
+	grabbed: GrabbedItems | null | undefined
+): FailureCategory | null {
+	if (commandFailure !== null || !grabbed) return commandFailure;
+	const hit =
+		(item.arrEpisodeId !== null && grabbed.arrEpisodeIds.has(item.arrEpisodeId)) ||
+		(item.arrMovieId !== null && grabbed.arrMovieIds.has(item.arrMovieId));
+	return hit ? null : 'no_results';
 }
 
 export interface FinishResult {
@@ -165,23 +193,38 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<Fin
 		id: number;
 		episode_id: number | null;
 		movie_id: number | null;
+		arr_episode_id: number | null;
+		arr_movie_id: number | null;
 		attempts: number;
 	}>(sql`
-		select r.id, r.episode_id, r.movie_id, r.attempts from search_registry r
+		select r.id, r.episode_id, r.movie_id, e.arr_id as arr_episode_id, m.arr_id as arr_movie_id,
+			r.attempts
+		from search_registry r
 		join request_queue_items i on i.registry_id = r.id
+		left join episodes e on e.id = r.episode_id
+		left join movies m on m.id = r.movie_id
 		where i.request_id = ${request.id} and r.state in (${from})
 		order by r.id
 		for update of r`);
-	const moves = [...covered].map((row) => ({
-		row,
-		next: afterSearch(input.failure, row.attempts, searchedAt, finishedAt, rules)
-	}));
+	const moves = [...covered].map((row) => {
+		const failure = itemFailure(
+			input.failure,
+			{ arrEpisodeId: row.arr_episode_id, arrMovieId: row.arr_movie_id },
+			input.grabbed
+		);
+		return {
+			row,
+			failure,
+			next: afterSearch(failure, row.attempts, searchedAt, finishedAt, rules)
+		};
+	});
 	if (moves.length > 0) {
-		const values = moves.map(({ row, next }) => ({
+		const values = moves.map(({ row, failure, next }) => ({
 			id: row.id,
 			state: next.state,
 			attempts: next.attempts,
-			next_eligible_at: next.nextEligibleAt.toISOString()
+			next_eligible_at: next.nextEligibleAt.toISOString(),
+			failure_category: failure
 		}));
 		// A rate-limited command searched nothing: the last search time stays what it was.
 		const searched = result.pauseConnector
@@ -193,10 +236,11 @@ export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<Fin
 				attempts = v.attempts,
 				last_searched_at = ${searched},
 				next_eligible_at = v.next_eligible_at,
-				failure_category = ${input.failure},
+				failure_category = v.failure_category,
 				updated_at = ${finishedAt.toISOString()}::timestamptz
 			from jsonb_to_recordset(${JSON.stringify(values)}::text::jsonb)
-				as v(id int, state text, attempts smallint, next_eligible_at timestamptz)
+				as v(id int, state text, attempts smallint, next_eligible_at timestamptz,
+					failure_category text)
 			where r.id = v.id`);
 	}
 	for (const { next } of moves) result.items[next.state]++;
