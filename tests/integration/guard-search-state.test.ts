@@ -93,8 +93,15 @@ describe('backing off and giving up', () => {
 			connector: radarr,
 			client: clientFor(radarr, world.secrets)
 		});
+		// A no-results wait of 2 days (Settings → Search behaviour): 48 h, × 1.5 each time, ≤ 7 days.
+		await updateSettings(world.db, 'search', {
+			...(await getSettings(world.db)).search,
+			noResultsCooldownDays: 2
+		});
 		const profile = await profileFor(world.db, radarr);
-		const base = radarr.searchCooldownHours ?? profile.searchCooldownHours;
+		const standard = radarr.searchCooldownHours ?? profile.searchCooldownHours;
+		const base = 48;
+		expect(base).not.toBe(standard);
 		const { capHours, maxAttempts } = DEFAULT_COOLDOWN_RULES;
 
 		await runSweep({ db: world.db, connector: radarr, kind: 'gaps', clock: clock.now });
@@ -190,7 +197,7 @@ describe('max attempts from Settings → Search behaviour', () => {
 			const searched = rows.filter((r) => r.attempts === attempt + 1);
 			expect(searched.length).toBeGreaterThan(0);
 			states.push([...new Set(searched.map((r) => r.state))].join());
-			clock.advance(8 * DAY); // past any cooldown (capped at 7 days)
+			clock.advance(91 * DAY); // past any cooldown (a no-results wait is at most 90 days)
 		}
 		expect(states).toEqual(['cooldown', 'cooldown', 'exhausted']);
 	});
@@ -219,6 +226,12 @@ describe('the season-pack cooldown', () => {
 			db: world.db,
 			connector: sonarr,
 			client: clientFor(sonarr, world.secrets)
+		});
+		// Episodes whose pack found nothing wait a day (a no-results wait of 1 day), so after the
+		// pack cooldown they are eligible again and branch 3 of the decision tree decides.
+		await updateSettings(world.db, 'search', {
+			...(await getSettings(world.db)).search,
+			noResultsCooldownDays: 1
 		});
 		const connector = await world.connector(sonarr.id);
 		const cooldownHours = connector.seasonPackCooldownHours;

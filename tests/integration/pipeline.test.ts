@@ -33,6 +33,7 @@ import { recoverInFlight } from '../../src/lib/server/services/queue/recovery';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
 import { utcDayStart } from '../../src/lib/server/time/day-start';
 import {
+	getSettings,
 	invalidateSettingsCache,
 	updateSettings
 } from '../../src/lib/server/services/settings/settings-service';
@@ -371,6 +372,11 @@ describe('dispatch under the throttle', () => {
 	});
 
 	it('does not search an item again within 24 h, and does after', async () => {
+		// The standard cooldown for every outcome, "nothing found" too (a no-results wait of 0).
+		await updateSettings(world.db, 'search', {
+			...(await getSettings(world.db)).search,
+			noResultsCooldownDays: 0
+		});
 		const connector = await world.addConnector('/radarr');
 		await sync(connector);
 		const t0 = new Date();

@@ -32,11 +32,15 @@ beforeEach(async () => {
 	setDb(db);
 });
 
-async function post(grace: string): Promise<{ status: number; form: FormShape }> {
+async function post(
+	grace: string,
+	noResultsDays = '30'
+): Promise<{ status: number; form: FormShape }> {
 	const body = new FormData();
 	for (const [k, v] of Object.entries(DEFAULT_SEARCH_WEIGHTS)) body.set(k, String(v));
 	body.set('gracePeriodHours', grace);
 	body.set('maxAttempts', '10');
+	body.set('noResultsCooldownDays', noResultsDays);
 	const url = 'http://comradarr.lan/settings/search';
 	const event = { url: new URL(url), request: new Request(url, { method: 'POST', body }) };
 	const result = (await actions.default(event as unknown as never)) as
@@ -83,8 +87,40 @@ describe('grace period setting', () => {
 			expect(search).toEqual({
 				gracePeriodHours: hours,
 				maxAttempts: 10,
+				noResultsCooldownDays: 30,
 				weights: DEFAULT_SEARCH_WEIGHTS
 			});
+		}
+	});
+});
+
+describe('wait after a search that found nothing', () => {
+	it('defaults to 30 days, also for a search section stored before the field existed', async () => {
+		expect((await getSettings(db)).search.noResultsCooldownDays).toBe(30);
+		await db
+			.insert(appSettings)
+			.values({ key: 'search', value: { gracePeriodHours: 2, weights: DEFAULT_SEARCH_WEIGHTS } });
+		invalidateSettingsCache();
+		expect((await getSettings(db)).search.noResultsCooldownDays).toBe(30);
+	});
+
+	it('stores 0 (the standard cooldown) … 365 days and refuses anything else on its field', async () => {
+		for (const [value, message] of [
+			['366', 'No-results wait: at most 365 days.'],
+			['-1', 'No-results wait: at least 0.']
+		] as const) {
+			const { status, form } = await post('6', value);
+			expect(status, value).toBe(400);
+			expect(form.errors.noResultsCooldownDays?.[0]).toBe(message);
+		}
+		expect(await db.select().from(appSettings)).toEqual([]);
+		await expect(
+			updateSettings(db, 'search', { noResultsCooldownDays: 2.5, weights: DEFAULT_SEARCH_WEIGHTS })
+		).rejects.toThrow('No-results wait: whole days only.');
+		for (const days of [0, 365]) {
+			expect((await post('6', String(days))).status).toBe(200);
+			invalidateSettingsCache();
+			expect((await getSettings(db)).search.noResultsCooldownDays).toBe(days);
 		}
 	});
 });

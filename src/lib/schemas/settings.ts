@@ -134,6 +134,30 @@ const maxAttempts = v.pipe(
 );
 
 /**
+ * Limits of the wait after a search that found nothing (days; 0 = the standard cooldown, the
+ * connector's or its throttle profile's, 24 h for the presets). Default 30: the *arr app's own
+ * RSS sync grabs a release of a wanted, monitored item as soon as it is posted (Sonarr
+ * `RssSyncService` → `DownloadDecisionMaker` with the same specifications as a search), so a
+ * backlog search that found nothing only needs repeating for what RSS can miss (an indexer that
+ * was down, one added later, an old release re-posted); the effectiveness benchmark
+ * (tests/bench/RESULTS.md) measures what a shorter wait costs in indexer queries.
+ */
+export const NO_RESULTS_COOLDOWN_DAYS = { min: 0, max: 365, default: 30 } as const;
+
+const noResultsCooldownDays = v.pipe(
+	v.number('No-results wait: enter a number of days.'),
+	v.integer('No-results wait: whole days only.'),
+	v.minValue(
+		NO_RESULTS_COOLDOWN_DAYS.min,
+		`No-results wait: at least ${NO_RESULTS_COOLDOWN_DAYS.min}.`
+	),
+	v.maxValue(
+		NO_RESULTS_COOLDOWN_DAYS.max,
+		`No-results wait: at most ${NO_RESULTS_COOLDOWN_DAYS.max} days.`
+	)
+);
+
+/**
  * Settings → Search behaviour: the weights of the item score (points; the model is documented in
  * services/queue/prioritizer.ts) and the post-release grace period.
  */
@@ -149,6 +173,13 @@ export const searchSettingsSchema = v.object({
 	 * user clears its search state). Absent in sections stored before it existed: the default.
 	 */
 	maxAttempts: v.optional(maxAttempts, MAX_SEARCH_ATTEMPTS.default),
+	/**
+	 * Days an item waits after its first search that found nothing; each further one waits the
+	 * throttle profile's backoff multiplier times longer, up to three times this (registry-states.ts
+	 * `cooldownFor`). 0 = the standard cooldown. Absent in sections stored before it existed: the
+	 * default.
+	 */
+	noResultsCooldownDays: v.optional(noResultsCooldownDays, NO_RESULTS_COOLDOWN_DAYS.default),
 	weights: v.object({
 		/** For content released today, falling to 0 at one year old. */
 		contentAge: weight('Content age'),
@@ -183,7 +214,8 @@ export type SearchWeightsInput = v.InferOutput<typeof searchWeightsFormSchema>;
 export const searchFormSchema = v.object({
 	...searchWeightsFormSchema.entries,
 	gracePeriodHours,
-	maxAttempts
+	maxAttempts,
+	noResultsCooldownDays
 });
 export type SearchFormInput = v.InferOutput<typeof searchFormSchema>;
 

@@ -3,6 +3,7 @@ import { REGISTRY_STATES } from '../../db/schema';
 import {
 	DEFAULT_COOLDOWN_RULES,
 	INDEXER_ERROR_SHARE,
+	NO_RESULTS_CAP_FACTOR,
 	PAUSE_CONNECTOR,
 	REGISTRY_TRANSITIONS,
 	afterSearch,
@@ -14,6 +15,8 @@ import {
 
 const HOUR = 3_600_000;
 const rules: CooldownRules = { ...DEFAULT_COOLDOWN_RULES, baseHours: 24 };
+/** The no-results wait set to 0: "nothing found" starts at the standard cooldown. */
+const standard: CooldownRules = { ...rules, noResultsHours: 0 };
 const searchedAt = new Date('2026-06-01T10:00:00Z');
 const finishedAt = new Date('2026-06-01T10:05:00Z');
 
@@ -45,15 +48,32 @@ describe('cooldownFor', () => {
 	});
 
 	it('grows "nothing found" and app errors by the multiplier per attempt, up to the cap', () => {
-		for (const category of ['no_results', 'app_error'] as const) {
-			expect([0, 1, 2, 3, 4].map((a) => cooldownFor(category, a, rules))).toEqual(
-				[24, 48, 96, 168, 168].map((h) => h * HOUR)
-			);
-		}
+		expect([0, 1, 2, 3, 4].map((a) => cooldownFor('app_error', a, rules))).toEqual(
+			[24, 48, 96, 168, 168].map((h) => h * HOUR)
+		);
+		expect([0, 1, 2, 3, 4].map((a) => cooldownFor('no_results', a, standard))).toEqual(
+			[24, 48, 96, 168, 168].map((h) => h * HOUR)
+		);
 		// The multiplier is the rules' (a throttle profile's backoff), not a constant.
-		expect(cooldownFor('no_results', 2, { ...rules, multiplier: 3 })).toBe(168 * HOUR);
-		expect(cooldownFor('no_results', 1, { ...rules, multiplier: 3 })).toBe(72 * HOUR);
-		expect(cooldownFor('no_results', 1, { ...rules, multiplier: 1 })).toBe(24 * HOUR);
+		expect(cooldownFor('no_results', 2, { ...standard, multiplier: 3 })).toBe(168 * HOUR);
+		expect(cooldownFor('no_results', 1, { ...standard, multiplier: 3 })).toBe(72 * HOUR);
+		expect(cooldownFor('no_results', 1, { ...standard, multiplier: 1 })).toBe(24 * HOUR);
+	});
+
+	it('starts "nothing found" at the no-results wait (30 days), growing to three times it', () => {
+		expect(DEFAULT_COOLDOWN_RULES.noResultsHours).toBe(30 * 24);
+		expect(NO_RESULTS_CAP_FACTOR).toBe(3);
+		expect([0, 1, 2, 3, 9].map((a) => cooldownFor('no_results', a, rules))).toEqual(
+			[720, 1440, 2160, 2160, 2160].map((h) => h * HOUR)
+		);
+		// A short one is still capped by the general cap when that is longer: 2 d, 4 d, 7 d.
+		expect(
+			[0, 1, 2, 3].map((a) => cooldownFor('no_results', a, { ...rules, noResultsHours: 48 }))
+		).toEqual([48, 96, 168, 168].map((h) => h * HOUR));
+		// Only "nothing found": a grab, a timeout and an app error keep the standard cooldown.
+		expect(cooldownFor(null, 0, rules)).toBe(24 * HOUR);
+		expect(cooldownFor('timeout', 0, rules)).toBe(24 * HOUR);
+		expect(cooldownFor('app_error', 0, rules)).toBe(24 * HOUR);
 	});
 
 	it('gives an indexer error a quarter of the wait and a quarter of the cap', () => {
@@ -75,7 +95,7 @@ describe('cooldownFor', () => {
 
 describe('afterSearch', () => {
 	it('moves a searched item to cooldown, counting the attempt, from the search start', () => {
-		expect(afterSearch('no_results', 2, searchedAt, finishedAt, rules)).toEqual({
+		expect(afterSearch('no_results', 2, searchedAt, finishedAt, standard)).toEqual({
 			state: 'cooldown',
 			attempts: 3,
 			nextEligibleAt: new Date(searchedAt.getTime() + 96 * HOUR),
@@ -108,7 +128,7 @@ describe('afterSearch', () => {
 		const waits: number[] = [];
 		let state = 'pending';
 		for (let i = 0; i < 10; i++) {
-			const next = afterSearch('no_results', attempts, at, at, rules);
+			const next = afterSearch('no_results', attempts, at, at, standard);
 			waits.push(next.nextEligibleAt.getTime() - at.getTime());
 			attempts = next.attempts;
 			state = next.state;

@@ -72,7 +72,16 @@ export interface CooldownRules {
 	capHours: number;
 	/** Searches after which an item is `exhausted` (default 10). */
 	maxAttempts: number;
+	/**
+	 * The first wait after a search that found nothing, in hours (Settings → Search behaviour
+	 * `noResultsCooldownDays` × 24); it grows by `multiplier` up to `NO_RESULTS_CAP_FACTOR` times
+	 * itself, or `capHours` when that is longer. 0 = `baseHours` (the standard cooldown).
+	 */
+	noResultsHours: number;
 }
+
+/** A no-results wait grows to at most this many times its first wait (30 d → 60 d → 90 d). */
+export const NO_RESULTS_CAP_FACTOR = 3;
 
 /**
  * Defaults without a base (that comes from the connector or its profile).
@@ -80,12 +89,16 @@ export interface CooldownRules {
  *   costs ~log₂(cap/base) searches to reach the cap instead of one a day for ever;
  * - cap 7 days: a week is when new releases of an old item (a fresh rip, a repack) usually appear,
  *   and it matches the season-pack cooldown, so an item is looked at again at least weekly;
- * - 10 attempts (the spec's default): with 24 h and ×2 up to the cap that is ~7 weeks of searching.
+ * - 10 attempts (the spec's default);
+ * - a no-results wait of 30 days (Settings → Search behaviour; why: schemas/settings.ts
+ *   `NO_RESULTS_COOLDOWN_DAYS`): 30 d, 60 d, then 90 d, so an item no indexer has is given up after
+ *   about two years of searches, not seven weeks.
  */
 export const DEFAULT_COOLDOWN_RULES: Readonly<Omit<CooldownRules, 'baseHours'>> = {
 	multiplier: 2,
 	capHours: 7 * 24,
-	maxAttempts: 10
+	maxAttempts: 10,
+	noResultsHours: 30 * 24
 };
 
 /**
@@ -106,14 +119,15 @@ const HOUR_MS = 3_600_000;
  * | category            | wait                                   | attempt counted |
  * |---------------------|----------------------------------------|-----------------|
  * | `null` (grabbed)    | base                                   | yes             |
- * | `no_results`        | base × multiplier^attempts, ≤ cap      | yes             |
+ * | `no_results`        | nr × multiplier^attempts, ≤ max(cap, 3 nr) | yes         |
  * | `app_error`         | base × multiplier^attempts, ≤ cap      | yes             |
  * | `indexer_error`     | base/4 × multiplier^attempts, ≤ cap/4  | yes             |
  * | `timeout`           | base                                   | yes             |
  * | `rate_limited`      | none: pause the connector              | no              |
  *
- * A grab waits the base so the download can import (the sync then deletes the row); a timeout says
- * nothing about availability, so it does not grow either.
+ * nr = `noResultsHours`, or the base when that is 0. A grab waits the base so the download can
+ * import (the sync then deletes the row); a timeout says nothing about availability, so it does not
+ * grow either.
  * @param attempts searches of this item before this one (0 on its first search)
  * @returns the wait in milliseconds, or `'pause_connector'` when the item goes back to `pending`
  *   at once and the connector should pause instead
@@ -131,7 +145,10 @@ export function cooldownFor(
 		case null:
 		case 'timeout':
 			return Math.min(rules.baseHours, rules.capHours) * HOUR_MS;
-		case 'no_results':
+		case 'no_results': {
+			const first = rules.noResultsHours > 0 ? rules.noResultsHours : rules.baseHours;
+			return grown(first, Math.max(rules.capHours, first * NO_RESULTS_CAP_FACTOR));
+		}
 		case 'app_error':
 			return grown(rules.baseHours, rules.capHours);
 		case 'indexer_error':

@@ -33,7 +33,8 @@ describe('profile backoff', () => {
 		const rules = {
 			...DEFAULT_COOLDOWN_RULES,
 			...backoffRules({ backoffMultiplier: 3 }),
-			baseHours: 24
+			baseHours: 24,
+			noResultsHours: 0
 		};
 		const hours = (attempts: number, category: 'no_results' | 'app_error') =>
 			(cooldownFor(category, attempts, rules) as number) / 3_600_000;

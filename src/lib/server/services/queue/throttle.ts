@@ -105,15 +105,16 @@ export function backoffRules(
 }
 
 /**
- * The cooldown rules for a connector's items: its profile's growth (`backoffRules`) and the max
- * attempts of Settings → Search behaviour (`search.maxAttempts`, default 10).
+ * The cooldown rules for a connector's items: its profile's growth (`backoffRules`), and from
+ * Settings → Search behaviour the max attempts (`search.maxAttempts`, default 10) and the first
+ * no-results wait (`search.noResultsCooldownDays`, default 30, in hours here).
  */
 export async function searchRules(
 	db: DbOrTx,
 	profile: Pick<ThrottleProfile, 'backoffMultiplier'>
-): Promise<Pick<CooldownRules, 'multiplier' | 'maxAttempts'>> {
-	const { maxAttempts } = (await getSettings(db)).search;
-	return { ...backoffRules(profile), maxAttempts };
+): Promise<Pick<CooldownRules, 'multiplier' | 'maxAttempts' | 'noResultsHours'>> {
+	const { maxAttempts, noResultsCooldownDays } = (await getSettings(db)).search;
+	return { ...backoffRules(profile), maxAttempts, noResultsHours: noResultsCooldownDays * 24 };
 }
 
 /** The connector's throttle profile, or the default one ("Moderate" unless changed). */

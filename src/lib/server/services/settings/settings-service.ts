@@ -21,6 +21,7 @@ import {
 	DEFAULT_SEARCH_WEIGHTS,
 	GRACE_PERIOD_HOURS,
 	MAX_SEARCH_ATTEMPTS,
+	NO_RESULTS_COOLDOWN_DAYS,
 	LOG_LEVELS,
 	generalSettingsSchema,
 	isTimeZone,
@@ -99,6 +100,7 @@ export function defaultSettings(env: Record<string, string | undefined> = proces
 		search: {
 			gracePeriodHours: GRACE_PERIOD_HOURS.default,
 			maxAttempts: MAX_SEARCH_ATTEMPTS.default,
+			noResultsCooldownDays: NO_RESULTS_COOLDOWN_DAYS.default,
 			weights: { ...DEFAULT_SEARCH_WEIGHTS }
 		},
 		notifications: { enabled: true, publicUrl: '' }

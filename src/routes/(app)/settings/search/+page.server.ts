@@ -7,6 +7,7 @@ import {
 	DEFAULT_SEARCH_WEIGHTS,
 	GRACE_PERIOD_HOURS,
 	MAX_SEARCH_ATTEMPTS,
+	NO_RESULTS_COOLDOWN_DAYS,
 	searchFormSchema,
 	type SearchFormInput
 } from '$lib/schemas/settings';
@@ -19,23 +20,25 @@ export const load = (async () => {
 			{
 				...search.weights,
 				gracePeriodHours: search.gracePeriodHours,
-				maxAttempts: search.maxAttempts
+				maxAttempts: search.maxAttempts,
+				noResultsCooldownDays: search.noResultsCooldownDays
 			},
 			valibot(searchFormSchema)
 		),
 		defaults: {
 			...DEFAULT_SEARCH_WEIGHTS,
 			gracePeriodHours: GRACE_PERIOD_HOURS.default,
-			maxAttempts: MAX_SEARCH_ATTEMPTS.default
+			maxAttempts: MAX_SEARCH_ATTEMPTS.default,
+			noResultsCooldownDays: NO_RESULTS_COOLDOWN_DAYS.default
 		}
 	};
 }) satisfies PageServerLoad;
 
 export const actions = {
 	/**
-	 * Saves the weights, the grace period and the max attempts; the next sweep ranks and holds back
-	 * with them (the queue is rebuilt on every sweep), the next finished search counts attempts
-	 * against the new maximum.
+	 * Saves the weights, the grace period, the max attempts and the no-results wait; the next sweep
+	 * ranks and holds back with them (the queue is rebuilt on every sweep), the next finished search
+	 * counts attempts against the new maximum and waits the new time.
 	 */
 	default: async ({ request }) => {
 		const form = await superValidate<SearchFormInput, FormMessage>(
@@ -44,16 +47,18 @@ export const actions = {
 		);
 		if (!form.valid) return fail(400, { form });
 		try {
-			const { gracePeriodHours, maxAttempts, ...weights } = form.data;
+			const { gracePeriodHours, maxAttempts, noResultsCooldownDays, ...weights } = form.data;
 			const saved = await updateSettings(getDb(), 'search', {
 				gracePeriodHours,
 				maxAttempts,
+				noResultsCooldownDays,
 				weights
 			});
 			form.data = {
 				...saved.weights,
 				gracePeriodHours: saved.gracePeriodHours,
-				maxAttempts: saved.maxAttempts
+				maxAttempts: saved.maxAttempts,
+				noResultsCooldownDays: saved.noResultsCooldownDays
 			};
 		} catch (error) {
 			return formError(form, error);
