@@ -6,12 +6,14 @@
  *   bun tests/bench/effectiveness.ts [--series 2000] [--seasons 5] [--episodes 20] [--gaps 20000]
  *                                    [--days 30] [--seed 1] [--append]
  *                                    [--engine-only] [--pack-min N] [--pack-max N] [--pack-threshold PCT]
- *                                    [--pack-only]
+ *                                    [--pack-only] [--no-results-days N]
  *
  * `--pack-*` override the connector's season-pack settings (seasonPackMinEpisodes,
  * maxEpisodesBeforePack (0 = null), seasonPackThresholdPct) to compare defaults;
  * `--engine-only` skips the baselines (their figures do not depend on the engine); `--pack-only`
- * runs the availability model's earlier simplification (see `AVAILABILITY`).
+ * runs the availability model's earlier simplification (see `AVAILABILITY`); `--no-results-days`
+ * sets Settings → Search behaviour's wait after a search that found nothing (default 30; 0 = the
+ * standard 24 h cooldown, the engine before that setting existed).
  *
  * Strategies (each on its own fresh simulator with the identical library and gaps):
  * - engine: the real sync / sweep / dispatch / track of services/operations.ts with an injected
@@ -49,7 +51,10 @@ import {
 } from '../../src/lib/server/services/connectors/connector-service';
 import { cycleOne, sweepOne, syncOne } from '../../src/lib/server/services/operations';
 import { profileFor } from '../../src/lib/server/services/queue/throttle';
-import { getSettings } from '../../src/lib/server/services/settings/settings-service';
+import {
+	getSettings,
+	updateSettings
+} from '../../src/lib/server/services/settings/settings-service';
 import { zonedDayStart } from '../../src/lib/server/time/day-start';
 import { benchDatabase } from './database';
 import { appendResults } from './library';
@@ -67,7 +72,8 @@ const { values } = parseArgs({
 		'pack-min': { type: 'string' },
 		'pack-max': { type: 'string' },
 		'pack-threshold': { type: 'string' },
-		'pack-only': { type: 'boolean', default: false }
+		'pack-only': { type: 'boolean', default: false },
+		'no-results-days': { type: 'string' }
 	},
 	strict: false
 });
@@ -381,6 +387,14 @@ async function engine(db: Awaited<ReturnType<typeof openDatabase>>): Promise<Fig
 		await db.update(connectors).set(packOverrides).where(eq(connectors.id, created.id));
 		console.log(`engine: season-pack settings ${JSON.stringify(packOverrides)}`);
 	}
+	if (values['no-results-days'] !== undefined) {
+		const search = (await getSettings(db)).search;
+		await updateSettings(db, 'search', {
+			...search,
+			noResultsCooldownDays: Number(values['no-results-days'])
+		});
+		console.log(`engine: no-results wait ${values['no-results-days']} days`);
+	}
 	const { timeZone } = (await getSettings(db)).general;
 	const fresh = () => getConnector(db, created.id);
 	const t0 = performance.now();
@@ -508,7 +522,7 @@ if (values.append) {
 	const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 / 1024)} MB RAM, Bun ${Bun.version}, ${(v?.v ?? '').split(' on ')[0]}${pg.embedded ? ' (embedded)' : ' (external)'}`;
 	const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim();
 	appendResults(
-		`\n## Effectiveness — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Library: ${SERIES} series × ${SEASONS} seasons × ${EPISODES} episodes = ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons (a third fully missing, a third half missing, a third 1–3 missing), ${acquirable} acquirable; availability ${JSON.stringify(AVAILABILITY)}; ${DAYS} days, profile ${profile.name} (${limits.commandsPerWindow}/min, ≤ ${profile.maxItemsPerCommand}, ${limits.dailyBudget}/day), seed ${SEED} (\`bun tests/bench/effectiveness.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --days ${DAYS}${values['pack-only'] ? ' --pack-only' : ''}\`).\n\n${table.join('\n')}\n`
+		`\n## Effectiveness — ${new Date().toISOString().slice(0, 10)}, commit ${commit}\n\n${machine}. Library: ${SERIES} series × ${SEASONS} seasons × ${EPISODES} episodes = ${episodeCount} episodes, ${probe.gaps.size} gaps in ${gapSeasons} seasons (a third fully missing, a third half missing, a third 1–3 missing), ${acquirable} acquirable; availability ${JSON.stringify(AVAILABILITY)}; ${DAYS} days, profile ${profile.name} (${limits.commandsPerWindow}/min, ≤ ${profile.maxItemsPerCommand}, ${limits.dailyBudget}/day), seed ${SEED} (\`bun tests/bench/effectiveness.ts --series ${SERIES} --seasons ${SEASONS} --episodes ${EPISODES} --gaps ${GAPS} --days ${DAYS}${values['pack-only'] ? ' --pack-only' : ''}${values['no-results-days'] !== undefined ? ` --no-results-days ${values['no-results-days']}` : ''}\`; no-results wait ${(await getSettings(db)).search.noResultsCooldownDays} days).\n\n${table.join('\n')}\n`
 	);
 }
 

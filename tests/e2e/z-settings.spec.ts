@@ -2,7 +2,7 @@
  * Settings in a real browser against the built server: General (a field error for an unknown
  * time zone, the display name in the sidebar), API keys (created in the UI, used from the real
  * `curl` binary with the documented header, revoked in the UI), Security (local-network bypass
- * warning, the disabled-mode banner) and the password change (other sessions end, the new
+ * warning, the disabled-mode banner), Search behaviour (the no-results wait) and the password change (other sessions end, the new
  * password logs in).
  *
  * Runs after the other specs on the same app and database (files run in name order). Every test
@@ -85,6 +85,26 @@ test('/settings opens General; an unknown time zone is refused on its field, a v
 	await page.getByLabel('Time zone').fill('UTC');
 	await page.getByRole('button', { name: 'Save', exact: true }).click();
 	await expect(page.getByText('General settings saved.')).toBeVisible();
+});
+
+test('Search behaviour: the no-results wait refuses 366 days on its field, saves 7, and shows it after a reload', async ({
+	page
+}) => {
+	await openPage(page, '/settings/search');
+	const wait = page.getByLabel('Wait after a search that found nothing (days)');
+	await expect(wait).toHaveValue('30');
+	await wait.fill('366');
+	await page.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(page.getByText('No-results wait: at most 365 days.')).toBeVisible();
+	await wait.fill('7');
+	await page.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(page.getByText(/Search behaviour saved\./)).toBeVisible();
+	await page.reload();
+	await expect(wait).toHaveValue('7');
+	// Put back the default for the specs after this one and a second run.
+	await wait.fill('30');
+	await page.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(page.getByText(/Search behaviour saved\./)).toBeVisible();
 });
 
 test('an API key created in the UI works from curl with X-Api-Key, and stops working once revoked', async ({
