@@ -64,6 +64,13 @@ async function configure(db: Database): Promise<void> {
 		logLevel: 'warn'
 	});
 	await updateSettings(db, 'backup', { enabled: true, schedule: '30 2 * * *', retention: 9 });
+	const { search } = await getSettings(db);
+	await updateSettings(db, 'search', {
+		...search,
+		noResultsCooldownDays: 12,
+		weights: { ...search.weights, contentAge: 123 }
+	});
+	await updateSettings(db, 'notifications', { enabled: false, publicUrl: 'https://comradarr.lan' });
 }
 
 async function connectorState(db: Database) {
@@ -144,7 +151,12 @@ describe('configuration import', () => {
 		expect(report.connectors.created.sort()).toEqual(['Radarr Movies', 'Sonarr TV']);
 		expect(report.connectors.needsKey).toEqual([]);
 		expect(report.throttleProfiles.created).toEqual(['Night owl']);
-		expect(report.settings.updated.sort()).toEqual(['backup', 'general']);
+		expect(report.settings.updated.sort()).toEqual([
+			'backup',
+			'general',
+			'notifications',
+			'search'
+		]);
 
 		expect(await connectorState(fresh.db)).toEqual(await connectorState(world.db));
 		expect(await profileState(fresh.db)).toEqual(await profileState(world.db));

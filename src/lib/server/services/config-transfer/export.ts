@@ -93,7 +93,13 @@ export async function exportConfig(deps: {
 				backoffMultiplier: p.backoffMultiplier,
 				activeWindows: p.activeWindows
 			})),
-			settings: { general: settings.general, security: settings.security, backup: settings.backup },
+			settings: {
+				general: settings.general,
+				security: settings.security,
+				backup: settings.backup,
+				search: settings.search,
+				notifications: settings.notifications
+			},
 			schedules: schedules.map((s) => ({
 				connector: connectorName.get(s.connectorId) ?? '',
 				sweepType: s.sweepType,

@@ -31,7 +31,11 @@ import {
 } from '$lib/server/services/settings/settings-service';
 import { scheduleProblem } from '$lib/server/services/database/backup';
 import { cronProblem } from '$lib/server/services/schedule/cron';
-import { isTimeZone } from '$lib/schemas/settings';
+import {
+	isTimeZone,
+	notificationSettingsSchema,
+	searchSettingsSchema
+} from '$lib/schemas/settings';
 import { SCHEDULE_LIMITS, SWEEP_TYPES } from '$lib/types/schedules';
 
 export const CONFIG_FORMAT = 'comradarr-config';
@@ -233,7 +237,11 @@ export const configFileSchema = v.object({
 		v.object({
 			general: v.optional(generalSettingsSchema),
 			security: v.optional(securitySettingsSchema),
-			backup: v.optional(backupSection)
+			backup: v.optional(backupSection),
+			/** Settings → Search behaviour; absent in files written before it was exported. */
+			search: v.optional(searchSettingsSchema),
+			/** Settings → Notifications (on/off, public URL); the channels are not exported yet. */
+			notifications: v.optional(notificationSettingsSchema)
 		}),
 		{}
 	),

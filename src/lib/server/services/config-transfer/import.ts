@@ -349,7 +349,7 @@ async function applyConnectors(
 async function applySettings(tx: DbOrTx, file: ConfigFile, report: ImportReport): Promise<void> {
 	invalidateSettingsCache();
 	const current = await getSettings(tx);
-	for (const section of ['general', 'security', 'backup'] as const) {
+	for (const section of ['general', 'security', 'backup', 'search', 'notifications'] as const) {
 		const value = file.settings[section];
 		if (value === undefined) continue;
 		if (JSON.stringify(current[section]) === JSON.stringify(value)) {
