@@ -59,7 +59,7 @@ test('an ntfy channel is added, sends a test notification to a local server, and
 
 	await page.getByLabel('Server URL').fill(`${receiver.url}/ntfy`);
 	await page.getByLabel('Topic').fill('comradarr-e2e');
-	await page.getByLabel('Access token').fill(TOKEN);
+	await page.getByLabel('Access token', { exact: true }).fill(TOKEN);
 	await page.getByLabel('Priority').selectOption('4');
 	await page.getByLabel('Tags').fill('tv, e2e');
 	await page.getByLabel('Quiet until').fill('07:00');
@@ -75,8 +75,8 @@ test('an ntfy channel is added, sends a test notification to a local server, and
 		toasts(page).getByText(`Added the notification channel “${CHANNEL}”.`)
 	).toBeVisible();
 	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
-	await expect(page.getByLabel('Access token')).toHaveValue('');
-	await expect(page.getByLabel('Access token')).toHaveAttribute(
+	await expect(page.getByLabel('Access token', { exact: true })).toHaveValue('');
+	await expect(page.getByLabel('Access token', { exact: true })).toHaveAttribute(
 		'placeholder',
 		/leave empty to keep/
 	);
@@ -156,6 +156,26 @@ test('an ntfy channel is added, sends a test notification to a local server, and
 	await row.getByRole('switch', { name: `Channel ${CHANNEL} enabled` }).click();
 	await expect(toasts(page).getByText(`“${CHANNEL}” is off.`)).toBeVisible();
 	await expect(row.getByRole('switch', { name: `Channel ${CHANNEL} enabled` })).not.toBeChecked();
+
+	// An optional stored secret can be removed: after the save the token is no longer stored.
+	await row.getByRole('link', { name: CHANNEL }).click();
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByRole('checkbox', { name: 'Remove the stored access token' }).click();
+	await expect(page.getByLabel('Access token', { exact: true })).toBeDisabled();
+	await expect(page.getByText('Removed when you save.')).toBeVisible();
+	await page.getByRole('button', { name: 'Save channel' }).click();
+	await expect(
+		toasts(page).getByText(`Saved the notification channel “${CHANNEL}”.`)
+	).toBeVisible();
+	await openPage(page, page.url());
+	await expect(page.getByLabel('Access token', { exact: true })).toBeEnabled();
+	await expect(page.getByLabel('Access token', { exact: true })).not.toHaveAttribute(
+		'placeholder',
+		/leave empty to keep/
+	);
+	await expect(page.getByRole('checkbox', { name: 'Remove the stored access token' })).toHaveCount(
+		0
+	);
 });
 
 test('a channel is deleted only after confirmation', async ({ page }) => {

@@ -48,6 +48,35 @@ describe('the channel form', () => {
 		expect(body.config).not.toHaveProperty('token');
 	});
 
+	it('sends a stored optional secret marked for removal as null on an edit, never a required one', () => {
+		const ntfy = formToBody(
+			{ ...ntfyForm(), storedSecrets: ['token', 'password'], removeSecrets: ['token'] },
+			{ clearEmpty: true }
+		);
+		expect(ntfy.config.token).toBeNull();
+		expect(ntfy.config).not.toHaveProperty('password');
+		// Not marked, or not an edit: left out, so the stored value stays.
+		expect(formToBody({ ...ntfyForm(), removeSecrets: ['token'] }).config).not.toHaveProperty(
+			'token'
+		);
+		const gotify = formToBody(
+			{
+				...newChannelValues('gotify', 'UTC'),
+				name: 'G',
+				serverUrl: 'https://gotify.example.org',
+				storedSecrets: ['appToken'],
+				removeSecrets: ['appToken']
+			},
+			{ clearEmpty: true }
+		);
+		expect(gotify.config).not.toHaveProperty('appToken');
+		// A new value typed after all wins over the removal.
+		expect(
+			formToBody({ ...ntfyForm(), token: 'tk_new', removeSecrets: ['token'] }, { clearEmpty: true })
+				.config.token
+		).toBe('tk_new');
+	});
+
 	it('names the form field of each refused API field, a required secret included', () => {
 		expect(
 			formErrors({ ...newChannelValues('discord', 'UTC'), name: 'D', webhookUrl: '' })

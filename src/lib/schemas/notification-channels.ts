@@ -519,6 +519,8 @@ export const channelFormSchema = v.pipe(
 		name,
 		enabled: v.boolean(),
 		storedSecrets: v.array(v.string()),
+		/** Stored optional secrets the user asked to remove (edit): sent as null. */
+		removeSecrets: v.optional(v.array(v.string()), []),
 		// The config fields of every type (strings as typed; numbers and lists converted on send).
 		serverUrl: v.string(),
 		topic: v.string(),
@@ -623,7 +625,8 @@ export const CONFIG_FIELDS: { [T in ChannelType]: readonly string[] } = {
  * The API body of a filled form: only the fields of its type; empty secrets and empty optional
  * fields left out (a secret left out keeps the stored one on an edit). `clearEmpty` (an edit,
  * merged over the stored config): an emptied optional field (username, tags) is sent as null so
- * the stored value goes.
+ * the stored value goes, and so is an optional secret named in `removeSecrets` and left empty
+ * (the API's `null` removes it; a required one cannot be removed, only replaced).
  */
 export function formToBody(
 	f: ChannelFormValues,
@@ -642,6 +645,11 @@ export function formToBody(
 	templates: ChannelTemplates;
 } {
 	const secrets = new Set<string>(SECRET_FIELDS[f.type]);
+	const removable = new Set(
+		f.removeSecrets.filter(
+			(field) => secrets.has(field) && !REQUIRED_SECRETS[f.type].includes(field)
+		)
+	);
 	const config: Record<string, unknown> = {};
 	const values = f as unknown as Record<string, unknown>;
 	for (const field of CONFIG_FIELDS[f.type]) {
@@ -655,7 +663,7 @@ export function formToBody(
 			else if (options.clearEmpty) config.tags = null;
 		} else if (typeof value === 'string') {
 			if (value.trim() !== '') config[field] = secrets.has(field) ? value : value.trim();
-			else if (field === 'username') {
+			else if (field === 'username' || removable.has(field)) {
 				if (options.clearEmpty) config[field] = null;
 			} else if (!secrets.has(field)) {
 				config[field] = value; // required fields stay, so the schema names them
@@ -693,6 +701,7 @@ export function newChannelValues(type: ChannelType, timeZone: string): ChannelFo
 		name: '',
 		enabled: true,
 		storedSecrets: [],
+		removeSecrets: [],
 		serverUrl: type === 'ntfy' ? 'https://ntfy.sh' : '',
 		topic: '',
 		token: '',

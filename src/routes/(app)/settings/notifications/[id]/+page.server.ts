@@ -44,7 +44,7 @@ export const load = (async ({ params }) => {
 }) satisfies PageServerLoad;
 
 export const actions = {
-	/** Saves the channel; secrets left empty keep the stored ones. */
+	/** Saves the channel; secrets left empty keep the stored ones, unless marked for removal. */
 	save: async ({ request, params }) => {
 		const { db, secrets } = await getRuntime();
 		const form = await channelForm(request);
@@ -60,6 +60,7 @@ export const actions = {
 			form.data.storedSecrets = Object.entries(view.secrets)
 				.filter(([, set]) => set)
 				.map(([field]) => field);
+			form.data.removeSecrets = [];
 			return formSuccess(withoutSecrets(form), `Saved the notification channel “${view.name}”.`);
 		} catch (err) {
 			return formError(withoutSecrets(form), err, { rename: FORM_RENAMES });
