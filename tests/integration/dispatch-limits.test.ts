@@ -13,6 +13,7 @@ import {
 	connectors,
 	queuePauses,
 	requestQueue,
+	searchHistory,
 	throttleProfiles,
 	type Connector,
 	type ThrottleProfile
@@ -438,6 +439,36 @@ describe('re-sending orphans after a crash', () => {
 			.from(requestQueue)
 			.where(sql`${requestQueue.id} in (${sql.join(ids, sql`, `)})`);
 		expect(left.map((r) => r.status)).toEqual(['sending', 'sending']);
+	});
+
+	it('finishes an orphan older than the app keeps its command list as unknown, sending nothing', async () => {
+		const radarr = await queued();
+		const sim = world.sim.instance('/radarr');
+		const now = new Date();
+		// Claimed before the app's retention: whether the app ever got it can no longer be read.
+		const [id] = await orphans(radarr, 1, new Date(now.getTime() - 6 * 60_000));
+
+		expect(await recover(radarr, now)).toEqual({ adopted: 0, resent: 0, abandoned: 1 });
+		expect(posts(sim)).toHaveLength(0);
+		const [row] = await world.db.select().from(requestQueue).where(eq(requestQueue.id, id!));
+		expect(row).toMatchObject({ status: 'completed', arrCommandId: null });
+		const history = await world.db
+			.select()
+			.from(searchHistory)
+			.where(eq(searchHistory.requestId, id!));
+		expect(history).toHaveLength(1);
+		expect(history[0]).toMatchObject({ outcome: 'unknown' });
+		expect(history[0]!.message).toMatch(/stopped while sending/);
+		// Its items were searched as far as we know: they cool down instead of going out again.
+		const items = await world.db.execute<{ state: string; failure_category: string | null }>(sql`
+			select r.state, r.failure_category from search_registry r
+			join request_queue_items i on i.registry_id = r.id where i.request_id = ${id!}`);
+		expect(items.length).toBeGreaterThan(0);
+		expect(items.every((r) => r.state === 'cooldown' && r.failure_category === 'app_error')).toBe(
+			true
+		);
+		// A second pass finds nothing left to resolve.
+		expect(await recover(radarr, now)).toEqual({ adopted: 0, resent: 0, abandoned: 0 });
 	});
 
 	it('re-sends nothing while dispatch is paused, and both once it resumes', async () => {
