@@ -132,10 +132,12 @@ export interface FinishResult {
 /**
  * Finishes a request: its row, a history entry, its registry rows (each moved by `afterSearch` of
  * registry-states.ts: cooldown, exhausted, or back to pending when rate limited, recording the
- * attempts, the search time, the next eligible time, the category; the item's own score from queue time stays), a
- * `search.completed` event and, for items that reached the max attempts, one `search.exhausted`
- * event. Run it in a transaction so all of that is written or nothing. Idempotent: a request
- * already finished is left as it is.
+ * attempts, the search time, the next eligible time and the item's own category from
+ * `itemFailure`: the command's, or `no_results` for an item the grab history does not name; the
+ * item's own score from queue time stays), a `search.completed` event (with the command's
+ * category) and, for items that reached the max attempts, one `search.exhausted` event. Run it in
+ * a transaction so all of that is written or nothing. Idempotent: a request already finished is
+ * left as it is.
  * @throws only on database failure
  */
 export async function finishRequest(db: DbOrTx, input: FinishInput): Promise<FinishResult> {
