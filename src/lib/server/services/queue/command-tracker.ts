@@ -81,7 +81,7 @@ export async function grabbedSince(client: ArrClient, since: Date): Promise<Grab
 	const arrMovieIds = new Set<number>();
 	for await (const batch of client.historySince(since, { eventType: 'grabbed' })) {
 		for (const h of batch.items) {
-			if (h.eventType !== 'grabbed') continue;
+			if (h.eventType !== 'grabbed') continue; // an app that ignores `eventType` sends all
 			if (h.arrEpisodeId !== null) arrEpisodeIds.add(h.arrEpisodeId);
 			if (h.arrMovieId !== null) arrMovieIds.add(h.arrMovieId);
 		}
@@ -115,6 +115,8 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		command: ArrCommand | null;
 		finish: { outcome: SearchOutcome; failure: FailureCategory | null; message: string | null };
 		finishedAt: Date;
+		/** Completed with a grab count other than 0: its items are told apart by the grab history. */
+		attribute: boolean;
 	}[] = [];
 	for (const request of sent) {
 		if (request.arrCommandId === null) continue;
@@ -165,14 +167,13 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 			request,
 			command,
 			finish,
-			finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now
+			finishedAt: (finish.failure !== 'timeout' ? command?.ended : null) ?? now,
+			attribute: command?.status === 'completed' && grabCount(command.message) !== 0
 		});
 	}
 	if (finishing.length === 0) return result;
 
-	const attributed = finishing.filter(
-		({ command }) => command?.status === 'completed' && grabCount(command.message) !== 0
-	);
+	const attributed = finishing.filter((f) => f.attribute);
 	let grabbed: GrabbedItems | null = null;
 	if (attributed.length > 0) {
 		const from = Math.min(
@@ -190,7 +191,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 		}
 	}
 	const rules = { ...(await searchRules(db, profile)), ...deps.rules };
-	for (const { request, command, finish, finishedAt } of finishing) {
+	for (const { request, command, finish, finishedAt, attribute } of finishing) {
 		const done = await db.transaction((tx) =>
 			finishRequest(tx, {
 				request,
@@ -200,7 +201,7 @@ export async function trackCommands(deps: TrackDeps): Promise<TrackResult> {
 				failure: finish.failure,
 				cooldownHours: cooldownHours(connector, profile),
 				rules,
-				grabbed: attributed.some((a) => a.request.id === request.id) ? grabbed : null,
+				grabbed: attribute ? grabbed : null,
 				finishedAt
 			})
 		);
